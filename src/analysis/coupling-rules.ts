@@ -1,0 +1,263 @@
+/**
+ * Per-operator rules of the coupling analysis. Each rule reads its inputs' channel layouts, records
+ * producers / params / consumers on the channel spaces and sets the layouts of its outputs. A rule
+ * returns the input indices it understood; every other input that carries channels is marked fixed.
+ */
+import { attrInt, attrInts } from '../ir/attrs.js';
+import type { Graph, Node } from '../ir/graph.js';
+import { numel, toNumbers } from '../ir/tensor.js';
+import type { ParamRef } from './coupling-types.js';
+import { CouplingState, sameBoundaries, singleLayout, type Layout } from './coupling-state.js';
+
+export interface RuleCtx {
+  g: Graph;
+  st: CouplingState;
+  /** How many node inputs reference each initializer (shared weights cannot be permuted per layer). */
+  refs: Map<string, number>;
+}
+
+type Rule = (c: RuleCtx, n: Node) => number[];
+
+export const PASS_THROUGH = new Set(['Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Elu', 'Selu', 'Softplus', 'Softsign', 'HardSigmoid',
+  'HardSwish', 'Gelu', 'Erf', 'Abs', 'Neg', 'Exp', 'Log', 'Sqrt', 'Reciprocal', 'Identity', 'Dropout', 'Clip', 'PRelu']);
+export const SPATIAL_PASS = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'LpPool']);
+const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum']);
+
+function rankOf(g: Graph, v: string): number | undefined {
+  const vi = g.valueInfo.get(v) ?? g.inputs.find((i) => i.name === v) ?? g.outputs.find((o) => o.name === v);
+  return vi?.shape?.length;
+}
+
+function isConst(c: RuleCtx, name: string | undefined): boolean {
+  return !!name && c.g.initializers.has(name);
+}
+
+/** Record a per-channel parameter tensor of length `total` for every segment of a layout. */
+function addParams(c: RuleCtx, n: Node, l: Layout, tensor: string, axis: number, role: ParamRef['role']): void {
+  for (const s of l.segs) {
+    c.st.space(s.space).params.push({ node: n.name, tensor, axis, offset: s.off, role });
+    if ((c.refs.get(tensor) ?? 0) > 1) c.st.fix(s.space, `initializer '${tensor}' is shared by several nodes`);
+  }
+}
+
+/** Record weight input columns read by a consumer; resolves Flatten's pending H·W block from the weight width. */
+function addConsumer(c: RuleCtx, n: Node, l: Layout, weight: string, axis: number, features: number, convGroups: number): boolean {
+  let block = l.block;
+  if (block === 'pending') {
+    if (features % l.total !== 0) {
+      for (const s of l.segs) c.st.fix(s.space, `${n.name}: ${features} input features are not a multiple of ${l.total} flattened channels`);
+      return false;
+    }
+    block = features / l.total;
+  } else if (block * l.total !== features) {
+    for (const s of l.segs) c.st.fix(s.space, `${n.name}: reads ${features} features but its input has ${l.total}×${block}`);
+    return false;
+  }
+  for (const s of l.segs) {
+    c.st.space(s.space).consumers.push({ node: n.name, opType: n.opType, weight, axis, offset: s.off * block, block, convGroups, reshapes: l.reshapes });
+    if ((c.refs.get(weight) ?? 0) > 1) c.st.fix(s.space, `initializer '${weight}' is shared by several nodes`);
+  }
+  return true;
+}
+
+function newProducer(c: RuleCtx, n: Node, weight: string, axis: number, size: number, bias: string | undefined, lay: Layout['axis']): number {
+  const sp = c.st.newSpace(size);
+  c.st.space(sp).producers.push({ node: n.name, opType: n.opType, weight, axis, offset: 0, ...(bias ? { bias } : {}) });
+  for (const t of [weight, bias]) if (t && (c.refs.get(t) ?? 0) > 1) c.st.fix(sp, `initializer '${t}' is shared by several nodes`);
+  c.st.setLayout(n.outputs[0]!, singleLayout(sp, size, lay));
+  return sp;
+}
+
+const conv: Rule = (c, n) => {
+  const [x, w, b] = n.inputs;
+  const W = w ? c.g.initializers.get(w) : undefined;
+  if (!W || (b && !isConst(c, b))) return [];
+  const group = attrInt(n.attrs, 'group', 1);
+  const cout = W.dims[0]!;
+  const cinPG = W.dims[1]!;
+  const l = c.st.layouts.get(x!);
+  if (l && l.axis !== 'ch1') return [];
+  if (group > 1 && cinPG === 1 && cout === group && l && l.total === group) {
+    // Depthwise with multiplier 1: output channel i reads input channel i only, so it is a pass-through with params.
+    addParams(c, n, l, w!, 0, 'depthwise-weight');
+    if (b) addParams(c, n, l, b, 0, 'depthwise-bias');
+    c.st.setLayout(n.outputs[0]!, l);
+    return [0, 1, 2];
+  }
+  if (l) {
+    if (l.total !== cinPG * group) return [];
+    addConsumer(c, n, l, w!, 1, l.total, group);
+    // A grouped conv mixes channels only inside a group: permutations must keep each group's block.
+    if (group > 1) for (const s of l.segs) for (let k = 1; k < group; k++) c.st.addCut(s.space, k * cinPG - s.off);
+  }
+  const sp = newProducer(c, n, w!, 0, cout, b || undefined, 'ch1');
+  if (group > 1) for (let k = 1; k < group; k++) c.st.addCut(sp, (k * cout) / group);
+  return [0, 1, 2];
+};
+
+const gemm: Rule = (c, n) => {
+  const [a, w, bias] = n.inputs;
+  const W = w ? c.g.initializers.get(w) : undefined;
+  if (!W || W.dims.length !== 2 || attrInt(n.attrs, 'transA', 0) !== 0) return [];
+  const transB = attrInt(n.attrs, 'transB', 0) === 1;
+  const [rows, cols] = transB ? [W.dims[0]!, W.dims[1]!] : [W.dims[1]!, W.dims[0]!];
+  let biasName: string | undefined;
+  if (bias) {
+    const B = c.g.initializers.get(bias);
+    if (!B) return [];
+    if (numel(B.dims) === rows && B.dims[B.dims.length - 1] === rows) biasName = bias;
+    else if (numel(B.dims) !== 1) return [];
+  }
+  const l = c.st.layouts.get(a!);
+  if (l) addConsumer(c, n, l, w!, transB ? 1 : 0, cols, 1);
+  const sp = newProducer(c, n, w!, transB ? 0 : 1, rows, biasName, 'both');
+  if (bias && !biasName) c.st.fix(sp, `${n.name}: scalar Gemm bias cannot follow a removal`);
+  return [0, 1, 2];
+};
+
+const matmul: Rule = (c, n) => {
+  const [a, w] = n.inputs;
+  const W = w ? c.g.initializers.get(w) : undefined;
+  if (!W || W.dims.length !== 2) return [];
+  const l = c.st.layouts.get(a!);
+  const rank = rankOf(c.g, a!);
+  if (l) {
+    if (l.axis === 'ch1' && rank !== 2) return [];
+    addConsumer(c, n, l, w!, 0, W.dims[0]!, 1);
+  }
+  const outRank = rankOf(c.g, n.outputs[0]!) ?? rank;
+  newProducer(c, n, w!, 1, W.dims[1]!, undefined, outRank === 2 ? 'both' : 'last');
+  return [0, 1];
+};
+
+const batchNorm: Rule = (c, n) => {
+  const l = c.st.layouts.get(n.inputs[0]!);
+  if (!l || l.axis === 'last' || n.outputs.filter(Boolean).length > 1) return [];
+  const params = n.inputs.slice(1, 5);
+  if (params.length !== 4 || !params.every((p) => isConst(c, p))) return [];
+  const roles = ['bn-scale', 'bn-bias', 'bn-mean', 'bn-var'] as const;
+  params.forEach((p, i) => addParams(c, n, l, p, 0, roles[i]!));
+  c.st.setLayout(n.outputs[0]!, l);
+  return [0, 1, 2, 3, 4];
+};
+
+const elementwise: Rule = (c, n) => {
+  const l = c.st.layouts.get(n.inputs[0]!);
+  if (!l) return [];
+  if (n.opType === 'Clip' && !n.inputs.slice(1).every((i) => !i || isConst(c, i))) return [];
+  if (n.opType === 'PRelu') {
+    const s = c.g.initializers.get(n.inputs[1] ?? '');
+    if (!s) return [];
+    if (numel(s.dims) === l.total && l.axis !== 'last' && s.dims[0] === l.total) addParams(c, n, l, n.inputs[1]!, 0, 'channel-const');
+    else if (numel(s.dims) !== 1) return [];
+  }
+  if (n.opType === 'Dropout' && n.outputs[1]) c.st.fixValue(n.inputs[0]!, `${n.name}: Dropout mask output is used`);
+  c.st.setLayout(n.outputs[0]!, l);
+  return n.inputs.map((_, i) => i);
+};
+
+const spatial: Rule = (c, n) => {
+  const l = c.st.layouts.get(n.inputs[0]!);
+  if (!l || l.axis !== 'ch1' || n.outputs.filter(Boolean).length > 1) return [];
+  c.st.setLayout(n.outputs[0]!, l);
+  return [0];
+};
+
+const pad: Rule = (c, n) => {
+  const l = c.st.layouts.get(n.inputs[0]!);
+  if (!l || n.inputs[3]) return [];
+  const padsT = n.inputs[1] ? c.g.initializers.get(n.inputs[1]) : undefined;
+  const pads = padsT ? toNumbers(padsT) : attrInts(n.attrs, 'pads');
+  if (!pads || (n.inputs[2] && !isConst(c, n.inputs[2]))) return [];
+  const rank = pads.length / 2;
+  const axis = l.axis === 'last' ? rank - 1 : 1;
+  if (pads[axis] !== 0 || pads[axis + rank] !== 0) return [];
+  c.st.setLayout(n.outputs[0]!, l);
+  return [0, 1, 2];
+};
+
+/** Add/Mul/...: activation operands share one channel space (residual streams); constants must be scalars or per-channel. */
+const binary: Rule = (c, n) => {
+  const acts = n.inputs.filter((i) => c.st.layouts.has(i));
+  if (acts.length === 0) return [];
+  const first = c.st.layouts.get(acts[0]!)!;
+  for (const v of acts.slice(1)) {
+    const l = c.st.layouts.get(v)!;
+    if (!sameBoundaries(first, l) || first.block !== l.block) return [];
+  }
+  for (const i of n.inputs) {
+    if (c.st.layouts.has(i)) continue;
+    const t = c.g.initializers.get(i);
+    if (!t) return [];
+    if (numel(t.dims) === 1) continue;
+    const d = t.dims.slice(t.dims.findIndex((x) => x !== 1));
+    const perChannel = first.axis === 'last' || first.axis === 'both' ? d.length === 1 : d[0] === first.total && d.slice(1).every((x) => x === 1) && d.length >= 2;
+    if (!perChannel || d[0] !== first.total || n.opType === 'Sum') return [];
+    addParams(c, n, first, i, t.dims.length - d.length, 'channel-const');
+  }
+  for (const v of acts.slice(1)) {
+    const l = c.st.layouts.get(v)!;
+    l.segs.forEach((s, k) => c.st.union(first.segs[k]!.space, s.space, `${n.name} (${n.opType})`));
+  }
+  c.st.setLayout(n.outputs[0]!, { ...first, reshapes: [...new Set(acts.flatMap((v) => c.st.layouts.get(v)!.reshapes))] });
+  return n.inputs.map((_, i) => i);
+};
+
+const concat: Rule = (c, n) => {
+  const ls = n.inputs.map((i) => c.st.layouts.get(i));
+  if (ls.some((l) => !l) || ls.some((l) => l!.block !== 1)) return [];
+  const first = ls[0]!;
+  const axis = attrInt(n.attrs, 'axis', 0);
+  const rank = rankOf(c.g, n.inputs[0]!);
+  const chAxis = first.axis === 'last' ? (axis === -1 || (rank !== undefined && axis === rank - 1)) : axis === 1 || (first.axis === 'both' && axis === -1);
+  if (!ls.every((l) => l!.axis === first.axis)) return [];
+  if (!chAxis) return [];
+  const segs = [];
+  let off = 0;
+  for (const l of ls) {
+    for (const s of l!.segs) segs.push({ ...s, off: off + s.off });
+    off += l!.total;
+  }
+  c.st.setLayout(n.outputs[0]!, { segs, total: off, axis: first.axis, block: 1, reshapes: [] });
+  return n.inputs.map((_, i) => i);
+};
+
+/** Flatten(axis=1), or a Reshape to [N, −1]: one channel becomes a block of H·W consecutive features. */
+function flattenTo(c: RuleCtx, n: Node, l: Layout, reshapes: string[]): void {
+  const block = l.axis === 'ch1' ? 'pending' : l.block;
+  c.st.setLayout(n.outputs[0]!, { ...l, axis: 'both', block, reshapes: [...l.reshapes, ...reshapes] });
+}
+
+const flatten: Rule = (c, n) => {
+  const l = c.st.layouts.get(n.inputs[0]!);
+  if (!l || attrInt(n.attrs, 'axis', 1) !== 1 || l.axis === 'last') return [];
+  flattenTo(c, n, l, []);
+  return [0];
+};
+
+const reshape: Rule = (c, n) => {
+  const l = c.st.layouts.get(n.inputs[0]!);
+  const sh = n.inputs[1] ? c.g.initializers.get(n.inputs[1]) : undefined;
+  if (!l || !sh || l.axis === 'last') return [];
+  const s = toNumbers(sh);
+  if (s.length !== 2) return [];
+  if (s[0] === 0 && s[1] === -1) { flattenTo(c, n, l, []); return [0, 1]; }
+  // [-1, K] or [B, K] is a flatten only if K is the whole C·H·W, which needs the input shape.
+  const inShape = c.g.valueInfo.get(n.inputs[0]!)?.shape;
+  const feat = inShape?.slice(1);
+  if (!feat || !feat.every((d) => typeof d === 'number')) return [];
+  const k = (feat as number[]).reduce((a, b) => a * b, 1);
+  if (s[1] === k || (s[1] === -1 && typeof inShape![0] === 'number' && s[0] === inShape![0])) {
+    flattenTo(c, n, l, s[1] === k && (c.refs.get(n.inputs[1]!) ?? 0) === 1 ? [n.inputs[1]!] : []);
+    if (s[1] === k && (c.refs.get(n.inputs[1]!) ?? 0) > 1) for (const sg of l.segs) c.st.fix(sg.space, `${n.name}: shared Reshape shape`);
+    return [0, 1];
+  }
+  return [];
+};
+
+export const RULES: Record<string, Rule> = {
+  Conv: conv, Gemm: gemm, MatMul: matmul, BatchNormalization: batchNorm, Pad: pad, Concat: concat, Flatten: flatten, Reshape: reshape,
+  ...Object.fromEntries([...PASS_THROUGH].map((o) => [o, elementwise])),
+  ...Object.fromEntries([...SPATIAL_PASS].map((o) => [o, spatial])),
+  ...Object.fromEntries([...BINARY].map((o) => [o, binary])),
+};

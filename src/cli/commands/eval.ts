@@ -1,0 +1,77 @@
+/**
+ * `reprune eval <model.onnx> --data <mnist|fashion-mnist|DIR>`: top-1 accuracy, mean cross-entropy,
+ * sample count and latency through ONNX Runtime. With --json only the JSON object goes to stdout.
+ */
+import type { Command } from 'commander';
+import type { Normalize } from '../../data/dataset.js';
+import { loadDataset, type Split } from '../../data/sources.js';
+import { loadModelChecked } from '../../onnx/prepare.js';
+import { evaluate } from '../../runtime/evaluate.js';
+import { ReproError } from '../../util/errors.js';
+import { parseIntFlag } from '../main.js';
+
+export interface EvalOptions {
+  data: string;
+  split: string;
+  limit?: number;
+  batch?: number;
+  normalize?: Normalize;
+  json?: boolean;
+}
+
+/** "MEAN,STD" → {mean, std}; std must be positive. */
+export function parseNormalize(v: string): Normalize {
+  const parts = v.split(',').map((s) => s.trim());
+  const [mean, std] = parts.map(Number);
+  if (parts.length !== 2 || parts.some((p) => p === '') || !Number.isFinite(mean) || !Number.isFinite(std) || !(std! > 0)) {
+    throw new ReproError(`--normalize ${v}: expected MEAN,STD with a finite mean and a positive std, e.g. --normalize 0.1307,0.3081`);
+  }
+  return { mean: mean!, std: std! };
+}
+
+function parseSplit(v: string): Split {
+  if (v !== 'train' && v !== 'test') throw new ReproError(`--split ${v}: must be 'train' or 'test'`);
+  return v;
+}
+
+export async function runEval(file: string, o: EvalOptions) {
+  const split = parseSplit(o.split);
+  const g = loadModelChecked(file);
+  const ds = loadDataset(o.data, split, { limit: o.limit, normalize: o.normalize });
+  const r = await evaluate(g, ds, { batchSize: o.batch });
+  const batches = Math.ceil(r.samples / (o.batch ?? 256));
+  return {
+    model: file,
+    data: o.data,
+    split,
+    accuracy: r.accuracy,
+    loss: r.loss,
+    samples: r.samples,
+    msPerBatch: r.msPerBatch,
+    msPerSample: r.samples ? (r.msPerBatch * batches) / r.samples : 0,
+  };
+}
+
+export function register(program: Command): void {
+  program
+    .command('eval')
+    .description('top-1 accuracy, mean loss and latency of an ONNX classifier on a dataset')
+    .argument('<model>', 'ONNX model file')
+    .requiredOption('--data <spec>', "dataset: 'mnist', 'fashion-mnist' or a directory of IDX/.npy files")
+    .option('--split <split>', 'train or test', 'test')
+    .option('--limit <n>', 'use only the first N samples', parseIntFlag('--limit', 1))
+    .option('--batch <b>', 'samples per ORT run (default 256)', parseIntFlag('--batch', 1))
+    .option('--normalize <mean,std>', 'apply (pixel/255 - MEAN) / STD, for models trained that way', parseNormalize)
+    .option('--json', 'print the result as JSON on stdout')
+    .action(async (file: string, opts: EvalOptions) => {
+      const r = await runEval(file, opts);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(r)}\n`);
+        return;
+      }
+      process.stdout.write(
+        `${file} on ${r.data} (${r.split}, ${r.samples} samples): accuracy ${(100 * r.accuracy).toFixed(2)}%, ` +
+          `loss ${r.loss.toFixed(4)}, ${r.msPerBatch.toFixed(2)} ms/batch (${(r.msPerSample * 1000).toFixed(1)} µs/sample)\n`,
+      );
+    });
+}

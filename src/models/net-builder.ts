@@ -1,0 +1,116 @@
+/**
+ * A small layer vocabulary for the zoo builders: each method appends the ONNX nodes that
+ * `torch.onnx.export` would emit for the matching PyTorch module, with PyTorch parameter names
+ * (`<prefix>.weight`, `<prefix>.bias`, `<prefix>.running_mean`, ...) and PyTorch default init.
+ */
+import { A } from '../ir/attrs.js';
+import { Graph } from '../ir/graph.js';
+import { f32 } from '../ir/tensor.js';
+import { SeededRng } from '../util/random.js';
+
+export interface ConvSpec {
+  cin: number;
+  cout: number;
+  k: number;
+  stride?: number;
+  pad?: number;
+  /** Default true; false for convs followed by BatchNorm (ResNet/VGG-BN convention). */
+  bias?: boolean;
+}
+
+/**
+ * PyTorch's default init for Conv/Linear: kaiming_uniform_(a=√5) on the weight, which is
+ * U(−1/√fan_in, 1/√fan_in), and the bias from the same bound.
+ */
+export function kaimingUniform(rng: SeededRng, dims: number[], fanIn: number): Float32Array {
+  const bound = 1 / Math.sqrt(fanIn);
+  return rng.fillUniform(new Float32Array(dims.reduce((a, b) => a * b, 1)), -bound, bound);
+}
+
+export class NetBuilder {
+  readonly g = new Graph();
+  private readonly rng: SeededRng;
+
+  constructor(name: string, seed: number, inputShape: (number | string)[]) {
+    this.g.name = name;
+    this.g.opset = 17;
+    this.g.irVersion = 8;
+    this.g.inputs = [{ name: 'input', dtype: 'float32', shape: inputShape }];
+    this.g.metadata = { 'reprune.arch': name, 'reprune.seed': String(seed) };
+    this.rng = new SeededRng(seed);
+  }
+
+  private param(name: string, dims: number[], data: Float32Array): string {
+    return this.g.addInitializer(name, f32(dims, data), true);
+  }
+
+  conv(x: string, prefix: string, s: ConvSpec): string {
+    const { cin, cout, k } = s;
+    const stride = s.stride ?? 1;
+    const pad = s.pad ?? 0;
+    const fanIn = cin * k * k;
+    const w = this.param(`${prefix}.weight`, [cout, cin, k, k], kaimingUniform(this.rng, [cout, cin, k, k], fanIn));
+    const inputs = [x, w];
+    if (s.bias ?? true) inputs.push(this.param(`${prefix}.bias`, [cout], kaimingUniform(this.rng, [cout], fanIn)));
+    return this.g.add('Conv', inputs, {
+      dilations: A.ints([1, 1]),
+      group: A.int(1),
+      kernel_shape: A.ints([k, k]),
+      pads: A.ints([pad, pad, pad, pad]),
+      strides: A.ints([stride, stride]),
+    }, { name: prefix })[0]!;
+  }
+
+  /** BatchNorm2d in eval form: γ=1, β=0, running mean 0, running var 1 (PyTorch's fresh state). */
+  bn(x: string, prefix: string, c: number): string {
+    const ones = () => new Float32Array(c).fill(1);
+    const inputs = [
+      x,
+      this.param(`${prefix}.weight`, [c], ones()),
+      this.param(`${prefix}.bias`, [c], new Float32Array(c)),
+      this.param(`${prefix}.running_mean`, [c], new Float32Array(c)),
+      this.param(`${prefix}.running_var`, [c], ones()),
+    ];
+    // ONNX momentum is the weight of the old running value: 1 − PyTorch's 0.1.
+    return this.g.add('BatchNormalization', inputs, { epsilon: A.float(1e-5), momentum: A.float(0.9) }, { name: prefix })[0]!;
+  }
+
+  /** nn.Linear as Gemm(transB=1) with weight [out, in]. `output` names the result (e.g. 'logits'). */
+  linear(x: string, prefix: string, fin: number, fout: number, output?: string): string {
+    const w = this.param(`${prefix}.weight`, [fout, fin], kaimingUniform(this.rng, [fout, fin], fin));
+    const b = this.param(`${prefix}.bias`, [fout], kaimingUniform(this.rng, [fout], fin));
+    const opts = output ? { name: prefix, outputs: [output] } : { name: prefix };
+    return this.g.add('Gemm', [x, w, b], { alpha: A.float(1), beta: A.float(1), transB: A.int(1) }, opts)[0]!;
+  }
+
+  relu(x: string, name?: string): string {
+    return this.g.add('Relu', [x], {}, name ? { name } : {})[0]!;
+  }
+
+  maxPool(x: string, k = 2, stride = k, name?: string): string {
+    return this.g.add('MaxPool', [x], {
+      kernel_shape: A.ints([k, k]),
+      pads: A.ints([0, 0, 0, 0]),
+      strides: A.ints([stride, stride]),
+    }, name ? { name } : {})[0]!;
+  }
+
+  flatten(x: string): string {
+    return this.g.add('Flatten', [x], { axis: A.int(1) })[0]!;
+  }
+
+  globalAvgPool(x: string): string {
+    return this.g.add('GlobalAveragePool', [x])[0]!;
+  }
+
+  add(a: string, b: string, name?: string): string {
+    return this.g.add('Add', [a, b], {}, name ? { name } : {})[0]!;
+  }
+
+  /** Finish: declare `logits` [N, numClasses] as the output, check the graph and return it. */
+  finish(logits: string, numClasses: number): Graph {
+    this.g.outputs = [{ name: logits, dtype: 'float32', shape: ['N', numClasses] }];
+    this.g.validate();
+    return this.g;
+  }
+}

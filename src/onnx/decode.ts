@@ -1,0 +1,133 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ReproError } from '../util/errors.js';
+import type { Attr, Attrs } from '../ir/attrs.js';
+import { Graph, type Dim, type Node, type ValueInfo } from '../ir/graph.js';
+import { DTYPE_FROM_ONNX } from '../ir/tensor.js';
+import { decodeTensor, type DecodeContext } from './decode-tensor.js';
+import { AttrType, longToNumber, onnx, type AttributeProto, type ModelProto, type NodeProto, type ValueInfoProto } from './proto.js';
+
+export const MIN_OPSET = 7;
+export const MAX_OPSET = 21;
+const utf8 = new TextDecoder('utf-8');
+
+/** Read an ONNX file into the IR. Every problem with the file becomes a one-line ReproError naming it. */
+export function loadOnnx(file: string): Graph {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ReproError(code === 'ENOENT' ? `${file}: no such file` : code === 'EISDIR' ? `${file}: is a directory, expected an .onnx file` : `${file}: cannot read (${code ?? String(e)})`);
+  }
+  return decodeModel(buf, { where: file, modelDir: path.dirname(path.resolve(file)) });
+}
+
+/** Decode ONNX bytes. `ctx.where` names the source in messages. */
+export function decodeModel(bytes: Uint8Array, ctx: DecodeContext = { where: '<memory>' }): Graph {
+  if (bytes.length === 0) throw new ReproError(`${ctx.where}: file is empty, expected an ONNX model`);
+  let m: ModelProto;
+  try {
+    m = onnx.ModelProto.decode(bytes);
+  } catch (e) {
+    throw new ReproError(`${ctx.where}: not a valid ONNX model (protobuf decoding failed: ${(e as Error).message.split('\n')[0]}); is the file truncated or not ONNX?`);
+  }
+  try {
+    return modelToGraph(m, ctx);
+  } catch (e) {
+    if (e instanceof ReproError) throw e;
+    throw new ReproError(`${ctx.where}: malformed ONNX model (${(e as Error).message.split('\n')[0]})`);
+  }
+}
+
+function modelToGraph(m: ModelProto, ctx: DecodeContext): Graph {
+  const gp = m.graph;
+  if (!gp) throw new ReproError(`${ctx.where}: the model has no graph; is this an ONNX model?`);
+  const g = new Graph();
+  g.irVersion = longToNumber(m.irVersion, 'ir_version');
+  if (g.irVersion < 3) throw new ReproError(`${ctx.where}: ONNX IR version ${g.irVersion} is too old (need >= 3); re-export the model with a recent exporter`);
+  let opset: number | undefined;
+  for (const o of m.opsetImport ?? []) {
+    const v = longToNumber(o.version, 'opset version');
+    if (!o.domain || o.domain === 'ai.onnx') opset = v;
+    else g.extraOpsets.push({ domain: o.domain, version: v });
+  }
+  if (opset === undefined) throw new ReproError(`${ctx.where}: the model imports no default-domain opset`);
+  if (opset < MIN_OPSET || opset > MAX_OPSET) throw new ReproError(`${ctx.where}: opset ${opset} is not supported (reprune reads opsets ${MIN_OPSET}-${MAX_OPSET}); convert the model with onnx.version_converter`);
+  g.opset = opset;
+  g.producerName = m.producerName ?? '';
+  g.producerVersion = m.producerVersion ?? '';
+  g.docString = m.docString ?? '';
+  for (const p of m.metadataProps ?? []) if (p.key) g.metadata[p.key] = p.value ?? '';
+  g.name = gp.name ?? 'graph';
+  for (const t of gp.initializer ?? []) {
+    if (!t.name) throw new ReproError(`${ctx.where}: an initializer has no name`);
+    if (g.initializers.has(t.name)) throw new ReproError(`${ctx.where}: initializer '${t.name}' is defined twice`);
+    g.initializers.set(t.name, decodeTensor(t, { ...ctx, where: `${ctx.where}: initializer` }));
+  }
+  if ((gp.sparseInitializer ?? []).length) throw new ReproError(`${ctx.where}: sparse initializers are not supported; densify them before loading`);
+  // Older exporters also list initializers as graph inputs; those are weights, not feeds.
+  g.inputs = (gp.input ?? []).filter((v) => !g.initializers.has(v.name ?? '')).map((v) => valueInfo(v, ctx));
+  g.outputs = (gp.output ?? []).map((v) => valueInfo(v, ctx));
+  for (const v of gp.valueInfo ?? []) {
+    const vi = valueInfo(v, ctx, true);
+    if (vi) g.valueInfo.set(vi.name, vi);
+  }
+  g.nodes = (gp.node ?? []).map((n, i) => decodeNode(n, i, ctx));
+  return g;
+}
+
+function valueInfo(v: ValueInfoProto, ctx: DecodeContext, lenient: true): ValueInfo | undefined;
+function valueInfo(v: ValueInfoProto, ctx: DecodeContext): ValueInfo;
+function valueInfo(v: ValueInfoProto, ctx: DecodeContext, lenient = false): ValueInfo | undefined {
+  const name = v.name ?? '';
+  const tt = v.type?.tensorType;
+  const dtype = DTYPE_FROM_ONNX[tt?.elemType ?? 0];
+  if (!name || !tt || !dtype) {
+    if (lenient) return undefined;
+    throw new ReproError(`${ctx.where}: graph input/output '${name}' is not a tensor of a supported type (float32/int64/...)`);
+  }
+  const vi: ValueInfo = { name, dtype };
+  if (tt.shape) {
+    vi.shape = (tt.shape.dim ?? []).map((d, i): Dim => {
+      if (d.dimParam) return d.dimParam;
+      if (d.dimValue !== undefined && d.dimValue !== null) {
+        const n = longToNumber(d.dimValue, `${name} dim ${i}`);
+        if (n < 0) throw new ReproError(`${ctx.where}: value '${name}' has negative dimension ${n}`);
+        return n;
+      }
+      return `${name}_d${i}`;
+    });
+  }
+  return vi;
+}
+
+function decodeNode(n: NodeProto, i: number, ctx: DecodeContext): Node {
+  const name = n.name || `${n.opType ?? 'node'}_${i}`;
+  if (!n.opType) throw new ReproError(`${ctx.where}: node #${i} '${name}' has no op type`);
+  const attrs: Attrs = {};
+  for (const a of n.attribute ?? []) {
+    if (!a.name) throw new ReproError(`${ctx.where}: node '${name}' has an attribute without a name`);
+    attrs[a.name] = decodeAttr(a, { ...ctx, where: `${ctx.where}: node '${name}' (${n.opType}) attribute '${a.name}'` });
+  }
+  const node: Node = { name, opType: n.opType, inputs: [...(n.input ?? [])], outputs: [...(n.output ?? [])], attrs };
+  if (n.domain && n.domain !== 'ai.onnx') node.domain = n.domain;
+  if (n.docString) node.docString = n.docString;
+  return node;
+}
+
+function decodeAttr(a: AttributeProto, ctx: DecodeContext): Attr {
+  switch (a.type) {
+    case AttrType.INT: return { kind: 'int', value: longToNumber(a.i, ctx.where) };
+    case AttrType.FLOAT: return { kind: 'float', value: a.f ?? 0 };
+    case AttrType.STRING: return { kind: 'string', value: utf8.decode(a.s ?? new Uint8Array()) };
+    case AttrType.INTS: return { kind: 'ints', value: (a.ints ?? []).map((x) => longToNumber(x, ctx.where)) };
+    case AttrType.FLOATS: return { kind: 'floats', value: [...(a.floats ?? [])] };
+    case AttrType.STRINGS: return { kind: 'strings', value: (a.strings ?? []).map((s) => utf8.decode(s)) };
+    case AttrType.TENSOR:
+      if (!a.t) throw new ReproError(`${ctx.where}: tensor attribute without a tensor`);
+      return { kind: 'tensor', value: decodeTensor(a.t, ctx) };
+    default:
+      throw new ReproError(`${ctx.where}: attribute type ${a.type ?? 'unset'} is not supported (subgraphs and sparse tensors are not handled)`);
+  }
+}

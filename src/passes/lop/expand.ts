@@ -1,0 +1,132 @@
+import { A, attrInt, attrString, type Attrs } from '../../ir/attrs.js';
+import type { Graph, Node } from '../../ir/graph.js';
+import { f32 } from '../../ir/tensor.js';
+import { mat, transpose, type Mat } from '../../linalg/index.js';
+import { SeededRng } from '../../util/random.js';
+import { expansionFactors, middleTap } from './factors.js';
+
+export interface ExpandOptions {
+  /** Expansion rate r (default 4). */
+  rate?: number;
+  seed?: number;
+  /** Only expand these nodes (default: every Conv with group 1 and every Gemm/MatMul with a constant weight). */
+  nodes?: string[];
+}
+
+export interface ExpandReport {
+  expanded: string[];
+  /** Nodes left alone, with the reason (grouped/depthwise convs, non-constant weights, ...). */
+  skipped: Array<{ node: string; reason: string }>;
+}
+
+/** Suffixes that mark the three layers of an expansion; merge strips them to restore the original names. */
+export const LOP_SUFFIX = { first: '.lop_expand', middle: '.lop_mid', last: '.lop_reduce' } as const;
+
+/**
+ * Linear over-parameterization: every compact Conv k×k becomes 1×1 → k×k → 1×1 and every Gemm/MatMul three
+ * Gemm/MatMuls, with no nonlinearity, bias or BN inside, computing exactly the same function (up to float
+ * rounding). The bias stays on the last layer, so zero padding inside stays exact.
+ */
+export function lopExpand(g: Graph, opts: ExpandOptions = {}): ExpandReport {
+  const rate = opts.rate ?? 4;
+  const rng = new SeededRng(opts.seed ?? 0);
+  const report: ExpandReport = { expanded: [], skipped: [] };
+  const out: Node[] = [];
+  for (const n of g.nodes) {
+    if (opts.nodes && !opts.nodes.includes(n.name)) { out.push(n); continue; }
+    const reason = expandable(g, n);
+    if (reason) {
+      if (['Conv', 'Gemm', 'MatMul'].includes(n.opType)) report.skipped.push({ node: n.name, reason });
+      out.push(n);
+      continue;
+    }
+    out.push(...(n.opType === 'Conv' ? expandConv(g, n, rate, rng) : expandGemm(g, n, rate, rng)));
+    report.expanded.push(n.name);
+  }
+  g.nodes = out;
+  return report;
+}
+
+function expandable(g: Graph, n: Node): string | undefined {
+  if (!['Conv', 'Gemm', 'MatMul'].includes(n.opType)) return 'not a linear layer';
+  const w = g.initializers.get(n.inputs[1] ?? '');
+  if (!w || w.dtype !== 'float32') return 'weight is not a constant float32 initializer';
+  if (n.opType === 'Conv') {
+    if (attrInt(n.attrs, 'group', 1) !== 1) return 'grouped/depthwise conv: left unexpanded';
+    if (attrString(n.attrs, 'auto_pad', 'NOTSET') !== 'NOTSET') return 'auto_pad conv: left unexpanded';
+  } else if (w.dims.length !== 2) return 'weight is not a matrix';
+  return undefined;
+}
+
+function expandConv(g: Graph, n: Node, rate: number, rng: SeededRng): Node[] {
+  const wName = n.inputs[1]!;
+  const w = g.initializers.get(wName)!;
+  const [cout, cin, kh, kw] = w.dims as [number, number, number, number];
+  const f = expansionFactors(cin, cout, rate, rng);
+  const midIn = f.e1.rows, midOut = f.e3.cols;
+  const taps = kh * kw;
+  const wd = w.data as Float32Array;
+  const mData = new Float32Array(midOut * midIn * taps);
+  for (let t = 0; t < taps; t++) {
+    const wTap = mat(cout, cin);
+    for (let o = 0; o < cout; o++) for (let i = 0; i < cin; i++) wTap.data[o * cin + i] = wd[(o * cin + i) * taps + t]!;
+    const m = middleTap(f, wTap);
+    for (let o = 0; o < midOut; o++) for (let i = 0; i < midIn; i++) mData[(o * midIn + i) * taps + t] = m.data[o * midIn + i]!;
+  }
+  const e1 = g.addInitializer(`${wName}.lop_e1`, f32([midIn, cin, 1, 1], toF32(f.e1)));
+  const mid = g.addInitializer(`${wName}.lop_m`, f32([midOut, midIn, kh, kw], mData));
+  const e3 = g.addInitializer(`${wName}.lop_e3`, f32([cout, midOut, 1, 1], toF32(f.e3)));
+  g.initializers.delete(wName);
+  const h1 = g.uniqueName(`${n.outputs[0]}.lop_h1`);
+  const h2 = g.uniqueName(`${n.outputs[0]}.lop_h2`);
+  const k1 = { kernel_shape: A.ints([1, 1]) };
+  const midAttrs = { ...n.attrs };
+  midAttrs.kernel_shape = A.ints([kh, kw]);
+  const bias = n.inputs[2] ? [n.inputs[2]] : [];
+  return [
+    { name: n.name + LOP_SUFFIX.first, opType: 'Conv', inputs: [n.inputs[0]!, e1], outputs: [h1], attrs: k1 },
+    { name: n.name + LOP_SUFFIX.middle, opType: 'Conv', inputs: [h1, mid], outputs: [h2], attrs: midAttrs },
+    { name: n.name + LOP_SUFFIX.last, opType: 'Conv', inputs: [h2, e3, ...bias], outputs: [...n.outputs], attrs: { ...k1 } },
+  ];
+}
+
+/**
+ * Gemm/MatMul: every expanded layer keeps the original weight layout (transB, or [in,out] for MatMul),
+ * transA stays on the first layer, alpha on the middle one and the bias/beta on the last.
+ */
+function expandGemm(g: Graph, n: Node, rate: number, rng: SeededRng): Node[] {
+  const wName = n.inputs[1]!;
+  const w = g.initializers.get(wName)!;
+  const stored = w.data as Float32Array;
+  const transB = n.opType === 'Gemm' && attrInt(n.attrs, 'transB', 0) === 1;
+  const [a, b] = w.dims as [number, number];
+  const [outDim, inDim] = transB ? [a, b] : [b, a];
+  const wMat = mat(outDim, inDim); // [out, in]
+  for (let i = 0; i < a; i++) for (let j = 0; j < b; j++) wMat.data[transB ? i * b + j : j * a + i] = stored[i * b + j]!;
+  const f = expansionFactors(inDim, outDim, rate, rng);
+  const m = middleTap(f, wMat);
+  const store = (name: string, x: Mat) => g.addInitializer(`${wName}.${name}`, transB ? f32([x.rows, x.cols], toF32(x)) : f32([x.cols, x.rows], toF32(transpose(x))));
+  const e1 = store('lop_e1', f.e1), mid = store('lop_m', m), e3 = store('lop_e3', f.e3);
+  g.initializers.delete(wName);
+  const h1 = g.uniqueName(`${n.outputs[0]}.lop_h1`);
+  const h2 = g.uniqueName(`${n.outputs[0]}.lop_h2`);
+  if (n.opType === 'MatMul') {
+    return [
+      { name: n.name + LOP_SUFFIX.first, opType: 'MatMul', inputs: [n.inputs[0]!, e1], outputs: [h1], attrs: {} },
+      { name: n.name + LOP_SUFFIX.middle, opType: 'MatMul', inputs: [h1, mid], outputs: [h2], attrs: {} },
+      { name: n.name + LOP_SUFFIX.last, opType: 'MatMul', inputs: [h2, e3], outputs: [...n.outputs], attrs: {} },
+    ];
+  }
+  const keep = (names: string[]): Attrs => Object.fromEntries(names.filter((k) => n.attrs[k]).map((k) => [k, n.attrs[k]!]));
+  const bias = n.inputs[2] ? [n.inputs[2]] : [];
+  return [
+    { name: n.name + LOP_SUFFIX.first, opType: 'Gemm', inputs: [n.inputs[0]!, e1], outputs: [h1], attrs: keep(['transB', 'transA']) },
+    { name: n.name + LOP_SUFFIX.middle, opType: 'Gemm', inputs: [h1, mid], outputs: [h2], attrs: keep(['transB', 'alpha']) },
+    { name: n.name + LOP_SUFFIX.last, opType: 'Gemm', inputs: [h2, e3, ...bias], outputs: [...n.outputs], attrs: keep(['transB', 'beta']) },
+  ];
+}
+
+function toF32(m: Mat): Float32Array {
+  return Float32Array.from(m.data);
+}
+

@@ -1,0 +1,35 @@
+import { matmul, matmulNT, matmulTN, mat, spdInverse, transpose, type Mat } from '../../linalg/index.js';
+import { SeededRng } from '../../util/random.js';
+
+/**
+ * Factors for an exact linear over-parameterization W = E3 · M · E1 (METHODS.md §3, initialization ours):
+ * E1 [r·in, in] and E3 [out, r·out] are random Gaussian (full rank with probability 1), and
+ * M = E3⁺ · W · E1⁺ with E1⁺ = (E1ᵀE1)⁻¹E1ᵀ and E3⁺ = E3ᵀ(E3E3ᵀ)⁻¹, so E3·M·E1 = W exactly and no
+ * block of M is stuck at zero.
+ */
+export interface ExpansionFactors {
+  e1: Mat;
+  e3: Mat;
+  /** E3⁺ and E1⁺, to map every kernel tap of W. */
+  e3Pinv: Mat;
+  e1Pinv: Mat;
+}
+
+export function expansionFactors(inDim: number, outDim: number, rate: number, rng: SeededRng): ExpansionFactors {
+  const e1 = gaussian(Math.ceil(rate * inDim), inDim, 1 / Math.sqrt(inDim), rng);
+  const e3 = gaussian(outDim, Math.ceil(rate * outDim), 1 / Math.sqrt(rate * outDim), rng);
+  const e1Pinv = matmulNT(spdInverse(matmulTN(e1, e1)), e1); // (E1ᵀE1)⁻¹ E1ᵀ
+  const e3Pinv = matmul(transpose(e3), spdInverse(matmulNT(e3, e3))); // E3ᵀ (E3E3ᵀ)⁻¹
+  return { e1, e3, e1Pinv, e3Pinv };
+}
+
+/** M_tap = E3⁺ · W_tap · E1⁺ for one [out, in] slice of the weight. */
+export function middleTap(f: ExpansionFactors, wTap: Mat): Mat {
+  return matmul(matmul(f.e3Pinv, wTap), f.e1Pinv);
+}
+
+function gaussian(rows: number, cols: number, std: number, rng: SeededRng): Mat {
+  const m = mat(rows, cols);
+  for (let i = 0; i < m.data.length; i++) m.data[i] = rng.normal() * std;
+  return m;
+}

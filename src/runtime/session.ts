@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import * as os from 'node:os';
+import ort from 'onnxruntime-node';
+import { ReproError } from '../util/errors.js';
+import type { Graph } from '../ir/graph.js';
+import type { DType, Tensor, TensorData } from '../ir/tensor.js';
+import { encodeModel } from '../onnx/encode.js';
+
+export type ExecutionProvider = 'cpu' | 'cuda';
+
+export interface RuntimeOptions {
+  /** Intra-op threads (default: all cores). */
+  threads?: number;
+  ep?: ExecutionProvider;
+  /** ORT graph optimization level (default 'all'). */
+  optimization?: 'disabled' | 'basic' | 'extended' | 'all';
+}
+
+let defaults: Required<RuntimeOptions> = { threads: os.availableParallelism(), ep: 'cpu', optimization: 'all' };
+
+/** Process-wide defaults, set from the CLI's --threads / --ep flags. */
+export function setRuntimeDefaults(opts: RuntimeOptions): void {
+  defaults = { ...defaults, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) };
+}
+export function runtimeDefaults(): Required<RuntimeOptions> {
+  return { ...defaults };
+}
+
+/** A compiled graph: feed IR tensors by name, get IR tensors back. */
+export class Runner {
+  constructor(
+    readonly session: ort.InferenceSession,
+    readonly inputNames: readonly string[],
+    readonly outputNames: readonly string[],
+  ) {}
+
+  async run(feeds: Record<string, Tensor>, outputs?: string[]): Promise<Record<string, Tensor>> {
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [k, t] of Object.entries(feeds)) ortFeeds[k] = toOrt(t);
+    let res: ort.InferenceSession.OnnxValueMapType;
+    try {
+      res = outputs ? await this.session.run(ortFeeds, outputs) : await this.session.run(ortFeeds);
+    } catch (e) {
+      throw new ReproError(`ONNX Runtime failed to run the model: ${(e as Error).message.split('\n')[0]}`);
+    }
+    const out: Record<string, Tensor> = {};
+    for (const [k, v] of Object.entries(res)) out[k] = fromOrt(v as ort.Tensor);
+    return out;
+  }
+}
+
+export function toOrt(t: Tensor): ort.Tensor {
+  const type = t.dtype === 'bool' ? 'bool' : t.dtype;
+  return new ort.Tensor(type as 'float32', t.data as Float32Array, t.dims);
+}
+
+export function fromOrt(v: ort.Tensor): Tensor {
+  const dtype = v.type as DType;
+  return { dtype, dims: [...v.dims], data: v.data as TensorData };
+}
+
+const cache = new Map<string, Promise<Runner>>();
+const CACHE_LIMIT = 16;
+
+/** Compile a graph to an ORT session; identical graphs and options share one session. */
+export function compile(g: Graph, opts: RuntimeOptions = {}): Promise<Runner> {
+  const o = { ...defaults, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as Required<RuntimeOptions>;
+  const bytes = encodeModel(g);
+  const key = createHash('sha1').update(bytes).update(JSON.stringify(o)).digest('hex');
+  let p = cache.get(key);
+  if (!p) {
+    p = createRunner(bytes, g, o);
+    cache.set(key, p);
+    p.catch(() => cache.delete(key));
+    if (cache.size > CACHE_LIMIT) {
+      const oldest = cache.keys().next().value as string;
+      cache.delete(oldest);
+    }
+  }
+  return p;
+}
+
+async function createRunner(bytes: Uint8Array, g: Graph, o: Required<RuntimeOptions>): Promise<Runner> {
+  const sessionOptions: ort.InferenceSession.SessionOptions = {
+    intraOpNumThreads: o.threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: o.optimization,
+    executionProviders: [o.ep],
+  };
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(bytes, sessionOptions);
+  } catch (e) {
+    const msg = (e as Error).message.split('\n')[0];
+    if (o.ep === 'cuda') {
+      throw new ReproError(`--ep cuda: ONNX Runtime could not start the CUDA execution provider (${msg}); install onnxruntime-node's CUDA binaries (npm install onnxruntime-node --onnxruntime-node-install=cuda12) or use --ep cpu`);
+    }
+    throw new ReproError(`ONNX Runtime rejected graph '${g.name}': ${msg}`);
+  }
+  return new Runner(session, session.inputNames, session.outputNames);
+}
+
+export function clearSessionCache(): void {
+  cache.clear();
+}
