@@ -42,6 +42,13 @@ export function parseFloatFlag(flag: string, min = -Infinity, max = Infinity) {
   };
 }
 
+/** Names inside messages come from untrusted files: escape control characters so an error stays one line. */
+export function oneLine(msg: string, max = 4000): string {
+  // eslint-disable-next-line no-control-regex
+  const s = msg.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? ' ' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  return s.length > max ? `${s.slice(0, max)}… (${s.length - max} more characters)` : s;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
@@ -50,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof ReproError) {
-      process.stderr.write(`error: ${e.message}\n`);
+      process.stderr.write(`error: ${oneLine(e.message)}\n`);
       return 2;
     }
     throw e;

@@ -1,4 +1,5 @@
 import type { Tensor } from './tensor.js';
+import { ReproError } from '../util/errors.js';
 
 /** A node attribute, tagged with its ONNX kind so import/export round-trips exactly (1 vs 1.0 matters to ONNX). */
 export type Attr =
@@ -28,14 +29,14 @@ export function attrInt(attrs: Attrs, name: string): number | undefined;
 export function attrInt(attrs: Attrs, name: string, dflt?: number): number | undefined {
   const a = attrs[name];
   if (!a) return dflt;
-  if (a.kind !== 'int') throw new Error(`attribute ${name} should be an int, is ${a.kind}`);
+  if (a.kind !== 'int') throw new ReproError(`attribute '${name}' should be an int, is ${a.kind} (malformed model?)`);
   return a.value;
 }
 
 export function attrFloat(attrs: Attrs, name: string, dflt: number): number {
   const a = attrs[name];
   if (!a) return dflt;
-  if (a.kind !== 'float' && a.kind !== 'int') throw new Error(`attribute ${name} should be a float, is ${a.kind}`);
+  if (a.kind !== 'float' && a.kind !== 'int') throw new ReproError(`attribute '${name}' should be a float, is ${a.kind} (malformed model?)`);
   return a.value;
 }
 
@@ -44,20 +45,20 @@ export function attrInts(attrs: Attrs, name: string): number[] | undefined;
 export function attrInts(attrs: Attrs, name: string, dflt?: number[]): number[] | undefined {
   const a = attrs[name];
   if (!a) return dflt;
-  if (a.kind !== 'ints') throw new Error(`attribute ${name} should be ints, is ${a.kind}`);
+  if (a.kind !== 'ints') throw new ReproError(`attribute '${name}' should be ints, is ${a.kind} (malformed model?)`);
   return a.value;
 }
 
 export function attrString(attrs: Attrs, name: string, dflt: string): string {
   const a = attrs[name];
   if (!a) return dflt;
-  if (a.kind !== 'string') throw new Error(`attribute ${name} should be a string, is ${a.kind}`);
+  if (a.kind !== 'string') throw new ReproError(`attribute '${name}' should be a string, is ${a.kind} (malformed model?)`);
   return a.value;
 }
 
 export function attrTensor(attrs: Attrs, name: string): Tensor | undefined {
   const a = attrs[name];
   if (!a) return undefined;
-  if (a.kind !== 'tensor') throw new Error(`attribute ${name} should be a tensor, is ${a.kind}`);
+  if (a.kind !== 'tensor') throw new ReproError(`attribute '${name}' should be a tensor, is ${a.kind} (malformed model?)`);
   return a.value;
 }

@@ -32,7 +32,7 @@ export function decodeTensor(t: TensorProto, ctx: DecodeContext): Tensor {
   const n = checkedNumel(dims, where);
   const bytes = BYTES_PER_ELEMENT[dtype];
   let raw: Uint8Array | undefined;
-  if (t.dataLocation === 1) raw = readExternal(t, ctx, where);
+  if (t.dataLocation === 1) raw = readExternal(t, ctx, where, n * bytes);
   else if (t.rawData && t.rawData.length > 0) raw = t.rawData;
   if (raw) {
     if (raw.length !== n * bytes) throw new ReproError(`${where}: holds ${raw.length} bytes, but shape [${dims.join(',')}] of ${dtype} needs ${n * bytes}; the file is corrupt`);
@@ -63,7 +63,7 @@ function fromTypedFields(t: TensorProto, dtype: Tensor['dtype'], n: number, wher
 }
 
 /** External data must be a relative path that stays inside the model's own folder. */
-function readExternal(t: TensorProto, ctx: DecodeContext, where: string): Uint8Array {
+function readExternal(t: TensorProto, ctx: DecodeContext, where: string, expectedBytes: number): Uint8Array {
   const entries = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
   const location = entries.get('location');
   if (!location) throw new ReproError(`${where}: external data without a 'location'`);
@@ -80,18 +80,28 @@ function readExternal(t: TensorProto, ctx: DecodeContext, where: string): Uint8A
     throw new ReproError(`${where}: external data file '${location}' not found next to the model (${dir})`);
   }
   if (!real.startsWith(dir + path.sep)) throw new ReproError(`${where}: external data '${location}' resolves outside the model's folder (symlink?); refused`);
+  const st = fs.statSync(real);
+  if (!st.isFile()) throw new ReproError(`${where}: external data '${location}' is not a regular file`);
   const offset = Number(entries.get('offset') ?? 0);
-  const size = fs.statSync(real).size;
+  const size = st.size;
   const length = entries.has('length') ? Number(entries.get('length')) : size - offset;
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
     throw new ReproError(`${where}: external data range offset=${offset} length=${length} lies outside '${location}' (${size} bytes)`);
   }
-  const fd = fs.openSync(real, 'r');
+  // Checked before allocating, so a small tensor never pulls in a huge file.
+  if (length !== expectedBytes) throw new ReproError(`${where}: holds ${length} bytes in '${location}', but its shape needs ${expectedBytes}; the file is corrupt`);
   try {
-    const buf = new Uint8Array(length);
-    fs.readSync(fd, buf, 0, length, offset);
-    return buf;
-  } finally {
-    fs.closeSync(fd);
+    const fd = fs.openSync(real, 'r');
+    try {
+      const buf = new Uint8Array(length);
+      const got = fs.readSync(fd, buf, 0, length, offset);
+      if (got !== length) throw new ReproError(`${where}: external data '${location}' ended after ${got} of ${length} bytes`);
+      return buf;
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (e) {
+    if (e instanceof ReproError) throw e;
+    throw new ReproError(`${where}: cannot read external data '${location}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }

@@ -44,11 +44,11 @@ function modelToGraph(m: ModelProto, ctx: DecodeContext): Graph {
   const gp = m.graph;
   if (!gp) throw new ReproError(`${ctx.where}: the model has no graph; is this an ONNX model?`);
   const g = new Graph();
-  g.irVersion = longToNumber(m.irVersion, 'ir_version');
+  g.irVersion = longToNumber(m.irVersion, `${ctx.where}: ir_version`);
   if (g.irVersion < 3) throw new ReproError(`${ctx.where}: ONNX IR version ${g.irVersion} is too old (need >= 3); re-export the model with a recent exporter`);
   let opset: number | undefined;
   for (const o of m.opsetImport ?? []) {
-    const v = longToNumber(o.version, 'opset version');
+    const v = longToNumber(o.version, `${ctx.where}: opset version`);
     if (!o.domain || o.domain === 'ai.onnx') opset = v;
     else g.extraOpsets.push({ domain: o.domain, version: v });
   }
@@ -74,6 +74,7 @@ function modelToGraph(m: ModelProto, ctx: DecodeContext): Graph {
     if (vi) g.valueInfo.set(vi.name, vi);
   }
   g.nodes = (gp.node ?? []).map((n, i) => decodeNode(n, i, ctx));
+  uniqueNodeNames(g);
   return g;
 }
 
@@ -92,7 +93,7 @@ function valueInfo(v: ValueInfoProto, ctx: DecodeContext, lenient = false): Valu
     vi.shape = (tt.shape.dim ?? []).map((d, i): Dim => {
       if (d.dimParam) return d.dimParam;
       if (d.dimValue !== undefined && d.dimValue !== null) {
-        const n = longToNumber(d.dimValue, `${name} dim ${i}`);
+        const n = longToNumber(d.dimValue, `${ctx.where}: value '${name}' dim ${i}`);
         if (n < 0) throw new ReproError(`${ctx.where}: value '${name}' has negative dimension ${n}`);
         return n;
       }
@@ -102,13 +103,34 @@ function valueInfo(v: ValueInfoProto, ctx: DecodeContext, lenient = false): Valu
   return vi;
 }
 
+/**
+ * ONNX only recommends unique node names, and exporters leave them empty or repeat them; reprune addresses
+ * nodes by name, so unnamed nodes get `<OpType>_<index>` and repeats get a suffix (values are untouched).
+ */
+function uniqueNodeNames(g: Graph): void {
+  const taken = new Set(g.nodes.map((n) => n.name).filter(Boolean));
+  const seen = new Set<string>();
+  g.nodes.forEach((n, i) => {
+    if (n.name && !seen.has(n.name)) { seen.add(n.name); return; }
+    const base = n.name || `${n.opType}_${i}`;
+    let name = base;
+    for (let k = 1; taken.has(name) || seen.has(name); k++) name = `${base}_${k}`;
+    n.name = name;
+    taken.add(name);
+    seen.add(name);
+  });
+}
+
 function decodeNode(n: NodeProto, i: number, ctx: DecodeContext): Node {
-  const name = n.name || `${n.opType ?? 'node'}_${i}`;
-  if (!n.opType) throw new ReproError(`${ctx.where}: node #${i} '${name}' has no op type`);
+  const name = n.name ?? '';
+  const label = name ? `node '${name}'` : `node #${i}`;
+  if (!n.opType) throw new ReproError(`${ctx.where}: ${label} has no op type`);
   const attrs: Attrs = {};
   for (const a of n.attribute ?? []) {
-    if (!a.name) throw new ReproError(`${ctx.where}: node '${name}' has an attribute without a name`);
-    attrs[a.name] = decodeAttr(a, { ...ctx, where: `${ctx.where}: node '${name}' (${n.opType}) attribute '${a.name}'` });
+    // '__proto__' would replace the prototype of the attribute map instead of adding an entry.
+    if (!a.name || a.name === '__proto__') throw new ReproError(`${ctx.where}: ${label} (${n.opType}) has an attribute with an invalid name '${a.name ?? ''}'`);
+    if (Object.hasOwn(attrs, a.name)) throw new ReproError(`${ctx.where}: ${label} (${n.opType}) has attribute '${a.name}' twice`);
+    attrs[a.name] = decodeAttr(a, { ...ctx, where: `${ctx.where}: ${label} (${n.opType}) attribute '${a.name}'` });
   }
   const node: Node = { name, opType: n.opType, inputs: [...(n.input ?? [])], outputs: [...(n.output ?? [])], attrs };
   if (n.domain && n.domain !== 'ai.onnx') node.domain = n.domain;

@@ -5,10 +5,13 @@ import { AttrType, onnx, type AttributeProto, type ModelProto, type TensorProto,
 
 const utf8 = new TextEncoder();
 
-export function tensorToProto(t: Tensor, name = ''): TensorProto {
-  // raw_data is little-endian, as our typed arrays are on every platform Node supports.
+/**
+ * raw_data is little-endian, as our typed arrays are on every platform Node supports. With `copy = false` the
+ * proto aliases the tensor's memory: fine for immediate serialization, and it halves peak memory on big models.
+ */
+export function tensorToProto(t: Tensor, name = '', copy = true): TensorProto {
   const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-  return { name, dataType: ONNX_DTYPE[t.dtype], dims: [...t.dims], rawData: bytes.slice() };
+  return { name, dataType: ONNX_DTYPE[t.dtype], dims: [...t.dims], rawData: copy ? bytes.slice() : bytes };
 }
 
 function valueInfoToProto(v: ValueInfo): ValueInfoProto {
@@ -17,7 +20,7 @@ function valueInfoToProto(v: ValueInfo): ValueInfoProto {
   return { name: v.name, type: { tensorType } };
 }
 
-function attrToProto(name: string, a: Attr): AttributeProto {
+function attrToProto(name: string, a: Attr, copy: boolean): AttributeProto {
   switch (a.kind) {
     case 'int': return { name, type: AttrType.INT, i: a.value };
     case 'float': return { name, type: AttrType.FLOAT, f: a.value };
@@ -25,11 +28,12 @@ function attrToProto(name: string, a: Attr): AttributeProto {
     case 'ints': return { name, type: AttrType.INTS, ints: [...a.value] };
     case 'floats': return { name, type: AttrType.FLOATS, floats: [...a.value] };
     case 'strings': return { name, type: AttrType.STRINGS, strings: a.value.map((s) => utf8.encode(s)) };
-    case 'tensor': return { name, type: AttrType.TENSOR, t: tensorToProto(a.value) };
+    case 'tensor': return { name, type: AttrType.TENSOR, t: tensorToProto(a.value, '', copy) };
   }
 }
 
-export function graphToModelProto(g: Graph): ModelProto {
+/** The ModelProto of `g`; `copy = false` lets tensor payloads alias the graph's weights (see tensorToProto). */
+export function graphToModelProto(g: Graph, copy = true): ModelProto {
   const opsetImport = [{ domain: '', version: g.opset }, ...g.extraOpsets.map((o) => ({ domain: o.domain, version: o.version }))];
   return {
     irVersion: g.irVersion,
@@ -46,10 +50,10 @@ export function graphToModelProto(g: Graph): ModelProto {
         domain: n.domain ?? '',
         input: [...n.inputs],
         output: [...n.outputs],
-        attribute: Object.entries(n.attrs).map(([k, a]) => attrToProto(k, a)),
+        attribute: Object.entries(n.attrs).map(([k, a]) => attrToProto(k, a, copy)),
         docString: n.docString,
       })),
-      initializer: [...g.initializers].map(([k, t]) => tensorToProto(t, k)),
+      initializer: [...g.initializers].map(([k, t]) => tensorToProto(t, k, copy)),
       input: g.inputs.map(valueInfoToProto),
       output: g.outputs.map(valueInfoToProto),
       valueInfo: [...g.valueInfo.values()].map(valueInfoToProto),
@@ -59,5 +63,5 @@ export function graphToModelProto(g: Graph): ModelProto {
 
 /** Serialize to ONNX bytes. */
 export function encodeModel(g: Graph): Uint8Array {
-  return onnx.ModelProto.encode(onnx.ModelProto.create(graphToModelProto(g) as never)).finish();
+  return onnx.ModelProto.encode(onnx.ModelProto.create(graphToModelProto(g, false) as never)).finish();
 }

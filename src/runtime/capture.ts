@@ -42,8 +42,10 @@ export function withOutputs(g: Graph, names: string[]): Graph {
   for (const name of names) {
     if (!known.has(name)) throw new ReproError(`cannot capture '${name}': no node, input or initializer of graph '${g.name}' defines it`);
     if (c.isGraphOutput(name)) continue;
-    const vi = c.valueInfo.get(name);
-    c.outputs.push({ name, dtype: vi?.dtype ?? 'float32', ...(vi?.shape ? { shape: [...vi.shape] } : {}) });
+    // No shape: a recorded one may carry a batch size other than the one we will feed.
+    const t = c.initializers.get(name);
+    const dtype = t?.dtype ?? c.valueInfo.get(name)?.dtype ?? c.inputs.find((v) => v.name === name)?.dtype ?? 'float32';
+    c.outputs.push({ name, dtype });
   }
   return c;
 }
@@ -67,6 +69,7 @@ export function inputLayout(g: Graph, ds: Dataset): InputLayout {
     throw new ReproError(`graph '${g.name}' has ${g.inputs.length} inputs (${g.inputs.map((v) => v.name).join(', ')}); evaluation feeds exactly one image input`);
   }
   const v = g.inputs[0]!;
+  if (v.dtype !== 'float32') throw new ReproError(`model input '${v.name}' is ${v.dtype}; reprune feeds image data as float32`);
   const size = sampleSizeOf(ds);
   const sample = ds.shape;
   const fixed = v.shape && typeof v.shape[0] === 'number' ? v.shape[0] : undefined;

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { Normalize } from '../../data/dataset.js';
 import { loadDataset, type Split } from '../../data/sources.js';
 import { loadModelChecked } from '../../onnx/prepare.js';
+import { inputLayout } from '../../runtime/capture.js';
 import { evaluate } from '../../runtime/evaluate.js';
 import { ReproError } from '../../util/errors.js';
 import { parseIntFlag } from '../main.js';
@@ -39,7 +40,9 @@ export async function runEval(file: string, o: EvalOptions) {
   const g = loadModelChecked(file);
   const ds = loadDataset(o.data, split, { limit: o.limit, normalize: o.normalize });
   const r = await evaluate(g, ds, { batchSize: o.batch });
-  const batches = Math.ceil(r.samples / (o.batch ?? 256));
+  // A model with a fixed batch dim runs in batches of that size whatever --batch says.
+  const batchSize = inputLayout(g, ds).fixedBatch ?? o.batch ?? 256;
+  const batches = Math.ceil(r.samples / batchSize);
   return {
     model: file,
     data: o.data,
@@ -47,6 +50,7 @@ export async function runEval(file: string, o: EvalOptions) {
     accuracy: r.accuracy,
     loss: r.loss,
     samples: r.samples,
+    batchSize,
     msPerBatch: r.msPerBatch,
     msPerSample: r.samples ? (r.msPerBatch * batches) / r.samples : 0,
   };

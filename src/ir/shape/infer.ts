@@ -17,6 +17,8 @@ export interface InferResult {
   values: Map<string, Dim[]>;
   /** Tensors of values that are constant without evaluation (initializers and Constant nodes). */
   constants: Map<string, Tensor>;
+  /** dtype and shape of every value inference reached. */
+  types: Map<string, { dtype: DType; shape: Dim[] }>;
 }
 
 function isDefaultDomain(n: Node): boolean {
@@ -38,14 +40,19 @@ function isIntType(d: DType): boolean {
 }
 
 /** Shape inference with propagation of small integer values (what makes PyTorch's Shape→Gather→Concat→Reshape static). */
-export function inferShapesDetailed(g: Graph, opts: { batch?: number | string } = {}): InferResult {
-  checkSupported(g);
+export function inferShapesDetailed(g: Graph, opts: InferOptions & { lenient?: boolean } = {}): InferResult {
+  // lenient (used by constant folding): unsupported ops, unshaped inputs and failing rules leave values unknown.
+  const lenient = opts.lenient === true;
+  if (!lenient) checkSupported(g);
   g.topoSort();
   const infos = new Map<string, { dtype: DType; shape: Dim[] }>();
   const values = new Map<string, Dim[]>();
   const constants = new Map<string, Tensor>();
   for (const v of g.inputs) {
-    if (!v.shape) throw new ReproError(`graph input '${v.name}' has no shape; reprune needs the rank and non-batch dims of every input`);
+    if (!v.shape) {
+      if (lenient) continue;
+      throw new ReproError(`graph input '${v.name}' has no shape; reprune needs the rank and non-batch dims of every input`);
+    }
     if (opts.batch !== undefined && v.shape.length > 0 && typeof v.shape[0] === 'string') v.shape[0] = opts.batch;
     infos.set(v.name, { dtype: v.dtype, shape: [...v.shape] });
   }
@@ -64,7 +71,12 @@ export function inferShapesDetailed(g: Graph, opts: { batch?: number | string } 
   };
   const valueInfo = new Map<string, ValueInfo>();
   for (const node of g.nodes) {
-    const rule = SHAPE_RULES[node.opType]!;
+    if (node.opType === 'Constant' && node.outputs[0]) {
+      try { constants.set(node.outputs[0], constantNodeTensor(node)); } catch (e) { if (!lenient) throw e; }
+    }
+    const rule = isDefaultDomain(node) ? SHAPE_RULES[node.opType] : undefined;
+    if (!rule) continue; // only reachable when lenient
+    if (lenient && node.inputs.some((i) => i && !infos.has(i))) continue;
     let numInputs = node.inputs.length;
     while (numInputs > 0 && !node.inputs[numInputs - 1]) numInputs--;
     const info = (i: number) => {
@@ -98,26 +110,30 @@ export function inferShapesDetailed(g: Graph, opts: { batch?: number | string } 
     try {
       outs = rule(ctx);
     } catch (e) {
+      if (lenient) continue;
       if (e instanceof ReproError) throw e;
       throw nodeError(node, (e as Error).message);
     }
     node.outputs.forEach((o, k) => {
       if (!o) return;
       const out = outs[k];
-      if (!out) throw nodeError(node, `has ${node.outputs.length} outputs, reprune knows shapes for ${outs.length}`);
+      if (!out) {
+        if (lenient) return;
+        throw nodeError(node, `has ${node.outputs.length} outputs, reprune knows shapes for ${outs.length}`);
+      }
       if (out.shape.some((d) => typeof d === 'number' && (d < 0 || !Number.isInteger(d)))) {
+        if (lenient) return;
         throw nodeError(node, `inferred an invalid output shape ${formatShape(out.shape)}; check the node's attributes and inputs`);
       }
       infos.set(o, { dtype: out.dtype, shape: out.shape });
       if (out.value && out.value.length <= MAX_VALUE_ELEMENTS) values.set(o, out.value);
       valueInfo.set(o, { name: o, dtype: out.dtype, shape: [...out.shape] });
     });
-    if (node.opType === 'Constant' && node.outputs[0]) constants.set(node.outputs[0], constantNodeTensor(node));
   }
   g.valueInfo = valueInfo;
   for (const o of g.outputs) {
     const v = infos.get(o.name);
     if (v) { o.dtype = v.dtype; o.shape = [...v.shape]; }
   }
-  return { values, constants };
+  return { values, constants, types: infos };
 }

@@ -75,6 +75,11 @@ const conv: ShapeRule = (c) => {
   if (x.length < 3) c.fail(`input must be at least 3-D (N, C, spatial...), got rank ${x.length}`);
   const kAttr = attrInts(c.node.attrs, 'kernel_shape');
   const kernel = kAttr ?? w.slice(2).map((d) => (typeof d === 'number' ? d : c.fail('weight kernel dims must be static')));
+  const group = attrInt(c.node.attrs, 'group', 1);
+  if (typeof x[1] === 'number' && typeof w[1] === 'number' && x[1] !== w[1] * group) {
+    c.fail(`input has ${x[1]} channels but the weight expects ${w[1] * group} (${w[1]} per group x ${group} groups)`);
+  }
+  if (w.length !== x.length) c.fail(`weight rank ${w.length} does not match input rank ${x.length}`);
   const win = windowAttrs(c.node, kernel);
   return [{ dtype: c.dtype(0), shape: [x[0]!, w[0]!, ...windowOut(c, win, x.slice(2))] }];
 };

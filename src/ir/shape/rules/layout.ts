@@ -16,6 +16,8 @@ export function reshapeTarget(c: ShapeCtx, input: Dim[], target: Dim[], allowzer
       ? c.fail(`cannot reshape [${input.join(',')}] to [${target.join(',')}]`)
       : c.fresh());
   }
+  const pin = prodDims(input), pout = prodDims(out);
+  if (typeof pin === 'number' && typeof pout === 'number' && pin !== pout) c.fail(`cannot reshape [${input.join(',')}] (${pin} elements) to [${target.join(',')}]`);
   return out;
 }
 

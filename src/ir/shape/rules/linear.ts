@@ -8,6 +8,9 @@ const gemm: ShapeRule = (c) => {
   if (a.length !== 2 || b.length !== 2) c.fail(`A and B must be 2-D, got ranks ${a.length} and ${b.length}`);
   const m = attrInt(c.node.attrs, 'transA', 0) ? a[1]! : a[0]!;
   const n = attrInt(c.node.attrs, 'transB', 0) ? b[0]! : b[1]!;
+  const ka = attrInt(c.node.attrs, 'transA', 0) ? a[0]! : a[1]!;
+  const kb = attrInt(c.node.attrs, 'transB', 0) ? b[1]! : b[0]!;
+  if (typeof ka === 'number' && typeof kb === 'number' && ka !== kb) c.fail(`A has ${ka} columns but B expects ${kb} (shapes [${a.join(',')}] and [${b.join(',')}])`);
   return [{ dtype: c.dtype(0), shape: [m, n] }];
 };
 

@@ -9,6 +9,13 @@ const concat: ShapeRule = (c) => {
   for (let i = 0; i < c.numInputs; i++) if (c.has(i)) shapes.push(c.shape(i));
   const rank = shapes[0]!.length;
   const axis = normAxis(c, attrInt(c.node.attrs, 'axis') ?? c.fail('axis attribute is required'), rank);
+  for (const s of shapes) {
+    if (s.length !== rank) c.fail(`inputs have ranks ${shapes.map((x) => x.length).join(' and ')}`);
+    s.forEach((d, i) => {
+      const d0 = shapes[0]![i]!;
+      if (i !== axis && typeof d === 'number' && typeof d0 === 'number' && d !== d0) c.fail(`input shapes [${shapes[0]!.join(',')}] and [${s.join(',')}] differ outside axis ${axis}`);
+    });
+  }
   const out = [...shapes[0]!];
   let total: Dim | undefined = 0;
   for (const s of shapes) total = total === undefined ? undefined : addDims(total, s[axis]!);

@@ -1,0 +1,36 @@
+/**
+ * Demo step: LOP + SP-KD fine-tuning of the L1-pruned model (from the L1 + PRO step; a uniform 50 % L1
+ * pruning if that step failed). Each compact layer is expanded into three linear ones, trained with
+ * cross-entropy plus similarity-preserving distillation from the dense model, then merged back: the
+ * saved model has exactly the pruned architecture.
+ */
+import { take } from '../data/dataset.js';
+import { lopFinetune } from '../passes/lop/finetune.js';
+import { pruneStructured } from '../passes/structured/prune.js';
+import type { DemoStep } from './context.js';
+import { measureMethod } from './measure.js';
+
+export const lopStep: DemoStep = {
+  name: 'LOP + SP-KD fine-tuning',
+  rows: [{ method: 'lop', label: 'L1 + PRO, LOP + SP-KD fine-tuned' }],
+  async run(ctx) {
+    const { expand, epochs, samples, spGamma, lr } = ctx.cfg.lop;
+    const data = take(ctx.train, Math.min(samples, ctx.train.count));
+    let pruned = ctx.shared.l1Pruned;
+    let source = 'the L1 + PRO model';
+    if (!pruned) {
+      pruned = pruneStructured(ctx.dense, { method: 'l1', ratio: 0.5 }).graph;
+      source = 'a uniform 50 % L1-pruned model (the L1 + PRO step failed)';
+    }
+    ctx.log(`  fine-tuning ${source}: expand ×${expand}, γ=${spGamma}, ${epochs} epoch(s) on ${data.count} samples`);
+    const res = await lopFinetune(pruned, data, {
+      lop: true, expand, teacher: ctx.dense, spGamma, epochs, batchSize: 128, lr,
+      optimizer: { kind: 'sgd', momentum: 0.9, weightDecay: 5e-4 }, schedule: 'cosine', seed: 0, progress: ctx.progress,
+    });
+    return [await measureMethod(ctx, {
+      method: 'lop', label: 'L1 + PRO, LOP + SP-KD fine-tuned', graph: res.graph,
+      notes: `${source}, expanded ×${expand}, ${epochs} epoch(s) on ${data.count} samples of CE + ${spGamma}·SP-KD from the dense model, merged back`,
+      extra: { expand, epochs, spGamma, spLayers: res.spLayers.join(', '), expandedLayers: res.expandReport?.expanded.length ?? 0 },
+    })];
+  },
+};

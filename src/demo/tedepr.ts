@@ -1,0 +1,26 @@
+/**
+ * Demo step: TEDEPR — the architecture as tensor-train layers (rank chosen so the cores hold about twice the
+ * kept weights), core entries pruned at initialization to 99 % sparsity relative to the dense model's weights,
+ * trained from scratch with the mask fixed.
+ */
+import { runTedepr } from '../passes/tedepr/pipeline.js';
+import type { DemoStep } from './context.js';
+import { inferenceMacs } from './macs.js';
+import { measureMethod } from './measure.js';
+
+export const tedeprStep: DemoStep = {
+  name: 'TEDEPR',
+  rows: [{ method: 'tedepr', label: 'TEDEPR (TT + prune at init)' }],
+  async run(ctx) {
+    const t = ctx.cfg.tedepr;
+    const res = await runTedepr({
+      arch: t.arch, train: ctx.train, test: ctx.test, sparsity: t.sparsity, score: t.score, ttRank: 'auto', ttForm: 'reconstruct',
+      epochs: t.epochs, batchSize: 128, lr: 2e-3, optimizer: 'adam', seed: 0, progress: ctx.progress, log: (l) => ctx.log(`  ${l}`),
+    });
+    return [await measureMethod(ctx, {
+      method: 'tedepr', label: `TEDEPR (TT + prune at init, ${t.arch})`, graph: res.graph, macs: inferenceMacs(res.graph),
+      notes: `${t.arch} as TT layers (rank ${res.ttRank}), ${t.score} mask at ${(100 * t.sparsity).toFixed(1)} % sparsity of the dense weights, trained from scratch ${t.epochs} epoch(s) (its own architecture: compare with the dense ${t.arch}, not the dense lenet5); MACs as run by ORT (TT weights rebuilt once at load)`,
+      extra: { ttRank: res.ttRank ?? 0, score: t.score, sparsityVsDense: res.sparsity, prunableNonzeros: res.prunableNonzeros, densePrunable: res.densePrunable, epochs: t.epochs },
+    })];
+  },
+};

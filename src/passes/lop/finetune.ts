@@ -1,0 +1,84 @@
+/**
+ * Fine-tuning a pruned network in one of four modes with identical schedules (METHODS.md §3):
+ * vanilla, vanilla + SP-KD, LOP (expand, train, merge), LOP + SP-KD. SP-KD's teacher (the dense network) runs
+ * forward on every batch; its features at the chosen layers feed the student's training graph as inputs.
+ */
+import type { Dataset } from '../../data/dataset.js';
+import type { Graph, Node } from '../../ir/graph.js';
+import { inferShapes } from '../../ir/shape/index.js';
+import { f32, type Tensor } from '../../ir/tensor.js';
+import { withOutputs } from '../../runtime/capture.js';
+import { compile } from '../../runtime/session.js';
+import { addCrossEntropy, addSpKdLoss, trainModel, weightedSum, type TrainOptions, type TrainResult } from '../../train/index.js';
+import { ReproError } from '../../util/errors.js';
+import { lopExpand, type ExpandReport } from './expand.js';
+import { lopMerge } from './merge.js';
+
+export interface LopFinetuneOptions extends Omit<TrainOptions, 'loss' | 'extraFeeds'> {
+  lop: boolean;
+  /** Expansion rate r (default 4). */
+  expand?: number;
+  /** Dense teacher for SP-KD; without it no distillation. */
+  teacher?: Graph;
+  /** γ of L = CE + γ·Σ L_SP (default 3000, as in SP-KD). */
+  spGamma?: number;
+  /** Node names whose outputs are distilled (default: every pooling node and the input of the last layer). */
+  spLayers?: string[];
+}
+
+export interface LopFinetuneResult extends TrainResult {
+  expandReport?: ExpandReport;
+  spLayers: string[];
+}
+
+const POOLS = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool']);
+
+/** Default SP-KD layers: outputs of pooling nodes (stage ends) and of the node feeding the classifier. */
+export function defaultSpLayers(g: Graph): string[] {
+  const names = g.nodes.filter((n) => POOLS.has(n.opType)).map((n) => n.name);
+  const { producer } = g.index();
+  const last = producer.get(g.outputs[0]!.name);
+  const feed = last ? producer.get(last.inputs[0] ?? '') : undefined;
+  if (feed && !names.includes(feed.name) && feed.opType !== 'Flatten') names.push(feed.name);
+  return names;
+}
+
+function nodeNamed(g: Graph, name: string, role: string): Node {
+  const n = g.nodes.find((x) => x.name === name);
+  if (!n) throw new ReproError(`--sp-layers: ${role} has no node named '${name}'; choose nodes present in both teacher and student`);
+  return n;
+}
+
+export async function lopFinetune(pruned: Graph, ds: Dataset, o: LopFinetuneOptions): Promise<LopFinetuneResult> {
+  const student = pruned.clone();
+  const expandReport = o.lop ? lopExpand(student, { rate: o.expand ?? 4, seed: o.seed ?? 0 }) : undefined;
+  const teacher = o.teacher;
+  const spLayers = teacher ? o.spLayers ?? defaultSpLayers(pruned) : [];
+  let res: TrainResult;
+  if (!teacher || spLayers.length === 0) {
+    res = await trainModel(student, ds, { ...o });
+  } else {
+    const pairs = spLayers.map((name) => ({ student: nodeNamed(student, name, 'the student').outputs[0]!, teacher: nodeNamed(teacher, name, 'the teacher').outputs[0]! }));
+    const shaped = teacher.clone(true);
+    inferShapes(shaped, { batch: Math.min(o.batchSize, ds.count) });
+    const teacherDims = pairs.map((p) => shaped.valueInfo.get(p.teacher)!.shape as number[]);
+    const runner = await compile(withOutputs(teacher, pairs.map((p) => p.teacher)));
+    const feedName = (i: number) => `spkd.teacher${i}`;
+    const gamma = o.spGamma ?? 3000;
+    res = await trainModel(student, ds, {
+      ...o,
+      loss: (ctx) => weightedSum(ctx.g, [
+        { value: addCrossEntropy(ctx.g, ctx.logits, ctx.labels) },
+        { value: addSpKdLoss(ctx.g, pairs.map((p, i) => ({ student: p.student, teacher: feedName(i), teacherDims: teacherDims[i] }))), weight: gamma },
+      ]),
+      extraFeeds: async (ctx) => {
+        const out = await runner.run({ [teacher.inputs[0]!.name]: f32(ctx.batch.dims, ctx.batch.x) }, pairs.map((p) => p.teacher));
+        const feeds: Record<string, Tensor> = {};
+        pairs.forEach((p, i) => { feeds[feedName(i)] = out[p.teacher]!; });
+        return feeds;
+      },
+    });
+  }
+  if (o.lop) lopMerge(res.graph);
+  return { ...res, expandReport, spLayers };
+}

@@ -1,0 +1,66 @@
+/**
+ * Scaling part of `reprune bench reap`: wall time of REAP selection (remove n/2 of n neurons, m = 256
+ * outgoing weights each) for growing n, fast O(n³) vs the naive per-step re-inversion O(n⁴), and the
+ * fitted exponent (least-squares slope of log t over log n).
+ */
+import { SeededRng } from '../../util/random.js';
+import { reapFast } from './fast.js';
+import { reapNaive } from './naive.js';
+import type { LayerProblem } from './types.js';
+
+/** Random SPD behaviour Gram (rank-64 + diagonal, cheap to build at n = 2048) and outgoing weights. */
+export function randomProblem(n: number, m: number, seed: number): LayerProblem {
+  const rng = new SeededRng(seed);
+  const r = 64;
+  const U = rng.fillNormal(new Float64Array(n * r));
+  const G = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = i; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < r; k++) s += U[i * r + k]! * U[j * r + k]!;
+      G[i * n + j] = s; G[j * n + i] = s;
+    }
+    G[i * n + i] += 1 + rng.next();
+  }
+  return { gram: { rows: n, cols: n, data: G }, withConst: false, weights: { rows: n, cols: m, data: rng.fillNormal(new Float64Array(n * m)) } };
+}
+
+export interface ScalingRow { n: number; fastSec: number; naiveSec?: number }
+
+export function fitExponent(pts: Array<[number, number]>): number {
+  const xs = pts.map(([n]) => Math.log(n)), ys = pts.map(([, t]) => Math.log(t));
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length, my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  let num = 0, den = 0;
+  xs.forEach((x, i) => { num += (x - mx) * (ys[i]! - my); den += (x - mx) ** 2; });
+  return num / den;
+}
+
+export function runScaling(sizes: number[], naiveMax: number, log: (s: string) => void): { rows: ScalingRow[]; fastExponent: number; naiveExponent?: number } {
+  const rows: ScalingRow[] = [];
+  // Warm the JIT so the first timed size is not charged for compilation.
+  const warm = randomProblem(48, 256, 1);
+  reapFast(warm, 24);
+  reapNaive(warm, 24, { mode: 'per-step' });
+  for (const n of sizes) {
+    const p = randomProblem(n, 256, n);
+    let t0 = performance.now();
+    const fast = reapFast(p, n / 2);
+    const fastSec = (performance.now() - t0) / 1000;
+    const row: ScalingRow = { n, fastSec };
+    if (n <= naiveMax) {
+      t0 = performance.now();
+      const slow = reapNaive(p, n / 2, { mode: 'per-step' });
+      row.naiveSec = (performance.now() - t0) / 1000;
+      if (slow.removed.join() !== fast.removed.join()) log(`warning: n=${n} fast and naive selections differ`);
+    }
+    log(`scaling n=${n}: fast ${fastSec.toFixed(3)} s${row.naiveSec !== undefined ? `, naive ${row.naiveSec.toFixed(3)} s` : ''}`);
+    rows.push(row);
+  }
+  const big = rows.filter((r) => r.n >= 256);
+  const naive = rows.filter((r) => r.naiveSec !== undefined && r.n >= 64);
+  return {
+    rows,
+    fastExponent: fitExponent((big.length >= 2 ? big : rows).map((r) => [r.n, r.fastSec])),
+    ...(naive.length >= 2 ? { naiveExponent: fitExponent(naive.map((r) => [r.n, r.naiveSec!])) } : {}),
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * `reprune bench tedepr [--quick] [--archs mlp,lenet5,vgg-small] [--sparsities 90,95,98,99,99.5]
+ *   [--scores random,magnitude,snip,grasp,synflow,trainability] [--epochs N] [--tt-rank r|auto] [--json-out results.json]`
+ *
+ * For every (arch, sparsity, score): the dense model pruned at init by the score vs TEDEPR (TT layers, same score on
+ * the cores), same seed, same epochs, same optimizer; same number of non-zero prunable weights. mlp and lenet5 run
+ * on MNIST, vgg-small on Fashion-MNIST. Prints a markdown table on stdout (one row per arch/sparsity/score) and,
+ * per arch and sparsity, the best dense score vs the best TEDEPR score. Default --tt-rank auto: per sparsity the
+ * smallest rank whose cores hold ≥ 2× the kept weights (a fixed rank would be denser than the budget at 90 %).
+ * TT layers use the 'reconstruct' form here (identical numbers to the chain form, several times faster to train
+ * at these layer sizes; --tt-form chain to measure the chain).
+ * --quick: mlp and lenet5, sparsities 90/99/99.5, 1 epoch on 20k training samples.
+ */
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadDataset } from '../../data/sources.js';
+import { ReproError } from '../../util/errors.js';
+import { isScoreKind, SCORE_KINDS, type ScoreKind } from '../pai/index.js';
+import { runTedepr, type TedeprResult } from './pipeline.js';
+
+export interface Row {
+  arch: string; sparsity: number; score: ScoreKind; mode: 'dense' | 'tt';
+  ttRank: number | null; accuracy: number; nonzeros: number; prunableNonzeros: number; params: number;
+  scoreSeconds: number; trainSeconds: number; inferenceMsPerBatch: number;
+}
+
+const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+
+export interface BenchConfig {
+  archs: string[];
+  /** Fractions, e.g. 0.99. */
+  sparsities: number[];
+  scores: ScoreKind[];
+  epochs: number;
+  ttRank: number | 'auto';
+  form: 'chain' | 'reconstruct';
+  trainLimit?: number;
+  testLimit?: number;
+  seed: number;
+  /** Rewrite this JSON file with all rows after every pair of runs. */
+  jsonOut?: string;
+}
+
+export function benchConfig(o: { quick?: boolean; archs?: string; sparsities?: string; scores?: string; epochs?: string; ttRank?: string; form?: string; trainLimit?: string; testLimit?: string; seed?: string; jsonOut?: string }): BenchConfig {
+  const quick = !!o.quick;
+  const scores = list(o.scores ?? SCORE_KINDS.join(','));
+  for (const s of scores) if (!isScoreKind(s)) throw new ReproError(`--scores: '${s}' is unknown; use ${SCORE_KINDS.join(', ')}`);
+  return {
+    archs: list(o.archs ?? (quick ? 'mlp,lenet5' : 'mlp,lenet5,vgg-small')),
+    // Percent (99.5) or fraction (0.995) both accepted.
+    sparsities: list(o.sparsities ?? (quick ? '90,99,99.5' : '90,95,98,99,99.5')).map(Number).map((s) => (s > 1 ? s / 100 : s)),
+    scores: scores as ScoreKind[],
+    epochs: Number(o.epochs ?? (quick ? 1 : 3)),
+    ttRank: o.ttRank === undefined || o.ttRank === 'auto' ? 'auto' : Number(o.ttRank),
+    form: (o.form ?? 'reconstruct') as 'chain' | 'reconstruct',
+    trainLimit: o.trainLimit ? Number(o.trainLimit) : quick ? 20000 : undefined,
+    testLimit: o.testLimit ? Number(o.testLimit) : undefined,
+    seed: Number(o.seed ?? 0),
+    jsonOut: o.jsonOut,
+  };
+}
+
+/** `reprune bench tedepr ARGS` (registered in src/cli/commands/bench.ts), or standalone: node --import tsx src/passes/tedepr/bench.ts [--quick] [--archs ..] [--sparsities ..] [--scores ..] [--epochs N] [--tt-rank r|auto] [--tt-form ..] [--train-limit N] [--json-out file] */
+export async function runBench(args: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+    args,
+    options: {
+      help: { type: 'boolean' },
+      quick: { type: 'boolean' }, archs: { type: 'string' }, sparsities: { type: 'string' }, scores: { type: 'string' },
+      epochs: { type: 'string' }, 'tt-rank': { type: 'string' }, 'tt-form': { type: 'string' }, 'train-limit': { type: 'string' },
+      'test-limit': { type: 'string' }, seed: { type: 'string' }, 'json-out': { type: 'string' },
+    },
+  });
+  } catch (e) {
+    throw new ReproError(`bench tedepr: ${(e as Error).message}; run 'reprune bench tedepr --help'`);
+  }
+  const { help, ...values } = parsed.values;
+  if (help) {
+    process.stdout.write('usage: reprune bench tedepr [--quick] [--archs mlp,lenet5,vgg-small] [--sparsities 90,95,98,99,99.5] [--scores random,...] [--epochs N] [--tt-rank r|auto] [--tt-form chain|reconstruct] [--train-limit N] [--test-limit N] [--seed N] [--json-out file]\n');
+    return;
+  }
+  const cfg = benchConfig({ ...values, ttRank: values['tt-rank'], form: values['tt-form'], trainLimit: values['train-limit'], testLimit: values['test-limit'], jsonOut: values['json-out'] });
+  await benchTedepr(cfg, (line) => process.stdout.write(line));
+}
+
+/** Runs every (arch, sparsity, score) dense vs TEDEPR pair; `emit` receives the Markdown as it grows. */
+export async function benchTedepr(cfg: BenchConfig, emit: (s: string) => void): Promise<{ markdown: string; rows: Row[] }> {
+  const { archs, sparsities, scores, epochs, ttRank, form, trainLimit, testLimit, seed } = cfg;
+  let md = '';
+  const write = (s: string) => { md += s; emit(s); };
+  const rows: Row[] = [];
+  write(`TEDEPR bench: epochs ${epochs}, TT rank ${ttRank} (${form}), train samples ${trainLimit ?? 'all'}, seed ${seed}, Adam lr 2e-3 cosine, batch 128\n\n`);
+  write('| arch | sparsity | score | dense acc | TEDEPR acc | nonzeros dense / TT | score s dense / TT | train s dense / TT | infer ms/batch500 dense / TT |\n');
+  write('|---|---|---|---|---|---|---|---|---|\n');
+  for (const arch of archs) {
+    const data = arch === 'vgg-small' ? 'fashion-mnist' : 'mnist';
+    const train = loadDataset(data, 'train', { limit: trainLimit });
+    const test = loadDataset(data, 'test', { limit: testLimit });
+    for (const sparsity of sparsities) {
+      for (const score of scores) {
+        const pair: Partial<Record<'dense' | 'tt', TedeprResult>> = {};
+        for (const mode of ['dense', 'tt'] as const) {
+          const r = await runTedepr({ arch, train, test, sparsity, score, ttRank: mode === 'tt' ? ttRank : undefined, ttForm: form, epochs, seed });
+          pair[mode] = r;
+          rows.push({ arch, sparsity, score, mode, ttRank: r.ttRank, accuracy: r.accuracy, nonzeros: r.nonzeros, prunableNonzeros: r.prunableNonzeros, params: r.params, scoreSeconds: r.scoreSeconds, trainSeconds: r.trainSeconds, inferenceMsPerBatch: r.inferenceMsPerBatch });
+          process.stderr.write(`${arch} ${(100 * sparsity).toFixed(1)}% ${score} ${mode}: ${(100 * r.accuracy).toFixed(2)}% (${r.nonzeros} nz)\n`);
+        }
+        const d = pair.dense!, t = pair.tt!;
+        write(`| ${arch} | ${(100 * sparsity).toFixed(1)}% | ${score} (r=${t.ttRank}) | ${(100 * d.accuracy).toFixed(2)} | ${(100 * t.accuracy).toFixed(2)} | ${d.nonzeros} / ${t.nonzeros} | ${d.scoreSeconds.toFixed(1)} / ${t.scoreSeconds.toFixed(1)} | ${d.trainSeconds.toFixed(1)} / ${t.trainSeconds.toFixed(1)} | ${d.inferenceMsPerBatch.toFixed(1)} / ${t.inferenceMsPerBatch.toFixed(1)} |\n`);
+        if (cfg.jsonOut) writeFileSync(cfg.jsonOut, JSON.stringify({ epochs, ttRank, form, trainLimit, seed, rows }, null, 1));
+      }
+    }
+  }
+  write('\nBest dense score vs best TEDEPR score:\n\n| arch | sparsity | best dense | best TEDEPR | TEDEPR − dense (points) |\n|---|---|---|---|---|\n');
+  for (const arch of archs) for (const sparsity of sparsities) {
+    const best = (mode: 'dense' | 'tt') => rows.filter((r) => r.arch === arch && r.sparsity === sparsity && r.mode === mode).reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
+    const d = best('dense'), t = best('tt');
+    write(`| ${arch} | ${(100 * sparsity).toFixed(1)}% | ${(100 * d.accuracy).toFixed(2)} (${d.score}) | ${(100 * t.accuracy).toFixed(2)} (${t.score}) | ${(100 * (t.accuracy - d.accuracy)).toFixed(2)} |\n`);
+  }
+  return { markdown: md, rows };
+}
+
+if (process.argv[1]?.endsWith(path.join('tedepr', 'bench.ts'))) {
+  runBench(process.argv.slice(2)).catch((e) => { process.stderr.write(`${(e as Error).message}\n`); process.exitCode = 2; });
+}

@@ -1,0 +1,75 @@
+/**
+ * The layers a channel group's permutation touches, in GEMM view: producers see it as a row
+ * permutation, consumers as a column permutation (channel c = GEMM columns offset + c·block + [0, block);
+ * for Conv the block includes the kh·kw taps). `rowSrc`/`colSrc` turn a group permutation into the
+ * position → original index maps that select.ts reads matrices through.
+ */
+import type { ChannelGroup } from '../../analysis/coupling.js';
+import type { Graph } from '../../ir/graph.js';
+import { gemmViewOf, type GemmView } from '../../ir/gemm-view.js';
+import { layerImportance } from '../tile/prune.js';
+import type { ImportanceKind } from '../tile/importance.js';
+
+export interface Affected {
+  view: GemmView;
+  imp: Float32Array;
+  side: 'row' | 'col';
+  /** GEMM-view column offset and columns per channel (col side). */
+  offset: number;
+  block: number;
+  /** True when the layer is pruned (part of the objective); skipped layers are only permuted. */
+  scored: boolean;
+}
+
+export function affectedLayers(g: Graph, group: ChannelGroup, kind: ImportanceKind, scored: Set<string>): Affected[] {
+  const byName = new Map(g.nodes.map((n) => [n.name, n]));
+  const out: Affected[] = [];
+  for (const p of group.producers) {
+    const view = gemmViewOf(g, byName.get(p.node)!)!;
+    out.push({ view, imp: layerImportance(g, view, kind), side: 'row', offset: 0, block: 1, scored: scored.has(p.node) });
+  }
+  for (const c of group.consumers) {
+    if (c.convGroups > 1) continue; // grouped consumers: columns are per conv group (searched groups have none)
+    const view = gemmViewOf(g, byName.get(c.node)!)!;
+    const taps = c.opType === 'Conv' ? view.cols / g.initializers.get(view.weight)!.dims[1]! : 1;
+    out.push({ view, imp: layerImportance(g, view, kind), side: 'col', offset: c.offset * taps, block: c.block * taps, scored: scored.has(c.node) });
+  }
+  return out;
+}
+
+/** Position → original index along the permuted side of a layer, for group permutation `perm`. */
+export function sourceMap(a: Affected, perm: ArrayLike<number>): Int32Array {
+  const len = a.side === 'row' ? a.view.rows : a.view.cols;
+  const src = new Int32Array(len);
+  for (let i = 0; i < len; i++) src[i] = i;
+  for (let c = 0; c < perm.length; c++) {
+    for (let j = 0; j < a.block; j++) src[a.offset + c * a.block + j] = a.offset + perm[c]! * a.block + j;
+  }
+  return src;
+}
+
+/** Channel score of the paper: sum of the importance of every writer's row for that channel. */
+export function rowScores(aff: Affected[], size: number): Float64Array {
+  const s = new Float64Array(size);
+  for (const a of aff) {
+    if (a.side !== 'row') continue;
+    const cols = a.view.cols;
+    for (let r = 0; r < size; r++) {
+      let t = 0;
+      for (let c = 0; c < cols; c++) t += a.imp[r * cols + c]!;
+      s[r] += t;
+    }
+  }
+  return s;
+}
+
+/** TileTrans sort: channels by descending score, inside each cut block (conv groups stay in place). */
+export function sortPermutation(scores: Float64Array, cuts: number[]): Int32Array {
+  const perm = new Int32Array(scores.length);
+  for (let b = 0; b + 1 < cuts.length; b++) {
+    const idx = Array.from({ length: cuts[b + 1]! - cuts[b]! }, (_, i) => cuts[b]! + i);
+    idx.sort((x, y) => scores[y]! - scores[x]! || x - y);
+    perm.set(idx, cuts[b]!);
+  }
+  return perm;
+}

@@ -1,0 +1,91 @@
+/**
+ * TileTrans (Li, Ai, Ino 2022): permute channels so that rows of similar importance sit in the same
+ * tiles, without changing the network's function. For every permutable channel group (src/analysis):
+ * - `sort` (the paper): score each channel by the summed importance of all writers' rows, sort descending
+ *   (within conv-group blocks), apply to writers, BN params (running stats included) and all readers;
+ * - `search` (ours): start from the better of identity and sort, then maximise the importance kept under
+ *   the actual pattern and per-layer budgets (refine.ts for tiles, nm-search.ts for N:M), never letting a
+ *   layer keep less than it did before. Groups are processed in graph order, so a layer's columns are
+ *   searched with its rows already placed.
+ */
+import { applyPermutation, channelGroups } from '../../analysis/coupling.js';
+import type { Graph } from '../../ir/graph.js';
+import type { ImportanceKind } from '../tile/importance.js';
+import type { Pattern } from '../tile/pattern.js';
+import { planTilePrune, prunableLayers } from '../tile/prune.js';
+import { ReproError } from '../../util/errors.js';
+import { affectedLayers, rowScores, sortPermutation } from './affected.js';
+import { noLayerWorse, Objective, total } from './objective.js';
+import { refineTiles } from './refine.js';
+import { searchNM } from './nm-search.js';
+
+export type TileTransMode = 'sort' | 'search';
+
+export interface TileTransOptions {
+  mode?: TileTransMode;
+  importance?: ImportanceKind;
+  /** Needed for search: the pattern and target the permutation is optimised for. */
+  pattern?: Pattern;
+  sparsity?: number;
+  scope?: 'global' | 'layer';
+  skip?: string[];
+}
+
+export interface TileTransReport {
+  mode: TileTransMode;
+  groups: number;
+  permuted: number;
+  fixed: Array<{ id: number; size: number; reason: string }>;
+  ms: number;
+}
+
+function isIdentity(p: Int32Array): boolean {
+  for (let i = 0; i < p.length; i++) if (p[i] !== i) return false;
+  return true;
+}
+
+/** Permute every permutable group of `g` in place; the function of the graph is unchanged. */
+export function tileTrans(g: Graph, opts: TileTransOptions = {}): TileTransReport {
+  const t0 = performance.now();
+  const mode = opts.mode ?? 'sort';
+  const kind = opts.importance ?? 'l1';
+  if (mode === 'search' && !opts.pattern) throw new ReproError('--tiletrans=search needs the pruning pattern (--tile or --pattern) and --sparsity');
+  const groups = channelGroups(g);
+  const scored = new Set(prunableLayers(g, opts.skip).map((v) => v.node.name));
+  let budgets = new Map<string, number>();
+  if (mode === 'search' && opts.pattern!.kind === 'tile') {
+    // Per-layer budgets from the sorted model: with a global threshold that is closer to where the search ends.
+    const sorted = g.clone();
+    tileTrans(sorted, { mode: 'sort', importance: kind, skip: opts.skip });
+    const plan = planTilePrune(sorted, { pattern: opts.pattern!, sparsity: opts.sparsity ?? 0.5, importance: kind, scope: opts.scope, skip: opts.skip });
+    budgets = new Map(plan.layers.map((l) => [l.node, l.sparsity]));
+  }
+  let permuted = 0;
+  const fixed: TileTransReport['fixed'] = [];
+  for (const gr of groups) {
+    if (gr.fixed || gr.producers.length === 0) {
+      if (gr.producers.length) fixed.push({ id: gr.id, size: gr.size, reason: gr.reasons[0] ?? 'fixed' });
+      continue;
+    }
+    const aff = affectedLayers(g, gr, kind, scored);
+    let perm = sortPermutation(rowScores(aff, gr.size), gr.cuts);
+    if (mode === 'search') perm = searchGroup(aff, perm, gr.cuts.length === 2, opts.pattern!, budgets, gr.id);
+    if (isIdentity(perm)) continue;
+    applyPermutation(g, gr, perm);
+    permuted++;
+  }
+  return { mode, groups: groups.length, permuted, fixed, ms: performance.now() - t0 };
+}
+
+function searchGroup(aff: ReturnType<typeof affectedLayers>, sorted: Int32Array, free: boolean, p: Pattern,
+  budgets: Map<string, number>, seed: number): Int32Array {
+  const obj = new Objective(aff, p, aff.map((a) => budgets.get(a.view.node.name) ?? 0));
+  const identity = Int32Array.from({ length: sorted.length }, (_, i) => i);
+  const base = obj.perLayer(identity);
+  const sortVals = obj.perLayer(sorted);
+  const start = noLayerWorse(sortVals, base) && total(sortVals) >= total(base) ? sorted : identity;
+  if (!free) return start; // grouped-conv cuts: keep to the safe choice
+  const refined = p.kind === 'tile' ? refineTiles(obj, start, p) : searchNM(aff, start, p.n, p.m, seed);
+  const vals = obj.perLayer(refined);
+  return noLayerWorse(vals, base) && total(vals) >= total(obj.perLayer(start)) ? refined : start;
+}

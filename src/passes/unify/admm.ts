@@ -1,0 +1,135 @@
+/**
+ * Micro-structured weight unification and pruning trained with ADMM (METHODS.md §4):
+ * W-step = SGD on loss(W) + Σ ρ/2‖W − Z + U‖² (Z, U fed as graph inputs), Z = Π_S(W + U), U += W − Z,
+ * ρ grows each round; then hard projection and retraining with the block structure held fixed.
+ * The one-shot baseline projects the trained weights once and retrains with the structure fixed for the
+ * same total epochs.
+ */
+import type { Dataset } from '../../data/dataset.js';
+import type { Graph } from '../../ir/graph.js';
+import { inferShapes } from '../../ir/shape/index.js';
+import { f32, type Tensor } from '../../ir/tensor.js';
+import { evaluate } from '../../runtime/evaluate.js';
+import { addCrossEntropy, addProximalPenalty, trainModel, weightedSum, type TrainOptions } from '../../train/index.js';
+import { accountLayer, sumAccounting, type BlockAccounting } from './accounting.js';
+import { applyBlockStates, type BlockShape } from './blocks.js';
+import { enforceStructure, hardProject, layerMatrix, scatterStored, unifyLayers, type UnifyLayer } from './layers.js';
+import { projectionStates, type UnifyTarget } from './projection.js';
+
+export interface UnifyOptions extends UnifyTarget {
+  block: BlockShape;
+  /** 'admm' (default) or the one-shot magnitude baseline. */
+  mode?: 'admm' | 'oneshot';
+  admmRounds?: number;
+  epochsPerRound?: number;
+  /** Epochs of retraining with the structure fixed (after ADMM; the baseline gets all epochs here). */
+  retrainEpochs?: number;
+  rho?: number;
+  rhoGrowth?: number;
+  lr?: number;
+  batchSize?: number;
+  seed?: number;
+  layers?: string[];
+  evalDs?: Dataset;
+  progress?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface AdmmRound {
+  round: number;
+  rho: number;
+  loss: number;
+  /** ‖W − Z‖ / ‖W‖ over all unified layers after the Z-step. */
+  residual: number;
+  accuracy?: number;
+}
+
+export interface UnifyResult {
+  graph: Graph;
+  rounds: AdmmRound[];
+  accounting: BlockAccounting;
+  perLayer: Record<string, BlockAccounting>;
+  accuracy?: number;
+  epochs: number;
+}
+
+export async function unifyModel(model: Graph, ds: Dataset, o: UnifyOptions): Promise<UnifyResult> {
+  const mode = o.mode ?? 'admm';
+  const rounds = o.admmRounds ?? 3, epr = o.epochsPerRound ?? 1, retrain = o.retrainEpochs ?? 1;
+  const log = o.log ?? (() => {});
+  let g = model.clone();
+  const shaped = g.clone(true);
+  inferShapes(shaped, { batch: 1 }); // conv output sizes, for multiply counts
+  const layers = unifyLayers(shaped, o.block, o.layers);
+  const train: Omit<TrainOptions, 'epochs'> = {
+    batchSize: o.batchSize ?? 128, lr: o.lr ?? 0.01, seed: o.seed ?? 0, progress: o.progress,
+    optimizer: { kind: 'sgd', momentum: 0.9, weightDecay: 5e-4 },
+  };
+  const history: AdmmRound[] = [];
+  if (mode === 'admm') {
+    let rho = o.rho ?? 1e-3;
+    const zs = layers.map((l) => layerMatrix(g, l));
+    let states = projectionStates(zs, layers.map((l) => l.grid), o);
+    zs.forEach((z, i) => applyBlockStates(z, z, layers[i]!.grid, states[i]!));
+    const us = layers.map((l) => new Float32Array(l.grid.rows * l.grid.cols));
+    for (let round = 1; round <= rounds; round++) {
+      const feeds = admmFeeds(g, layers, zs, us);
+      const r = await trainModel(g, ds, {
+        ...train, epochs: epr, schedule: 'none',
+        loss: (ctx) => weightedSum(ctx.g, [
+          { value: addCrossEntropy(ctx.g, ctx.logits, ctx.labels) },
+          ...layers.map((l) => ({ value: addProximalPenalty(ctx.g, l.view.weight, rho).value })),
+        ]),
+        extraFeeds: feeds,
+      });
+      g = r.graph;
+      // Z-step and U-step (in GEMM view).
+      const ws = layers.map((l) => layerMatrix(g, l));
+      const wu = ws.map((w, i) => w.map((v, j) => v + us[i]![j]!));
+      states = projectionStates(wu, layers.map((l) => l.grid), o);
+      let num = 0, den = 0;
+      ws.forEach((w, i) => {
+        applyBlockStates(wu[i]!, zs[i]!, layers[i]!.grid, states[i]!);
+        for (let j = 0; j < w.length; j++) {
+          const d = w[j]! - zs[i]![j]!;
+          us[i]![j]! += d;
+          num += d * d;
+          den += w[j]! * w[j]!;
+        }
+      });
+      const entry: AdmmRound = { round, rho, loss: r.history.at(-1)!.loss, residual: Math.sqrt(num / Math.max(den, 1e-30)) };
+      if (o.evalDs) entry.accuracy = (await evaluate(g, o.evalDs)).accuracy;
+      history.push(entry);
+      log(`ADMM round ${round}/${rounds}: rho=${rho.toExponential(2)} loss=${entry.loss.toFixed(4)} |W-Z|/|W|=${entry.residual.toExponential(3)}${entry.accuracy !== undefined ? ` accuracy=${(100 * entry.accuracy).toFixed(2)}%` : ''}`);
+      rho *= o.rhoGrowth ?? 1.5;
+    }
+  }
+  // Hard projection of the current weights, then retraining with the structure fixed.
+  const finalStates = projectionStates(layers.map((l) => layerMatrix(g, l)), layers.map((l) => l.grid), o);
+  const signs = layers.map((l, i) => hardProject(g, l, finalStates[i]!));
+  const epochs = mode === 'admm' ? retrain : rounds * epr + retrain;
+  if (epochs > 0) {
+    const fix = (m: Graph) => layers.forEach((l, i) => enforceStructure(m.initializers.get(l.view.weight)!.data as Float32Array, l, finalStates[i]!, signs[i]!));
+    const r = await trainModel(g, ds, { ...train, epochs, schedule: 'cosine', hooks: { afterStep: (ctx) => fix(ctx.model) } });
+    g = r.graph;
+    fix(g);
+  }
+  const perLayer: Record<string, BlockAccounting> = {};
+  layers.forEach((l, i) => { perLayer[l.view.node.name] = accountLayer(l.grid, finalStates[i]!, l.positions); });
+  g.metadata['reprune.unify'] = JSON.stringify({ block: `${o.block.bh}x${o.block.bw}`, layers: Object.fromEntries(layers.map((l, i) => [l.view.weight, Array.from(finalStates[i]!)])) });
+  const result: UnifyResult = { graph: g, rounds: history, accounting: sumAccounting(Object.values(perLayer)), perLayer, epochs: mode === 'admm' ? rounds * epr + retrain : epochs };
+  if (o.evalDs) result.accuracy = (await evaluate(g, o.evalDs)).accuracy;
+  return result;
+}
+
+/** Z and U as storage-layout tensors, the graph inputs the proximal terms declare. */
+function admmFeeds(g: Graph, layers: UnifyLayer[], zs: Float32Array[], us: Float32Array[]): Record<string, Tensor> {
+  const feeds: Record<string, Tensor> = {};
+  layers.forEach((l, i) => {
+    const dims = g.initializers.get(l.view.weight)!.dims;
+    const n = zs[i]!.length;
+    feeds[`${l.view.weight}.admm_z`] = f32(dims, scatterStored(zs[i]!, l, new Float32Array(n)));
+    feeds[`${l.view.weight}.admm_u`] = f32(dims, scatterStored(us[i]!, l, new Float32Array(n)));
+  });
+  return feeds;
+}

@@ -1,0 +1,39 @@
+/** Run the real CLI (`node bin/reprune.js ...`) in a child process and collect its output. */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BIN = path.join(ROOT, 'bin', 'reprune.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], opts: { timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, '--threads', '1', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    // A hang is a failure, not a stuck test run.
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+  });
+}
+
+export function tmpDir(prefix = 'reprune-cli-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** The shape every user-facing failure must have: exit 2, exactly one stderr line `error: ...`, no stack. */
+export function isCleanError(r: CliResult): boolean {
+  const lines = r.stderr.split('\n').filter((l) => l.length > 0);
+  return r.code === 2 && lines.length === 1 && lines[0]!.startsWith('error: ') && !/\n\s+at /.test(r.stderr);
+}

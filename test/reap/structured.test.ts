@@ -1,0 +1,78 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { channelGroups } from '../../src/analysis/coupling.js';
+import { take } from '../../src/data/dataset.js';
+import { loadDataset } from '../../src/data/sources.js';
+import { buildModel } from '../../src/models/index.js';
+import { decodeModel, encodeModel } from '../../src/onnx/index.js';
+import { modelMetrics } from '../../src/report/metrics.js';
+import { runPro } from '../../src/passes/reap/pro.js';
+import { groupGrams } from '../../src/passes/structured/behaviours.js';
+import { runStructured } from '../../src/passes/structured/cli.js';
+import { groupKey } from '../../src/passes/structured/groups.js';
+import { pruneStructured } from '../../src/passes/structured/prune.js';
+import { randomInput, relMaxDiff, runLogits } from '../srn/helpers.js';
+
+const quiet = () => {};
+const calib = () => take(loadDataset('mnist', 'train'), 300);
+
+describe('pruned models load in ORT with the promised channels and MACs', () => {
+  const cases = [
+    { arch: 'lenet5', method: 'l1', extra: {} },
+    { arch: 'vgg-small', method: 'l2', extra: { roundTo: '8' } },
+    { arch: 'resnet-small', method: 'random', extra: {} },
+    { arch: 'resnet-small', method: 'reap', extra: { srn: true, data: 'mnist', calib: '200' } },
+    { arch: 'mlp', method: 'nu', extra: { data: 'mnist', calib: '200' } },
+  ] as const;
+  for (const c of cases) {
+    test(`${c.arch} ${c.method} ${JSON.stringify(c.extra)}`, async () => {
+      const g = buildModel(c.arch);
+      const { graph, summary } = await runStructured(g, { method: c.method, ratio: '0.4', ...c.extra }, quiet);
+      const back = decodeModel(encodeModel(graph));
+      const x = randomInput(c.arch === 'mlp' ? [2, 784] : [2, 1, 28, 28]);
+      const y = await runLogits(back, x);
+      assert.equal(y.length, 20);
+      assert.ok(y.every(Number.isFinite));
+      const channels = summary.channels as Record<string, [number, number]>;
+      assert.ok(Object.keys(channels).length > 0);
+      const sizes = new Map(channelGroups(back).map((gr) => [groupKey(gr), gr.size]));
+      for (const [key, [, k]] of Object.entries(channels)) {
+        assert.equal(sizes.get(key), k, `group ${key}`);
+        if ('roundTo' in c.extra) assert.equal(k % 8, 0);
+      }
+      const m = modelMetrics(back).totals;
+      assert.equal(m.macs, summary.macsAfter);
+      assert.equal(m.params, summary.paramsAfter);
+      assert.ok((summary.macsAfter as number) < (summary.macsBefore as number));
+    });
+  }
+});
+
+test('pruning channels whose outgoing weights are all zero changes nothing (REAP, NU, L1 cut)', async () => {
+  const g = buildModel('lenet5', { seed: 4 });
+  // conv2 output channels 3 and 7 feed fc1 through Flatten blocks of 25 columns: zero those columns.
+  const w = g.initializers.get('fc1.weight')!;
+  const d = w.data as Float32Array;
+  for (let o = 0; o < 120; o++) for (const ch of [3, 7]) for (let j = 0; j < 25; j++) d[o * 400 + ch * 25 + j] = 0;
+  const grams = await groupGrams(g, calib(), { samples: 300 });
+  const x = randomInput([4, 1, 28, 28]);
+  const ref = await runLogits(g, x);
+  for (const method of ['reap', 'nu'] as const) {
+    const r = pruneStructured(g, { method, ratios: { conv2: 2 / 16 }, grams });
+    assert.deepEqual(r.channels, { conv2: [16, 14] });
+    const wNew = r.graph.initializers.get('fc1.weight')!;
+    assert.deepEqual(wNew.dims, [120, 350]);
+    assert.ok(relMaxDiff(ref, await runLogits(r.graph, x)) <= 1e-6, method);
+  }
+});
+
+test('PRO meets a MAC budget and reports per-group ratios', async () => {
+  const g = buildModel('mlp', { seed: 1 });
+  const ds = calib();
+  const grams = await groupGrams(g, ds, { samples: 300 });
+  const r = await runPro(g, ds, { method: 'reap', budget: 0.6, grams, step: 0.1, evalSamples: 64 });
+  assert.ok(r.macs <= 0.6 * 266200 + 1e-6, `macs ${r.macs}`);
+  assert.deepEqual(Object.keys(r.ratios).sort(), ['fc1', 'fc2']);
+  const pruned = pruneStructured(g, { method: 'reap', ratios: r.ratios, grams }).graph;
+  assert.equal(modelMetrics(pruned).totals.macs, r.macs);
+});
