@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   const self = fileURLToPath(import.meta.url);
   const python = findTorchPython();
   if (!python) console.log('PyTorch not found (python3 -c "import torch" failed): install Debian python3-torch to compare; reporting reprune only.');
-  console.log(`threads ${threads}, ${EPOCHS} epochs per run (first excluded), SGD momentum 0.9`);
+  console.log(`threads ${threads}, ${EPOCHS} epochs per run (first excluded), SGD momentum 0.9; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores (other processes skew absolute numbers)`);
   for (const c of cases) {
     const ours = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', self, '--worker', c.arch, '--threads', String(threads), '--samples', String(c.samples)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
     let line = `${c.arch.padEnd(10)} batch ${String(c.batch).padStart(3)}: reprune ${ours.samplesPerSecond.toFixed(0).padStart(6)} samples/s (peak RSS ${ours.peakRssMb.toFixed(0)} MB)`;

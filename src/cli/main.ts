@@ -5,6 +5,8 @@
 import { Command, CommanderError } from 'commander';
 import { ReproError } from '../util/errors.js';
 import { setRuntimeDefaults } from '../runtime/session.js';
+import { defaultMemoryLimitMB, setMemoryLimitMB } from '../util/limits.js';
+import { Interrupted } from '../util/signals.js';
 import { commands } from './commands/index.js';
 
 export function buildProgram(): Command {
@@ -15,12 +17,14 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)', parseIntFlag('--threads'))
     .option('--ep <provider>', 'execution provider: cpu (default) or cuda', 'cpu')
+    .option('--max-memory <MB>', `refuse models and datasets that need more memory than this (default ${defaultMemoryLimitMB()} MB, 75% of RAM)`, parseIntFlag('--max-memory', 1))
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .hook('preAction', (cmd) => {
-      const o = cmd.optsWithGlobals() as { threads?: number; ep?: string };
+      const o = cmd.optsWithGlobals() as { threads?: number; ep?: string; maxMemory?: number };
       if (o.ep !== 'cpu' && o.ep !== 'cuda') throw new ReproError(`--ep ${o.ep}: unknown execution provider; use cpu or cuda`);
       setRuntimeDefaults({ threads: o.threads, ep: o.ep });
+      setMemoryLimitMB(o.maxMemory);
     });
   for (const register of commands) register(program);
   return program;
@@ -56,6 +60,11 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    // Ctrl-C during a run that saved its state: one line, exit 130 like a shell-level interrupt.
+    if (e instanceof Interrupted) {
+      process.stderr.write(`${oneLine(e.message)}\n`);
+      return e.exitCode;
+    }
     if (e instanceof ReproError) {
       process.stderr.write(`error: ${oneLine(e.message)}\n`);
       return 2;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ReproError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { checkFileSize, formatBytes, memoryLimitBytes, memoryLimitMB } from '../util/limits.js';
 
 /**
  * Deflate cannot expand data by more than about 1032:1, so a gzip file of n bytes never
@@ -13,6 +14,7 @@ const MAX_DEFLATE_RATIO = 1100;
 /** Read a whole file; transparently gunzip it when the name ends in `.gz`. */
 export function readMaybeGzip(path: string): Uint8Array {
   let raw: Buffer;
+  checkFileSize(path); // --max-memory: refuse before reading
   try {
     raw = readFileSync(path);
   } catch (e) {
@@ -20,10 +22,14 @@ export function readMaybeGzip(path: string): Uint8Array {
     throw new ReproError(`${path}: cannot read file (${code ?? (e as Error).message})`);
   }
   if (!path.endsWith('.gz')) return raw;
-  const cap = Math.min(raw.length * MAX_DEFLATE_RATIO + 1024, 0x7fffffff);
+  const deflateCap = Math.min(raw.length * MAX_DEFLATE_RATIO + 1024, 0x7fffffff);
+  const cap = Math.min(deflateCap, memoryLimitBytes());
   try {
     return gunzipSync(raw, { maxOutputLength: cap });
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' && cap < deflateCap) {
+      throw new ReproError(`${path}: decompresses to more than ${formatBytes(cap)}: too large for --max-memory ${memoryLimitMB()} MB; raise --max-memory if the machine has the RAM`);
+    }
     throw new ReproError(`${path}: corrupt or truncated gzip data (${(e as Error).message}); re-download the file`);
   }
 }

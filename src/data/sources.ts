@@ -12,6 +12,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { ReproError } from '../util/errors.js';
+import { checkMemory } from '../util/limits.js';
 import { buildDataset, take, type Dataset, type Normalize, type RawSplit } from './dataset.js';
 import { readIdx } from './idx.js';
 import { readNpy } from './npy.js';
@@ -133,11 +134,14 @@ function readArray(file: string): { data: RawSplit['images']['data']; dims: numb
 
 function readSplit(dir: string, split: Split, name: string, missing?: string): RawSplit {
   const files = findSplitFiles(dir, split, missing);
+  const images = readArray(files.images);
+  // --max-memory: the float32 copy the dataset becomes must fit too (uint8 images grow 4×).
+  checkMemory(images.data.length * 4, `${files.images}: the images as float32 take`);
   return {
     name: `${name}/${split}`,
     imagesFile: files.images,
     labelsFile: files.labels,
-    images: readArray(files.images),
+    images,
     labels: readArray(files.labels),
   };
 }

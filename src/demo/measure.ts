@@ -39,10 +39,11 @@ export async function measureMethod(ctx: DemoContext, m: MeasureInput): Promise<
     macs: m.macs ?? t.macs,
     bytes: t.bytes,
     latencyMs,
-    layers: metrics.layers.map((l) => ({ name: l.name, params: l.params, nonzeros: l.nonzeros })),
     // MACs are what ORT executes (dense kernels); effectiveMacs counts only multiplications by nonzero weights.
     extra: { ...(m.macs === undefined ? { effectiveMacs: t.effectiveMacs } : {}), ...m.extra },
   };
+  // Per-layer sparsity only says something for models that zero weights (not for dense or shrunk ones).
+  if (t.nonzeros < t.params && metrics.layers.length) r.layers = metrics.layers.map((l) => ({ name: l.name, params: l.params, nonzeros: l.nonzeros }));
   if (m.notes) r.notes = m.notes;
   ctx.log(`  ${m.label}: accuracy ${(100 * ev.accuracy).toFixed(2)}%, ${t.nonzeros} nonzeros of ${t.params} params, ${m.macs ?? t.macs} MACs, ${latencyMs.toFixed(2)} ms/batch`);
   return r;

@@ -37,6 +37,8 @@ export interface DemoOptions {
   command?: string;
   /** Run only these steps (by method key of their first row); for tests and debugging. */
   only?: string[];
+  /** Replace the step list (tests). */
+  steps?: DemoStep[];
 }
 
 function machine(): string {
@@ -72,7 +74,8 @@ export async function runDemo(o: DemoOptions): Promise<RunResults> {
   const baseline = await measureMethod(ctx, { method: 'dense', label: `dense ${cfg.arch}`, graph: dense.graph, notes: `${cfg.baseEpochs} epochs, SGD + cosine` });
   ctx.denseResult = baseline;
   const methods: MethodResult[] = [];
-  const steps = o.only ? DEMO_STEPS.filter((s) => o.only!.includes(s.rows[0]!.method)) : DEMO_STEPS;
+  const all = o.steps ?? DEMO_STEPS;
+  const steps = o.only ? all.filter((s) => o.only!.includes(s.rows[0]!.method)) : all;
   for (const [i, step] of steps.entries()) {
     const ts = performance.now();
     log(`[demo ${i + 1}/${steps.length}] ${step.name}`);

@@ -5,13 +5,12 @@
  * against the naive O(n⁴) one on random layer problems (the report's scaling plot).
  */
 import type { Graph } from '../ir/graph.js';
-import { gram, matmul, randn, type Mat } from '../linalg/index.js';
-import { reapFast, reapNaive, type LayerProblem } from '../passes/reap/index.js';
+import { randomProblem } from '../passes/reap/bench-scaling.js';
+import { reapFast, reapNaive } from '../passes/reap/index.js';
 import { runPro } from '../passes/reap/pro.js';
 import { groupGrams } from '../passes/structured/behaviours.js';
 import { pruneStructured, type PruneCriterion } from '../passes/structured/prune.js';
 import type { MethodResult } from '../report/schema.js';
-import { SeededRng } from '../util/random.js';
 import type { DemoContext, DemoStep } from './context.js';
 import { measureMethod } from './measure.js';
 
@@ -25,27 +24,15 @@ async function prunePro(ctx: DemoContext, method: PruneCriterion): Promise<{ gra
   return { graph: res.graph, extra: { channels, proEvaluations: pro.evaluations, logitError: pro.logitError } };
 }
 
-/** Correlated non-negative behaviours (ReLU of a low-rank mix plus noise) with a constant column. */
-function randomProblem(n: number, seed: number): LayerProblem {
-  const rng = new SeededRng(seed);
-  const samples = 4 * n;
-  const mix = matmul(randn(samples, Math.max(2, n >> 1), rng), randn(Math.max(2, n >> 1), n, rng));
-  const B: Mat = { rows: samples, cols: n + 1, data: new Float64Array(samples * (n + 1)) };
-  for (let s = 0; s < samples; s++) {
-    for (let j = 0; j < n; j++) B.data[s * (n + 1) + j] = Math.max(0, mix.data[s * n + j]! + 0.3 * rng.normal() + 0.2);
-    B.data[s * (n + 1) + n] = 1;
-  }
-  return { gram: gram(B), withConst: true, weights: randn(n, 16, rng) };
-}
-
 function scaling(ctx: DemoContext): void {
-  const time = (fn: () => void) => { const t0 = performance.now(); fn(); return (performance.now() - t0) / 1000; };
+  // CPU seconds of this single-threaded work: robust when other jobs share the machine.
+  const time = (fn: () => void) => { const t0 = process.cpuUsage(); fn(); const d = process.cpuUsage(t0); return Math.max(1e-6, (d.user + d.system) / 1e6); };
   for (const n of ctx.cfg.scaling.fast) {
-    const p = randomProblem(n, n);
+    const p = randomProblem(n, 64, n);
     ctx.scaling.push({ n, variant: 'REAP fast O(n³)', seconds: time(() => reapFast(p, n >> 1)) });
   }
   for (const n of ctx.cfg.scaling.naive) {
-    const p = randomProblem(n, n);
+    const p = randomProblem(n, 64, n);
     ctx.scaling.push({ n, variant: 'REAP naive O(n⁴)', seconds: time(() => reapNaive(p, n >> 1, { mode: 'per-step' })) });
   }
 }

@@ -3,6 +3,7 @@
  * the dense model, then hard-projected and retrained with the block structure fixed. The report row's
  * nonzeros count the pruned blocks; bits and multiplies (the method's own accounting) go to `extra`.
  */
+import { take } from '../data/dataset.js';
 import { parseBlock } from '../passes/unify/blocks.js';
 import { unifyModel } from '../passes/unify/admm.js';
 import type { DemoStep } from './context.js';
@@ -13,7 +14,8 @@ export const unifyStep: DemoStep = {
   rows: [{ method: 'unify-admm', label: 'ADMM unification + pruning' }],
   async run(ctx) {
     const u = ctx.cfg.unify;
-    const res = await unifyModel(ctx.dense, ctx.train, {
+    const data = take(ctx.train, Math.min(u.samples, ctx.train.count));
+    const res = await unifyModel(ctx.dense, data, {
       block: parseBlock(u.block), unify: u.unify, prune: u.prune, scope: 'layer', mode: 'admm',
       admmRounds: u.admmRounds, epochsPerRound: u.epochsPerRound, retrainEpochs: u.retrainEpochs,
       rho: 1e-2, rhoGrowth: 2, lr: 0.01, batchSize: 128, seed: 0, progress: ctx.progress, log: (l) => ctx.log(`  ${l}`),
@@ -21,7 +23,7 @@ export const unifyStep: DemoStep = {
     const a = res.accounting;
     return [await measureMethod(ctx, {
       method: 'unify-admm', label: 'ADMM unification + pruning', graph: res.graph,
-      notes: `${u.block} blocks: ${(100 * u.unify).toFixed(0)} % unified (sign · shared magnitude), ${(100 * u.prune).toFixed(0)} % pruned per layer; ${u.admmRounds} ADMM round(s) + ${u.retrainEpochs} retraining epoch(s); bits ${(100 * a.bits / a.denseBits).toFixed(1)} % of dense`,
+      notes: `${u.block} blocks: ${(100 * u.unify).toFixed(0)} % unified (sign · shared magnitude), ${(100 * u.prune).toFixed(0)} % pruned per layer; ${u.admmRounds} ADMM round(s) + ${u.retrainEpochs} retraining epoch(s) on ${data.count} samples; bits ${(100 * a.bits / a.denseBits).toFixed(1)} % of dense`,
       extra: {
         block: u.block, unifiedBlocks: a.unifiedBlocks, prunedBlocks: a.prunedBlocks, blocks: a.blocks,
         bits: a.bits, denseBits: a.denseBits, multiplies: a.multiplies, denseMultiplies: a.denseMultiplies, epochs: res.epochs,

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { ReproError } from '../util/errors.js';
 import type { Attr, Attrs } from '../ir/attrs.js';
 import { Graph, type Dim, type Node, type ValueInfo } from '../ir/graph.js';
-import { DTYPE_FROM_ONNX } from '../ir/tensor.js';
+import { BYTES_PER_ELEMENT, DTYPE_FROM_ONNX } from '../ir/tensor.js';
+import { checkFileSize, checkMemory, declaredTensorBytes } from '../util/limits.js';
 import { decodeTensor, type DecodeContext } from './decode-tensor.js';
 import { AttrType, longToNumber, onnx, type AttributeProto, type ModelProto, type NodeProto, type ValueInfoProto } from './proto.js';
 
@@ -14,6 +15,7 @@ const utf8 = new TextDecoder('utf-8');
 /** Read an ONNX file into the IR. Every problem with the file becomes a one-line ReproError naming it. */
 export function loadOnnx(file: string): Graph {
   let buf: Buffer;
+  checkFileSize(file); // --max-memory: refuse before reading
   try {
     buf = fs.readFileSync(file);
   } catch (e) {
@@ -30,6 +32,9 @@ export function decodeModel(bytes: Uint8Array, ctx: DecodeContext = { where: '<m
   try {
     m = onnx.ModelProto.decode(bytes);
   } catch (e) {
+    if (e instanceof RangeError && /call stack/.test(e.message)) {
+      throw new ReproError(`${ctx.where}: not a valid ONNX model (messages nested too deeply to decode); the file is corrupt or hostile`);
+    }
     throw new ReproError(`${ctx.where}: not a valid ONNX model (protobuf decoding failed: ${(e as Error).message.split('\n')[0]}); is the file truncated or not ONNX?`);
   }
   try {
@@ -60,6 +65,9 @@ function modelToGraph(m: ModelProto, ctx: DecodeContext): Graph {
   g.docString = m.docString ?? '';
   for (const p of m.metadataProps ?? []) if (p.key) g.metadata[p.key] = p.value ?? '';
   g.name = gp.name ?? 'graph';
+  // --max-memory: the declared weight sizes (external data included) must fit before any tensor is allocated.
+  const sizeOf = (code: number) => (DTYPE_FROM_ONNX[code] ? BYTES_PER_ELEMENT[DTYPE_FROM_ONNX[code]!] : undefined);
+  checkMemory((gp.initializer ?? []).reduce((a, t) => a + declaredTensorBytes(t, sizeOf), 0), `${ctx.where}: initializers declare`);
   for (const t of gp.initializer ?? []) {
     if (!t.name) throw new ReproError(`${ctx.where}: an initializer has no name`);
     if (g.initializers.has(t.name)) throw new ReproError(`${ctx.where}: initializer '${t.name}' is defined twice`);

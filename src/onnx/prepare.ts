@@ -12,6 +12,7 @@ import { loadOnnx } from './decode.js';
 export function prepareGraph(g: Graph, where: string): Graph {
   try {
     g.validate();
+    checkFiniteWeights(g);
     foldConstants(g);
     checkSupported(g);
     // Inference runs on a clone so the caller's graph keeps its symbolic batch dim.
@@ -22,6 +23,26 @@ export function prepareGraph(g: Graph, where: string): Graph {
     throw e;
   }
   return g;
+}
+
+/** Ops whose weights can never legitimately hold NaN or ±Inf (a diverged or corrupt model would run silently). */
+const WEIGHT_OPS = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul', 'BatchNormalization']);
+
+/** NaN in any float initializer, or ±Inf in a weight of a compute op, is refused with the tensor and element named. */
+function checkFiniteWeights(g: Graph): void {
+  const weightOf = new Map<string, string>();
+  for (const n of g.nodes) if (WEIGHT_OPS.has(n.opType)) for (const i of n.inputs) if (g.initializers.has(i)) weightOf.set(i, `${n.opType} node '${n.name}'`);
+  for (const [name, t] of g.initializers) {
+    if (t.dtype !== 'float32' && t.dtype !== 'float64') continue;
+    const user = weightOf.get(name);
+    const d = t.data as Float32Array | Float64Array;
+    for (let i = 0; i < d.length; i++) {
+      const v = d[i]!;
+      if (Number.isNaN(v) || (user && !Number.isFinite(v))) {
+        throw new ReproError(`initializer '${name}'${user ? ` (weight of ${user})` : ''} holds ${v} at element ${i}; the model is corrupt or its training diverged`);
+      }
+    }
+  }
 }
 
 /** `loadOnnx` followed by `prepareGraph`. */

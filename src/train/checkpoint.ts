@@ -36,7 +36,12 @@ export interface TrainState {
   optimizer: OptimizerState;
   history: EpochStats[];
   key: RunKey;
+  /** Set when the run stopped inside epoch `epochsDone` (Ctrl-C): steps done in it and its running sums. */
+  partial?: { steps: number; lossSum: number; hits: number; seen: number; lr: number };
 }
+
+/** What the ONNX file records of its position in the run: the epoch, plus the step for a mid-epoch stop. */
+const positionTag = (s: Pick<TrainState, 'epochsDone' | 'partial'>) => (s.partial ? `${s.epochsDone}+${s.partial.steps}` : String(s.epochsDone));
 
 const EPOCH_KEY = 'reprune.train.epoch';
 
@@ -46,7 +51,7 @@ export function sidecarPath(onnxPath: string): string {
 
 export function saveCheckpoint(model: Graph, path: string, state: TrainState): void {
   const prev = model.metadata[EPOCH_KEY];
-  model.metadata[EPOCH_KEY] = String(state.epochsDone);
+  model.metadata[EPOCH_KEY] = positionTag(state);
   try {
     saveOnnx(model, path, { force: true });
   } finally {
@@ -77,8 +82,8 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
   if (raw.version !== 1) throw new ReproError(`--resume ${side}: unsupported state version ${String(raw.version)}`);
   const model = loadOnnx(path);
   const epoch = model.metadata[EPOCH_KEY];
-  if (epoch !== String(raw.epochsDone)) {
-    throw new ReproError(`--resume ${path}: the model is from epoch ${epoch ?? '?'} but ${side} is from epoch ${raw.epochsDone}; the checkpoint was interrupted while saving`);
+  if (epoch !== positionTag(raw)) {
+    throw new ReproError(`--resume ${path}: the model is from epoch ${epoch ?? '?'} but ${side} is from epoch ${positionTag(raw)}; the checkpoint was interrupted while saving`);
   }
   delete model.metadata[EPOCH_KEY];
   const buffers: Record<string, Float32Array> = {};

@@ -2,6 +2,8 @@
  * Flags shared by `reprune train` and `reprune finetune`, their per-architecture defaults, and the
  * JSON summary both print.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import { parseFloatFlag, parseIntFlag } from '../cli/main.js';
 import { ReproError } from '../util/errors.js';
@@ -72,6 +74,23 @@ export function addTrainFlags(cmd: Command): Command {
     .option('--resume <file>', 'continue from a checkpoint written by --checkpoint (same flags)')
     .option('--force', 'replace an existing output file')
     .option('--json', 'print only a JSON summary on stdout');
+}
+
+/**
+ * --checkpoint is rewritten every epoch, so it must never be the output, an input model, or (without --force)
+ * an unrelated existing file; resuming from the same path is the normal way to continue a run.
+ */
+export function checkCheckpointPath(f: Pick<TrainFlags, 'checkpoint' | 'resume' | 'output' | 'force'>, inputs: string[] = []): void {
+  if (!f.checkpoint) return;
+  const ck = path.resolve(f.checkpoint);
+  if (ck === path.resolve(f.output)) throw new ReproError(`--checkpoint ${f.checkpoint}: same file as -o; give the checkpoint its own path`);
+  for (const inp of inputs) if (ck === path.resolve(inp)) throw new ReproError(`--checkpoint ${f.checkpoint}: refusing to overwrite the input model ${inp}; choose another path`);
+  if (!fs.existsSync(path.dirname(ck))) throw new ReproError(`--checkpoint ${f.checkpoint}: folder ${path.dirname(ck)} does not exist`);
+  if (fs.existsSync(ck)) {
+    if (fs.statSync(ck).isDirectory()) throw new ReproError(`--checkpoint ${f.checkpoint}: is a directory; give a file path`);
+    const resuming = f.resume !== undefined && path.resolve(f.resume) === ck;
+    if (!resuming && !f.force) throw new ReproError(`--checkpoint ${f.checkpoint}: file exists; pass --resume ${f.checkpoint} to continue that run or --force to replace it`);
+  }
 }
 
 function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[]): T {

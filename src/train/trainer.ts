@@ -9,7 +9,8 @@ import type { Dataset } from '../data/dataset.js';
 import type { Graph } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { ReproError } from '../util/errors.js';
-import { loadCheckpoint, saveCheckpoint, type EpochStats, type RunKey } from './checkpoint.js';
+import { Interrupted, onStopRequest, stopRequested } from '../util/signals.js';
+import { loadCheckpoint, saveCheckpoint, type EpochStats, type RunKey, type TrainState } from './checkpoint.js';
 import { makeOptimizer, makeSchedule, type Optimizer, type OptimizerOptions, type Param, type Schedule, type ScheduleKind } from './optim/index.js';
 import { applyMasks, selectParams, toByteMask } from './params.js';
 import { ProgressDisplay, type ProgressInfo } from './progress.js';
@@ -117,6 +118,7 @@ export async function trainModel(g: Graph, ds: Dataset, opts: TrainOptions): Pro
   let startEpoch = 0;
   let step = 0;
   let history: EpochStats[] = [];
+  let resumeIn: TrainState['partial'];
   const resumePath = opts.resume === true ? opts.checkpoint?.path : opts.resume || undefined;
   if (opts.resume === true && !resumePath) throw new ReproError('--resume needs a checkpoint path');
   if (resumePath) {
@@ -133,7 +135,7 @@ export async function trainModel(g: Graph, ds: Dataset, opts: TrainOptions): Pro
       (t.data as Float32Array).set(src.data as Float32Array);
     }
     optimizer.load(ck.state.optimizer);
-    ({ epochsDone: startEpoch, step, history } = ck.state);
+    ({ epochsDone: startEpoch, step, history, partial: resumeIn } = ck.state);
   }
 
   const { layout, dims } = sampleLayout(model, ds);
@@ -152,20 +154,40 @@ export async function trainModel(g: Graph, ds: Dataset, opts: TrainOptions): Pro
   });
   const evalRunner = opts.evalDs ? await EvalRunner.create(model, [...params, ...Object.keys(tg.stateUpdates)]) : undefined;
   const display = new ProgressDisplay(opts.progress ?? false);
+  // Ctrl-C with a checkpoint path: finish the step, save, stop (exit 130 in the CLI) instead of losing the run.
+  const releaseStop = opts.checkpoint ? onStopRequest() : undefined;
+  let lastGood = resumePath;
+  const diverged = (what: string) => {
+    const kept = lastGood ? `; the last good checkpoint is ${lastGood}` : opts.checkpoint ? '; no checkpoint was saved yet' : '';
+    return new ReproError(`training diverged: ${what}; lower --lr or check the data${kept}`);
+  };
+  // An update can overflow after its loss was computed: never save or return such weights.
+  const assertFinite = (when: string) => {
+    const broken = slots.find((s) => !s.data.every(Number.isFinite));
+    if (broken) throw diverged(`parameter '${broken.name}' is not finite ${when}`);
+  };
+  const save = (epochsDone: number, partial?: TrainState['partial']) => {
+    assertFinite(`after step ${step}`);
+    saveCheckpoint(model, opts.checkpoint!.path, { version: 1, epochsDone, step, optimizer: optimizer.state(), history, key, partial });
+    lastGood = opts.checkpoint!.path;
+  };
   try {
     for (let epoch = startEpoch; epoch < epochs; epoch++) {
       display.startEpoch(epoch, epochs, stepsPerEpoch);
       const t0 = performance.now();
       let lossSum = 0, hits = 0, seen = 0, lr = schedule(step), inEpoch = 0;
+      // Resuming a checkpoint saved mid-epoch: replay the batch stream (same order and augmentation) up to where it stopped.
+      const skip = epoch === startEpoch ? resumeIn : undefined;
+      if (skip) ({ steps: inEpoch, lossSum, hits, seen, lr } = skip);
+      const seen0 = seen;
+      let batchIndex = 0;
       for (const b of batches(ds, { batchSize: batch, shuffle: true, seed, epoch, dropLast: true, augment: opts.augment, layout })) {
+        if (batchIndex++ < (skip?.steps ?? 0)) continue;
         const ctx: StepContext = { epoch, step, batch: b, model, params: slots };
         await opts.hooks?.beforeStep?.(ctx);
         const extra = typeof opts.extraFeeds === 'function' ? await opts.extraFeeds(ctx) : opts.extraFeeds ?? {};
         const r = await runner.run(b.x, b.y, extra);
-        if (!Number.isFinite(r.loss)) {
-          const kept = opts.checkpoint ? ` (last good checkpoint: ${opts.checkpoint.path})` : '';
-          throw new ReproError(`training diverged: loss is ${r.loss} at epoch ${epoch + 1}, step ${step + 1}; lower --lr or check the data${kept}`);
-        }
+        if (!Number.isFinite(r.loss)) throw diverged(`loss is ${r.loss} at epoch ${epoch + 1}, step ${step + 1}`);
         for (const s of slots) s.grad = r.grads[s.name]!;
         await opts.hooks?.beforeUpdate?.({ ...ctx, loss: r.loss });
         lr = schedule(step);
@@ -181,8 +203,13 @@ export async function trainModel(g: Graph, ds: Dataset, opts: TrainOptions): Pro
           opts.onProgress?.(p);
           display.update(p);
         }
+        if (stopRequested() && opts.checkpoint && inEpoch < stepsPerEpoch) {
+          save(epoch, { steps: inEpoch, lossSum, hits, seen, lr });
+          throw new Interrupted(`interrupted in epoch ${epoch + 1}/${epochs} after step ${inEpoch}/${stepsPerEpoch}; saved checkpoint ${opts.checkpoint.path}; continue with --resume ${opts.checkpoint.path}`);
+        }
       }
-      const stats: EpochStats = { epoch, loss: lossSum / seen, trainAcc: hits / seen, samplesPerSecond: seen / ((performance.now() - t0) / 1000), lr };
+      assertFinite(`after epoch ${epoch + 1}`);
+      const stats: EpochStats = { epoch, loss: lossSum / seen, trainAcc: hits / seen, samplesPerSecond: (seen - seen0) / ((performance.now() - t0) / 1000), lr };
       if (opts.evalDs && evalRunner) {
         const ev = await evalRunner.run(opts.evalDs, opts.evalBatchSize ?? 500, layout);
         stats.testAcc = ev.accuracy;
@@ -192,12 +219,13 @@ export async function trainModel(g: Graph, ds: Dataset, opts: TrainOptions): Pro
       display.endEpoch(stats, epochs);
       await opts.hooks?.afterEpoch?.({ epoch, stats, model, params: slots });
       const ck = opts.checkpoint;
-      if (ck && ((epoch + 1) % (ck.every ?? 1) === 0 || epoch + 1 === epochs)) {
-        saveCheckpoint(model, ck.path, { version: 1, epochsDone: epoch + 1, step, optimizer: optimizer.state(), history, key });
-      }
+      const stopping = stopRequested() && epoch + 1 < epochs;
+      if (ck && ((epoch + 1) % (ck.every ?? 1) === 0 || epoch + 1 === epochs || stopping)) save(epoch + 1);
+      if (ck && stopping) throw new Interrupted(`interrupted after epoch ${epoch + 1}/${epochs}; saved checkpoint ${ck.path}; continue with --resume ${ck.path}`);
     }
   } finally {
     display.stop();
+    releaseStop?.();
   }
   return { graph: model, history, params };
 }

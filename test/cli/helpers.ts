@@ -28,8 +28,11 @@ export function runCli(args: string[], opts: { timeoutMs?: number } = {}): Promi
   });
 }
 
+/** A fresh temp folder, removed when the test process exits. */
 export function tmpDir(prefix = 'reprune-cli-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 /** The shape every user-facing failure must have: exit 2, exactly one stderr line `error: ...`, no stack. */

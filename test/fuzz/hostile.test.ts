@@ -4,7 +4,7 @@
  * and a sample run through the real CLI must exit 2 with one `error:` line and no stack trace.
  * REPRUNE_FUZZ_CASES scales the corpus (default 3000); REPRUNE_FUZZ_SEED changes it.
  */
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -62,6 +62,8 @@ function summarize(results: CaseResult[]): string {
 
 describe('hostile ONNX inputs', () => {
   let results: CaseResult[] = [];
+  // Reproducers of findings are kept; a clean run leaves nothing behind.
+  after(() => { if (!results.some((r) => r.outcome === 'finding')) fs.rmSync(root, { recursive: true, force: true }); });
 
   test('the corpus is reproducible: a case index always gives the same file', () => {
     const a = seeds();
@@ -80,7 +82,7 @@ describe('hostile ONNX inputs', () => {
     const findings = results.filter((r) => r.outcome === 'finding');
     for (const f of findings) if (f.bytes.length) fs.writeFileSync(path.join(root, `finding-${f.index}.onnx`), f.bytes);
     const count = (o: string) => results.filter((r) => r.outcome === o).length;
-    t.diagnostic(`fuzz: ${results.length} cases, ${count('loaded')} loaded, ${count('refused')} refused, ${findings.length} findings (reproducers in ${root})`);
+    t.diagnostic(`fuzz: ${results.length} cases, ${count('loaded')} loaded, ${count('refused')} refused, ${findings.length} findings (reproducers kept in ${root} if any)`);
     t.diagnostic(`fuzz by mutation: ${summarize(results)}`);
     assert.equal(results.length, CASES);
     assert.deepEqual(findings.map((f) => `case ${f.index} (${f.seed}; ${f.mutations.join('+')}): ${f.detail}`), []);

@@ -1,5 +1,5 @@
 /** External data: read only from files inside the model's own folder, with a range inside the file. */
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -30,6 +30,8 @@ function modelWith(location: string, extra: Record<string, string> = {}): string
 }
 
 describe('ONNX external data', () => {
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
   test('files inside the model folder load (with offset/length, in subfolders, through inner symlinks)', () => {
     for (const [loc, extra] of [
       ['w.bin', { offset: '8', length: '16' }],

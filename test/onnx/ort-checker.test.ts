@@ -76,5 +76,6 @@ describe('exported models', () => {
     const plain = spawnSync(py!, ['-c', CHECK, 'full', ...cases], { encoding: 'utf8' });
     assert.equal(plain.status, 0, plain.stdout + plain.stderr);
     assert.ok(cases.length > 100);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

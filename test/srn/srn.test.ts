@@ -40,3 +40,14 @@ describe('SRN: exact serialization, no Add', () => {
     });
   }
 });
+
+test('fold-bn folds BatchNorm after Gemm (transB=1) and keeps the function', async () => {
+  const { NetBuilder } = await import('../../src/models/net-builder.js');
+  const b = new NetBuilder('gemm-bn', 7, ['N', 20]);
+  const x = b.relu(b.bn(b.linear('input', 'fc1', 20, 12), 'bn1', 12));
+  const g = randomizeBn(b.finish(b.linear(x, 'fc2', 12, 5, 'logits'), 5), 3);
+  const r = foldBatchNorm(g);
+  assert.deepEqual(r.folded, ['bn1']);
+  const inp = randomInput([4, 20]);
+  assert.ok(relMaxDiff(await runLogits(g, inp), await runLogits(r.graph, inp)) <= 1e-4);
+});

@@ -4,6 +4,7 @@
  * arguments (everything after the name), so benches never share or clash on flags.
  */
 import { Command } from 'commander';
+import * as path from 'node:path';
 import { ReproError } from '../../util/errors.js';
 
 export type BenchFn = (args: string[]) => Promise<void>;
@@ -25,6 +26,31 @@ registerBench('tiletrans', 'tile pruning with/without TileTrans: accuracy and lo
 registerBench('unify', 'ADMM weight unification vs one-shot at equal epochs', async () => (await import('../../passes/unify/bench.js')).runBench);
 registerBench('reap', 'REAP selection scaling + L1/NU/REAP/PRO/SRN accuracy at 30/50/70 % MAC reduction', async () => (await import('../../passes/reap/bench.js')).runBench);
 registerBench('tedepr', 'TEDEPR vs dense pruning-at-init scores; --quick for a short run', async () => (await import('../../passes/tedepr/bench.js')).runBench);
+registerBench('lop', 'L1 channel pruning + vanilla / SP-KD / LOP / LOP+SP-KD fine-tuning at 50/70/90 %', async () => (await import('../../passes/lop/bench.js')).runBench);
+
+registerBench('all', 'every bench above in turn (extra args go to each), then docs/BENCHMARKS.md', async () => runAll);
+
+/** Run every bench with `--out <dir>` (default docs/bench), keep going past failures, then assemble the page. */
+async function runAll(args: string[]): Promise<void> {
+  const outIdx = args.indexOf('--out');
+  const out = outIdx >= 0 ? args[outIdx + 1]! : 'docs/bench';
+  const rest = outIdx >= 0 ? [...args.slice(0, outIdx), ...args.slice(outIdx + 2)] : args;
+  const names = benchNames().filter((n) => n !== 'all');
+  const failed: string[] = [];
+  for (const name of names) {
+    process.stderr.write(`== reprune bench ${name}\n`);
+    try {
+      await (await benches.get(name)!.load())([...rest, '--out', out]);
+    } catch (e) {
+      failed.push(`${name}: ${(e as Error).message}`);
+      process.stderr.write(`bench ${name} failed: ${(e as Error).message}\n`);
+    }
+  }
+  const { assembleBenchmarks } = await import('../../report/benchmarks-doc.js');
+  const { writeFileAtomic } = await import('../../util/fs.js');
+  writeFileAtomic(path.join(path.dirname(out), 'BENCHMARKS.md'), assembleBenchmarks(out, names));
+  if (failed.length) throw new ReproError(`bench all: ${failed.length} bench(es) failed: ${failed.join('; ')}`);
+}
 
 export function register(program: Command): void {
   program

@@ -39,7 +39,10 @@ export async function runEval(file: string, o: EvalOptions) {
   const split = parseSplit(o.split);
   const g = loadModelChecked(file);
   const ds = loadDataset(o.data, split, { limit: o.limit, normalize: o.normalize });
-  const r = await evaluate(g, ds, { batchSize: o.batch });
+  const r = await evaluate(g, ds, { batchSize: o.batch }).catch((e: unknown) => {
+    // Model/data mismatches (sample shape, class count) are reported by the runtime without file names: add them.
+    throw e instanceof ReproError ? new ReproError(`${file} on --data ${o.data}: ${e.message}`) : e;
+  });
   // A model with a fixed batch dim runs in batches of that size whatever --batch says.
   const batchSize = inputLayout(g, ds).fixedBatch ?? o.batch ?? 256;
   const batches = Math.ceil(r.samples / batchSize);

@@ -3,6 +3,7 @@
  * module adds its own flags (tagged [method] in --help) and returns the pruned graph plus a JSON summary.
  * To add a method: write src/passes/<method>/cli.ts and add one entry to METHODS.
  */
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { Graph } from '../../ir/graph.js';
 import { loadModelChecked } from '../../onnx/prepare.js';
@@ -41,6 +42,10 @@ export function register(program: Command): void {
     const method = METHODS[f.method];
     if (!method) throw new ReproError(`--method ${f.method}: unknown; choose one of ${Object.keys(METHODS).join(', ')}`);
     checkOutputPath(f.output, { inputs: [file], force: f.force });
+    // Side outputs (tile's --plot) may never replace the model files either.
+    for (const [p, what] of [[file, 'the input model'], [f.output, '-o']] as const) {
+      if (typeof f.plot === 'string' && path.resolve(f.plot) === path.resolve(p)) throw new ReproError(`--plot ${f.plot}: same file as ${what}; choose another path`);
+    }
     const g = loadModelChecked(file);
     const { graph, summary } = await method.run(g, f);
     saveOnnx(graph, f.output, { inputs: [file], force: f.force });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { buildReportHtml } from '../../report/html.js';
 import { loadResults } from '../../report/load.js';
-import { writeFileAtomic } from '../../util/fs.js';
+import { checkOutputPath, writeFileAtomic } from '../../util/fs.js';
 
 export function register(program: Command): void {
   program
@@ -10,6 +10,7 @@ export function register(program: Command): void {
     .requiredOption('-o, --output <file>', 'report HTML file to write')
     .option('--force', 'replace an existing output file')
     .action(async (file: string, o: { output: string; force?: boolean }) => {
+      checkOutputPath(o.output, { inputs: [file], force: o.force });
       const html = await buildReportHtml(loadResults(file));
       writeFileAtomic(o.output, html, { inputs: [file], force: o.force });
       process.stderr.write(`wrote ${o.output}\n`);

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { loadDataset } from '../../data/sources.js';
 import { buildModel, isZooArch, ZOO_ARCHS } from '../../models/index.js';
 import { saveOnnx } from '../../onnx/save.js';
-import { addTrainFlags, ARCH_RECIPES, summary, trainOptionsFrom, type TrainFlags } from '../../train/cli-options.js';
+import { addTrainFlags, ARCH_RECIPES, checkCheckpointPath, summary, trainOptionsFrom, type TrainFlags } from '../../train/cli-options.js';
 import { trainModel } from '../../train/trainer.js';
 import { ReproError } from '../../util/errors.js';
 import { checkOutputPath } from '../../util/fs.js';
@@ -18,8 +18,10 @@ interface Flags extends TrainFlags {
 export async function runTrain(f: Flags): Promise<Record<string, unknown>> {
   if (!isZooArch(f.arch)) throw new ReproError(`--arch ${f.arch}: unknown; choose one of ${ZOO_ARCHS.join(', ')}`);
   checkOutputPath(f.output, { force: f.force });
+  checkCheckpointPath(f);
   const train = loadDataset(f.data, 'train', { limit: f.limit });
   const test = loadDataset(f.data, 'test');
+  if (train.numClasses < 2) throw new ReproError(`--data ${f.data}: the training labels hold ${train.numClasses} class; a classifier needs at least 2`);
   const opts = trainOptionsFrom(f, ARCH_RECIPES[f.arch]!);
   const g = buildModel(f.arch, { seed: f.seed ?? 0, numClasses: train.numClasses });
   const t0 = performance.now();

@@ -11,7 +11,8 @@ import { withOutputs } from '../../runtime/capture.js';
 import { compile } from '../../runtime/session.js';
 import { addCrossEntropy, addSpKdLoss, trainModel, weightedSum, type TrainOptions, type TrainResult } from '../../train/index.js';
 import { ReproError } from '../../util/errors.js';
-import { lopExpand, type ExpandReport } from './expand.js';
+import { assertSameArchitecture } from './architecture.js';
+import { LOP_SUFFIX, lopExpand, type ExpandReport } from './expand.js';
 import { lopMerge } from './merge.js';
 
 export interface LopFinetuneOptions extends Omit<TrainOptions, 'loss' | 'extraFeeds'> {
@@ -27,8 +28,17 @@ export interface LopFinetuneOptions extends Omit<TrainOptions, 'loss' | 'extraFe
 }
 
 export interface LopFinetuneResult extends TrainResult {
+  mode: FinetuneMode;
   expandReport?: ExpandReport;
   spLayers: string[];
+}
+
+/** The four fine-tuning modes compared by `reprune bench lop`. */
+export const FINETUNE_MODES = ['vanilla', 'vanilla+spkd', 'lop', 'lop+spkd'] as const;
+export type FinetuneMode = (typeof FINETUNE_MODES)[number];
+
+export function finetuneMode(lop: boolean, spkd: boolean): FinetuneMode {
+  return lop ? (spkd ? 'lop+spkd' : 'lop') : spkd ? 'vanilla+spkd' : 'vanilla';
 }
 
 const POOLS = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool']);
@@ -43,8 +53,9 @@ export function defaultSpLayers(g: Graph): string[] {
   return names;
 }
 
+/** A node by name; in an expanded student a layer's output comes from its last (`.lop_reduce`) part. */
 function nodeNamed(g: Graph, name: string, role: string): Node {
-  const n = g.nodes.find((x) => x.name === name);
+  const n = g.nodes.find((x) => x.name === name) ?? g.nodes.find((x) => x.name === name + LOP_SUFFIX.last);
   if (!n) throw new ReproError(`--sp-layers: ${role} has no node named '${name}'; choose nodes present in both teacher and student`);
   return n;
 }
@@ -55,7 +66,8 @@ export async function lopFinetune(pruned: Graph, ds: Dataset, o: LopFinetuneOpti
   const teacher = o.teacher;
   const spLayers = teacher ? o.spLayers ?? defaultSpLayers(pruned) : [];
   let res: TrainResult;
-  if (!teacher || spLayers.length === 0) {
+  if (teacher && spLayers.length === 0) throw new ReproError('--teacher: no layers to distill were found; name them with --sp-layers');
+  if (!teacher) {
     res = await trainModel(student, ds, { ...o });
   } else {
     const pairs = spLayers.map((name) => ({ student: nodeNamed(student, name, 'the student').outputs[0]!, teacher: nodeNamed(teacher, name, 'the teacher').outputs[0]! }));
@@ -79,6 +91,9 @@ export async function lopFinetune(pruned: Graph, ds: Dataset, o: LopFinetuneOpti
       },
     });
   }
-  if (o.lop) lopMerge(res.graph);
-  return { ...res, expandReport, spLayers };
+  if (o.lop) {
+    lopMerge(res.graph);
+    assertSameArchitecture(pruned, res.graph, 'LOP merge');
+  }
+  return { ...res, mode: finetuneMode(o.lop, spLayers.length > 0), expandReport, spLayers };
 }

@@ -25,6 +25,8 @@ export interface AccuracyOptions {
   calib: number;
   evalLimit?: number;
   trainEpochs: number;
+  /** Train on the first N samples only when a model must be trained (part of the cache key). */
+  trainLimit?: number;
   proStep: number;
   finetuneEpochs: number;
   finetuneLimit?: number;
@@ -61,7 +63,7 @@ export async function runAccuracy(o: AccuracyOptions): Promise<{ rows: AccuracyR
   const dense: Record<string, number> = {};
   for (const arch of o.archs) {
     const data = BENCH_DATA[arch] ?? 'mnist';
-    const { graph: g, file } = await trainedModel(arch, { epochs: o.trainEpochs, cacheDir: o.cacheDir, log: o.log });
+    const { graph: g, file } = await trainedModel(arch, { epochs: o.trainEpochs, limit: o.trainLimit, cacheDir: o.cacheDir, log: o.log });
     const train = loadDataset(data, 'train');
     const test = o.evalLimit ? take(loadDataset(data, 'test'), o.evalLimit) : loadDataset(data, 'test');
     dense[arch] = (await evaluate(g, test)).accuracy;

@@ -12,7 +12,7 @@ import { runScaling } from './bench-scaling.js';
 
 interface Flags {
   quick?: boolean; archs?: string; reductions?: string; sizes?: string; naiveMax?: string; calib?: string; evalLimit?: string;
-  trainEpochs?: string; proStep?: string; finetuneEpochs?: string; finetuneLimit?: string; scaling: boolean; accuracy: boolean;
+  trainEpochs?: string; trainLimit?: string; proStep?: string; finetuneEpochs?: string; finetuneLimit?: string; scaling: boolean; accuracy: boolean;
   latency: boolean; out?: string; json?: boolean;
 }
 
@@ -33,6 +33,7 @@ export async function runBench(args: string[]): Promise<void> {
     .option('--calib <n>', 'calibration samples (default 2000)')
     .option('--eval-limit <n>', 'test samples per evaluation (default: all)')
     .option('--train-epochs <n>', 'epochs when a model must be trained (default 10)')
+    .option('--train-limit <n>', 'training samples when a model must be trained (default: all)')
     .option('--pro-step <f>', 'PRO step per proposal (default 0.1)')
     .option('--finetune-epochs <n>', 'fine-tune epochs after pruning (default 0 = none)')
     .option('--finetune-limit <n>', 'training samples for the fine-tune')
@@ -53,9 +54,9 @@ export async function runBench(args: string[]): Promise<void> {
     const s = runScaling(sizes, one('--naive-max', f.naiveMax) ?? (f.quick ? 256 : 512), log);
     result.scaling = s;
     md.push('## Scaling: REAP selection time (remove n/2 of n, 256 outgoing weights per neuron)\n');
-    md.push('| n | fast O(n³) [s] | naive O(n⁴) [s] |', '|---|---|---|');
+    md.push('CPU seconds of the selection (single-threaded; wall time in the JSON).\n', '| n | fast O(n³) [s] | naive O(n⁴) [s] |', '|---|---|---|');
     for (const r of s.rows) md.push(`| ${r.n} | ${r.fastSec.toFixed(3)} | ${r.naiveSec?.toFixed(3) ?? '—'} |`);
-    md.push('', `Fitted exponent (log t vs log n): fast ${s.fastExponent.toFixed(2)} (n ≥ 256)${s.naiveExponent !== undefined ? `, naive ${s.naiveExponent.toFixed(2)}` : ''}.\n`);
+    md.push('', `Fitted exponent (log t vs log n): fast ${s.fastExponent.toFixed(2)} (n ≥ 256)${s.naiveExponent !== undefined ? `, naive ${s.naiveExponent.toFixed(2)} (n ≥ 128)` : ''}.\n`);
   }
   if (f.accuracy) {
     const a = await runAccuracy({
@@ -64,6 +65,7 @@ export async function runBench(args: string[]): Promise<void> {
       calib: one('--calib', f.calib) ?? 2000,
       evalLimit: one('--eval-limit', f.evalLimit) ?? (f.quick ? 1000 : undefined),
       trainEpochs: one('--train-epochs', f.trainEpochs) ?? 10,
+      trainLimit: one('--train-limit', f.trainLimit),
       proStep: one('--pro-step', f.proStep) ?? 0.1,
       finetuneEpochs: one('--finetune-epochs', f.finetuneEpochs) ?? 0,
       finetuneLimit: one('--finetune-limit', f.finetuneLimit),

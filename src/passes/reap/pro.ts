@@ -91,8 +91,11 @@ export async function runPro(g: Graph, ds: Dataset, opts: ProOptions): Promise<P
   // Proposal per group: score (Δerror / Δcost) measured at `version`.
   const props = new Map<string, { score: number; version: number; count: number; err: number }>();
   const propose = async (key: string, size: number) => {
-    const count = nextCount(key, size);
+    let count = nextCount(key, size);
     if (count === undefined) { props.delete(key); return; }
+    // Last step: take only as much as the budget needs (keeps big layers from overshooting it).
+    const cur = kept.get(key)!;
+    while (count + 1 < cur && cost(new Map(kept).set(key, count + 1)) <= target) count++;
     const trial = new Map(kept).set(key, count);
     const saved = cost(kept) - cost(trial);
     const err = await measure(trial);

@@ -11,7 +11,7 @@
  * at these layer sizes; --tt-form chain to measure the chain).
  * --quick: mlp and lenet5, sparsities 90/99/99.5, 1 epoch on 20k training samples.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDataset } from '../../data/sources.js';
@@ -71,19 +71,25 @@ export async function runBench(args: string[]): Promise<void> {
       help: { type: 'boolean' },
       quick: { type: 'boolean' }, archs: { type: 'string' }, sparsities: { type: 'string' }, scores: { type: 'string' },
       epochs: { type: 'string' }, 'tt-rank': { type: 'string' }, 'tt-form': { type: 'string' }, 'train-limit': { type: 'string' },
-      'test-limit': { type: 'string' }, seed: { type: 'string' }, 'json-out': { type: 'string' },
+      'test-limit': { type: 'string' }, seed: { type: 'string' }, 'json-out': { type: 'string' }, out: { type: 'string' },
     },
   });
   } catch (e) {
     throw new ReproError(`bench tedepr: ${(e as Error).message}; run 'reprune bench tedepr --help'`);
   }
-  const { help, ...values } = parsed.values;
+  const { help, out, ...values } = parsed.values;
   if (help) {
     process.stdout.write('usage: reprune bench tedepr [--quick] [--archs mlp,lenet5,vgg-small] [--sparsities 90,95,98,99,99.5] [--scores random,...] [--epochs N] [--tt-rank r|auto] [--tt-form chain|reconstruct] [--train-limit N] [--test-limit N] [--seed N] [--json-out file]\n');
     return;
   }
   const cfg = benchConfig({ ...values, ttRank: values['tt-rank'], form: values['tt-form'], trainLimit: values['train-limit'], testLimit: values['test-limit'], jsonOut: values['json-out'] });
-  await benchTedepr(cfg, (line) => process.stdout.write(line));
+  const { markdown, rows } = await benchTedepr(cfg, (line) => process.stdout.write(line));
+  if (out) {
+    mkdirSync(out, { recursive: true });
+    const command = `reprune bench tedepr ${args.filter((a, i) => a !== '--out' && args[i - 1] !== '--out').join(' ')}`.trim();
+    writeFileSync(path.join(out, 'tedepr.md'), `# TEDEPR vs pruning at initialization\n\nCommand: \`${command}\`\n\n${markdown}`);
+    writeFileSync(path.join(out, 'tedepr.json'), JSON.stringify({ command, rows }, null, 1));
+  }
 }
 
 /** Runs every (arch, sparsity, score) dense vs TEDEPR pair; `emit` receives the Markdown as it grows. */

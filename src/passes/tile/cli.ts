@@ -3,7 +3,7 @@
  * Registered in src/cli/commands/prune.ts's method table.
  */
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../util/fs.js';
 import type { Graph } from '../../ir/graph.js';
 import { ReproError } from '../../util/errors.js';
 import { compareTileTrans, type KeptComparison } from '../tiletrans/compare.js';
@@ -65,7 +65,7 @@ export function runTileMethod(g: Graph, f: TileFlags): { graph: Graph; summary: 
     graph = cmp.graphs[mode];
   }
   const plan = cmp ? cmp.plans[mode!] : planTilePrune(graph, opts);
-  if (f.plot) writeFileSync(f.plot, plotTileTrans(g, cmp?.graphs[mode!] ?? g, opts, plan));
+  if (f.plot) writeFileAtomic(f.plot, plotTileTrans(g, cmp?.graphs[mode!] ?? g, opts, plan));
   applyTileMasks(graph, plan);
   const lowered = f.lower ? lowerTileSparse(graph) : undefined;
   const summary: Record<string, unknown> = {

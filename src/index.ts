@@ -1,0 +1,80 @@
+/**
+ * reprune as a library: everything the CLI does, importable.
+ *
+ * @example
+ * import { loadOnnx, saveOnnx, loadDataset, evaluate, prune, reparam } from 'reprune';
+ * const g = loadOnnx('lenet5.onnx');
+ * const test = loadDataset('mnist', 'test');
+ * const permuted = reparam(g, { transform: 'tiletrans' }).graph;        // same function, tiles easier to prune
+ * const { graph } = await prune(permuted, { method: 'tile', sparsity: 0.7, tile: '32x32' });
+ * console.log((await evaluate(graph, test)).accuracy);
+ * saveOnnx(graph, 'lenet5-tiled.onnx');
+ *
+ * Conventions: passes behind `prune`, `reparam`, `unifyModel`, `lopFinetune` and `trainModel` return new graphs
+ * and leave their input alone. Problems a user can fix throw `ReproError` with a one-line message.
+ */
+
+// Models: the IR, ONNX files, the model zoo.
+export { Graph, type Node, type ValueInfo, type Dim } from './ir/graph.js';
+export { type Tensor, f32, i64, numel } from './ir/tensor.js';
+export { inferShapes, shapeOf } from './ir/shape/index.js';
+export { loadOnnx, loadModelChecked, saveOnnx, encodeModel, decodeModel } from './onnx/index.js';
+export { buildModel, ZOO_ARCHS, type ZooArch } from './models/index.js';
+/** `trainedModel('lenet5')`: train with the architecture's recipe once, then reuse `.cache/models/`. */
+export { trainedModel, type TrainedOptions } from './models/trained.js';
+
+// Data, evaluation, training.
+export { loadDataset, type LoadOptions } from './data/sources.js';
+export { type Dataset, take, subset } from './data/dataset.js';
+export { batches } from './data/loader.js';
+export { evaluate, type EvalResult } from './runtime/evaluate.js';
+export { compile, setRuntimeDefaults, type RuntimeOptions } from './runtime/session.js';
+/**
+ * `trainModel(graph, dataset, { epochs, batchSize, lr, ... })` trains a copy of `graph` with reprune's own
+ * autodiff on ONNX Runtime. `train` is the same function.
+ * @example
+ * const { graph } = await trainModel(buildModel('lenet5'), loadDataset('mnist', 'train'), { epochs: 1, batchSize: 128, lr: 0.05 });
+ */
+export { trainModel, trainModel as train, type TrainOptions, type TrainResult, type TrainHooks } from './train/index.js';
+
+// Compression methods.
+export { prune, type PruneOptions, type PruneResult, type TilePruneApiOptions, type StructuredPruneApiOptions } from './api/prune.js';
+export { reparam, type ReparamOptions, type ReparamResult } from './api/reparam.js';
+/**
+ * Micro-structured weight unification and pruning trained with ADMM.
+ * @example
+ * const r = await unifyModel(g, trainDs, { block: { bh: 1, bw: 4 }, unify: 0.5, prune: 0.3, scope: 'layer', admmRounds: 2 });
+ * console.log(r.accounting.bits / r.accounting.denseBits);
+ */
+export { unifyModel, type UnifyOptions, type UnifyResult } from './passes/unify/admm.js';
+export { parseBlock, type BlockShape } from './passes/unify/blocks.js';
+/**
+ * Fine-tune a structurally pruned model, optionally with LOP (expand → train → merge) and SP-KD from a teacher.
+ * @example
+ * const r = await lopFinetune(pruned, trainDs, { lop: true, expand: 2, teacher: dense, epochs: 1, batchSize: 128, lr: 0.003 });
+ */
+export { lopFinetune, type LopFinetuneOptions, type LopFinetuneResult } from './passes/lop/finetune.js';
+/**
+ * TEDEPR: tensor-train layers, pruned at initialization, trained from scratch with the mask fixed.
+ * @example
+ * const r = await tedepr({ arch: 'mlp', train, test, sparsity: 0.99, score: 'synflow', ttRank: 'auto', epochs: 3 });
+ */
+export { runTedepr as tedepr, runTedepr, type TedeprOptions, type TedeprResult } from './passes/tedepr/pipeline.js';
+export { SCORE_KINDS, type ScoreKind } from './passes/pai/index.js';
+// Lower-level building blocks behind the facades.
+export { tileTrans, type TileTransOptions } from './passes/tiletrans/index.js';
+export { planTilePrune, tilePrune, type TilePruneOptions } from './passes/tile/prune.js';
+export { lowerTileSparse } from './passes/tile/lower.js';
+export { pruneStructured, type StructuredOptions } from './passes/structured/prune.js';
+export { runPro, type ProOptions } from './passes/reap/pro.js';
+export { groupGrams } from './passes/structured/behaviours.js';
+
+// Measuring and reporting.
+export { modelMetrics, type ModelMetrics, type LayerMetrics } from './report/metrics.js';
+export { measureLatency, type LatencyOptions } from './report/latency.js';
+export { buildReportHtml, summaryText } from './report/html.js';
+export { loadResults } from './report/load.js';
+export type { RunResults, MethodResult, CurvePoint, Heatmap, ScalingPoint } from './report/schema.js';
+/** Everything `reprune demo` does, as one call. */
+export { runDemo, type DemoOptions } from './demo/run.js';
+export { ReproError } from './util/errors.js';
