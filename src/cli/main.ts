@@ -18,7 +18,8 @@ export function buildProgram(): Command {
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)', parseIntFlag('--threads'))
     .option('--ep <provider>', 'execution provider: cpu (default) or cuda', 'cpu')
     .option('--max-memory <MB>', `refuse models and datasets that need more memory than this (default ${defaultMemoryLimitMB()} MB, 75% of RAM)`, parseIntFlag('--max-memory', 1))
-    .showHelpAfterError('(run with --help for usage)')
+    // Usage errors stay one line: commander's message plus a hint, never a second line.
+    .configureOutput({ outputError: (str, write) => write(`${oneLine(str.trim())} (run with --help for usage)\n`) })
     .exitOverride()
     .hook('preAction', (cmd) => {
       const o = cmd.optsWithGlobals() as { threads?: number; ep?: string; maxMemory?: number };

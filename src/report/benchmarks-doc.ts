@@ -2,7 +2,7 @@
  * docs/BENCHMARKS.md: every bench's Markdown (docs/bench/<name>.md, each with its exact command) under one page,
  * with a description of the machine that produced them.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import ort from 'onnxruntime-node';
@@ -15,10 +15,12 @@ export function machineDescription(): string {
 
 export function assembleBenchmarks(benchDir: string, names: string[], intro = ''): string {
   const parts = [`# Benchmarks\n`, `Machine: ${machineDescription()}.\n`, intro];
+  const files = existsSync(benchDir) ? readdirSync(benchDir).filter((f) => f.endsWith('.md')).sort() : [];
   for (const name of names) {
-    const f = path.join(benchDir, `${name}.md`);
-    const body = existsSync(f) ? readFileSync(f, 'utf8').replace(/^# /gm, '## ').trim() : `## ${name}\n\nNot run yet: \`reprune bench ${name}\`.`;
-    parts.push(body, '');
+    // <name>.md, then any extra runs saved as <name>-<what>.md
+    const mine = files.filter((f) => f === `${name}.md` || f.startsWith(`${name}-`));
+    if (mine.length === 0) parts.push(`## ${name}\n\nNot run yet: \`reprune bench ${name}\`.`, '');
+    for (const f of mine) parts.push(readFileSync(path.join(benchDir, f), 'utf8').replace(/^(#+) /gm, '#$1 ').trim(), '');
   }
   return `${parts.join('\n')}\n`;
 }

@@ -76,3 +76,23 @@ test('PRO meets a MAC budget and reports per-group ratios', async () => {
   const pruned = pruneStructured(g, { method: 'reap', ratios: r.ratios, grams }).graph;
   assert.equal(modelMetrics(pruned).totals.macs, r.macs);
 });
+
+test('cutting a residual-stream channel whose readers all ignore it changes nothing (resnet-small, BN)', async () => {
+  const { randomizeBn } = await import('../srn/helpers.js');
+  const { removeChannels } = await import('../../src/analysis/coupling.js');
+  const g = randomizeBn(buildModel('resnet-small', { seed: 1 }));
+  const find = (h: typeof g) => channelGroups(h).find((x) => x.producers.some((p) => p.node === 'layer2.0.conv2'))!;
+  const c = 5;
+  for (const con of find(g).consumers) {
+    const t = g.initializers.get(con.weight)!;
+    const d = t.data as Float32Array;
+    const [O, C] = t.dims as [number, number];
+    const k = t.dims.slice(2).reduce((a, b) => a * b, 1);
+    for (let o = 0; o < O; o++) for (let j = 0; j < k; j++) d[(o * C + c) * k + j] = 0;
+  }
+  const x = randomInput([2, 1, 28, 28]);
+  const ref = await runLogits(g, x);
+  const h = g.clone();
+  removeChannels(h, find(h), Array.from({ length: 31 }, (_, i) => (i < c ? i : i + 1)));
+  assert.ok(relMaxDiff(ref, await runLogits(h, x)) <= 1e-5);
+});

@@ -85,8 +85,10 @@ export async function runInProcess(args: string[]): Promise<CliResult> {
   let stderr = '';
   const out = process.stdout.write.bind(process.stdout);
   const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string | Uint8Array) => { stdout += String(s); return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((s: string | Uint8Array) => { stderr += String(s); return true; }) as typeof process.stderr.write;
+  // The test runner reports results on stdout (serialized buffers) while a command runs: let those through.
+  const ours = (s: unknown) => typeof s === 'string';
+  process.stdout.write = ((s: string | Uint8Array, ...rest: never[]) => (ours(s) ? ((stdout += s as string), true) : out(s, ...rest))) as typeof process.stdout.write;
+  process.stderr.write = ((s: string | Uint8Array, ...rest: never[]) => (ours(s) ? ((stderr += s as string), true) : err(s, ...rest))) as typeof process.stderr.write;
   try {
     const code = await main(['--threads', '1', ...args]);
     return { code, stdout, stderr };

@@ -13,16 +13,17 @@ import { markdownTable } from '../../util/markdown.js';
 import { unifyModel } from './admm.js';
 import { parseBlock } from './blocks.js';
 
-const SETTINGS: Array<[number, number]> = [[0.5, 0], [0, 0.5], [0.5, 0.3], [0.6, 0.3]];
 
 export async function runBench(args: string[]): Promise<void> {
   const o = new Command('reprune bench unify')
     .option('--archs <list>', 'architectures', 'lenet5,mlp,vgg-small')
     .option('--blocks <list>', 'block shapes', '1x4,4x4')
+    .option('--settings <list>', 'unify:prune pairs', '0.5:0,0:0.5,0.5:0.3,0.6:0.3')
     .option('--quick', 'train on 10k samples, 1 epoch per stage (a smoke run, not the reported numbers)')
     .option('--out <dir>', 'where to write unify.md/json', 'docs/bench')
     .parse(args, { from: 'user' })
-    .opts<{ archs: string; blocks: string; quick?: boolean; out: string }>();
+    .opts<{ archs: string; blocks: string; settings: string; quick?: boolean; out: string }>();
+  const settings = o.settings.split(',').map((p) => p.split(':').map(Number) as [number, number]);
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const limit = o.quick ? 10000 : undefined;
   const rows: Array<Record<string, number | string>> = [];
@@ -33,7 +34,7 @@ export async function runBench(args: string[]): Promise<void> {
     const test = loadDataset(data, 'test');
     const dense = (await evaluate(graph, test)).accuracy;
     for (const blockSpec of o.blocks.split(',')) {
-      for (const [unify, prune] of SETTINGS) {
+      for (const [unify, prune] of settings) {
         for (const mode of ['admm', 'oneshot'] as const) {
           const t0 = performance.now();
           const r = await unifyModel(graph, train, {
@@ -53,14 +54,15 @@ export async function runBench(args: string[]): Promise<void> {
     }
   }
   mkdirSync(o.out, { recursive: true });
-  writeFileSync(path.join(o.out, 'unify.json'), JSON.stringify({ command: `reprune bench unify ${args.join(' ')}`.trim(), rows }, null, 2));
+  const stem = args.includes('--settings') ? 'unify-extra' : 'unify'; // extra settings never overwrite the standard table
+  writeFileSync(path.join(o.out, `${stem}.json`), JSON.stringify({ command: `reprune bench unify ${args.join(' ')}`.trim(), rows }, null, 2));
   const pct = (x: number) => `${(100 * x).toFixed(2)}`;
   const table = markdownTable(
     ['arch', 'block', 'unify', 'prune', 'dense %', 'ADMM %', 'one-shot %', 'ADMM − one-shot', 'bits saved', 'multiplies saved', 'epochs'],
     groupPairs(rows).map(([a, b]) => [String(a.arch), String(a.block), String(a.unify), String(a.prune), pct(a.dense as number), pct(a.accuracy as number), pct(b.accuracy as number),
       pct((a.accuracy as number) - (b.accuracy as number)), `${pct(a.bitsSaved as number)} %`, `${pct(a.multipliesSaved as number)} %`, String(a.epochs)]),
   );
-  writeFileSync(path.join(o.out, 'unify.md'), `# ADMM unification vs one-shot\n\nCommand: \`reprune bench unify ${args.join(' ')}\`\n\n${table}\n`);
+  writeFileSync(path.join(o.out, `${stem}.md`), `# ADMM unification vs one-shot\n\nCommand: \`reprune bench unify ${args.join(' ')}\`\n\n${table}\n`);
   process.stdout.write(`${table}\n`);
 }
 
