@@ -100,7 +100,7 @@ async function tileTransBench(args: string[]): Promise<void> {
     trainEpochs: num('--train-epochs', f.trainEpochs),
     finetuneEpochs: num('--finetune-epochs', f.finetuneEpochs),
     speed: f.speed, accuracy: f.accuracy,
-    outDir: f.out, log: (s) => process.stderr.write(`${s}\n`),
+    outDir: f.out, command: `reprune bench tiletrans ${args.join(' ')}`.trim(), log: (s) => process.stderr.write(`${s}\n`),
   });
   process.stdout.write(f.json ? `${JSON.stringify(rest)}\n` : markdown);
 }

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { Graph, ValueInfo } from '../../ir/graph.js';
 import { loadModelChecked } from '../../onnx/prepare.js';
 import { modelMetrics, type ModelMetrics } from '../../report/metrics.js';
+import { unifyInfo, type UnifyInfo } from '../../passes/unify/info.js';
 
 export interface InfoReport extends ModelMetrics {
   file: string;
@@ -16,6 +17,8 @@ export interface InfoReport extends ModelMetrics {
   nodes: number;
   inputs: Array<{ name: string; dtype: string; shape: Array<number | string> | null }>;
   outputs: Array<{ name: string; dtype: string; shape: Array<number | string> | null }>;
+  /** Block unification (from `reprune unify`), when the model has it. */
+  unify?: UnifyInfo;
 }
 
 function io(v: ValueInfo) {
@@ -23,6 +26,7 @@ function io(v: ValueInfo) {
 }
 
 export function infoReport(file: string, g: Graph): InfoReport {
+  const unify = unifyInfo(g);
   return {
     file,
     graph: g.name,
@@ -33,6 +37,7 @@ export function infoReport(file: string, g: Graph): InfoReport {
     inputs: g.inputs.map(io),
     outputs: g.outputs.map(io),
     ...modelMetrics(g),
+    ...(unify ? { unify } : {}),
   };
 }
 
@@ -65,6 +70,12 @@ export function renderInfo(r: InfoReport): string {
       (t.stateElements ? ` (${fmt(t.stateElements)} state elements not counted)` : ''),
     `effective MACs (nonzero weights only): ${fmt(t.effectiveMacs)}; serialized size: ${fmt(t.bytes)} bytes`,
   ];
+  const u = r.unify;
+  if (u) {
+    foot.push(`unified blocks (${u.block}): ${fmt(u.unified)} unified + ${fmt(u.pruned)} pruned of ${fmt(u.blocks)} blocks` +
+      (u.layers.every((l) => l.consistent) ? '' : `; weights changed since unification in ${u.layers.filter((l) => !l.consistent).map((l) => l.weight).join(', ')}`));
+    for (const l of u.layers) foot.push(`  ${l.weight}: ${fmt(l.unified)} unified, ${fmt(l.pruned)} pruned of ${fmt(l.blocks)}`);
+  }
   return [...head, table, ...foot].join('\n');
 }
 

@@ -27,6 +27,8 @@ export interface TileTransBenchOptions {
   speed?: boolean;
   accuracy?: boolean;
   outDir?: string;
+  /** The command line, written into the Markdown so every number can be re-run. */
+  command?: string;
   cacheDir?: string;
   log?: (s: string) => void;
 }
@@ -81,7 +83,8 @@ export async function runTileTransBench(o: TileTransBenchOptions = {}): Promise<
   const markdown = toMarkdown(acc, speed);
   if (o.outDir) {
     mkdirSync(o.outDir, { recursive: true });
-    writeFileSync(path.join(o.outDir, 'tiletrans.md'), markdown);
+    const command = o.command ?? 'reprune bench tiletrans';
+    writeFileSync(path.join(o.outDir, 'tiletrans.md'), `# TileTrans: tile pruning with and without permutation\n\nCommand: \`${command}\` (test accuracy on the first ${o.evalLimit ?? 2000} test images, no retraining)\n\n${markdown}`);
     writeFileSync(path.join(o.outDir, 'tiletrans.json'), `${JSON.stringify({ accuracy: acc, speed }, null, 1)}\n`);
   }
   return { accuracy: acc, speed, markdown };

@@ -10,11 +10,11 @@
  */
 import { applyPermutation, channelGroups } from '../../analysis/coupling.js';
 import type { Graph } from '../../ir/graph.js';
-import type { ImportanceKind } from '../tile/importance.js';
+import { permuteGemm, type GradMap, type ImportanceKind } from '../tile/importance.js';
 import type { Pattern } from '../tile/pattern.js';
 import { planTilePrune, prunableLayers } from '../tile/prune.js';
 import { ReproError } from '../../util/errors.js';
-import { affectedLayers, rowScores, sortPermutation } from './affected.js';
+import { affectedLayers, rowScores, sortPermutation, sourceMap } from './affected.js';
 import { noLayerWorse, Objective, total } from './objective.js';
 import { refineTiles } from './refine.js';
 import { searchNM } from './nm-search.js';
@@ -29,6 +29,8 @@ export interface TileTransOptions {
   sparsity?: number;
   scope?: 'global' | 'layer';
   skip?: string[];
+  /** Taylor importance: gradients per weight (GEMM view); permuted in place of the map along with the graph. */
+  grads?: GradMap;
 }
 
 export interface TileTransReport {
@@ -56,8 +58,9 @@ export function tileTrans(g: Graph, opts: TileTransOptions = {}): TileTransRepor
   if (mode === 'search' && opts.pattern!.kind === 'tile') {
     // Per-layer budgets from the sorted model: with a global threshold that is closer to where the search ends.
     const sorted = g.clone();
-    tileTrans(sorted, { mode: 'sort', importance: kind, skip: opts.skip });
-    const plan = planTilePrune(sorted, { pattern: opts.pattern!, sparsity: opts.sparsity ?? 0.5, importance: kind, scope: opts.scope, skip: opts.skip });
+    const sortedGrads = opts.grads && new Map(opts.grads);
+    tileTrans(sorted, { mode: 'sort', importance: kind, skip: opts.skip, grads: sortedGrads });
+    const plan = planTilePrune(sorted, { pattern: opts.pattern!, sparsity: opts.sparsity ?? 0.5, importance: kind, scope: opts.scope, skip: opts.skip, grads: sortedGrads });
     budgets = new Map(plan.layers.map((l) => [l.node, l.sparsity]));
   }
   let permuted = 0;
@@ -67,14 +70,23 @@ export function tileTrans(g: Graph, opts: TileTransOptions = {}): TileTransRepor
       if (gr.producers.length) fixed.push({ id: gr.id, size: gr.size, reason: gr.reasons[0] ?? 'fixed' });
       continue;
     }
-    const aff = affectedLayers(g, gr, kind, scored);
+    const aff = affectedLayers(g, gr, kind, scored, opts.grads);
     let perm = sortPermutation(rowScores(aff, gr.size), gr.cuts);
     if (mode === 'search') perm = searchGroup(aff, perm, gr.cuts.length === 2, opts.pattern!, budgets, gr.id);
     if (isIdentity(perm)) continue;
     applyPermutation(g, gr, perm);
+    if (opts.grads) permuteGrads(opts.grads, aff, perm);
     permuted++;
   }
   return { mode, groups: groups.length, permuted, fixed, ms: performance.now() - t0 };
+}
+
+/** Keep Taylor gradients aligned with the weights they belong to after a group permutation. */
+function permuteGrads(grads: GradMap, aff: ReturnType<typeof affectedLayers>, perm: Int32Array): void {
+  for (const a of aff) {
+    const m = grads.get(a.view.weight);
+    if (m) grads.set(a.view.weight, permuteGemm(m, a.view.rows, a.view.cols, a.side, sourceMap(a, perm)));
+  }
 }
 
 function searchGroup(aff: ReturnType<typeof affectedLayers>, sorted: Int32Array, free: boolean, p: Pattern,

@@ -28,7 +28,7 @@ function panel(imp: Float32Array, mask: Uint8Array, rows: number, cols: number, 
 }
 
 /** Picks the largest pruned layer; `after` is the permuted graph (or the same graph without TileTrans). */
-export function plotTileTrans(before: Graph, after: Graph, opts: TilePruneOptions, planAfter: TilePlan): string {
+export function plotTileTrans(before: Graph, after: Graph, opts: TilePruneOptions, planAfter: TilePlan, gradsAfter = opts.grads): string {
   const planBefore = planTilePrune(before, opts);
   const li = planAfter.layers.reduce((b, l, i, a) => (l.rows * l.cols > a[b]!.rows * a[b]!.cols ? i : b), 0);
   const name = planAfter.layers[li]!.node;
@@ -36,8 +36,8 @@ export function plotTileTrans(before: Graph, after: Graph, opts: TilePruneOption
   const va = gemmViews(after).find((v) => v.node.name === name)!;
   const lb = planBefore.layers[li]!, la = planAfter.layers[li]!;
   const pct = (x: number) => (100 * x).toFixed(1);
-  const body = panel(layerImportance(before, vb, opts.importance), lb.mask, vb.rows, vb.cols, 10, `${name} before: kept ${pct(lb.importanceKept)}% importance`)
-    + panel(layerImportance(after, va, opts.importance), la.mask, va.rows, va.cols, 350, `after permutation: kept ${pct(la.importanceKept)}%`);
+  const body = panel(layerImportance(before, vb, opts.importance, opts.grads), lb.mask, vb.rows, vb.cols, 10, `${name} before: kept ${pct(lb.importanceKept)}% importance`)
+    + panel(layerImportance(after, va, opts.importance, gradsAfter), la.mask, va.rows, va.cols, 350, `after permutation: kept ${pct(la.importanceKept)}%`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="690" height="360" viewBox="0 0 690 360"><rect width="690" height="360" fill="white"/>${body}`
     + `<text x="10" y="352" font-size="11" font-family="sans-serif">${planAfter.pattern} tiles, sparsity ${pct(planAfter.sparsity)}%; dark = pruned, red = important</text></svg>\n`;
 }
