@@ -62,7 +62,7 @@ export async function runBench(args: string[]): Promise<void> {
     groupPairs(rows).map(([a, b]) => [String(a.arch), String(a.block), String(a.unify), String(a.prune), pct(a.dense as number), pct(a.accuracy as number), pct(b.accuracy as number),
       pct((a.accuracy as number) - (b.accuracy as number)), `${pct(a.bitsSaved as number)} %`, `${pct(a.multipliesSaved as number)} %`, String(a.epochs)]),
   );
-  writeFileSync(path.join(o.out, `${stem}.md`), `# ADMM unification vs one-shot\n\nCommand: \`reprune bench unify ${args.join(' ')}\`\n\n${table}\n`);
+  writeFileSync(path.join(o.out, `${stem}.md`), `# ADMM unification vs one-shot${stem === 'unify' ? '' : ': extra settings'}\n\nCommand: \`reprune bench unify ${args.join(' ')}\`\n\n${table}\n`);
   process.stdout.write(`${table}\n`);
 }
 
