@@ -5,7 +5,7 @@
  */
 import type { Graph, ValueInfo } from '../ir/graph.js';
 import { f32, i64, type Tensor } from '../ir/tensor.js';
-import { compile, type RuntimeOptions } from '../runtime/session.js';
+import { compile, type Runner, type RuntimeOptions } from '../runtime/session.js';
 import { ReproError } from '../util/errors.js';
 import { SeededRng } from '../util/random.js';
 
@@ -44,15 +44,21 @@ export async function measureLatency(g: Graph, opts: LatencyOptions = {}): Promi
   const rng = new SeededRng(0);
   const feeds: Record<string, Tensor> = {};
   for (const v of g.inputs) feeds[v.name] = randomInput(v, batch, rng);
-  const runner = await compile(g, opts.runtime);
-  for (let i = 0; i < warmup; i++) await runner.run(feeds);
+  const { times } = await timeRuns(await compile(g, opts.runtime), feeds, iters, warmup);
+  const mid = times.length >> 1;
+  return times.length % 2 ? times[mid]! : (times[mid - 1]! + times[mid]!) / 2;
+}
+
+/** Run `warmup` untimed then `iters` timed passes; the sorted times (ms) and the last outputs. */
+export async function timeRuns(runner: Runner, feeds: Record<string, Tensor>, iters: number, warmup: number): Promise<{ times: number[]; outputs: Record<string, Tensor> }> {
+  let outputs: Record<string, Tensor> = {};
+  for (let i = 0; i < warmup; i++) outputs = await runner.run(feeds);
   const times: number[] = [];
   for (let i = 0; i < iters; i++) {
     const t0 = performance.now();
-    await runner.run(feeds);
+    outputs = await runner.run(feeds);
     times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
-  const mid = times.length >> 1;
-  return times.length % 2 ? times[mid]! : (times[mid - 1]! + times[mid]!) / 2;
+  return { times, outputs };
 }

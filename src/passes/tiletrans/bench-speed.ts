@@ -6,6 +6,7 @@ import { A } from '../../ir/attrs.js';
 import { Graph } from '../../ir/graph.js';
 import { f32 } from '../../ir/tensor.js';
 import { compile } from '../../runtime/session.js';
+import { timeRuns } from '../../report/latency.js';
 import { SeededRng } from '../../util/random.js';
 import { lowerTileSparse } from '../tile/lower.js';
 import type { Pattern } from '../tile/pattern.js';
@@ -39,17 +40,8 @@ export function gemmModel(size: number, seed = 0): Graph {
 
 /** Median latency (ms) of `runs` runs after `warmup` runs. */
 export async function latency(g: Graph, feeds: Record<string, ReturnType<typeof f32>>, runs: number, warmup = 3): Promise<{ ms: number; out: Float32Array }> {
-  const r = await compile(g);
-  let out: Float32Array = new Float32Array();
-  for (let i = 0; i < warmup; i++) out = (await r.run(feeds))[g.outputs[0]!.name]!.data as Float32Array;
-  const t: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await r.run(feeds);
-    t.push(performance.now() - t0);
-  }
-  t.sort((a, b) => a - b);
-  return { ms: t[Math.floor(t.length / 2)]!, out };
+  const { times, outputs } = await timeRuns(await compile(g), feeds, runs, warmup);
+  return { ms: times[Math.floor(times.length / 2)]!, out: outputs[g.outputs[0]!.name]!.data as Float32Array };
 }
 
 export async function speedBench(sizes = [1024, 4096], sparsities = [0.5, 0.75, 0.9], pattern: Pattern = { kind: 'tile', th: 128, tw: 1 },
