@@ -110,6 +110,25 @@ describe('gradient rules agree with central differences', () => {
   }
 });
 
+describe('every Conv input-gradient formulation agrees with central differences', () => {
+  for (const method of ['conv-transpose', 'flipped-conv'] as const) {
+    for (const [k, tc] of CASES.entries()) {
+      if (tc.op !== 'Conv') continue;
+      test(`${method}: ${tc.name}`, async () => {
+        const rng = new SeededRng(3000 + k);
+        const { g, wrt } = await buildOpGraph(tc, rng);
+        convSettings.inputGrad = method;
+        try {
+          const res = await directionalCheck(g, wrt, rng, { eps: tc.eps, rtol: tc.rtol });
+          for (const r of res) assert.ok(r.err <= r.tol, `${method} ${tc.name}: analytic ${r.analytic} vs numeric ${r.numeric}`);
+        } finally {
+          convSettings.inputGrad = 'auto';
+        }
+      });
+    }
+  }
+});
+
 describe('every Conv filter-gradient formulation agrees with central differences', () => {
   for (const method of ['taps', 'im2col', 'transposed-conv'] as const) {
     for (const [k, tc] of CASES.entries()) {

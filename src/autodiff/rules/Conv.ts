@@ -1,15 +1,15 @@
-import { A } from '../../ir/attrs.js';
-import { convGeometry, outputPadding } from '../conv-geometry.js';
+import { convGeometry } from '../conv-geometry.js';
+import { inputGradConvTranspose, inputGradFlippedConv, pickInputGrad, type InputGradMethod } from '../conv-input-grad.js';
 import { filterGradIm2col, filterGradTaps, filterGradTransposedConv, pickFilterGrad, type FilterGradMethod } from '../conv-filter-grad.js';
 import { reduceSum } from '../prims.js';
 import type { GradRule } from '../types.js';
 
-/** Which filter-gradient formulation Conv emits (see conv-filter-grad.ts for the benchmark). */
-export const convSettings: { filterGrad: FilterGradMethod } = { filterGrad: 'auto' };
+/** Which input- and filter-gradient formulations Conv emits (conv-input-grad.ts, conv-filter-grad.ts say why). */
+export const convSettings: { inputGrad: InputGradMethod; filterGrad: FilterGradMethod } = { inputGrad: 'auto', filterGrad: 'auto' };
 
 /**
- * dX = ConvTranspose(dY, W) with the forward's strides/pads/dilations/group and the output_padding that restores
- * x's exact size; dW by the chosen formulation; dB = Σ dY over batch and space.
+ * dX = ConvTranspose(dY, W) with the forward's strides/pads/dilations/group (or its stride-1 equivalent, a Conv
+ * with the flipped kernel); dW by the chosen formulation; dB = Σ dY over batch and space.
  */
 export const Conv: GradRule = {
   grad({ node, dy: [dy], need, e }) {
@@ -19,12 +19,8 @@ export const Conv: GradRule = {
     const geo = convGeometry(node, xs, e.shape(node.outputs[0]!), ws.slice(2));
     const out: (string | undefined)[] = [];
     if (need[0]) {
-      const op = outputPadding(geo);
-      const attrs = {
-        strides: A.ints(geo.strides), dilations: A.ints(geo.dilations), pads: A.ints(geo.pads), group: A.int(geo.group),
-        ...(op.some((p) => p !== 0) ? { output_padding: A.ints(op) } : {}),
-      };
-      out[0] = e.add('ConvTranspose', [dy!, w], attrs);
+      const method = convSettings.inputGrad === 'auto' ? pickInputGrad(xs, geo, e.opset) : convSettings.inputGrad;
+      out[0] = method === 'flipped-conv' ? inputGradFlippedConv(e, dy!, w, ws, geo) : inputGradConvTranspose(e, dy!, w, geo);
     }
     if (need[1]) {
       const method = convSettings.filterGrad === 'auto' ? pickFilterGrad(xs, geo) : convSettings.filterGrad;

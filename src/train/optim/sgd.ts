@@ -32,30 +32,13 @@ export class Sgd implements Optimizer {
   }
 
   step(params: readonly Param[], lr: number): void {
-    const mu = this.momentum;
-    const wd = this.weightDecay;
-    const damp = 1 - this.dampening;
     for (const p of params) {
-      const w = p.data;
-      const g = p.grad;
-      const m = p.mask;
-      if (mu === 0) {
-        for (let i = 0; i < w.length; i++) {
-          if (m !== undefined && m[i] === 0) { w[i] = 0; continue; }
-          w[i] -= lr * (g[i] + wd * w[i]);
-        }
-        continue;
+      if (this.momentum === 0) plainStep(p.data, p.grad, lr, this.weightDecay);
+      else {
+        const first = !this.store.has(p, 'momentum');
+        momentumStep(p.data, p.grad, this.store.get(p, 'momentum'), lr, this.weightDecay, this.momentum, 1 - this.dampening, this.nesterov, first);
       }
-      const first = !this.store.has(p, 'momentum');
-      const b = this.store.get(p, 'momentum');
-      const nest = this.nesterov;
-      for (let i = 0; i < w.length; i++) {
-        if (m !== undefined && m[i] === 0) { w[i] = 0; b[i] = 0; continue; }
-        const d = g[i] + wd * w[i];
-        const bi = first ? d : mu * b[i] + damp * d;
-        b[i] = bi;
-        w[i] -= lr * (nest ? d + mu * bi : bi);
-      }
+      if (p.mask) maskOut(p.data, p.mask, this.momentum === 0 ? undefined : this.store.get(p, 'momentum'));
     }
     this.t++;
   }
@@ -68,5 +51,46 @@ export class Sgd implements Optimizer {
     if (s.kind !== this.kind) throw new ReproError(`checkpoint optimizer is '${s.kind}', but this run uses '${this.kind}'; pass --optimizer ${s.kind}`);
     this.t = s.t;
     this.store.restore(s.buffers);
+  }
+}
+
+// Branch-free inner loops, one per case: V8 runs these almost twice as fast as one loop testing mask, nesterov and
+// first step per element (vgg-small's 1.15 M parameters: ~7.5 → ~4 ms per step, next to a ~150 ms ORT step).
+
+function plainStep(w: Float32Array, g: Float32Array, lr: number, wd: number): void {
+  for (let i = 0; i < w.length; i++) w[i] -= lr * (g[i]! + wd * w[i]!);
+}
+
+function momentumStep(w: Float32Array, g: Float32Array, b: Float32Array, lr: number, wd: number, mu: number, damp: number, nesterov: boolean, first: boolean): void {
+  const n = w.length;
+  if (first) {
+    for (let i = 0; i < n; i++) b[i] = g[i]! + wd * w[i]!;
+    if (nesterov) for (let i = 0; i < n; i++) w[i] -= lr * (b[i]! + mu * b[i]!);
+    else for (let i = 0; i < n; i++) w[i] -= lr * b[i]!;
+    return;
+  }
+  if (nesterov) {
+    for (let i = 0; i < n; i++) {
+      const d = g[i]! + wd * w[i]!;
+      const bi = mu * b[i]! + damp * d;
+      b[i] = bi;
+      w[i] -= lr * (d + mu * bi);
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const bi = mu * b[i]! + damp * (g[i]! + wd * w[i]!);
+      b[i] = bi;
+      w[i] -= lr * bi;
+    }
+  }
+}
+
+/** Pruned weights (and their momentum) stay exactly zero. */
+function maskOut(w: Float32Array, mask: Uint8Array, b: Float32Array | undefined): void {
+  for (let i = 0; i < w.length; i++) {
+    if (mask[i] === 0) {
+      w[i] = 0;
+      if (b) b[i] = 0;
+    }
   }
 }
