@@ -34,7 +34,7 @@ export interface LoweredLayer {
   groups: number;
   /** Kernels the groups became (= groups when not batched). */
   kernels: number;
-  /** Fraction of the dense multiply-adds the lowered layer performs. */
+  /** Fraction of the dense multiply-adds the row groups need (batching may pad this by up to 15 %). */
   density: number;
 }
 
@@ -139,7 +139,8 @@ function emitBatch(c: LayerCtx, batch: RowGroup[], bi: number): string {
 
 /**
  * Split row groups into batches of equal height whose feature counts are within 15 % of the batch's
- * longest, so padding wastes little work. Groups keep their relative order inside a batch.
+ * longest, so padding wastes little work (≤ 15 %). Groups are ordered by feature count; the caller's final
+ * Gather puts the rows back in their original order.
  */
 function batchGroups(groups: RowGroup[]): RowGroup[][] {
   const byHeight = new Map<number, RowGroup[]>();
