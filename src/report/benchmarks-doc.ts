@@ -17,8 +17,9 @@ export function assembleBenchmarks(benchDir: string, names: string[], intro = ''
   const parts = [`# Benchmarks\n`, `Machine: ${machineDescription()}.\n`, intro];
   const files = existsSync(benchDir) ? readdirSync(benchDir).filter((f) => f.endsWith('.md')).sort() : [];
   for (const name of names) {
-    // <name>.md, then any extra runs saved as <name>-<what>.md
-    const mine = files.filter((f) => f === `${name}.md` || f.startsWith(`${name}-`));
+    // <name>-summary.md, then <name>.md, then any extra runs saved as <name>-<what>.md (alphabetically)
+    const rank = (f: string) => (f === `${name}-summary.md` ? 0 : f === `${name}.md` ? 1 : 2);
+    const mine = files.filter((f) => f === `${name}.md` || f.startsWith(`${name}-`)).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
     if (mine.length === 0) parts.push(`## ${name}\n\nNot run yet: \`reprune bench ${name}\`.`, '');
     for (const f of mine) parts.push(readFileSync(path.join(benchDir, f), 'utf8').replace(/^(#+) /gm, '#$1 ').trim(), '');
   }
