@@ -74,6 +74,11 @@ async function main(): Promise<void> {
   const python = findTorchPython();
   if (!python) console.log('PyTorch not found (python3 -c "import torch" failed): install Debian python3-torch to compare; reporting reprune only.');
   const rounds = arg('--rounds', 3);
+  if (!(Number.isInteger(rounds) && rounds >= 1)) {
+    console.error(`--rounds ${rounds}: expected a positive integer`);
+    process.exitCode = 2;
+    return;
+  }
   console.log(`threads ${threads}, ${EPOCHS} epochs per run (first excluded), SGD momentum 0.9, ${rounds} alternating rounds (reprune, PyTorch, reprune, …), best round of each; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores`);
   for (const c of cases) {
     const cfg = { threads, batch: c.batch, samples: c.samples, epochs: EPOCHS, lr: c.lr, classes: 10, inputShape: [1, 28, 28], layers: layers(buildModel(c.arch)) };
