@@ -4,16 +4,14 @@
  * Reports process CPU time (min over interleaved rounds), which stays meaningful on a loaded machine.
  * Each case runs forward Conv + loss + dW (x is fed, not differentiated), so the differences are the dW cost.
  */
-import { A } from '../../src/ir/attrs.js';
-import { Graph } from '../../src/ir/graph.js';
 import { f32, numel } from '../../src/ir/tensor.js';
 import { compile, setRuntimeDefaults } from '../../src/runtime/session.js';
+import { convLossGraph, type ConvShape } from './conv-loss-graph.js';
 import { SeededRng } from '../../src/util/random.js';
 import { convSettings, gradientGraph } from '../../src/autodiff/index.js';
 import type { FilterGradMethod } from '../../src/autodiff/conv-filter-grad.js';
 
-interface Shape { name: string; x: number[]; w: number[]; pad: number; stride?: number; group?: number }
-const SHAPES: Shape[] = [
+const SHAPES: ConvShape[] = [
   { name: 'lenet5 conv1 b128', x: [128, 1, 28, 28], w: [6, 1, 5, 5], pad: 2 },
   { name: 'lenet5 conv2 b128', x: [128, 6, 14, 14], w: [16, 6, 5, 5], pad: 0 },
   { name: 'vgg conv 1→32 b64', x: [64, 1, 28, 28], w: [32, 1, 3, 3], pad: 1 },
@@ -31,22 +29,8 @@ const rand = (dims: number[]) => f32(dims, Float32Array.from({ length: numel(dim
 type Variant = FilterGradMethod | 'forward-only';
 
 /** Compile one variant; returns a function running it once. */
-async function prepare(s: Shape, method: Variant): Promise<() => Promise<unknown>> {
-  const g = new Graph();
-  g.inputs = [{ name: 'x', dtype: 'float32', shape: s.x }];
-  g.addInitializer('w', rand(s.w), true);
-  const st = s.stride ?? 1;
-  const attrs = { pads: A.ints([s.pad, s.pad, s.pad, s.pad]), strides: A.ints([st, st]), group: A.int(s.group ?? 1) };
-  g.add('Conv', ['x', 'w'], attrs, { outputs: ['y'] });
-  const ho = Math.floor((s.x[2]! + 2 * s.pad - s.w[2]!) / st) + 1;
-  const ys = [s.x[0]!, s.w[0]!, ho, ho];
-  g.inputs.push({ name: 'r', dtype: 'float32', shape: ys });
-  g.add('Mul', ['y', 'r'], {}, { outputs: ['yr'] });
-  g.add('ReduceSum', ['yr'], { keepdims: A.int(0) }, { outputs: ['loss'] });
-  g.valueInfo.set('y', { name: 'y', dtype: 'float32', shape: ys });
-  g.valueInfo.set('yr', { name: 'yr', dtype: 'float32', shape: ys });
-  g.valueInfo.set('loss', { name: 'loss', dtype: 'float32', shape: [] });
-  g.outputs = [{ name: 'loss', dtype: 'float32' }];
+async function prepare(s: ConvShape, method: Variant): Promise<() => Promise<unknown>> {
+  const { g, ys } = convLossGraph(s, rand(s.w));
   let graph = g;
   let outs = ['loss'];
   if (method !== 'forward-only') {
@@ -62,7 +46,7 @@ async function prepare(s: Shape, method: Variant): Promise<() => Promise<unknown
 }
 
 /** Interleaved rounds, minimum CPU milliseconds per variant. */
-async function timeVariants(s: Shape, variants: Variant[], rounds = 12): Promise<number[]> {
+async function timeVariants(s: ConvShape, variants: Variant[], rounds = 12): Promise<number[]> {
   const runs = await Promise.all(variants.map((v) => prepare(s, v)));
   const best = variants.map(() => Infinity);
   for (let k = 0; k < rounds; k++) {

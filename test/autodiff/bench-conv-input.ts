@@ -5,16 +5,14 @@
  * variants is the dX cost. Wall-clock minimum over interleaved rounds (the target is 2-thread wall time; minima
  * are what survives other load on the machine).
  */
-import { A } from '../../src/ir/attrs.js';
-import { Graph } from '../../src/ir/graph.js';
 import { f32, numel } from '../../src/ir/tensor.js';
 import { compile, setRuntimeDefaults } from '../../src/runtime/session.js';
+import { convLossGraph, type ConvShape } from './conv-loss-graph.js';
 import { SeededRng } from '../../src/util/random.js';
 import { convSettings, gradientGraph } from '../../src/autodiff/index.js';
 import type { InputGradMethod } from '../../src/autodiff/conv-input-grad.js';
 
-interface Shape { name: string; x: number[]; w: number[]; pad: number }
-const SHAPES: Shape[] = [
+const SHAPES: ConvShape[] = [
   { name: 'lenet5 conv2 b128', x: [128, 6, 14, 14], w: [16, 6, 5, 5], pad: 0 },
   { name: 'vgg 32→32 @28 b64', x: [64, 32, 28, 28], w: [32, 32, 3, 3], pad: 1 },
   { name: 'vgg 32→64 @14 b64', x: [64, 32, 14, 14], w: [64, 32, 3, 3], pad: 1 },
@@ -27,18 +25,9 @@ const METHODS: Exclude<InputGradMethod, 'auto'>[] = ['conv-transpose', 'flipped-
 const rng = new SeededRng(1);
 const rand = (dims: number[]) => f32(dims, Float32Array.from({ length: numel(dims) }, () => rng.normal()));
 
-async function prepare(s: Shape, method: InputGradMethod): Promise<() => Promise<unknown>> {
-  const g = new Graph();
+async function prepare(s: ConvShape, method: InputGradMethod): Promise<() => Promise<unknown>> {
   // w is fed, as in training: a constant weight would let ORT fold the kernel flip and pick other Conv kernels.
-  g.inputs = [{ name: 'x', dtype: 'float32', shape: s.x }, { name: 'r', dtype: 'float32' }, { name: 'w', dtype: 'float32', shape: s.w }];
-  g.add('Conv', ['x', 'w'], { pads: A.ints([s.pad, s.pad, s.pad, s.pad]) }, { outputs: ['y'] });
-  const ho = s.x[2]! + 2 * s.pad - s.w[2]! + 1;
-  const ys = [s.x[0]!, s.w[0]!, ho, ho];
-  g.inputs[1]!.shape = ys;
-  g.add('Mul', ['y', 'r'], {}, { outputs: ['yr'] });
-  g.add('ReduceSum', ['yr'], { keepdims: A.int(0) }, { outputs: ['loss'] });
-  for (const [n, shape] of [['y', ys], ['yr', ys], ['loss', []]] as const) g.valueInfo.set(n, { name: n, dtype: 'float32', shape: [...shape] });
-  g.outputs = [{ name: 'loss', dtype: 'float32' }];
+  const { g, ys } = convLossGraph(s);
   convSettings.inputGrad = method;
   const tg = gradientGraph(g, { loss: 'loss', wrt: ['x'], keepOutputs: [] });
   convSettings.inputGrad = 'auto';

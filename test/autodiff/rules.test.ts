@@ -110,40 +110,30 @@ describe('gradient rules agree with central differences', () => {
   }
 });
 
-describe('every Conv input-gradient formulation agrees with central differences', () => {
-  for (const method of ['conv-transpose', 'flipped-conv'] as const) {
-    for (const [k, tc] of CASES.entries()) {
-      if (tc.op !== 'Conv') continue;
-      test(`${method}: ${tc.name}`, async () => {
-        const rng = new SeededRng(3000 + k);
-        const { g, wrt } = await buildOpGraph(tc, rng);
-        convSettings.inputGrad = method;
-        try {
-          const res = await directionalCheck(g, wrt, rng, { eps: tc.eps, rtol: tc.rtol });
-          for (const r of res) assert.ok(r.err <= r.tol, `${method} ${tc.name}: analytic ${r.analytic} vs numeric ${r.numeric}`);
-        } finally {
-          convSettings.inputGrad = 'auto';
-        }
-      });
-    }
-  }
-});
+// Each Conv gradient has several ONNX formulations; every one must pass the same check on every Conv case.
+const CONV_FORMULATIONS = [
+  { what: 'input', key: 'inputGrad', methods: ['conv-transpose', 'flipped-conv'], seed: 3000 },
+  { what: 'filter', key: 'filterGrad', methods: ['taps', 'im2col', 'transposed-conv'], seed: 2000 },
+] as const;
 
-describe('every Conv filter-gradient formulation agrees with central differences', () => {
-  for (const method of ['taps', 'im2col', 'transposed-conv'] as const) {
-    for (const [k, tc] of CASES.entries()) {
-      if (tc.op !== 'Conv') continue;
-      test(`${method}: ${tc.name}`, async () => {
-        const rng = new SeededRng(2000 + k);
-        const { g, wrt } = await buildOpGraph(tc, rng);
-        convSettings.filterGrad = method;
-        try {
-          const res = await directionalCheck(g, wrt, rng, { eps: tc.eps, rtol: tc.rtol });
-          for (const r of res) assert.ok(r.err <= r.tol, `${method} ${tc.name}: analytic ${r.analytic} vs numeric ${r.numeric}`);
-        } finally {
-          convSettings.filterGrad = 'auto';
-        }
-      });
+for (const f of CONV_FORMULATIONS) {
+  describe(`every Conv ${f.what}-gradient formulation agrees with central differences`, () => {
+    for (const method of f.methods) {
+      for (const [k, tc] of CASES.entries()) {
+        if (tc.op !== 'Conv') continue;
+        test(`${method}: ${tc.name}`, async () => {
+          const rng = new SeededRng(f.seed + k);
+          const { g, wrt } = await buildOpGraph(tc, rng);
+          const settings = convSettings as Record<typeof f.key, string>;
+          settings[f.key] = method;
+          try {
+            const res = await directionalCheck(g, wrt, rng, { eps: tc.eps, rtol: tc.rtol });
+            for (const r of res) assert.ok(r.err <= r.tol, `${method} ${tc.name}: analytic ${r.analytic} vs numeric ${r.numeric}`);
+          } finally {
+            settings[f.key] = 'auto';
+          }
+        });
+      }
     }
-  }
-});
+  });
+}

@@ -33,12 +33,14 @@ export class Sgd implements Optimizer {
 
   step(params: readonly Param[], lr: number): void {
     for (const p of params) {
+      let momentum: Float32Array | undefined;
       if (this.momentum === 0) plainStep(p.data, p.grad, lr, this.weightDecay);
       else {
         const first = !this.store.has(p, 'momentum');
-        momentumStep(p.data, p.grad, this.store.get(p, 'momentum'), lr, this.weightDecay, this.momentum, 1 - this.dampening, this.nesterov, first);
+        momentum = this.store.get(p, 'momentum');
+        momentumStep(p.data, p.grad, momentum, lr, this.weightDecay, this.momentum, 1 - this.dampening, this.nesterov, first);
       }
-      if (p.mask) maskOut(p.data, p.mask, this.momentum === 0 ? undefined : this.store.get(p, 'momentum'));
+      if (p.mask) maskOut(p.data, p.mask, momentum);
     }
     this.t++;
   }
