@@ -10,7 +10,9 @@ const calib = loadDataset('mnist', 'train', { limit: 1000 });
 const test = loadDataset('mnist', 'test', { limit: 2000 });
 const macs = (g: typeof dense) => modelMetrics(g).totals.macs;
 for (const method of ['l1', 'reap'] as const) {
-  const { graph, summary } = await prune(dense, { method, budget: 0.5, data: calib });
+  const { graph, summary } = await prune(dense, { method, budgetMacs: 0.5, data: calib });
   const acc = (await evaluate(graph, test)).accuracy;
-  console.log(`${method} + PRO: accuracy ${(100 * acc).toFixed(2)} %, MACs ${macs(graph)} of ${macs(dense)}, channels ${JSON.stringify(summary.channels)}`);
+  console.log(
+    `${method} + PRO: accuracy ${(100 * acc).toFixed(2)} %, MACs ${macs(graph)} of ${macs(dense)}, channels ${JSON.stringify(summary.channels)}`,
+  );
 }

@@ -8,10 +8,15 @@ const { graph: dense } = await trainedModel('lenet5', { epochs: 3, limit: 10000 
 const test = loadDataset('mnist', 'test', { limit: 2000 });
 console.log(`dense: accuracy ${(100 * (await evaluate(dense, test)).accuracy).toFixed(2)} %`);
 
-const permuted = reparam(dense, { transform: 'tiletrans' }).graph;
-for (const [name, model] of [['plain', dense], ['TileTrans', permuted]] as const) {
+const permuted = (await reparam(dense, { transform: 'tiletrans' })).graph;
+for (const [name, model] of [
+  ['plain', dense],
+  ['TileTrans', permuted],
+] as const) {
   const { graph, summary } = await prune(model, { method: 'tile', sparsity: 0.7, tile: '32x32' });
   const acc = (await evaluate(graph, test)).accuracy;
   const sparsity = modelMetrics(graph).totals.sparsity;
-  console.log(`${name}: accuracy ${(100 * acc).toFixed(2)} %, sparsity ${(100 * sparsity).toFixed(1)} %, importance kept ${(100 * (summary.importanceKept as number)).toFixed(1)} %`);
+  console.log(
+    `${name}: accuracy ${(100 * acc).toFixed(2)} %, sparsity ${(100 * sparsity).toFixed(1)} %, importance kept ${(100 * summary.importanceKept).toFixed(1)} %`,
+  );
 }

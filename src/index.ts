@@ -5,13 +5,13 @@
  * import { loadOnnx, saveOnnx, loadDataset, evaluate, prune, reparam } from 'reprune';
  * const g = loadOnnx('lenet5.onnx');
  * const test = loadDataset('mnist', 'test');
- * const permuted = reparam(g, { transform: 'tiletrans' }).graph;        // same function, tiles easier to prune
+ * const permuted = (await reparam(g, { transform: 'tiletrans' })).graph;    // same function, tiles easier to prune
  * const { graph } = await prune(permuted, { method: 'tile', sparsity: 0.7, tile: '32x32' });
  * console.log((await evaluate(graph, test)).accuracy);
  * saveOnnx(graph, 'lenet5-tiled.onnx');
  *
- * Conventions: passes behind `prune`, `reparam`, `unifyModel`, `lopFinetune` and `trainModel` return new graphs
- * and leave their input alone. Problems a user can fix throw `ReproError` with a one-line message.
+ * Conventions: every function that transforms a model returns a new graph and leaves its input alone. Problems a
+ * user can fix throw `ReproError` with a one-line message.
  */
 
 // Models: the IR, ONNX files, the model zoo.
@@ -35,13 +35,69 @@ export { compile, setRuntimeDefaults, type RuntimeOptions } from './runtime/sess
  * @example
  * const { graph } = await trainModel(buildModel('lenet5'), loadDataset('mnist', 'train'), { epochs: 1, batchSize: 128, lr: 0.05 });
  */
-export { trainModel, trainModel as train, type TrainOptions, type TrainResult, type TrainHooks } from './train/index.js';
+export {
+  trainModel,
+  trainModel as train,
+  type TrainOptions,
+  type TrainResult,
+  type TrainHooks,
+} from './train/index.js';
 
-// Compression methods.
-export { prune, type PruneOptions, type PruneResult, type TilePruneApiOptions, type StructuredPruneApiOptions } from './api/prune.js';
-export { reparam, type ReparamOptions, type ReparamResult } from './api/reparam.js';
+// Compression methods: the registry of passes, the one-call facades, and plans that replay.
+export {
+  prune,
+  pruneSteps,
+  type PruneOptions,
+  type PruneResult,
+  type TilePruneApiOptions,
+  type StructuredPruneApiOptions,
+  type TileSummary,
+  type StructuredSummary,
+} from './api/prune.js';
+export {
+  reparam,
+  REPARAM_TRANSFORMS,
+  type ReparamOptions,
+  type ReparamResult,
+  type ReparamTransform,
+} from './api/reparam.js';
 /**
- * Micro-structured weight unification and pruning trained with ADMM.
+ * Every method is a registered pass: `plan(graph, options, ctx)` returns plain JSON, `apply(graph, plan, ctx)` a
+ * new graph. `runPass` does both; `applyPlan` replays a saved plan file on the model it was made for.
+ * @example
+ * const r = await runPass('channels', g, { criterion: 'reap', ratio: 0.3 }, { data: loadDataset('mnist', 'train', { limit: 2000 }) });
+ * const again = await applyPlan(g, planFile(g, [r.plan]));
+ */
+export {
+  runPass,
+  planPass,
+  applyPlan,
+  passSpecs,
+  passSpec,
+  passNames,
+  resolveOptions,
+  runPipeline,
+  replayPlans,
+  planFile,
+  readPlanFile,
+  type RunPassResult,
+  type PipelineResult,
+  type PipelineStep,
+  type PlanFile,
+  type StepReport,
+  type Pass,
+  type PassSpec,
+  type PassKind,
+  type PassContext,
+  type PassResult,
+  type PlanHeader,
+  type OptionSpec,
+  type OptionSchema,
+  type NoOptions,
+  type AnyPass,
+} from './api/passes.js';
+/**
+ * Micro-structured weight unification and pruning trained with ADMM (also the pass 'unify').
  * @example
  * const r = await unifyModel(g, trainDs, { block: { bh: 1, bw: 4 }, unify: 0.5, prune: 0.3, scope: 'layer', admmRounds: 2 });
  * console.log(r.accounting.bits / r.accounting.denseBits);
@@ -49,28 +105,51 @@ export { reparam, type ReparamOptions, type ReparamResult } from './api/reparam.
 export { unifyModel, type UnifyOptions, type UnifyResult } from './passes/unify/admm.js';
 export { parseBlock, type BlockShape } from './passes/unify/blocks.js';
 /**
- * Fine-tune a structurally pruned model, optionally with LOP (expand → train → merge) and SP-KD from a teacher.
+ * Fine-tune a structurally pruned model, optionally with LOP (expand → train → merge) and SP-KD from a teacher
+ * (also the pass 'finetune').
  * @example
  * const r = await lopFinetune(pruned, trainDs, { lop: true, expand: 2, teacher: dense, epochs: 1, batchSize: 128, lr: 0.003 });
  */
 export { lopFinetune, type LopFinetuneOptions, type LopFinetuneResult } from './passes/lop/finetune.js';
 /**
- * TEDEPR: tensor-train layers, pruned at initialization, trained from scratch with the mask fixed.
+ * TEDEPR on any model: tensor-train layers, pruned at initialization, trained from scratch with the mask fixed
+ * (also the pass 'tedepr').
  * @example
- * const r = await tedepr({ arch: 'mlp', train, test, sparsity: 0.99, score: 'synflow', ttRank: 'auto', epochs: 3 });
+ * const r = await tedepr(loadOnnx('mlp.onnx'), train, test, { sparsity: 0.99, score: 'synflow', ttRank: 'auto', epochs: 3 });
  */
-export { runTedepr as tedepr, runTedepr, type TedeprOptions, type TedeprResult } from './passes/tedepr/pipeline.js';
+export {
+  runTedepr as tedepr,
+  runTedepr,
+  planTedepr,
+  trainTedepr,
+  type TedeprOptions,
+  type TedeprResult,
+  type TedeprDecision,
+} from './passes/tedepr/pipeline.js';
 export { SCORE_KINDS, type ScoreKind } from './passes/pai/index.js';
-// Lower-level building blocks behind the facades.
-export { tileTrans, type TileTransOptions } from './passes/tiletrans/index.js';
-export { planTilePrune, tilePrune, type TilePruneOptions } from './passes/tile/prune.js';
-export { lowerTileSparse } from './passes/tile/lower.js';
-export { pruneStructured, type StructuredOptions } from './passes/structured/prune.js';
-export { runPro, type ProOptions } from './passes/reap/pro.js';
-export { groupGrams } from './passes/structured/behaviours.js';
+// Lower-level building blocks behind the passes (each returns a new graph; inputs are never modified).
+export {
+  tileTrans,
+  applyPermutations,
+  type TileTransOptions,
+  type TileTransResult,
+  type GroupPermutation,
+} from './passes/tiletrans/index.js';
+export { planTilePrune, applyTileMasks, tilePrune, type TilePruneOptions, type TilePlan } from './passes/tile/prune.js';
+export { lowerTileSparse, type LoweredLayer } from './passes/tile/lower.js';
+export { pruneStructured, selectChannels, cutChannels, type StructuredOptions } from './passes/cut/prune.js';
+export { runPro, type ProOptions } from './passes/schedule/pro.js';
+export { groupGrams } from './passes/cut/behaviours.js';
+export { foldBatchNorm } from './passes/foldbn/index.js';
+export { serializeResiduals } from './passes/srn/index.js';
+export { lopExpand } from './passes/lop/expand.js';
+export { lopMerge } from './passes/lop/merge.js';
+export { ttConvert } from './passes/tt/convert.js';
+export { channelGroups, groupKey, type ChannelGroup } from './analysis/coupling.js';
+export { graphFingerprint } from './ir/fingerprint.js';
 
 // Measuring and reporting.
-export { modelMetrics, type ModelMetrics, type LayerMetrics } from './report/metrics.js';
+export { modelMetrics, type ModelMetrics, type LayerMetrics } from './analysis/metrics.js';
 export { measureLatency, type LatencyOptions } from './report/latency.js';
 export { buildReportHtml, summaryText } from './report/html.js';
 export { loadResults } from './report/load.js';

@@ -41,14 +41,44 @@ function featureMap(len: number, offset: number, block: number, size: number, sr
 
 function init(g: Graph, name: string): Tensor {
   const t = g.initializers.get(name);
-  if (!t) throw new ReproError(`coupling plan refers to initializer '${name}', which the graph does not have; recompute channelGroups`);
+  if (!t)
+    throw new ReproError(
+      `coupling plan refers to initializer '${name}', which the graph does not have; recompute channelGroups`,
+    );
   return t;
 }
 
-function rewrite(g: Graph, name: string, axis: number, offset: number, block: number, size: number, src: ArrayLike<number>): void {
+function rewrite(
+  g: Graph,
+  name: string,
+  axis: number,
+  offset: number,
+  block: number,
+  size: number,
+  src: ArrayLike<number>,
+): void {
   const t = init(g, name);
-  g.initializers.set(name, gatherAxis(t, axis, featureMap(t.dims[axis]!, offset, block, size, src)));
+  const key = `${axis}:${offset}:${block}:${size}:${t.dims.join('x')}`;
+  const hit = gathered.get(src as object)?.get(key);
+  if (hit?.from === t.data) {
+    g.initializers.set(name, hit.to);
+    return;
+  }
+  const to = gatherAxis(t, axis, featureMap(t.dims[axis]!, offset, block, size, src));
+  let m = gathered.get(src as object);
+  if (!m) {
+    m = new Map();
+    gathered.set(src as object, m);
+  }
+  m.set(key, { from: t.data, to });
+  g.initializers.set(name, to);
 }
+
+/**
+ * Gathers already made with the same index list from the same source array. PRO cuts one model with the same
+ * (cached) keep lists dozens of times; tensors are never written in place, so the earlier result is the answer.
+ */
+const gathered = new WeakMap<object, Map<string, { from: Tensor['data']; to: Tensor }>>();
 
 /** Grouped conv consumer: weight [Cout, Cin/g, ...]; rows of conv group k read features k·Cin/g ... */
 function rewriteGroupedConsumer(g: Graph, c: ConsumerRef, size: number, src: ArrayLike<number>): void {
@@ -63,7 +93,8 @@ function rewriteGroupedConsumer(g: Graph, c: ConsumerRef, size: number, src: Arr
     const k = Math.floor(r / coutPG);
     for (let l = 0; l < cinPG; l++) {
       const s = full[k * cinPG + l]! - k * cinPG;
-      if (s < 0 || s >= cinPG) throw new ReproError(`permutation moves a channel across conv groups of '${c.node}'; respect the group's cuts`);
+      if (s < 0 || s >= cinPG)
+        throw new ReproError(`permutation moves a channel across conv groups of '${c.node}'; respect the group's cuts`);
       to.set(from.subarray((r * cinPG + s) * inner, (r * cinPG + s + 1) * inner), (r * cinPG + l) * inner);
     }
   }
@@ -72,20 +103,24 @@ function rewriteGroupedConsumer(g: Graph, c: ConsumerRef, size: number, src: Arr
 
 /** Throw unless `perm` is a permutation of the group's channels that keeps every cut block in place. */
 export function checkPermutation(group: ChannelGroup, perm: ArrayLike<number>): void {
-  if (perm.length !== group.size) throw new ReproError(`permutation has ${perm.length} entries, channel group ${group.id} has ${group.size}`);
+  if (perm.length !== group.size)
+    throw new ReproError(`permutation has ${perm.length} entries, channel group ${group.id} has ${group.size}`);
   const seen = new Uint8Array(group.size);
   let b = 0;
   for (let i = 0; i < perm.length; i++) {
     const p = perm[i]!;
-    if (!Number.isInteger(p) || p < 0 || p >= group.size || seen[p]) throw new ReproError(`channel group ${group.id}: not a permutation (entry ${i} = ${p})`);
+    if (!Number.isInteger(p) || p < 0 || p >= group.size || seen[p])
+      throw new ReproError(`channel group ${group.id}: not a permutation (entry ${i} = ${p})`);
     seen[p] = 1;
     while (i >= group.cuts[b + 1]!) b++;
-    if (p < group.cuts[b]! || p >= group.cuts[b + 1]!) throw new ReproError(`channel group ${group.id}: permutation moves channel ${p} out of its conv-group block`);
+    if (p < group.cuts[b]! || p >= group.cuts[b + 1]!)
+      throw new ReproError(`channel group ${group.id}: permutation moves channel ${p} out of its conv-group block`);
   }
 }
 
 function refuseFixed(group: ChannelGroup): void {
-  if (group.fixed) throw new ReproError(`channel group ${group.id} is fixed (${group.reasons[0]}); it cannot be rewritten`);
+  if (group.fixed)
+    throw new ReproError(`channel group ${group.id} is fixed (${group.reasons[0]}); it cannot be rewritten`);
 }
 
 /** Permute a group's channels in place: new channel i = old channel perm[i]. The function is unchanged. */
@@ -115,7 +150,9 @@ export function removeChannels(g: Graph, group: ChannelGroup, keep: ArrayLike<nu
   }
   if (keep.length === 0) throw new ReproError(`channel group ${group.id}: cannot remove every channel`);
   if (group.cuts.length > 2 || group.consumers.some((c) => c.convGroups > 1)) {
-    throw new ReproError(`channel group ${group.id} feeds or comes from a grouped convolution; removing channels there is not supported`);
+    throw new ReproError(
+      `channel group ${group.id} feeds or comes from a grouped convolution; removing channels there is not supported`,
+    );
   }
   const removed = n - keep.length;
   for (const p of group.producers) {
@@ -128,7 +165,8 @@ export function removeChannels(g: Graph, group: ChannelGroup, keep: ArrayLike<nu
     if (p.role === 'depthwise-weight') depthwise.add(p.node);
   }
   for (const node of g.nodes) {
-    if (depthwise.has(node.name)) node.attrs = { ...node.attrs, group: A.int(attrInt(node.attrs, 'group', 1) - removed) };
+    if (depthwise.has(node.name))
+      node.attrs = { ...node.attrs, group: A.int(attrInt(node.attrs, 'group', 1) - removed) };
   }
   const reshapes = new Map<string, number>();
   for (const c of group.consumers) {

@@ -7,7 +7,7 @@ import { attrInt, attrInts } from '../ir/attrs.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { numel, toNumbers } from '../ir/tensor.js';
 import type { ParamRef } from './coupling-types.js';
-import { CouplingState, sameBoundaries, singleLayout, type Layout } from './coupling-state.js';
+import { type CouplingState, sameBoundaries, singleLayout, type Layout } from './coupling-state.js';
 
 export interface RuleCtx {
   g: Graph;
@@ -18,8 +18,30 @@ export interface RuleCtx {
 
 type Rule = (c: RuleCtx, n: Node) => number[];
 
-export const PASS_THROUGH = new Set(['Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Elu', 'Selu', 'Softplus', 'Softsign', 'HardSigmoid',
-  'HardSwish', 'Gelu', 'Erf', 'Abs', 'Neg', 'Exp', 'Log', 'Sqrt', 'Reciprocal', 'Identity', 'Dropout', 'Clip', 'PRelu']);
+export const PASS_THROUGH = new Set([
+  'Relu',
+  'LeakyRelu',
+  'Sigmoid',
+  'Tanh',
+  'Elu',
+  'Selu',
+  'Softplus',
+  'Softsign',
+  'HardSigmoid',
+  'HardSwish',
+  'Gelu',
+  'Erf',
+  'Abs',
+  'Neg',
+  'Exp',
+  'Log',
+  'Sqrt',
+  'Reciprocal',
+  'Identity',
+  'Dropout',
+  'Clip',
+  'PRelu',
+]);
 export const SPATIAL_PASS = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'LpPool']);
 const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum']);
 
@@ -41,29 +63,57 @@ function addParams(c: RuleCtx, n: Node, l: Layout, tensor: string, axis: number,
 }
 
 /** Record weight input columns read by a consumer; resolves Flatten's pending H·W block from the weight width. */
-function addConsumer(c: RuleCtx, n: Node, l: Layout, weight: string, axis: number, features: number, convGroups: number): boolean {
+function addConsumer(
+  c: RuleCtx,
+  n: Node,
+  l: Layout,
+  weight: string,
+  axis: number,
+  features: number,
+  convGroups: number,
+): boolean {
   let block = l.block;
   if (block === 'pending') {
     if (features % l.total !== 0) {
-      for (const s of l.segs) c.st.fix(s.space, `${n.name}: ${features} input features are not a multiple of ${l.total} flattened channels`);
+      for (const s of l.segs)
+        c.st.fix(s.space, `${n.name}: ${features} input features are not a multiple of ${l.total} flattened channels`);
       return false;
     }
     block = features / l.total;
   } else if (block * l.total !== features) {
-    for (const s of l.segs) c.st.fix(s.space, `${n.name}: reads ${features} features but its input has ${l.total}×${block}`);
+    for (const s of l.segs)
+      c.st.fix(s.space, `${n.name}: reads ${features} features but its input has ${l.total}×${block}`);
     return false;
   }
   for (const s of l.segs) {
-    c.st.space(s.space).consumers.push({ node: n.name, opType: n.opType, weight, axis, offset: s.off * block, block, convGroups, reshapes: l.reshapes });
+    c.st.space(s.space).consumers.push({
+      node: n.name,
+      opType: n.opType,
+      weight,
+      axis,
+      offset: s.off * block,
+      block,
+      convGroups,
+      reshapes: l.reshapes,
+    });
     if ((c.refs.get(weight) ?? 0) > 1) c.st.fix(s.space, `initializer '${weight}' is shared by several nodes`);
   }
   return true;
 }
 
-function newProducer(c: RuleCtx, n: Node, weight: string, axis: number, size: number, bias: string | undefined, lay: Layout['axis']): number {
+function newProducer(
+  c: RuleCtx,
+  n: Node,
+  weight: string,
+  axis: number,
+  size: number,
+  bias: string | undefined,
+  lay: Layout['axis'],
+): number {
   const sp = c.st.newSpace(size);
   c.st.space(sp).producers.push({ node: n.name, opType: n.opType, weight, axis, offset: 0, ...(bias ? { bias } : {}) });
-  for (const t of [weight, bias]) if (t && (c.refs.get(t) ?? 0) > 1) c.st.fix(sp, `initializer '${t}' is shared by several nodes`);
+  for (const t of [weight, bias])
+    if (t && (c.refs.get(t) ?? 0) > 1) c.st.fix(sp, `initializer '${t}' is shared by several nodes`);
   c.st.setLayout(n.outputs[0]!, singleLayout(sp, size, lay));
   return sp;
 }
@@ -98,7 +148,7 @@ const conv: Rule = (c, n) => {
 const gemm: Rule = (c, n) => {
   const [a, w, bias] = n.inputs;
   const W = w ? c.g.initializers.get(w) : undefined;
-  if (!W || W.dims.length !== 2 || attrInt(n.attrs, 'transA', 0) !== 0) return [];
+  if (W?.dims.length !== 2 || attrInt(n.attrs, 'transA', 0) !== 0) return [];
   const transB = attrInt(n.attrs, 'transB', 0) === 1;
   const [rows, cols] = transB ? [W.dims[0]!, W.dims[1]!] : [W.dims[1]!, W.dims[0]!];
   let biasName: string | undefined;
@@ -118,7 +168,7 @@ const gemm: Rule = (c, n) => {
 const matmul: Rule = (c, n) => {
   const [a, w] = n.inputs;
   const W = w ? c.g.initializers.get(w) : undefined;
-  if (!W || W.dims.length !== 2) return [];
+  if (W?.dims.length !== 2) return [];
   const l = c.st.layouts.get(a!);
   const rank = rankOf(c.g, a!);
   if (l) {
@@ -136,7 +186,9 @@ const batchNorm: Rule = (c, n) => {
   const params = n.inputs.slice(1, 5);
   if (params.length !== 4 || !params.every((p) => isConst(c, p))) return [];
   const roles = ['bn-scale', 'bn-bias', 'bn-mean', 'bn-var'] as const;
-  params.forEach((p, i) => addParams(c, n, l, p, 0, roles[i]!));
+  params.forEach((p, i) => {
+    addParams(c, n, l, p, 0, roles[i]!);
+  });
   c.st.setLayout(n.outputs[0]!, l);
   return [0, 1, 2, 3, 4];
 };
@@ -148,7 +200,8 @@ const elementwise: Rule = (c, n) => {
   if (n.opType === 'PRelu') {
     const s = c.g.initializers.get(n.inputs[1] ?? '');
     if (!s) return [];
-    if (numel(s.dims) === l.total && l.axis !== 'last' && s.dims[0] === l.total) addParams(c, n, l, n.inputs[1]!, 0, 'channel-const');
+    if (numel(s.dims) === l.total && l.axis !== 'last' && s.dims[0] === l.total)
+      addParams(c, n, l, n.inputs[1]!, 0, 'channel-const');
     else if (numel(s.dims) !== 1) return [];
   }
   if (n.opType === 'Dropout' && n.outputs[1]) c.st.fixValue(n.inputs[0]!, `${n.name}: Dropout mask output is used`);
@@ -158,7 +211,7 @@ const elementwise: Rule = (c, n) => {
 
 const spatial: Rule = (c, n) => {
   const l = c.st.layouts.get(n.inputs[0]!);
-  if (!l || l.axis !== 'ch1' || n.outputs.filter(Boolean).length > 1) return [];
+  if (l?.axis !== 'ch1' || n.outputs.filter(Boolean).length > 1) return [];
   c.st.setLayout(n.outputs[0]!, l);
   return [0];
 };
@@ -191,15 +244,23 @@ const binary: Rule = (c, n) => {
     if (!t) return [];
     if (numel(t.dims) === 1) continue;
     const d = t.dims.slice(t.dims.findIndex((x) => x !== 1));
-    const perChannel = first.axis === 'last' || first.axis === 'both' ? d.length === 1 : d[0] === first.total && d.slice(1).every((x) => x === 1) && d.length >= 2;
+    const perChannel =
+      first.axis === 'last' || first.axis === 'both'
+        ? d.length === 1
+        : d[0] === first.total && d.slice(1).every((x) => x === 1) && d.length >= 2;
     if (!perChannel || d[0] !== first.total || n.opType === 'Sum') return [];
     addParams(c, n, first, i, t.dims.length - d.length, 'channel-const');
   }
   for (const v of acts.slice(1)) {
     const l = c.st.layouts.get(v)!;
-    l.segs.forEach((s, k) => c.st.union(first.segs[k]!.space, s.space, `${n.name} (${n.opType})`));
+    l.segs.forEach((s, k) => {
+      c.st.union(first.segs[k]!.space, s.space, `${n.name} (${n.opType})`);
+    });
   }
-  c.st.setLayout(n.outputs[0]!, { ...first, reshapes: [...new Set(acts.flatMap((v) => c.st.layouts.get(v)!.reshapes))] });
+  c.st.setLayout(n.outputs[0]!, {
+    ...first,
+    reshapes: [...new Set(acts.flatMap((v) => c.st.layouts.get(v)!.reshapes))],
+  });
   return n.inputs.map((_, i) => i);
 };
 
@@ -209,7 +270,10 @@ const concat: Rule = (c, n) => {
   const first = ls[0]!;
   const axis = attrInt(n.attrs, 'axis', 0);
   const rank = rankOf(c.g, n.inputs[0]!);
-  const chAxis = first.axis === 'last' ? (axis === -1 || (rank !== undefined && axis === rank - 1)) : axis === 1 || (first.axis === 'both' && axis === -1);
+  const chAxis =
+    first.axis === 'last'
+      ? axis === -1 || (rank !== undefined && axis === rank - 1)
+      : axis === 1 || (first.axis === 'both' && axis === -1);
   if (!ls.every((l) => l!.axis === first.axis)) return [];
   if (!chAxis) return [];
   const segs = [];
@@ -241,22 +305,33 @@ const reshape: Rule = (c, n) => {
   if (!l || !sh || l.axis === 'last') return [];
   const s = toNumbers(sh);
   if (s.length !== 2) return [];
-  if (s[0] === 0 && s[1] === -1) { flattenTo(c, n, l, []); return [0, 1]; }
+  if (s[0] === 0 && s[1] === -1) {
+    flattenTo(c, n, l, []);
+    return [0, 1];
+  }
   // [-1, K] or [B, K] is a flatten only if K is the whole C·H·W, which needs the input shape.
   const inShape = c.g.valueInfo.get(n.inputs[0]!)?.shape;
   const feat = inShape?.slice(1);
-  if (!feat || !feat.every((d) => typeof d === 'number')) return [];
+  if (!feat?.every((d) => typeof d === 'number')) return [];
   const k = (feat as number[]).reduce((a, b) => a * b, 1);
   if (s[1] === k || (s[1] === -1 && typeof inShape![0] === 'number' && s[0] === inShape![0])) {
     flattenTo(c, n, l, s[1] === k && (c.refs.get(n.inputs[1]!) ?? 0) === 1 ? [n.inputs[1]!] : []);
-    if (s[1] === k && (c.refs.get(n.inputs[1]!) ?? 0) > 1) for (const sg of l.segs) c.st.fix(sg.space, `${n.name}: shared Reshape shape`);
+    if (s[1] === k && (c.refs.get(n.inputs[1]!) ?? 0) > 1)
+      for (const sg of l.segs) c.st.fix(sg.space, `${n.name}: shared Reshape shape`);
     return [0, 1];
   }
   return [];
 };
 
 export const RULES: Record<string, Rule> = {
-  Conv: conv, Gemm: gemm, MatMul: matmul, BatchNormalization: batchNorm, Pad: pad, Concat: concat, Flatten: flatten, Reshape: reshape,
+  Conv: conv,
+  Gemm: gemm,
+  MatMul: matmul,
+  BatchNormalization: batchNorm,
+  Pad: pad,
+  Concat: concat,
+  Flatten: flatten,
+  Reshape: reshape,
   ...Object.fromEntries([...PASS_THROUGH].map((o) => [o, elementwise])),
   ...Object.fromEntries([...SPATIAL_PASS].map((o) => [o, spatial])),
   ...Object.fromEntries([...BINARY].map((o) => [o, binary])),

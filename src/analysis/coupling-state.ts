@@ -42,7 +42,15 @@ export class CouplingState {
   newSpace(size: number, reason?: string): number {
     const id = this.spaces.length;
     this.parent.push(id);
-    this.spaces.push({ size, producers: [], params: [], consumers: [], values: new Set(), cuts: new Set(), reasons: reason ? [reason] : [] });
+    this.spaces.push({
+      size,
+      producers: [],
+      params: [],
+      consumers: [],
+      values: new Set(),
+      cuts: new Set(),
+      reasons: reason ? [reason] : [],
+    });
     return id;
   }
 
@@ -105,10 +113,19 @@ export class CouplingState {
       const s = this.spaces[r]!;
       const reasons = [...new Set(s.reasons)];
       if (s.size <= 0) reasons.push('channel count unknown');
-      const cuts = [...new Set([0, ...[...s.cuts].filter((c) => c > 0 && c < s.size), Math.max(s.size, 0)])].sort((a, b) => a - b);
+      const cuts = [...new Set([0, ...[...s.cuts].filter((c) => c > 0 && c < s.size), Math.max(s.size, 0)])].sort(
+        (a, b) => a - b,
+      );
       out.push({
-        id: out.length, size: s.size, producers: s.producers, params: s.params, consumers: s.consumers,
-        values: [...s.values], cuts, fixed: reasons.length > 0, reasons,
+        id: out.length,
+        size: s.size,
+        producers: s.producers,
+        params: s.params,
+        consumers: s.consumers,
+        values: [...s.values],
+        cuts,
+        fixed: reasons.length > 0,
+        reasons,
       });
     }
     return out;

@@ -40,9 +40,17 @@ function topoOrder(g: Graph): Node[] {
     const stack: Node[] = [root];
     while (stack.length) {
       const n = stack[stack.length - 1]!;
-      if (done.has(n)) { stack.pop(); continue; }
-      const pending = n.inputs.map((i) => producer.get(i)).filter((p): p is Node => !!p && !done.has(p) && !stack.includes(p));
-      if (pending.length) { stack.push(...pending); continue; }
+      if (done.has(n)) {
+        stack.pop();
+        continue;
+      }
+      const pending = n.inputs
+        .map((i) => producer.get(i))
+        .filter((p): p is Node => !!p && !done.has(p) && !stack.includes(p));
+      if (pending.length) {
+        stack.push(...pending);
+        continue;
+      }
       done.add(n);
       order.push(n);
       stack.pop();
@@ -64,16 +72,34 @@ export function channelGroups(g: Graph): ChannelGroup[] {
     st.setLayout(inp.name, singleLayout(sp, ch, shape?.length === 2 ? 'both' : 'ch1'));
   }
   for (const n of topoOrder(g)) {
-    if (n.domain) { for (const i of n.inputs) st.fixValue(i, `${n.name}: custom-domain op ${n.domain}.${n.opType}`); continue; }
+    if (n.domain) {
+      for (const i of n.inputs) st.fixValue(i, `${n.name}: custom-domain op ${n.domain}.${n.opType}`);
+      continue;
+    }
     const rule = RULES[n.opType];
     const handled = rule ? rule(ctx, n) : [];
     n.inputs.forEach((v, i) => {
-      if (v && !handled.includes(i)) st.fixValue(v, `read by ${n.opType} node '${n.name}', which the coupling analysis does not follow`);
+      if (v && !handled.includes(i))
+        st.fixValue(v, `read by ${n.opType} node '${n.name}', which the coupling analysis does not follow`);
     });
   }
   for (const o of g.outputs) st.fixValue(o.name, `reaches graph output '${o.name}'`);
   // Values read by graph outputs' producers only matter through layouts; drop groups with nothing to rewrite.
-  return st.groups().filter((gr) => gr.producers.length + gr.params.length + gr.consumers.length > 0).map((gr, id) => ({ ...gr, id }));
+  return st
+    .groups()
+    .filter((gr) => gr.producers.length + gr.params.length + gr.consumers.length > 0)
+    .map((gr, id) => ({ ...gr, id }));
+}
+
+/**
+ * A group's stable name: its producers' node names, sorted and joined with '+' (`layer1.0.conv1`, or `a+b` for a
+ * residual stream). Survives permutations and cuts, so plans and per-group ratios can refer to it.
+ */
+export function groupKey(gr: ChannelGroup): string {
+  return gr.producers
+    .map((p) => p.node)
+    .sort()
+    .join('+');
 }
 
 /** Groups that may be permuted (not fixed) and have at least one producer. */

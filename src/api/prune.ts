@@ -1,27 +1,32 @@
 /**
- * `prune(graph, options)`: one entry point over the pruning methods, for library users. The input graph is
- * never modified; the result holds a new graph and a JSON-friendly summary.
+ * `prune(graph, options)`: the pruning methods as one call, for the library and the CLI alike. Each method is a
+ * short pipeline of registered passes — `tile`: [tiletrans] → tile → [tile-lower]; the channel criteria:
+ * [srn] → channels — so the result carries the plan file that replays it. The input graph is never modified.
  */
 import type { Dataset } from '../data/dataset.js';
-import { take } from '../data/dataset.js';
 import type { Graph } from '../ir/graph.js';
-import { runPro } from '../passes/reap/pro.js';
-import { groupGrams } from '../passes/structured/behaviours.js';
-import { pruneStructured, type PruneCriterion } from '../passes/structured/prune.js';
-import { runTileMethod } from '../passes/tile/cli.js';
-import type { ImportanceKind } from '../passes/tile/importance.js';
+import { modelMetrics } from '../analysis/metrics.js';
+import type { ChannelsReport } from '../passes/channels/pass.js';
+import type { PassContext } from '../passes/contract.js';
+import type { OptionNamer } from '../passes/options.js';
+import { byKey } from '../passes/options.js';
+import { type PipelineResult, type PipelineStep, type PlanFile, planFile, runPipeline } from '../passes/pipeline.js';
+import type { SrnReport } from '../passes/srn/pass.js';
+import type { TileReport } from '../passes/tile/pass.js';
+import type { LoweredLayer } from '../passes/tile/lower.js';
+import type { TileTransReport } from '../passes/tiletrans/index.js';
 import { ReproError } from '../util/errors.js';
 
 /** Unstructured-in-tiles pruning: zero the least important tiles of every Conv/Gemm/MatMul weight (GEMM view). */
 export interface TilePruneApiOptions {
   method: 'tile';
-  /** Fraction of prunable weights to zero, in [0, 1). */
-  sparsity: number;
+  /** Fraction of prunable weights to zero, in [0, 1) (not for N:M patterns). */
+  sparsity?: number;
   /** Tile shape 'HxW' in the GEMM view (default '128x1'). */
   tile?: string;
   /** 'element' or an N:M pattern such as '2:4' instead of tiles. */
   pattern?: string;
-  importance?: ImportanceKind;
+  importance?: 'l1' | 'l2' | 'taylor';
   scope?: 'global' | 'layer';
   /** Node names left dense ('first' / 'last' allowed). */
   skip?: string[];
@@ -29,18 +34,31 @@ export interface TilePruneApiOptions {
   tiletrans?: boolean | 'sort' | 'search';
   /** Rewrite pruned layers into dense ops over the surviving tiles (faster in ORT). */
   lower?: boolean;
+  /** Taylor importance: training samples (default 512) and their shuffle seed. */
+  calib?: number;
+  seed?: number;
+  /** Training data for Taylor importance. */
+  data?: Dataset;
 }
 
-/** Channel pruning that physically shrinks layers. Give `ratio` (uniform) or `budget` (PRO picks per-layer ratios). */
+/** Channel pruning that physically shrinks layers: give `ratio` (uniform) or a budget (PRO picks per-group ratios). */
 export interface StructuredPruneApiOptions {
-  method: PruneCriterion;
+  method: 'l1' | 'l2' | 'random' | 'reap' | 'nu';
   /** Fraction of channels removed in every prunable group. */
   ratio?: number;
-  /** Fraction of the dense MACs to keep; PRO chooses the per-layer ratios (needs `data`). */
+  /** PRO: keep at most this fraction of the dense MACs (`budget` is the same, kept for older code). */
+  budgetMacs?: number;
   budget?: number;
-  /** Calibration data: required for 'reap' / 'nu' and for `budget`. */
+  /** PRO: keep at most this fraction of the parameters. */
+  budgetParams?: number;
+  /** PRO: step per proposal, fraction of a group (default 0.05). */
+  proStep?: number;
+  /** Serialize residual blocks first (SRN) so every layer is prunable. */
+  srn?: boolean;
+  /** Calibration data: required for 'reap' / 'nu' and for a budget. */
   data?: Dataset;
-  /** Calibration samples used from `data` (default 2000). */
+  /** Calibration samples used from `data` (default 2000; `calibSamples` is the same). */
+  calib?: number;
   calibSamples?: number;
   skip?: string[];
   roundTo?: number;
@@ -50,37 +68,154 @@ export interface StructuredPruneApiOptions {
 
 export type PruneOptions = TilePruneApiOptions | StructuredPruneApiOptions;
 
-export interface PruneResult {
+export interface TileSummary extends TileReport {
+  method: 'tile';
+  tiletrans?: Omit<TileTransReport, 'fixed'> & { fixed: number; importanceKept: Record<string, number> };
+  lowered?: LoweredLayer[];
+}
+
+export interface StructuredSummary extends ChannelsReport {
+  method: StructuredPruneApiOptions['method'];
+  srn?: { serialized: number; keptAdds: SrnReport['keptAdds']; foldedBn: number };
+  macsBefore: number;
+  macsAfter: number;
+  paramsBefore: number;
+  paramsAfter: number;
+  message: string;
+}
+
+export interface PruneResult<S = TileSummary | StructuredSummary> {
   graph: Graph;
-  summary: Record<string, unknown>;
+  summary: S;
+  /** Replays this run on the same input model (`reprune prune --plan`, or `applyPlan`). */
+  plan: PlanFile;
+}
+
+const drop = <T extends Record<string, unknown>>(o: T) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+function tileSteps(o: TilePruneApiOptions): PipelineStep[] {
+  const shared = drop({
+    importance: o.importance,
+    tile: o.tile,
+    pattern: o.pattern,
+    scope: o.scope,
+    skip: o.skip,
+    calib: o.calib,
+    seed: o.seed,
+  });
+  const steps: PipelineStep[] = [];
+  if (o.tiletrans)
+    steps.push({
+      pass: 'tiletrans',
+      options: { ...shared, mode: o.tiletrans === true ? 'sort' : o.tiletrans, ...drop({ sparsity: o.sparsity }) },
+    });
+  steps.push({ pass: 'tile', options: { ...shared, ...drop({ sparsity: o.sparsity }) } });
+  if (o.lower) steps.push({ pass: 'tile-lower' });
+  return steps;
+}
+
+function channelSteps(o: StructuredPruneApiOptions, referenceCost: number | undefined): PipelineStep[] {
+  const budgetMacs = o.budgetMacs ?? o.budget;
+  const options = drop({
+    criterion: o.method,
+    ratio: o.ratio,
+    budgetMacs,
+    budgetParams: o.budgetParams,
+    proStep: o.proStep,
+    roundTo: o.roundTo,
+    skip: o.skip,
+    seed: o.seed,
+    calib: o.calib ?? o.calibSamples,
+    referenceCost: budgetMacs !== undefined || o.budgetParams !== undefined ? referenceCost : undefined,
+  });
+  return [...(o.srn ? [{ pass: 'srn' }] : []), { pass: 'channels', options }];
+}
+
+/** The passes a prune call runs, in order (what `--save-plan` will hold). */
+export function pruneSteps(o: PruneOptions, input?: Graph): PipelineStep[] {
+  if (o.method === 'tile') return tileSteps(o);
+  const s = o as StructuredPruneApiOptions;
+  // With SRN first, a budget is a fraction of the *input* model's cost, not of the serialized one.
+  const ref = s.srn && input ? modelMetrics(input).totals[s.budgetParams !== undefined ? 'params' : 'macs'] : undefined;
+  return channelSteps(s, ref);
+}
+
+function reportOf<R>(r: PipelineResult, pass: string): R | undefined {
+  return r.reports.find((x) => x.pass === pass)?.report as R | undefined;
+}
+
+async function tileSummary(
+  g: Graph,
+  o: TilePruneApiOptions,
+  r: PipelineResult,
+  ctx: PassContext,
+): Promise<TileSummary> {
+  const tile = reportOf<TileReport>(r, 'tile')!;
+  const tt = reportOf<TileTransReport>(r, 'tiletrans');
+  const lowered = reportOf<{ layers: LoweredLayer[] }>(r, 'tile-lower');
+  const s: TileSummary = { method: 'tile', ...tile };
+  if (tt) {
+    // What TileTrans bought: the same pruning on the unpermuted model keeps this much importance.
+    const plain = await runPipeline(
+      g,
+      [{ pass: 'tile', options: tileSteps({ ...o, tiletrans: false, lower: false })[0]!.options }],
+      ctx,
+    );
+    const identity = reportOf<TileReport>(plain, 'tile')!.importanceKept;
+    s.tiletrans = { ...tt, fixed: tt.fixed.length, importanceKept: { identity, [tt.mode]: tile.importanceKept } };
+  }
+  if (lowered) s.lowered = lowered.layers;
+  return s;
+}
+
+function structuredSummary(g: Graph, o: StructuredPruneApiOptions, r: PipelineResult): StructuredSummary {
+  const before = modelMetrics(g).totals;
+  const after = modelMetrics(r.graph).totals;
+  const ch = reportOf<ChannelsReport>(r, 'channels')!;
+  const srn = reportOf<SrnReport>(r, 'srn');
+  const pct = (100 * (1 - after.macs / before.macs)).toFixed(1);
+  return {
+    method: o.method,
+    ...(srn ? { srn: { serialized: srn.serialized.length, keptAdds: srn.keptAdds, foldedBn: srn.foldedBn } } : {}),
+    macsBefore: before.macs,
+    macsAfter: after.macs,
+    paramsBefore: before.params,
+    paramsAfter: after.params,
+    ...ch,
+    message: `MACs ${before.macs} → ${after.macs} (${pct}% fewer), params ${before.params} → ${after.params}`,
+  };
 }
 
 /**
  * Prune a model.
  * @example
  * const tiled = await prune(g, { method: 'tile', sparsity: 0.7, tile: '32x32', tiletrans: true });
- * const reap = await prune(g, { method: 'reap', budget: 0.5, data: loadDataset('mnist', 'train', { limit: 2000 }) });
+ * const reap = await prune(g, { method: 'reap', budgetMacs: 0.5, data: loadDataset('mnist', 'train', { limit: 2000 }) });
  */
-export async function prune(g: Graph, o: PruneOptions): Promise<PruneResult> {
-  if (o.method === 'tile') {
-    return runTileMethod(g.clone(), { ...o, skip: o.skip?.join(','), importance: o.importance ?? 'l1' });
-  }
-  return pruneChannels(g, o);
-}
-
-async function pruneChannels(g: Graph, o: StructuredPruneApiOptions): Promise<PruneResult> {
-  const behaviour = o.method === 'reap' || o.method === 'nu';
-  if ((o.ratio === undefined) === (o.budget === undefined)) throw new ReproError(`prune --method ${o.method}: give exactly one of ratio (uniform) or budget (PRO)`);
-  if ((behaviour || o.budget !== undefined) && !o.data) throw new ReproError(`prune --method ${o.method}${o.budget !== undefined ? ' with a budget' : ''}: needs calibration data (options.data)`);
-  const calib = o.data ? take(o.data, Math.min(o.data.count, o.calibSamples ?? 2000)) : undefined;
-  const grams = behaviour ? await groupGrams(g, calib!, { samples: calib!.count, skip: o.skip }) : undefined;
-  let ratios: Record<string, number> | undefined;
-  let pro: Record<string, unknown> | undefined;
-  if (o.budget !== undefined) {
-    const r = await runPro(g, calib!, { method: o.method, budget: o.budget, grams, skip: o.skip, roundTo: o.roundTo, seed: o.seed, log: o.log });
-    ratios = r.ratios;
-    pro = { evaluations: r.evaluations, logitError: r.logitError, macs: r.macs, params: r.params };
-  }
-  const res = pruneStructured(g, { method: o.method, ratio: o.ratio, ratios, grams, skip: o.skip, roundTo: o.roundTo, seed: o.seed });
-  return { graph: res.graph, summary: { method: o.method, ratios: res.ratios, channels: res.channels, skipped: res.skipped, ...(pro ? { pro } : {}) } };
+export async function prune(
+  g: Graph,
+  o: TilePruneApiOptions,
+  ctx?: PassContext,
+  namer?: OptionNamer,
+): Promise<PruneResult<TileSummary>>;
+export async function prune(
+  g: Graph,
+  o: StructuredPruneApiOptions,
+  ctx?: PassContext,
+  namer?: OptionNamer,
+): Promise<PruneResult<StructuredSummary>>;
+export async function prune(g: Graph, o: PruneOptions, ctx?: PassContext, namer?: OptionNamer): Promise<PruneResult>;
+export async function prune(
+  g: Graph,
+  o: PruneOptions,
+  ctx: PassContext = {},
+  namer: OptionNamer = byKey,
+): Promise<PruneResult> {
+  if (!o || typeof o !== 'object' || typeof o.method !== 'string')
+    throw new ReproError("prune: options need a method ('tile', 'l1', 'l2', 'random', 'reap' or 'nu')");
+  const c: PassContext = { ...ctx, data: ctx.data ?? o.data, log: ctx.log ?? (o as StructuredPruneApiOptions).log };
+  const r = await runPipeline(g, pruneSteps(o, g), c, namer);
+  const summary = o.method === 'tile' ? await tileSummary(g, o, r, c) : structuredSummary(g, o, r);
+  return { graph: r.graph, summary, plan: planFile(g, r.plans) };
 }

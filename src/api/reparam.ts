@@ -1,19 +1,28 @@
 /**
- * `reparam(graph, options)`: function-preserving rewrites (the output computes the same function as the
- * input, up to float rounding). The input graph is never modified.
+ * `reparam(graph, options)`: function-preserving rewrites (the output computes the same function as the input, up
+ * to float rounding), each a registered pass. The input graph is never modified.
  */
 import type { Graph } from '../ir/graph.js';
-import { foldBatchNorm } from '../passes/foldbn/index.js';
-import { lopExpand } from '../passes/lop/expand.js';
-import { lopMerge } from '../passes/lop/merge.js';
-import { serializeResiduals } from '../passes/srn/index.js';
-import type { ImportanceKind } from '../passes/tile/importance.js';
-import { parsePattern, parseTile } from '../passes/tile/pattern.js';
-import { tileTrans } from '../passes/tiletrans/index.js';
+import type { PassContext } from '../passes/contract.js';
+import { byKey, type OptionNamer } from '../passes/options.js';
+import { type PlanFile, planFile, runPipeline } from '../passes/pipeline.js';
+import { ReproError } from '../util/errors.js';
+
+export const REPARAM_TRANSFORMS = ['tiletrans', 'fold-bn', 'srn', 'lop-expand', 'lop-merge', 'tile-lower'] as const;
+export type ReparamTransform = (typeof REPARAM_TRANSFORMS)[number];
 
 export type ReparamOptions =
   /** Permute channels so important rows share tiles (TileTrans). 'search' needs the tile/pattern and sparsity it optimises for. */
-  | { transform: 'tiletrans'; mode?: 'sort' | 'search'; importance?: ImportanceKind; tile?: string; pattern?: string; sparsity?: number; skip?: string[] }
+  | {
+      transform: 'tiletrans';
+      mode?: 'sort' | 'search';
+      importance?: 'l1' | 'l2';
+      tile?: string;
+      pattern?: string;
+      sparsity?: number;
+      scope?: 'global' | 'layer';
+      skip?: string[];
+    }
   /** Fold inference-mode BatchNormalization into the preceding Conv/Gemm. */
   | { transform: 'fold-bn' }
   /** Serialize residual blocks (SRN): no Add left, every channel prunable. */
@@ -21,44 +30,39 @@ export type ReparamOptions =
   /** Linear over-parameterization: each layer becomes three linear layers, r times wider inside. */
   | { transform: 'lop-expand'; rate?: number; seed?: number }
   /** Merge expanded (or, with allLinear, any mergeable) chains of linear layers back. */
-  | { transform: 'lop-merge'; allLinear?: boolean };
+  | { transform: 'lop-merge'; allLinear?: boolean }
+  /** Rewrite tile-sparse layers into smaller dense ops over the surviving weights. */
+  | { transform: 'tile-lower'; minRows?: number; maxDensity?: number; batch?: boolean };
 
 export interface ReparamResult {
   graph: Graph;
-  summary: Record<string, unknown>;
+  /** The pass's report, with `transform` naming it. */
+  summary: Record<string, unknown> & { transform: ReparamTransform };
+  plan: PlanFile;
 }
 
 /**
  * Rewrite a model into an equivalent form.
  * @example
- * const { graph } = reparam(g, { transform: 'tiletrans' });            // then prune(graph, { method: 'tile', ... })
- * const wide = reparam(pruned, { transform: 'lop-expand', rate: 4 }).graph;
+ * const { graph } = await reparam(g, { transform: 'tiletrans' });       // then prune(graph, { method: 'tile', ... })
+ * const wide = (await reparam(pruned, { transform: 'lop-expand', rate: 4 })).graph;
  */
-export function reparam(g: Graph, o: ReparamOptions): ReparamResult {
-  switch (o.transform) {
-    case 'tiletrans': {
-      const out = g.clone();
-      const pattern = o.pattern ? parsePattern(o.pattern) ?? parseTile(o.tile ?? '128x1') : parseTile(o.tile ?? '128x1');
-      const r = tileTrans(out, { mode: o.mode ?? 'sort', importance: o.importance ?? 'l1', pattern, sparsity: o.sparsity ?? 0.5, skip: o.skip });
-      return { graph: out, summary: { transform: 'tiletrans', ...r } };
-    }
-    case 'fold-bn': {
-      const r = foldBatchNorm(g);
-      return { graph: r.graph, summary: { transform: 'fold-bn', folded: r.folded, remaining: r.remaining } };
-    }
-    case 'srn': {
-      const r = serializeResiduals(g);
-      return { graph: r.graph, summary: { transform: 'srn', serialized: r.serialized, kept: r.kept, foldedBn: r.foldedBn } };
-    }
-    case 'lop-expand': {
-      const out = g.clone();
-      const r = lopExpand(out, { rate: o.rate ?? 4, seed: o.seed ?? 0 });
-      return { graph: out, summary: { transform: 'lop-expand', rate: o.rate ?? 4, expanded: r.expanded, skipped: r.skipped } };
-    }
-    case 'lop-merge': {
-      const out = g.clone();
-      const r = lopMerge(out, { onlyExpanded: !o.allLinear });
-      return { graph: out, summary: { transform: 'lop-merge', merged: r.merged } };
-    }
+export async function reparam(
+  g: Graph,
+  o: ReparamOptions,
+  ctx: PassContext = {},
+  namer: OptionNamer = byKey,
+): Promise<ReparamResult> {
+  const { transform, ...options } = o ?? ({} as ReparamOptions);
+  if (!(REPARAM_TRANSFORMS as readonly string[]).includes(transform)) {
+    throw new ReproError(
+      `reparam: unknown transform '${String(transform)}'; choose one of ${REPARAM_TRANSFORMS.join(', ')}`,
+    );
   }
+  const r = await runPipeline(g, [{ pass: transform, options }], ctx, namer);
+  return {
+    graph: r.graph,
+    summary: { transform, ...(r.reports[0]!.report as Record<string, unknown>) },
+    plan: planFile(g, r.plans),
+  };
 }

@@ -27,7 +27,11 @@ export function pickFilterGrad(xShape: number[], geo: ConvGeometry): Exclude<Fil
 function transpose(e: Emitter, x: string, perm: number[]): string {
   const s = e.shape(x);
   const out = e.add('Transpose', [x], { perm: A.ints(perm) });
-  e.setShape(out, perm.map((p) => s[p]!), e.dtype(x));
+  e.setShape(
+    out,
+    perm.map((p) => s[p]!),
+    e.dtype(x),
+  );
   return out;
 }
 
@@ -35,7 +39,13 @@ function transpose(e: Emitter, x: string, perm: number[]): string {
  * (a) A Conv with batch and channels swapped: input X viewed as [Cig, G·N, H, W] (N becomes the channels), filter
  * dY as [Cout, N, Ho, Wo]; strides and dilations trade places. Output [Cig, Cout, k'] is sliced to k and transposed.
  */
-export function filterGradTransposedConv(e: Emitter, x: string, dy: string, wShape: number[], geo: ConvGeometry): string {
+export function filterGradTransposedConv(
+  e: Emitter,
+  x: string,
+  dy: string,
+  wShape: number[],
+  geo: ConvGeometry,
+): string {
   const xs = e.shape(x);
   const [N, C] = xs as [number, number];
   const G = geo.group;
@@ -49,9 +59,17 @@ export function filterGradTransposedConv(e: Emitter, x: string, dy: string, wSha
   }
   const dyt = transpose(e, dy, [1, 0, ...sp(2)]);
   const conv = e.add('Conv', [xg, dyt], {
-    strides: A.ints(geo.dilations), dilations: A.ints(geo.strides), pads: A.ints(geo.pads), group: A.int(G),
+    strides: A.ints(geo.dilations),
+    dilations: A.ints(geo.strides),
+    pads: A.ints(geo.pads),
+    group: A.int(G),
   });
-  const outSp = geo.inSize.map((n, i) => Math.floor((n + geo.pads[i]! + geo.pads[i + r]! - ((geo.outSize[i]! - 1) * geo.strides[i]! + 1)) / geo.dilations[i]!) + 1);
+  const outSp = geo.inSize.map(
+    (n, i) =>
+      Math.floor(
+        (n + geo.pads[i]! + geo.pads[i + r]! - ((geo.outSize[i]! - 1) * geo.strides[i]! + 1)) / geo.dilations[i]!,
+      ) + 1,
+  );
   e.setShape(conv, [C / G, wShape[0]!, ...outSp], e.dtype(x));
   let res = conv;
   if (outSp.some((n, i) => n !== geo.kernel[i])) {
@@ -80,7 +98,9 @@ export function filterGradIm2col(e: Emitter, x: string, dy: string, wShape: numb
     for (let k = 0; k < K; k++) (eye.data as Float32Array)[k * K + k] = 1;
     const planes = reshape(e, x, [N * C, 1, ...geo.inSize]);
     const c = e.add('Conv', [planes, e.const(eye, 'grad/im2col_eye')], {
-      strides: A.ints(geo.strides), dilations: A.ints(geo.dilations), pads: A.ints(geo.pads),
+      strides: A.ints(geo.strides),
+      dilations: A.ints(geo.dilations),
+      pads: A.ints(geo.pads),
     });
     e.setShape(c, [N * C, K, ...geo.outSize], e.dtype(x));
     cols = reshape(e, c, [N, C * K, P]);
@@ -131,7 +151,10 @@ export function filterGradTaps(e: Emitter, x: string, dy: string, wShape: number
     // Kernel multi-index of tap t (row-major over the kernel dims).
     const tap: number[] = [];
     let rem = t;
-    for (let i = r - 1; i >= 0; i--) { tap[i] = rem % geo.kernel[i]!; rem = Math.floor(rem / geo.kernel[i]!); }
+    for (let i = r - 1; i >= 0; i--) {
+      tap[i] = rem % geo.kernel[i]!;
+      rem = Math.floor(rem / geo.kernel[i]!);
+    }
     const starts = tap.map((k, i) => k * geo.dilations[i]!);
     const ends = starts.map((s0, i) => s0 + geo.strides[i]! * (geo.outSize[i]! - 1) + 1);
     const sl = e.add('Slice', [xp, e.ints(starts), e.ints(ends), axes, steps]);

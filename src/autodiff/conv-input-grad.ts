@@ -37,7 +37,10 @@ export function pickInputGrad(xShape: number[], geo: ConvGeometry, opset: number
 export function inputGradConvTranspose(e: Emitter, dy: string, w: string, geo: ConvGeometry): string {
   const op = outputPadding(geo);
   return e.add('ConvTranspose', [dy, w], {
-    strides: A.ints(geo.strides), dilations: A.ints(geo.dilations), pads: A.ints(geo.pads), group: A.int(geo.group),
+    strides: A.ints(geo.strides),
+    dilations: A.ints(geo.dilations),
+    pads: A.ints(geo.pads),
+    group: A.int(geo.group),
     ...(op.some((p) => p !== 0) ? { output_padding: A.ints(op) } : {}),
   });
 }
@@ -56,7 +59,13 @@ function flippedKernel(e: Emitter, w: string, ws: number[], G: number): string {
   }
   e.setShape(t, [G * cig, cout / G, ...k], e.dtype(w));
   // Reverse: start at the last element, step −1, run past the front (any end below −k clamps to "before 0").
-  const flipped = e.add('Slice', [t, e.ints(k.map(() => -1)), e.ints(k.map((n) => -n - 1)), e.ints(sp), e.ints(k.map(() => -1))]);
+  const flipped = e.add('Slice', [
+    t,
+    e.ints(k.map(() => -1)),
+    e.ints(k.map((n) => -n - 1)),
+    e.ints(sp),
+    e.ints(k.map(() => -1)),
+  ]);
   e.setShape(flipped, [G * cig, cout / G, ...k], e.dtype(w));
   return flipped;
 }
@@ -65,6 +74,8 @@ export function inputGradFlippedConv(e: Emitter, dy: string, w: string, ws: numb
   const pads = flippedPads(geo);
   if (!pads) return inputGradConvTranspose(e, dy, w, geo);
   return e.add('Conv', [dy, flippedKernel(e, w, ws, geo.group)], {
-    dilations: A.ints(geo.dilations), pads: A.ints(pads), group: A.int(geo.group),
+    dilations: A.ints(geo.dilations),
+    pads: A.ints(pads),
+    group: A.int(geo.group),
   });
 }

@@ -5,7 +5,10 @@ import { constantNodeTensor } from '../ir/ops.js';
 import { ReproError } from '../util/errors.js';
 import type { Emitter, TrainOptions } from './types.js';
 
-interface ShapeEntry { shape: number[]; dtype: DType }
+interface ShapeEntry {
+  shape: number[];
+  dtype: DType;
+}
 
 /**
  * The Emitter used by gradientGraph: appends nodes to `sink` (swapped while lowering one forward node),
@@ -20,12 +23,15 @@ export class GraphEmitter implements Emitter {
   /** Outputs of Constant nodes, so rules can read e.g. a Reshape's shape however it was given. */
   private constNodes = new Map<string, Tensor>();
 
-  constructor(readonly g: Graph, readonly options: TrainOptions) {
+  constructor(
+    readonly g: Graph,
+    readonly options: TrainOptions,
+  ) {
     this.taken = g.valueNames();
     for (const n of g.nodes) this.taken.add(n.name);
     for (const o of g.outputs) this.taken.add(o.name);
     const put = (name: string, dtype: DType, shape: readonly (number | string)[] | undefined) => {
-      if (shape && shape.every((d) => typeof d === 'number')) this.shapes.set(name, { shape: shape as number[], dtype });
+      if (shape?.every((d) => typeof d === 'number')) this.shapes.set(name, { shape: shape as number[], dtype });
     };
     for (const v of g.inputs) put(v.name, v.dtype, v.shape);
     for (const v of g.valueInfo.values()) put(v.name, v.dtype, v.shape);
@@ -37,7 +43,9 @@ export class GraphEmitter implements Emitter {
         const t = constantNodeTensor(n);
         this.constNodes.set(n.outputs[0], t);
         put(n.outputs[0], t.dtype, t.dims);
-      } catch { /* sparse/string constants never feed a gradient rule */ }
+      } catch {
+        /* sparse/string constants never feed a gradient rule */
+      }
     }
   }
 
@@ -47,10 +55,16 @@ export class GraphEmitter implements Emitter {
 
   fresh(base: string): string {
     const clean = base.replace(/^\/+/, '');
-    if (!this.taken.has(clean)) { this.taken.add(clean); return clean; }
+    if (!this.taken.has(clean)) {
+      this.taken.add(clean);
+      return clean;
+    }
     for (let i = 1; ; i++) {
       const n = `${clean}_${i}`;
-      if (!this.taken.has(n)) { this.taken.add(n); return n; }
+      if (!this.taken.has(n)) {
+        this.taken.add(n);
+        return n;
+      }
     }
   }
 
@@ -67,7 +81,10 @@ export class GraphEmitter implements Emitter {
 
   const(t: Tensor, base = 'grad/const'): string {
     // Share small constants (scalars, axes, shapes): the same few appear in every rule.
-    const key = t.data.length <= 16 ? `${t.dtype}|${t.dims.join(',')}|${Array.from(t.data as ArrayLike<number | bigint>).join(',')}` : undefined;
+    const key =
+      t.data.length <= 16
+        ? `${t.dtype}|${t.dims.join(',')}|${Array.from(t.data as ArrayLike<number | bigint>).join(',')}`
+        : undefined;
     const hit = key && this.constCache.get(key);
     if (hit) return hit;
     const name = this.fresh(base);
@@ -89,13 +106,19 @@ export class GraphEmitter implements Emitter {
 
   shape(name: string): number[] {
     const s = this.shapes.get(name);
-    if (!s) throw new ReproError(`autodiff: shape of value '${name}' is unknown; run inferShapes(g, { batch }) with a fixed batch size before gradientGraph`);
+    if (!s)
+      throw new ReproError(
+        `autodiff: shape of value '${name}' is unknown; run inferShapes(g, { batch }) with a fixed batch size before gradientGraph`,
+      );
     return [...s.shape];
   }
 
   dtype(name: string): DType {
     const s = this.shapes.get(name);
-    if (!s) throw new ReproError(`autodiff: type of value '${name}' is unknown; run inferShapes(g, { batch }) before gradientGraph`);
+    if (!s)
+      throw new ReproError(
+        `autodiff: type of value '${name}' is unknown; run inferShapes(g, { batch }) before gradientGraph`,
+      );
     return s.dtype;
   }
 

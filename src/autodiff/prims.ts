@@ -9,12 +9,19 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /** Reduce (Sum/Mean/SumSquare/Max) over `axes`, with axes as attribute or input as the opset wants. */
-export function reduce(e: Emitter, op: 'ReduceSum' | 'ReduceMean' | 'ReduceSumSquare' | 'ReduceMax', x: string, axes: number[], keepdims: boolean): string {
+export function reduce(
+  e: Emitter,
+  op: 'ReduceSum' | 'ReduceMean' | 'ReduceSumSquare' | 'ReduceMax',
+  x: string,
+  axes: number[],
+  keepdims: boolean,
+): string {
   const xs = e.shape(x);
   const ax = axes.map((a) => (a < 0 ? a + xs.length : a));
-  const out = e.opset >= reduceAxesAsInputSince(op)
-    ? e.add(op, [x, e.ints(ax)], { keepdims: A.int(keepdims ? 1 : 0) })
-    : e.add(op, [x], { axes: A.ints(ax), keepdims: A.int(keepdims ? 1 : 0) });
+  const out =
+    e.opset >= reduceAxesAsInputSince(op)
+      ? e.add(op, [x, e.ints(ax)], { keepdims: A.int(keepdims ? 1 : 0) })
+      : e.add(op, [x], { axes: A.ints(ax), keepdims: A.int(keepdims ? 1 : 0) });
   const s = keepdims ? xs.map((d, i) => (ax.includes(i) ? 1 : d)) : xs.filter((_, i) => !ax.includes(i));
   e.setShape(out, s, e.dtype(x));
   return out;

@@ -44,17 +44,80 @@ import { Where } from './rules/Where.js';
 
 /** Gradient rules by ONNX op type (default domain). */
 export const GRAD_RULES: Record<string, GradRule> = {
-  Abs, Add, AveragePool, BatchNormalization, Cast, Clip, Concat, Conv, Div, Dropout, Exp, Expand, Flatten, Gather,
-  GatherElements, Gemm, GlobalAveragePool, Identity, LeakyRelu, Log, LogSoftmax, MatMul, MaxPool, Mul, Neg, Pad, Pow,
-  Reciprocal, ReduceMean, ReduceSum, ReduceSumSquare, Relu, Reshape, Sigmoid, Slice, Softmax, Sqrt, Squeeze, Sub, Sum,
-  Tanh, Transpose, Unsqueeze, Where,
+  Abs,
+  Add,
+  AveragePool,
+  BatchNormalization,
+  Cast,
+  Clip,
+  Concat,
+  Conv,
+  Div,
+  Dropout,
+  Exp,
+  Expand,
+  Flatten,
+  Gather,
+  GatherElements,
+  Gemm,
+  GlobalAveragePool,
+  Identity,
+  LeakyRelu,
+  Log,
+  LogSoftmax,
+  MatMul,
+  MaxPool,
+  Mul,
+  Neg,
+  Pad,
+  Pow,
+  Reciprocal,
+  ReduceMean,
+  ReduceSum,
+  ReduceSumSquare,
+  Relu,
+  Reshape,
+  Sigmoid,
+  Slice,
+  Softmax,
+  Sqrt,
+  Squeeze,
+  Sub,
+  Sum,
+  Tanh,
+  Transpose,
+  Unsqueeze,
+  Where,
 };
 
 /** Ops whose outputs carry no gradient at all (shapes, indices, comparisons, constants). */
 export const NON_DIFFERENTIABLE = new Set([
-  'Shape', 'Size', 'ArgMax', 'ArgMin', 'Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual', 'And', 'Or', 'Xor',
-  'Not', 'Constant', 'ConstantOfShape', 'OneHot', 'NonZero', 'Sign', 'Floor', 'Ceil', 'Round', 'IsNaN', 'IsInf',
-  'RandomUniformLike', 'RandomNormalLike', 'Range',
+  'Shape',
+  'Size',
+  'ArgMax',
+  'ArgMin',
+  'Equal',
+  'Greater',
+  'Less',
+  'GreaterOrEqual',
+  'LessOrEqual',
+  'And',
+  'Or',
+  'Xor',
+  'Not',
+  'Constant',
+  'ConstantOfShape',
+  'OneHot',
+  'NonZero',
+  'Sign',
+  'Floor',
+  'Ceil',
+  'Round',
+  'IsNaN',
+  'IsInf',
+  'RandomUniformLike',
+  'RandomNormalLike',
+  'Range',
 ]);
 
 export function findRule(node: Node, required?: true): GradRule;
@@ -62,7 +125,9 @@ export function findRule(node: Node, required: false): GradRule | undefined;
 export function findRule(node: Node, required = true): GradRule | undefined {
   const rule = node.domain ? undefined : GRAD_RULES[node.opType];
   if (!rule && required) {
-    throw new ReproError(`autodiff: no gradient rule for node '${node.name}' (${node.domain ? node.domain + '.' : ''}${node.opType}); ops with gradients: ${Object.keys(GRAD_RULES).sort().join(', ')}`);
+    throw new ReproError(
+      `autodiff: no gradient rule for node '${node.name}' (${node.domain ? `${node.domain}.` : ''}${node.opType}); ops with gradients: ${Object.keys(GRAD_RULES).sort().join(', ')}`,
+    );
   }
   return rule;
 }

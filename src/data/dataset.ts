@@ -45,14 +45,17 @@ export function buildDataset(raw: RawSplit, opts: BuildOptions = {}): Dataset {
   const { imagesFile, labelsFile } = raw;
   const idims = raw.images.dims;
   const count = idims[0] ?? 0;
-  if (idims.length < 2) throw new ReproError(`${imagesFile}: images need at least 2 dims [N, ...], got [${idims.join(', ')}]`);
+  if (idims.length < 2)
+    throw new ReproError(`${imagesFile}: images need at least 2 dims [N, ...], got [${idims.join(', ')}]`);
   if (count === 0) throw new ReproError(`${imagesFile}: empty dataset (0 images)`);
   const ldims = raw.labels.dims;
   if (!(ldims.length === 1 || (ldims.length === 2 && ldims[1] === 1))) {
     throw new ReproError(`${labelsFile}: labels must be 1-D class ids, got dims [${ldims.join(', ')}]`);
   }
   if (ldims[0] !== count) {
-    throw new ReproError(`${imagesFile} has ${count} images but ${labelsFile} has ${ldims[0]} labels; the files do not belong together`);
+    throw new ReproError(
+      `${imagesFile} has ${count} images but ${labelsFile} has ${ldims[0]} labels; the files do not belong together`,
+    );
   }
   const { shape, nhwc } = sampleShape(idims);
   const sampleSize = shape.reduce((a, b) => a * b, 1);
@@ -73,7 +76,8 @@ function sampleShape(dims: number[]): { shape: number[]; nhwc: boolean } {
 }
 
 function toFloatImages(data: RawArray, file: string, norm: Normalize | undefined, sampleSize: number): Float32Array {
-  if (data instanceof BigInt64Array) throw new ReproError(`${file}: int64 images are not supported; store pixels as uint8 or float32`);
+  if (data instanceof BigInt64Array)
+    throw new ReproError(`${file}: int64 images are not supported; store pixels as uint8 or float32`);
   if (norm && !(Number.isFinite(norm.mean) && Number.isFinite(norm.std) && norm.std > 0)) {
     throw new ReproError(`--normalize ${norm.mean},${norm.std}: mean must be finite and std a positive number`);
   }
@@ -83,7 +87,9 @@ function toFloatImages(data: RawArray, file: string, norm: Normalize | undefined
   if (!(data instanceof Uint8Array)) {
     for (let i = 0; i < n; i++) {
       if (!Number.isFinite(data[i])) {
-        throw new ReproError(`${file}: image value ${data[i]} at element ${i} (sample ${Math.floor(i / sampleSize)}) is not finite; clean the data`);
+        throw new ReproError(
+          `${file}: image value ${data[i]} at element ${i} (sample ${Math.floor(i / sampleSize)}) is not finite; clean the data`,
+        );
       }
     }
   }
@@ -122,7 +128,9 @@ function checkLabelRange(labels: Int32Array, numClasses: number, file: string): 
   for (let i = 0; i < labels.length; i++) {
     const v = labels[i];
     if (v < 0 || v >= numClasses) {
-      throw new ReproError(`${file}: label ${v} at index ${i} is out of range for ${numClasses} classes (expected 0..${numClasses - 1})`);
+      throw new ReproError(
+        `${file}: label ${v} at index ${i} is out of range for ${numClasses} classes (expected 0..${numClasses - 1})`,
+      );
     }
   }
 }
@@ -145,7 +153,8 @@ export function subset(ds: Dataset, indices: ArrayLike<number>, name = `${ds.nam
   const labels = new Int32Array(indices.length);
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k];
-    if (!(Number.isInteger(i) && i >= 0 && i < ds.count)) throw new ReproError(`subset of ${ds.name}: index ${i} is outside 0..${ds.count - 1}`);
+    if (!(Number.isInteger(i) && i >= 0 && i < ds.count))
+      throw new ReproError(`subset of ${ds.name}: index ${i} is outside 0..${ds.count - 1}`);
     images.set(ds.images.subarray(i * size, (i + 1) * size), k * size);
     labels[k] = ds.labels[i];
   }
@@ -157,7 +166,13 @@ export function take(ds: Dataset, n: number): Dataset {
   if (!(Number.isInteger(n) && n > 0)) throw new ReproError(`--limit ${n}: must be a positive integer`);
   if (n >= ds.count) return ds;
   const size = sampleSizeOf(ds);
-  return { ...ds, images: ds.images.subarray(0, n * size), labels: ds.labels.subarray(0, n), count: n, shape: [...ds.shape] };
+  return {
+    ...ds,
+    images: ds.images.subarray(0, n * size),
+    labels: ds.labels.subarray(0, n),
+    count: n,
+    shape: [...ds.shape],
+  };
 }
 
 export function sampleSizeOf(ds: Dataset): number {

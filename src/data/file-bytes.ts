@@ -28,7 +28,9 @@ export function readMaybeGzip(path: string): Uint8Array {
     return gunzipSync(raw, { maxOutputLength: cap });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' && cap < deflateCap) {
-      throw new ReproError(`${path}: decompresses to more than ${formatBytes(cap)}: too large for --max-memory ${memoryLimitMB()} MB; raise --max-memory if the machine has the RAM`);
+      throw new ReproError(
+        `${path}: decompresses to more than ${formatBytes(cap)}: too large for --max-memory ${memoryLimitMB()} MB; raise --max-memory if the machine has the RAM`,
+      );
     }
     throw new ReproError(`${path}: corrupt or truncated gzip data (${(e as Error).message}); re-download the file`);
   }

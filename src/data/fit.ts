@@ -22,14 +22,22 @@ export function layoutFor(ds: Dataset, inputDims: readonly InputDim[], model: st
   if (sample.length === ds.shape.length && sample.every((d, i) => !fixed(d) || d === ds.shape[i])) return 'nchw';
   if (sample.length === 1 && (!fixed(sample[0]) || sample[0] === size)) return 'flat';
   const show = inputDims.map((d) => (fixed(d) ? String(d) : '?')).join(', ');
-  throw new ReproError(`${model}: model input [${show}] does not fit ${ds.name} samples [${ds.shape.join(', ')}] (${size} values); use a model made for this data`);
+  throw new ReproError(
+    `${model}: model input [${show}] does not fit ${ds.name} samples [${ds.shape.join(', ')}] (${size} values); use a model made for this data`,
+  );
 }
 
 /** Parse `--normalize MEAN,STD` (e.g. "0.1307,0.3081"). */
 export function parseNormalize(text: string): Normalize {
   const parts = text.split(',').map((s) => s.trim());
   const [mean, std] = parts.map(Number);
-  if (parts.length !== 2 || parts.some((p) => p === '') || !Number.isFinite(mean) || !Number.isFinite(std) || std <= 0) {
+  if (
+    parts.length !== 2 ||
+    parts.some((p) => p === '') ||
+    !Number.isFinite(mean) ||
+    !Number.isFinite(std) ||
+    std <= 0
+  ) {
     throw new ReproError(`--normalize ${text}: expected MEAN,STD with a positive STD, e.g. --normalize 0.1307,0.3081`);
   }
   return { mean, std };

@@ -16,12 +16,12 @@ export interface IdxArray {
 }
 
 const TYPE_CODES: Record<number, { type: IdxType; size: number }> = {
-  0x08: { type: 'u8', size: 1 },
-  0x09: { type: 'i8', size: 1 },
-  0x0b: { type: 'i16', size: 2 },
-  0x0c: { type: 'i32', size: 4 },
-  0x0d: { type: 'f32', size: 4 },
-  0x0e: { type: 'f64', size: 8 },
+  8: { type: 'u8', size: 1 },
+  9: { type: 'i8', size: 1 },
+  11: { type: 'i16', size: 2 },
+  12: { type: 'i32', size: 4 },
+  13: { type: 'f32', size: 4 },
+  14: { type: 'f64', size: 8 },
 };
 
 /** Read an IDX file (plain, or gzip when the name ends in `.gz`). */
@@ -37,10 +37,15 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
   const spec = TYPE_CODES[typeCode];
   if (bytes[0] !== 0 || bytes[1] !== 0 || !spec || ndims === 0) {
     const magic = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join('');
-    throw new ReproError(`${name}: wrong magic number 0x${magic} (expected 0x000008NN for an IDX file, e.g. 0x00000803 for images)`);
+    throw new ReproError(
+      `${name}: wrong magic number 0x${magic} (expected 0x000008NN for an IDX file, e.g. 0x00000803 for images)`,
+    );
   }
   const headerLen = 4 + 4 * ndims;
-  if (bytes.length < headerLen) throw new ReproError(`${name}: truncated IDX header (${ndims} dims need ${headerLen} bytes, file has ${bytes.length})`);
+  if (bytes.length < headerLen)
+    throw new ReproError(
+      `${name}: truncated IDX header (${ndims} dims need ${headerLen} bytes, file has ${bytes.length})`,
+    );
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];
   for (let i = 0; i < ndims; i++) dims.push(view.getUint32(4 + 4 * i, false));
@@ -48,11 +53,15 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
   // Element count is bounded by the file size before anything is allocated.
   const count = boundedProduct(dims, Math.floor(payloadBytes / spec.size));
   if (count < 0) {
-    throw new ReproError(`${name}: dims [${dims.join(', ')}] need more data than the file holds (${payloadBytes} payload bytes); the file is truncated or corrupt`);
+    throw new ReproError(
+      `${name}: dims [${dims.join(', ')}] need more data than the file holds (${payloadBytes} payload bytes); the file is truncated or corrupt`,
+    );
   }
   if (count * spec.size !== payloadBytes) {
     const what = count * spec.size < payloadBytes ? 'has extra bytes after' : 'is truncated: payload shorter than';
-    throw new ReproError(`${name}: file ${what} dims [${dims.join(', ')}] imply (${count * spec.size} payload bytes expected, ${payloadBytes} found)`);
+    throw new ReproError(
+      `${name}: file ${what} dims [${dims.join(', ')}] imply (${count * spec.size} payload bytes expected, ${payloadBytes} found)`,
+    );
   }
   return { dims, type: spec.type, data: decodeBigEndian(view, headerLen, count, spec.type, bytes) };
 }
@@ -98,15 +107,19 @@ function typeOf(data: IdxData): { code: number; size: number } {
 /** Encode an array as IDX bytes (type taken from the typed array). */
 export function encodeIdx(data: IdxData, dims: readonly number[]): Uint8Array {
   const count = dims.reduce((a, b) => a * b, 1);
-  if (count !== data.length) throw new ReproError(`encodeIdx: dims [${dims.join(', ')}] hold ${count} elements but data has ${data.length}`);
-  if (dims.length === 0 || dims.length > 255) throw new ReproError(`encodeIdx: IDX needs 1..255 dims, got ${dims.length}`);
+  if (count !== data.length)
+    throw new ReproError(`encodeIdx: dims [${dims.join(', ')}] hold ${count} elements but data has ${data.length}`);
+  if (dims.length === 0 || dims.length > 255)
+    throw new ReproError(`encodeIdx: IDX needs 1..255 dims, got ${dims.length}`);
   const { code, size } = typeOf(data);
   const headerLen = 4 + 4 * dims.length;
   const out = new Uint8Array(headerLen + count * size);
   const view = new DataView(out.buffer);
   out[2] = code;
   out[3] = dims.length;
-  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  dims.forEach((d, i) => {
+    view.setUint32(4 + 4 * i, d, false);
+  });
   for (let i = 0; i < count; i++) {
     const o = headerLen + i * size;
     if (code === 0x08) out[o] = data[i];

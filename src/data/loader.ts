@@ -65,7 +65,8 @@ export function numBatches(ds: Dataset, opts: Pick<BatchOptions, 'batchSize' | '
 /** Yield the batches of one epoch. Every batch owns fresh buffers (safe to keep or hand to ORT). */
 export function* batches(ds: Dataset, opts: BatchOptions): Generator<Batch> {
   const { batchSize } = opts;
-  if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new ReproError(`--batch-size ${batchSize}: must be a positive integer`);
+  if (!(Number.isInteger(batchSize) && batchSize > 0))
+    throw new ReproError(`--batch-size ${batchSize}: must be a positive integer`);
   const aug = activeAugment(opts.augment, ds);
   const order = epochOrder(ds.count, opts.shuffle ?? false, opts.seed ?? 0, opts.epoch ?? 0);
   const augRng = aug ? epochRng(opts.seed ?? 0, opts.epoch ?? 0, AUGMENT_STREAM) : undefined;
@@ -91,8 +92,12 @@ export function* batches(ds: Dataset, opts: BatchOptions): Generator<Batch> {
 function activeAugment(aug: Augment | undefined, ds: Dataset): Required<Augment> | undefined {
   if (!aug || (!aug.cropPad && !aug.flip)) return undefined;
   const pad = aug.cropPad ?? 0;
-  if (!(Number.isInteger(pad) && pad >= 0)) throw new ReproError(`augmentation crop padding ${pad}: must be a non-negative integer`);
-  if (ds.shape.length !== 3) throw new ReproError(`${ds.name}: crop/flip augmentation needs image samples [C, H, W], got [${ds.shape.join(', ')}]`);
+  if (!(Number.isInteger(pad) && pad >= 0))
+    throw new ReproError(`augmentation crop padding ${pad}: must be a non-negative integer`);
+  if (ds.shape.length !== 3)
+    throw new ReproError(
+      `${ds.name}: crop/flip augmentation needs image samples [C, H, W], got [${ds.shape.join(', ')}]`,
+    );
   return { cropPad: pad, flip: aug.flip ?? false, padValue: aug.padValue ?? 0 };
 }
 
@@ -100,7 +105,13 @@ function activeAugment(aug: Augment | undefined, ds: Dataset): Required<Augment>
  * One augmented sample: shift by (dy, dx) in [-pad, pad] (equivalent to padding then cropping
  * back to H×W), then mirror horizontally. Always draws three numbers so the stream stays aligned.
  */
-export function augmentInto(src: Float32Array, dst: Float32Array, shape: number[], aug: Required<Augment>, rng: SeededRng): void {
+export function augmentInto(
+  src: Float32Array,
+  dst: Float32Array,
+  shape: number[],
+  aug: Required<Augment>,
+  rng: SeededRng,
+): void {
   const [c, h, w] = shape;
   const p = aug.cropPad;
   const dy = rng.int(2 * p + 1) - p;

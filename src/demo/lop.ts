@@ -5,8 +5,9 @@
  * saved model has exactly the pruned architecture.
  */
 import { take } from '../data/dataset.js';
-import { lopFinetune } from '../passes/lop/finetune.js';
-import { pruneStructured } from '../passes/structured/prune.js';
+import { runPass } from '../api/passes.js';
+import { prune } from '../api/prune.js';
+import type { FinetuneReport } from '../passes/finetune/pass.js';
 import type { DemoStep } from './context.js';
 import { measureMethod } from './measure.js';
 
@@ -19,18 +20,43 @@ export const lopStep: DemoStep = {
     let pruned = ctx.shared.l1Pruned;
     let source = 'the L1 + PRO model';
     if (!pruned) {
-      pruned = pruneStructured(ctx.dense, { method: 'l1', ratio: 0.5 }).graph;
+      pruned = (await prune(ctx.dense, { method: 'l1', ratio: 0.5 })).graph;
       source = 'a uniform 50 % L1-pruned model (the L1 + PRO step failed)';
     }
     ctx.log(`  fine-tuning ${source}: expand ×${expand}, γ=${spGamma}, ${epochs} epoch(s) on ${data.count} samples`);
-    const res = await lopFinetune(pruned, data, {
-      lop: true, expand, teacher: ctx.dense, spGamma, epochs, batchSize: 128, lr,
-      optimizer: { kind: 'sgd', momentum: 0.9, weightDecay: 5e-4 }, schedule: 'cosine', seed: 0, progress: ctx.progress,
-    });
-    return [await measureMethod(ctx, {
-      method: 'lop', label: 'L1 + PRO, LOP + SP-KD fine-tuned', graph: res.graph,
-      notes: `${source}, expanded ×${expand}, ${epochs} epoch(s) on ${data.count} samples of CE + ${spGamma}·SP-KD from the dense model, merged back`,
-      extra: { expand, epochs, spGamma, spLayers: res.spLayers.join(', '), expandedLayers: res.expandReport?.expanded.length ?? 0 },
-    })];
+    const res = await runPass(
+      'finetune',
+      pruned,
+      {
+        lop: true,
+        expand,
+        spGamma,
+        epochs,
+        batch: 128,
+        lr,
+        optimizer: 'sgd',
+        momentum: 0.9,
+        weightDecay: 5e-4,
+        schedule: 'cosine',
+        seed: 0,
+      },
+      { data, teacher: ctx.dense, progress: ctx.progress },
+    );
+    const rep = res.report as FinetuneReport;
+    return [
+      await measureMethod(ctx, {
+        method: 'lop',
+        label: 'L1 + PRO, LOP + SP-KD fine-tuned',
+        graph: res.graph,
+        notes: `${source}, expanded ×${expand}, ${epochs} epoch(s) on ${data.count} samples of CE + ${spGamma}·SP-KD from the dense model, merged back`,
+        extra: {
+          expand,
+          epochs,
+          spGamma,
+          spLayers: (rep.spLayers ?? []).join(', '),
+          expandedLayers: rep.expanded ?? 0,
+        },
+      }),
+    ];
   },
 };

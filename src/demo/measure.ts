@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { Graph } from '../ir/graph.js';
 import { saveOnnx } from '../onnx/save.js';
 import { measureLatency } from '../report/latency.js';
-import { modelMetrics } from '../report/metrics.js';
+import { modelMetrics } from '../analysis/metrics.js';
 import type { MethodResult } from '../report/schema.js';
 import { evaluate } from '../runtime/evaluate.js';
 import type { DemoContext } from './context.js';
@@ -43,14 +43,27 @@ export async function measureMethod(ctx: DemoContext, m: MeasureInput): Promise<
     extra: { ...(m.macs === undefined ? { effectiveMacs: t.effectiveMacs } : {}), ...m.extra },
   };
   // Per-layer sparsity only says something for models that zero weights (not for dense or shrunk ones).
-  if (t.nonzeros < t.params && metrics.layers.length) r.layers = metrics.layers.map((l) => ({ name: l.name, params: l.params, nonzeros: l.nonzeros }));
+  if (t.nonzeros < t.params && metrics.layers.length)
+    r.layers = metrics.layers.map((l) => ({ name: l.name, params: l.params, nonzeros: l.nonzeros }));
   if (m.notes) r.notes = m.notes;
-  ctx.log(`  ${m.label}: accuracy ${(100 * ev.accuracy).toFixed(2)}%, ${t.nonzeros} nonzeros of ${t.params} params, ${m.macs ?? t.macs} MACs, ${latencyMs.toFixed(2)} ms/batch`);
+  ctx.log(
+    `  ${m.label}: accuracy ${(100 * ev.accuracy).toFixed(2)}%, ${t.nonzeros} nonzeros of ${t.params} params, ${m.macs ?? t.macs} MACs, ${latencyMs.toFixed(2)} ms/batch`,
+  );
   return r;
 }
 
 /** The row a failed step leaves in the report: zeros, and the error in the notes. */
 export function failedRow(method: string, label: string, err: unknown): MethodResult {
   const msg = err instanceof Error ? err.message : String(err);
-  return { method, label, accuracy: 0, params: 0, nonzeros: 0, macs: 0, bytes: 0, notes: `failed: ${msg.split('\n')[0]}`, extra: { failed: true } };
+  return {
+    method,
+    label,
+    accuracy: 0,
+    params: 0,
+    nonzeros: 0,
+    macs: 0,
+    bytes: 0,
+    notes: `failed: ${msg.split('\n')[0]}`,
+    extra: { failed: true },
+  };
 }

@@ -47,9 +47,13 @@ function machine(): string {
 }
 
 function prepareDir(dir: string, force: boolean | undefined): void {
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new ReproError(`-o ${dir}: exists and is not a folder; choose a folder path`);
+  if (existsSync(dir) && !statSync(dir).isDirectory())
+    throw new ReproError(`-o ${dir}: exists and is not a folder; choose a folder path`);
   for (const f of ['report.json', 'report.html']) {
-    if (existsSync(path.join(dir, f)) && !force) throw new ReproError(`-o ${dir}: already holds ${f} from an earlier run; pass --force to replace it or choose another folder`);
+    if (existsSync(path.join(dir, f)) && !force)
+      throw new ReproError(
+        `-o ${dir}: already holds ${f} from an earlier run; pass --force to replace it or choose another folder`,
+      );
   }
   mkdirSync(dir, { recursive: true });
 }
@@ -61,18 +65,56 @@ export async function runDemo(o: DemoOptions): Promise<RunResults> {
   const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const cfg = demoConfig(!!o.quick);
   prepareDir(o.dir, o.force);
+  const ctx = await demoContext(o, cfg, log);
+  log(`[demo] dense model`);
+  const baseline = await measureMethod(ctx, {
+    method: 'dense',
+    label: `dense ${cfg.arch}`,
+    graph: ctx.dense,
+    notes: `${cfg.baseEpochs} epochs, SGD + cosine`,
+  });
+  ctx.denseResult = baseline;
+  const methods = await runSteps(o, ctx, log);
+  const results = reportResults(o, ctx, baseline, methods);
+  writeFileAtomic(path.join(o.dir, 'report.json'), `${JSON.stringify(results, null, 1)}\n`);
+  writeFileAtomic(path.join(o.dir, 'report.html'), await buildReportHtml(results));
+  log(`[demo] wrote ${path.join(o.dir, 'report.html')} and report.json in ${secs(t0)} total`);
+  return results;
+}
+
+/** Loads the data and trains (or reuses) the dense model: what every step shares. */
+async function demoContext(o: DemoOptions, cfg: DemoContext['cfg'], log: (l: string) => void): Promise<DemoContext> {
   const train = loadDataset(cfg.data, 'train', { limit: cfg.trainLimit });
   const test = loadDataset(cfg.data, 'test', { limit: cfg.testLimit });
-  log(`[demo] ${cfg.arch} on ${cfg.data}: ${train.count} training / ${test.count} test samples${cfg.quick ? ' (--quick)' : ''}`);
-  const dense = await trainedModel(cfg.arch, { data: cfg.data, epochs: cfg.baseEpochs, limit: cfg.trainLimit, log: (l) => log(`[demo] ${l}`), progress: o.progress ?? true });
+  log(
+    `[demo] ${cfg.arch} on ${cfg.data}: ${train.count} training / ${test.count} test samples${cfg.quick ? ' (--quick)' : ''}`,
+  );
+  const dense = await trainedModel(cfg.arch, {
+    data: cfg.data,
+    epochs: cfg.baseEpochs,
+    limit: cfg.trainLimit,
+    log: (l) => log(`[demo] ${l}`),
+    progress: o.progress ?? true,
+  });
   if (!dense.trained) log(`[demo] reusing the trained model ${dense.file} (delete it to retrain)`);
-  const ctx: DemoContext = {
-    cfg, dir: o.dir, train, test, calib: take(train, Math.min(cfg.calibSamples, train.count)), dense: dense.graph,
-    log, progress: o.progress ?? true, curves: [], heatmaps: [], scaling: [], shared: {},
+  return {
+    cfg,
+    dir: o.dir,
+    train,
+    test,
+    calib: take(train, Math.min(cfg.calibSamples, train.count)),
+    dense: dense.graph,
+    log,
+    progress: o.progress ?? true,
+    curves: [],
+    heatmaps: [],
+    scaling: [],
+    shared: {},
   };
-  log(`[demo] dense model`);
-  const baseline = await measureMethod(ctx, { method: 'dense', label: `dense ${cfg.arch}`, graph: dense.graph, notes: `${cfg.baseEpochs} epochs, SGD + cosine` });
-  ctx.denseResult = baseline;
+}
+
+/** Runs the selected steps in order; a failing step becomes failed rows (with its error) and the demo goes on. */
+async function runSteps(o: DemoOptions, ctx: DemoContext, log: (l: string) => void): Promise<MethodResult[]> {
   const methods: MethodResult[] = [];
   const all = o.steps ?? DEMO_STEPS;
   const steps = o.only ? all.filter((s) => o.only!.includes(s.rows[0]!.method)) : all;
@@ -89,18 +131,23 @@ export async function runDemo(o: DemoOptions): Promise<RunResults> {
       methods.push(...step.rows.map((r) => failedRow(r.method, r.label, e)));
     }
   }
-  const results: RunResults = {
+  return methods;
+}
+
+/** report.json: the machine, the data, the dense baseline, every step's rows and the plots' data. */
+function reportResults(o: DemoOptions, ctx: DemoContext, baseline: MethodResult, methods: MethodResult[]): RunResults {
+  const { cfg, train, test } = ctx;
+  return {
     version: 1,
     createdAt: new Date().toISOString(),
     command: o.command ?? `reprune demo${cfg.quick ? ' --quick' : ''}`,
     machine: machine(),
     dataset: `${cfg.data.toUpperCase()} (${train.count} train / ${test.count} test)`,
     latencyBatch: cfg.latencyBatch,
-    baseline, methods,
-    curves: ctx.curves, heatmaps: ctx.heatmaps, scaling: ctx.scaling,
+    baseline,
+    methods,
+    curves: ctx.curves,
+    heatmaps: ctx.heatmaps,
+    scaling: ctx.scaling,
   };
-  writeFileAtomic(path.join(o.dir, 'report.json'), `${JSON.stringify(results, null, 1)}\n`);
-  writeFileAtomic(path.join(o.dir, 'report.html'), await buildReportHtml(results));
-  log(`[demo] wrote ${path.join(o.dir, 'report.html')} and report.json in ${secs(t0)} total`);
-  return results;
 }

@@ -36,7 +36,8 @@ export function attrInt(attrs: Attrs, name: string, dflt?: number): number | und
 export function attrFloat(attrs: Attrs, name: string, dflt: number): number {
   const a = attrs[name];
   if (!a) return dflt;
-  if (a.kind !== 'float' && a.kind !== 'int') throw new ReproError(`attribute '${name}' should be a float, is ${a.kind} (malformed model?)`);
+  if (a.kind !== 'float' && a.kind !== 'int')
+    throw new ReproError(`attribute '${name}' should be a float, is ${a.kind} (malformed model?)`);
   return a.value;
 }
 
@@ -52,13 +53,15 @@ export function attrInts(attrs: Attrs, name: string, dflt?: number[]): number[] 
 export function attrString(attrs: Attrs, name: string, dflt: string): string {
   const a = attrs[name];
   if (!a) return dflt;
-  if (a.kind !== 'string') throw new ReproError(`attribute '${name}' should be a string, is ${a.kind} (malformed model?)`);
+  if (a.kind !== 'string')
+    throw new ReproError(`attribute '${name}' should be a string, is ${a.kind} (malformed model?)`);
   return a.value;
 }
 
 export function attrTensor(attrs: Attrs, name: string): Tensor | undefined {
   const a = attrs[name];
   if (!a) return undefined;
-  if (a.kind !== 'tensor') throw new ReproError(`attribute '${name}' should be a tensor, is ${a.kind} (malformed model?)`);
+  if (a.kind !== 'tensor')
+    throw new ReproError(`attribute '${name}' should be a tensor, is ${a.kind} (malformed model?)`);
   return a.value;
 }

@@ -30,7 +30,9 @@ export function gemmViewOf(g: Graph, node: Node): GemmView | undefined {
   if (node.opType === 'Gemm') {
     const transB = node.attrs.transB?.kind === 'int' && node.attrs.transB.value === 1;
     const [a, b] = t.dims as [number, number];
-    return transB ? { node, weight, rows: a, cols: b, transposed: false } : { node, weight, rows: b, cols: a, transposed: true };
+    return transB
+      ? { node, weight, rows: a, cols: b, transposed: false }
+      : { node, weight, rows: b, cols: a, transposed: true };
   }
   const [k, n] = t.dims as [number, number];
   return { node, weight, rows: n, cols: k, transposed: true };
@@ -58,6 +60,16 @@ export function readGemmMatrix(t: Tensor, v: GemmView): Float32Array {
 /** Write a row-major [rows, cols] matrix back into the weight tensor's own layout (in place). */
 export function writeGemmMatrix(t: Tensor, v: GemmView, m: Float32Array): void {
   const dst = t.data as Float32Array;
-  if (!v.transposed) { dst.set(m); return; }
+  if (!v.transposed) {
+    dst.set(m);
+    return;
+  }
   for (let i = 0; i < v.cols; i++) for (let j = 0; j < v.rows; j++) dst[i * v.rows + j] = m[j * v.cols + i]!;
+}
+
+/** A new tensor with `t`'s dtype and dims holding the row-major [rows, cols] matrix `m` in the stored layout. */
+export function tensorFromGemm(t: Tensor, v: GemmView, m: Float32Array): Tensor {
+  const out: Tensor = { dtype: t.dtype, dims: [...t.dims], data: new Float32Array(t.data.length) };
+  writeGemmMatrix(out, v, m);
+  return out;
 }

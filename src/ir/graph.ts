@@ -34,6 +34,35 @@ export interface GraphIndex {
   consumers: Map<string, Node[]>;
 }
 
+/** A Map that counts its changes, so a cache of the names in use knows when it went stale. */
+class VersionedMap<K, V> extends Map<K, V> {
+  version = 0;
+
+  override set(key: K, value: V): this {
+    if (!this.has(key)) this.version++;
+    return super.set(key, value);
+  }
+
+  override delete(key: K): boolean {
+    const had = super.delete(key);
+    if (had) this.version++;
+    return had;
+  }
+
+  override clear(): void {
+    this.version++;
+    super.clear();
+  }
+}
+
+/** What the name cache was built from; a change in any of these rebuilds it. */
+interface NameSnapshot {
+  nodes: Node[];
+  nodeCount: number;
+  inputCount: number;
+  initVersion: number;
+}
+
 /**
  * An ONNX model held in memory: the graph plus the model-level fields we round-trip.
  * Initializers are not listed in `inputs`; `inputs` are the values a caller feeds.
@@ -43,7 +72,7 @@ export class Graph {
   nodes: Node[] = [];
   inputs: ValueInfo[] = [];
   outputs: ValueInfo[] = [];
-  initializers = new Map<string, Tensor>();
+  initializers: Map<string, Tensor> = new VersionedMap<string, Tensor>();
   /** Shapes of intermediate values (from import or shape inference). */
   valueInfo = new Map<string, ValueInfo>();
   opset = 17;
@@ -55,6 +84,9 @@ export class Graph {
   docString = '';
   metadata: Record<string, string> = {};
   private nameCounter = 0;
+  /** Every value and node name in use, kept up to date by `add`/`addInitializer` (O(1) fresh names). */
+  private names?: Set<string>;
+  private namesOf?: NameSnapshot;
 
   /** Producer and consumer maps; recompute after mutating `nodes`. */
   index(): GraphIndex {
@@ -64,9 +96,9 @@ export class Graph {
       for (const o of n.outputs) if (o) producer.set(o, n);
       for (const i of n.inputs) {
         if (!i) continue;
-        let list = consumers.get(i);
-        if (!list) consumers.set(i, (list = []));
-        if (!list.includes(n)) list.push(n);
+        const list = consumers.get(i);
+        if (!list) consumers.set(i, [n]);
+        else if (!list.includes(n)) list.push(n);
       }
     }
     return { producer, consumers };
@@ -92,20 +124,62 @@ export class Graph {
     return s;
   }
 
-  /** A fresh value or node name starting with `base`. */
+  private snapshot(): NameSnapshot {
+    const version = (this.initializers as VersionedMap<string, Tensor>).version ?? -1;
+    return { nodes: this.nodes, nodeCount: this.nodes.length, inputCount: this.inputs.length, initVersion: version };
+  }
+
+  /**
+   * The names in use, rebuilt only when the graph changed behind the cache's back (nodes replaced, pushed or
+   * removed, inputs or initializers added or deleted). A node renamed in place is not seen: call `invalidateNames`.
+   */
+  private takenNames(): Set<string> {
+    const s = this.namesOf,
+      now = this.snapshot();
+    const fresh =
+      s &&
+      s.nodes === now.nodes &&
+      s.nodeCount === now.nodeCount &&
+      s.inputCount === now.inputCount &&
+      s.initVersion === now.initVersion;
+    if (!this.names || !fresh) {
+      this.names = this.valueNames();
+      for (const n of this.nodes) this.names.add(n.name);
+    }
+    this.namesOf = now;
+    return this.names;
+  }
+
+  /** Forget the cached names (after renaming nodes or values in place to names that are new). */
+  invalidateNames(): void {
+    this.names = undefined;
+  }
+
+  /** A fresh value or node name starting with `base` (reserved at once, so the next call gets another). */
   uniqueName(base: string, taken?: Set<string>): string {
-    const used = taken ?? this.valueNames();
-    if (!taken) for (const n of this.nodes) used.add(n.name);
-    if (!used.has(base)) { used.add(base); return base; }
+    const used = taken ?? this.takenNames();
+    if (!used.has(base)) {
+      used.add(base);
+      return base;
+    }
     for (;;) {
       const name = `${base}_${++this.nameCounter}`;
-      if (!used.has(name)) { used.add(name); return name; }
+      if (!used.has(name)) {
+        used.add(name);
+        return name;
+      }
     }
   }
 
   addInitializer(base: string, t: Tensor, exactName = false): string {
     const name = exactName ? base : this.uniqueName(base);
+    const fresh =
+      this.names && this.namesOf?.initVersion === (this.initializers as VersionedMap<string, Tensor>).version;
     this.initializers.set(name, t);
+    if (fresh) {
+      this.names!.add(name);
+      this.namesOf = this.snapshot();
+    }
     return name;
   }
 
@@ -113,16 +187,25 @@ export class Graph {
    * Append a node; returns its output names (fresh unless given).
    * `g.add('Relu', [x])[0]`, or `g.add('Conv', [x, w], { group: A.int(2) }, { name: 'conv1' })`.
    */
-  add(opType: string, inputs: string[], attrs: Attrs = {}, opts: { name?: string; outputs?: string[] | number; domain?: string } = {}): string[] {
-    const taken = this.valueNames();
-    for (const n of this.nodes) taken.add(n.name);
+  add(
+    opType: string,
+    inputs: string[],
+    attrs: Attrs = {},
+    opts: { name?: string; outputs?: string[] | number; domain?: string } = {},
+  ): string[] {
+    const taken = this.takenNames();
     const name = this.uniqueName(opts.name ?? opType.toLowerCase(), taken);
     const outs = Array.isArray(opts.outputs)
       ? opts.outputs
-      : Array.from({ length: opts.outputs ?? 1 }, (_, i) => this.uniqueName(i === 0 ? `${name}_out` : `${name}_out${i}`, taken));
+      : Array.from({ length: opts.outputs ?? 1 }, (_, i) =>
+          this.uniqueName(i === 0 ? `${name}_out` : `${name}_out${i}`, taken),
+        );
     const node: Node = { name, opType, inputs: [...inputs], outputs: [...outs], attrs };
     if (opts.domain) node.domain = opts.domain;
     this.nodes.push(node);
+    // Given output names were not reserved above; the pushed node changes the snapshot either way.
+    for (const o of outs) taken.add(o);
+    this.namesOf = this.snapshot();
     return outs;
   }
 
@@ -139,7 +222,10 @@ export class Graph {
         const top = stack[stack.length - 1]!;
         const [n, i] = top;
         if (i === 0) {
-          if (state.get(n) === 2) { stack.pop(); continue; }
+          if (state.get(n) === 2) {
+            stack.pop();
+            continue;
+          }
           state.set(n, 1);
         }
         if (i < n.inputs.length) {
@@ -149,7 +235,10 @@ export class Graph {
           const p = producer.get(inp);
           if (!p) continue; // dangling; validate() reports it
           const st = state.get(p);
-          if (st === 1) throw new ReproError(`graph has a cycle through node '${p.name}' (${p.opType}); ONNX graphs must be acyclic`);
+          if (st === 1)
+            throw new ReproError(
+              `graph has a cycle through node '${p.name}' (${p.opType}); ONNX graphs must be acyclic`,
+            );
           if (st !== 2) stack.push([p, 0]);
         } else {
           state.set(n, 2);
@@ -167,17 +256,24 @@ export class Graph {
     const defined = new Set<string>([...this.initializers.keys(), ...this.inputs.map((v) => v.name)]);
     const nodeNames = new Set<string>();
     for (const n of this.nodes) {
-      if (n.name && nodeNames.has(n.name)) throw new ReproError(`two nodes are named '${n.name}'; node names must be unique`);
+      if (n.name && nodeNames.has(n.name))
+        throw new ReproError(`two nodes are named '${n.name}'; node names must be unique`);
       nodeNames.add(n.name);
       for (const o of n.outputs) {
         if (!o) continue;
-        if (defined.has(o)) throw new ReproError(`value '${o}' is produced twice (again by node '${n.name}' ${n.opType}); each value must have one producer`);
+        if (defined.has(o))
+          throw new ReproError(
+            `value '${o}' is produced twice (again by node '${n.name}' ${n.opType}); each value must have one producer`,
+          );
         defined.add(o);
       }
     }
     for (const n of this.nodes) {
       for (const i of n.inputs) {
-        if (i && !defined.has(i)) throw new ReproError(`node '${n.name}' (${n.opType}) reads '${i}', which no node, input or initializer defines`);
+        if (i && !defined.has(i))
+          throw new ReproError(
+            `node '${n.name}' (${n.opType}) reads '${i}', which no node, input or initializer defines`,
+          );
       }
     }
     for (const o of this.outputs) {
@@ -238,9 +334,14 @@ function cloneValueInfo(v: ValueInfo): ValueInfo {
 
 function cloneAttr(a: Attrs[string]): Attrs[string] {
   switch (a.kind) {
-    case 'ints': case 'floats': case 'strings': return { kind: a.kind, value: [...a.value] } as Attrs[string];
-    case 'tensor': return { kind: 'tensor', value: cloneTensor(a.value) };
-    default: return { ...a };
+    case 'ints':
+    case 'floats':
+    case 'strings':
+      return { kind: a.kind, value: [...a.value] } as Attrs[string];
+    case 'tensor':
+      return { kind: 'tensor', value: cloneTensor(a.value) };
+    default:
+      return { ...a };
   }
 }
 

@@ -27,7 +27,12 @@ export const SLICE_AS_INPUT_SINCE = 10;
  * Reduce axes of a node given the (known) axes input. Returns `undefined` for "all axes",
  * `[]` for "no-op" (noop_with_empty_axes with empty axes).
  */
-export function reduceAxes(node: Node, opset: number, axesInput: number[] | undefined, hasAxesInput: boolean): number[] | undefined {
+export function reduceAxes(
+  node: Node,
+  opset: number,
+  axesInput: number[] | undefined,
+  hasAxesInput: boolean,
+): number[] | undefined {
   const fromInput = opset >= reduceAxesAsInputSince(node.opType);
   const axes = fromInput ? axesInput : attrInts(node.attrs, 'axes');
   if (fromInput && hasAxesInput && axesInput === undefined) {
@@ -59,7 +64,10 @@ export function softmaxAxes(node: Node, opset: number, rank: number): number[] {
 export function castTarget(node: Node): DType {
   const to = attrInt(node.attrs, 'to');
   const dt = to === undefined ? undefined : DTYPE_FROM_ONNX[to];
-  if (!dt) throw new ReproError(`node '${node.name}' (Cast): target type ${to} is not supported by reprune (float32/float64/int64/int32/int8/uint8/bool are)`);
+  if (!dt)
+    throw new ReproError(
+      `node '${node.name}' (Cast): target type ${to} is not supported by reprune (float32/float64/int64/int32/int8/uint8/bool are)`,
+    );
   return dt;
 }
 
@@ -72,8 +80,20 @@ export function constantNodeTensor(node: Node): Tensor {
   if (a.value_floats?.kind === 'floats') return f32([a.value_floats.value.length], a.value_floats.value);
   if (a.value_int) return i64([], [attrInt(a, 'value_int', 0)]);
   if (a.value_ints?.kind === 'ints') return i64([a.value_ints.value.length], a.value_ints.value);
-  throw new ReproError(`node '${node.name}' (Constant): only value, value_float(s) and value_int(s) are supported (sparse_value and strings are not)`);
+  throw new ReproError(
+    `node '${node.name}' (Constant): only value, value_float(s) and value_int(s) are supported (sparse_value and strings are not)`,
+  );
 }
 
 /** Elementwise ops whose output is bool. */
-export const COMPARISON_OPS = new Set(['Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual', 'And', 'Or', 'Xor', 'Not']);
+export const COMPARISON_OPS = new Set([
+  'Equal',
+  'Greater',
+  'Less',
+  'GreaterOrEqual',
+  'LessOrEqual',
+  'And',
+  'Or',
+  'Xor',
+  'Not',
+]);

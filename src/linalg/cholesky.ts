@@ -35,7 +35,8 @@ export function cholesky(a: Mat): Mat | null {
 /** Like cholesky but throws a plain Error (callers wrap it in a ReproError with user context). */
 export function choleskyOrThrow(a: Mat): Mat {
   const l = cholesky(a);
-  if (l === null) throw new Error(`cholesky: ${a.rows}x${a.cols} matrix is not symmetric positive definite (add a ridge)`);
+  if (l === null)
+    throw new Error(`cholesky: ${a.rows}x${a.cols} matrix is not symmetric positive definite (add a ridge)`);
   return l;
 }
 
@@ -48,7 +49,8 @@ export function choleskySolve(l: Mat, b: Mat): Mat {
   const X = b.data.slice();
   // Forward: L·Y = B, row by row; Y overwrites X.
   for (let i = 0; i < n; i++) {
-    const ri = i * n, xi = i * k;
+    const ri = i * n,
+      xi = i * k;
     for (let p = 0; p < i; p++) {
       const lip = L[ri + p];
       if (lip === 0) continue;

@@ -22,7 +22,9 @@ export function lstsq(a: Mat, b: Mat, opts: LstsqOptions = {}): Mat {
   const rcond = opts.rcond ?? 1e-12;
   if (ridge < 0) throw new Error(`lstsq: ridge must be >= 0, got ${ridge}`);
   if (ridge > 0) {
-    const m = a.rows, n = a.cols, c = b.cols;
+    const m = a.rows,
+      n = a.cols,
+      c = b.cols;
     const aa = mat(m + n, n);
     aa.data.set(a.data);
     const sq = Math.sqrt(ridge);

@@ -28,17 +28,30 @@ export function luFactor(a: Mat): LU {
     let best = Math.abs(A[k * n + k]);
     for (let i = k + 1; i < n; i++) {
       const v = Math.abs(A[i * n + k]);
-      if (v > best) { best = v; p = i; }
+      if (v > best) {
+        best = v;
+        p = i;
+      }
     }
     if (p !== k) {
-      const rk = k * n, rp = p * n;
-      for (let j = 0; j < n; j++) { const t = A[rk + j]; A[rk + j] = A[rp + j]; A[rp + j] = t; }
-      const t = perm[k]; perm[k] = perm[p]; perm[p] = t;
+      const rk = k * n,
+        rp = p * n;
+      for (let j = 0; j < n; j++) {
+        const t = A[rk + j];
+        A[rk + j] = A[rp + j];
+        A[rp + j] = t;
+      }
+      const t = perm[k];
+      perm[k] = perm[p];
+      perm[p] = t;
       sign = -sign;
     }
     const rk = k * n;
     const piv = A[rk + k];
-    if (piv === 0) { singular = true; continue; }
+    if (piv === 0) {
+      singular = true;
+      continue;
+    }
     for (let i = k + 1; i < n; i++) {
       const ri = i * n;
       const f = A[ri + k] / piv;

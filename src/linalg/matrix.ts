@@ -208,7 +208,10 @@ export function col(a: Mat, j: number): Float64Array {
 
 /** Unrolled dot product of x[xo..xo+n) and y[yo..yo+n); the hot loop of Cholesky/Jacobi. */
 export function dot(x: Float64Array, xo: number, y: Float64Array, yo: number, n: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   let k = 0;
   for (; k + 3 < n; k += 4) {
     s0 += x[xo + k] * y[yo + k];

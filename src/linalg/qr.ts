@@ -22,7 +22,14 @@ export interface QRFactor {
 
 /** Apply H = I − beta·v·vᵀ (v nonzero from index `from`) to rows from.. of X (m×w), columns c0..w. */
 function applyReflector(
-  X: Float64Array, w: number, c0: number, v: Float64Array, vOff: number, from: number, m: number, beta: number,
+  X: Float64Array,
+  w: number,
+  c0: number,
+  v: Float64Array,
+  vOff: number,
+  from: number,
+  m: number,
+  beta: number,
   tmp: Float64Array,
 ): void {
   if (beta === 0) return;
@@ -46,7 +53,9 @@ function applyReflector(
  * Businger–Golub) so A·P = Q·R with |R_00| ≥ |R_11| ≥ …; `perm[j]` is the original index of column j.
  */
 export function qrFactor(a: Mat, pivot = false): QRFactor {
-  const m = a.rows, n = a.cols, k = Math.min(m, n);
+  const m = a.rows,
+    n = a.cols,
+    k = Math.min(m, n);
   const R = a.data.slice();
   const v = new Float64Array(k * m);
   const beta = new Float64Array(k);
@@ -66,8 +75,14 @@ export function qrFactor(a: Mat, pivot = false): QRFactor {
         if (s2 > colNorm2[best]) best = c;
       }
       if (best !== j) {
-        for (let i = 0; i < m; i++) { const t = R[i * n + j]; R[i * n + j] = R[i * n + best]; R[i * n + best] = t; }
-        const t = perm[j]; perm[j] = perm[best]; perm[best] = t;
+        for (let i = 0; i < m; i++) {
+          const t = R[i * n + j];
+          R[i * n + j] = R[i * n + best];
+          R[i * n + best] = t;
+        }
+        const t = perm[j];
+        perm[j] = perm[best];
+        perm[best] = t;
       }
     }
     const vo = j * m;
@@ -128,7 +143,8 @@ export function qr(a: Mat): { q: Mat; r: Mat } {
 
 /** Solve R·X = Y for the leading n×n upper triangle of `r` (row stride r.cols); Y is n×c (first n rows used). */
 export function solveUpper(r: Mat, y: Mat, n = r.cols): Mat {
-  const c = y.cols, ld = r.cols;
+  const c = y.cols,
+    ld = r.cols;
   const R = r.data;
   const X = new Float64Array(n * c);
   X.set(y.data.subarray(0, n * c));

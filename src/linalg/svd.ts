@@ -27,7 +27,9 @@ const MAX_SWEEPS = 60;
  * Without `wantV` the rotations are not accumulated (half the work) and v is empty.
  */
 function jacobi(x: Mat, wantV = true): SVD {
-  const m = x.rows, n = x.cols, w = wantV ? m + n : m;
+  const m = x.rows,
+    n = x.cols,
+    w = wantV ? m + n : m;
   const W = new Float64Array(n * w);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) W[j * w + i] = x.data[i * n + j];
   if (wantV) for (let j = 0; j < n; j++) W[j * w + m + j] = 1;
@@ -39,7 +41,8 @@ function jacobi(x: Mat, wantV = true): SVD {
     for (let p = 0; p < n - 1; p++) {
       const rp = p * w;
       for (let q = p + 1; q < n; q++) {
-        const alpha = norms[p], beta = norms[q];
+        const alpha = norms[p],
+          beta = norms[q];
         if (alpha === 0 || beta === 0) continue;
         const rq = q * w;
         const gamma = dot(W, rp, W, rq, m);
@@ -51,7 +54,8 @@ function jacobi(x: Mat, wantV = true): SVD {
         const c = 1 / Math.sqrt(1 + t * t);
         const s = c * t;
         for (let k = 0; k < w; k++) {
-          const a = W[rp + k], b = W[rq + k];
+          const a = W[rp + k],
+            b = W[rq + k];
           W[rp + k] = c * a - s * b;
           W[rq + k] = s * a + c * b;
         }
@@ -61,7 +65,8 @@ function jacobi(x: Mat, wantV = true): SVD {
     }
     if (rotated === 0) break;
   }
-  const u = mat(m, n), v = mat(wantV ? n : 0, n);
+  const u = mat(m, n),
+    v = mat(wantV ? n : 0, n);
   const s = new Float64Array(n);
   for (let j = 0; j < n; j++) {
     const rj = j * w;
@@ -91,7 +96,8 @@ function sortDescending(r: SVD): SVD {
  * orthonormal completion, so U always has orthonormal columns even for rank-deficient input.
  */
 function completeU(u: Mat, s: Float64Array): void {
-  const m = u.rows, k = u.cols;
+  const m = u.rows,
+    k = u.cols;
   let smax = 0;
   for (const x of s) smax = Math.max(smax, x);
   const cutoff = smax * EPS * Math.max(m, k) * 4;
@@ -107,7 +113,8 @@ function completeU(u: Mat, s: Float64Array): void {
     for (let e = 0; e < m; e++) {
       cand.fill(0);
       cand[e] = 1;
-      for (let pass = 0; pass < 2; pass++) { // Gram–Schmidt twice for orthogonality to working precision
+      for (let pass = 0; pass < 2; pass++) {
+        // Gram–Schmidt twice for orthogonality to working precision
         for (const c of done) {
           let d = 0;
           for (let i = 0; i < m; i++) d += U[i * k + c] * cand[i];
@@ -115,7 +122,10 @@ function completeU(u: Mat, s: Float64Array): void {
         }
       }
       const nr = Math.sqrt(dot(cand, 0, cand, 0, m));
-      if (nr > bestNorm) { bestNorm = nr; best = cand.slice(); }
+      if (nr > bestNorm) {
+        bestNorm = nr;
+        best = cand.slice();
+      }
       if (nr > 0.5) break; // good enough; avoids an O(m²) scan
     }
     for (let i = 0; i < m; i++) U[i * k + j] = best[i] / bestNorm;
@@ -141,7 +151,8 @@ function svdTall(a: Mat, wantVectors: boolean): SVD {
 
 /** Thin SVD of any m×n matrix: U (m×k), s (k, descending), V (n×k), k = min(m, n). */
 export function svd(a: Mat): SVD {
-  const m = a.rows, n = a.cols;
+  const m = a.rows,
+    n = a.cols;
   if (m === 0 || n === 0) return { u: mat(m, 0), s: new Float64Array(0), v: mat(n, 0) };
   if (m < n) {
     const t = svd(transpose(a));

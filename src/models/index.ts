@@ -14,7 +14,7 @@
  * (10 classes; params exclude BN running statistics.)
  */
 import type { Graph } from '../ir/graph.js';
-import { modelMetrics } from '../report/metrics.js';
+import { modelMetrics } from '../analysis/metrics.js';
 import { ReproError } from '../util/errors.js';
 import { buildAlexnetSmall } from './alexnet-small.js';
 import { buildLenet5 } from './lenet5.js';
@@ -36,8 +36,14 @@ const BUILDERS: Record<ZooArch, { build: (seed: number, numClasses: number) => G
   mlp: { build: buildMlp, summary: 'LeNet-300-100 MLP, 784-300-100-10, ReLU' },
   lenet5: { build: buildLenet5, summary: 'LeNet-5 (classic 6/16 conv, 120-84 fc), ReLU + max-pool' },
   'vgg-small': { build: buildVggSmall, summary: 'VGG-style conv-BN-ReLU 32,32,M,64,64,M,128,128,M + fc 512-512' },
-  'resnet-small': { build: buildResnetSmall, summary: 'CIFAR-style ResNet-20 (16/32/64, 3×3 basic blocks, BN, 1×1 projection shortcuts)' },
-  'alexnet-small': { build: buildAlexnetSmall, summary: 'AlexNet layer mix: 5 convs (5×5, 5×5, 3×3 ×3) + fc 1024-1024' },
+  'resnet-small': {
+    build: buildResnetSmall,
+    summary: 'CIFAR-style ResNet-20 (16/32/64, 3×3 basic blocks, BN, 1×1 projection shortcuts)',
+  },
+  'alexnet-small': {
+    build: buildAlexnetSmall,
+    summary: 'AlexNet layer mix: 5 convs (5×5, 5×5, 3×3 ×3) + fc 1024-1024',
+  },
 };
 
 export function isZooArch(s: string): s is ZooArch {
@@ -46,10 +52,12 @@ export function isZooArch(s: string): s is ZooArch {
 
 /** Build an untrained zoo model. Same arch + seed ⇒ bit-identical weights. */
 export function buildModel(arch: ZooArch | string, opts: BuildOptions = {}): Graph {
-  if (!isZooArch(arch)) throw new ReproError(`unknown zoo architecture '${arch}'; choose one of: ${ZOO_ARCHS.join(', ')}`);
+  if (!isZooArch(arch))
+    throw new ReproError(`unknown zoo architecture '${arch}'; choose one of: ${ZOO_ARCHS.join(', ')}`);
   const seed = opts.seed ?? 0;
   const numClasses = opts.numClasses ?? 10;
-  if (!(Number.isInteger(numClasses) && numClasses >= 2)) throw new ReproError(`numClasses ${numClasses}: must be an integer ≥ 2`);
+  if (!(Number.isInteger(numClasses) && numClasses >= 2))
+    throw new ReproError(`numClasses ${numClasses}: must be an integer ≥ 2`);
   if (!Number.isFinite(seed)) throw new ReproError(`seed ${seed}: must be a finite number`);
   return BUILDERS[arch].build(seed, numClasses);
 }

@@ -6,6 +6,7 @@
 import { A } from '../ir/attrs.js';
 import { Graph } from '../ir/graph.js';
 import { f32 } from '../ir/tensor.js';
+import { kaimingUniform } from '../train/init.js';
 import { SeededRng } from '../util/random.js';
 
 export interface ConvSpec {
@@ -18,14 +19,7 @@ export interface ConvSpec {
   bias?: boolean;
 }
 
-/**
- * PyTorch's default init for Conv/Linear: kaiming_uniform_(a=√5) on the weight, which is
- * U(−1/√fan_in, 1/√fan_in), and the bias from the same bound.
- */
-export function kaimingUniform(rng: SeededRng, dims: number[], fanIn: number): Float32Array {
-  const bound = 1 / Math.sqrt(fanIn);
-  return rng.fillUniform(new Float32Array(dims.reduce((a, b) => a * b, 1)), -bound, bound);
-}
+export { kaimingUniform };
 
 export class NetBuilder {
   readonly g = new Graph();
@@ -52,13 +46,18 @@ export class NetBuilder {
     const w = this.param(`${prefix}.weight`, [cout, cin, k, k], kaimingUniform(this.rng, [cout, cin, k, k], fanIn));
     const inputs = [x, w];
     if (s.bias ?? true) inputs.push(this.param(`${prefix}.bias`, [cout], kaimingUniform(this.rng, [cout], fanIn)));
-    return this.g.add('Conv', inputs, {
-      dilations: A.ints([1, 1]),
-      group: A.int(1),
-      kernel_shape: A.ints([k, k]),
-      pads: A.ints([pad, pad, pad, pad]),
-      strides: A.ints([stride, stride]),
-    }, { name: prefix })[0]!;
+    return this.g.add(
+      'Conv',
+      inputs,
+      {
+        dilations: A.ints([1, 1]),
+        group: A.int(1),
+        kernel_shape: A.ints([k, k]),
+        pads: A.ints([pad, pad, pad, pad]),
+        strides: A.ints([stride, stride]),
+      },
+      { name: prefix },
+    )[0]!;
   }
 
   /** BatchNorm2d in eval form: γ=1, β=0, running mean 0, running var 1 (PyTorch's fresh state). */
@@ -72,7 +71,12 @@ export class NetBuilder {
       this.param(`${prefix}.running_var`, [c], ones()),
     ];
     // ONNX momentum is the weight of the old running value: 1 − PyTorch's 0.1.
-    return this.g.add('BatchNormalization', inputs, { epsilon: A.float(1e-5), momentum: A.float(0.9) }, { name: prefix })[0]!;
+    return this.g.add(
+      'BatchNormalization',
+      inputs,
+      { epsilon: A.float(1e-5), momentum: A.float(0.9) },
+      { name: prefix },
+    )[0]!;
   }
 
   /** nn.Linear as Gemm(transB=1) with weight [out, in]. `output` names the result (e.g. 'logits'). */
@@ -88,11 +92,16 @@ export class NetBuilder {
   }
 
   maxPool(x: string, k = 2, stride = k, name?: string): string {
-    return this.g.add('MaxPool', [x], {
-      kernel_shape: A.ints([k, k]),
-      pads: A.ints([0, 0, 0, 0]),
-      strides: A.ints([stride, stride]),
-    }, name ? { name } : {})[0]!;
+    return this.g.add(
+      'MaxPool',
+      [x],
+      {
+        kernel_shape: A.ints([k, k]),
+        pads: A.ints([0, 0, 0, 0]),
+        strides: A.ints([stride, stride]),
+      },
+      name ? { name } : {},
+    )[0]!;
   }
 
   flatten(x: string): string {

@@ -9,13 +9,17 @@ import { loadDataset } from '../data/sources.js';
 import type { Graph } from '../ir/graph.js';
 import { loadModelChecked } from '../onnx/prepare.js';
 import { saveOnnx } from '../onnx/save.js';
-import { ARCH_RECIPES, trainOptionsFrom } from '../train/cli-options.js';
+import { ARCH_RECIPES, recipeOptions } from '../train/recipes.js';
 import { trainModel } from '../train/trainer.js';
 import { buildModel } from './index.js';
 
 /** The dataset each architecture is benchmarked on. */
 export const BENCH_DATA: Record<string, string> = {
-  mlp: 'mnist', lenet5: 'mnist', 'vgg-small': 'fashion-mnist', 'resnet-small': 'fashion-mnist', 'alexnet-small': 'fashion-mnist',
+  mlp: 'mnist',
+  lenet5: 'mnist',
+  'vgg-small': 'fashion-mnist',
+  'resnet-small': 'fashion-mnist',
+  'alexnet-small': 'fashion-mnist',
 };
 
 export interface TrainedOptions {
@@ -33,7 +37,10 @@ export function modelCacheDir(dir?: string): string {
   return dir ?? process.env.REPRUNE_MODEL_CACHE ?? path.join(process.cwd(), '.cache', 'models');
 }
 
-export async function trainedModel(arch: string, o: TrainedOptions = {}): Promise<{ graph: Graph; file: string; trained: boolean }> {
+export async function trainedModel(
+  arch: string,
+  o: TrainedOptions = {},
+): Promise<{ graph: Graph; file: string; trained: boolean }> {
   const data = o.data ?? BENCH_DATA[arch] ?? 'mnist';
   const epochs = o.epochs ?? 10;
   const seed = o.seed ?? 0;
@@ -42,7 +49,7 @@ export async function trainedModel(arch: string, o: TrainedOptions = {}): Promis
   if (existsSync(file)) return { graph: loadModelChecked(file), file, trained: false };
   o.log?.(`training ${arch} on ${data} for ${epochs} epochs (cached as ${file})`);
   const train = loadDataset(data, 'train', { limit: o.limit });
-  const opts = trainOptionsFrom({ data, epochs, output: '', seed }, ARCH_RECIPES[arch] ?? ARCH_RECIPES.lenet5!);
+  const opts = recipeOptions({ epochs, seed }, ARCH_RECIPES[arch] ?? ARCH_RECIPES.lenet5!);
   const res = await trainModel(buildModel(arch, { seed }), train, { ...opts, progress: o.progress ?? false });
   mkdirSync(dir, { recursive: true });
   saveOnnx(res.graph, file, { force: true });

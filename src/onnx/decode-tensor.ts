@@ -8,7 +8,8 @@ import { longToNumber, type TensorProto } from './proto.js';
 export function checkedNumel(dims: number[], where: string): number {
   let n = 1;
   for (const d of dims) {
-    if (!Number.isInteger(d) || d < 0) throw new ReproError(`${where}: dimension ${d} is invalid (must be a non-negative integer)`);
+    if (!Number.isInteger(d) || d < 0)
+      throw new ReproError(`${where}: dimension ${d} is invalid (must be a non-negative integer)`);
     n *= d;
     if (n > 2 ** 31) throw new ReproError(`${where}: ${dims.join('x')} elements is too large for reprune (limit 2^31)`);
   }
@@ -27,7 +28,10 @@ export function decodeTensor(t: TensorProto, ctx: DecodeContext): Tensor {
   const where = `${ctx.where}${t.name ? ` tensor '${t.name}'` : ''}`;
   const code = t.dataType ?? 0;
   const dtype = DTYPE_FROM_ONNX[code];
-  if (!dtype) throw new ReproError(`${where}: data type ${code} is not supported (reprune handles float32, float64, int64, int32, int8, uint8, bool)`);
+  if (!dtype)
+    throw new ReproError(
+      `${where}: data type ${code} is not supported (reprune handles float32, float64, int64, int32, int8, uint8, bool)`,
+    );
   const dims = (t.dims ?? []).map((d) => longToNumber(d, `${where} dim`));
   const n = checkedNumel(dims, where);
   const bytes = BYTES_PER_ELEMENT[dtype];
@@ -35,7 +39,10 @@ export function decodeTensor(t: TensorProto, ctx: DecodeContext): Tensor {
   if (t.dataLocation === 1) raw = readExternal(t, ctx, where, n * bytes);
   else if (t.rawData && t.rawData.length > 0) raw = t.rawData;
   if (raw) {
-    if (raw.length !== n * bytes) throw new ReproError(`${where}: holds ${raw.length} bytes, but shape [${dims.join(',')}] of ${dtype} needs ${n * bytes}; the file is corrupt`);
+    if (raw.length !== n * bytes)
+      throw new ReproError(
+        `${where}: holds ${raw.length} bytes, but shape [${dims.join(',')}] of ${dtype} needs ${n * bytes}; the file is corrupt`,
+      );
     const data = allocData(dtype, n);
     new Uint8Array(data.buffer).set(raw);
     return { dtype, dims, data };
@@ -45,11 +52,15 @@ export function decodeTensor(t: TensorProto, ctx: DecodeContext): Tensor {
 
 function fromTypedFields(t: TensorProto, dtype: Tensor['dtype'], n: number, where: string): TensorData {
   const src: ArrayLike<unknown> =
-    dtype === 'float32' ? t.floatData ?? [] :
-    dtype === 'float64' ? t.doubleData ?? [] :
-    dtype === 'int64' ? t.int64Data ?? [] :
-    t.int32Data ?? [];
-  if (src.length !== n) throw new ReproError(`${where}: holds ${src.length} values, but its shape needs ${n}; the file is corrupt`);
+    dtype === 'float32'
+      ? (t.floatData ?? [])
+      : dtype === 'float64'
+        ? (t.doubleData ?? [])
+        : dtype === 'int64'
+          ? (t.int64Data ?? [])
+          : (t.int32Data ?? []);
+  if (src.length !== n)
+    throw new ReproError(`${where}: holds ${src.length} values, but its shape needs ${n}; the file is corrupt`);
   const out = allocData(dtype, n);
   if (out instanceof BigInt64Array) {
     for (let i = 0; i < n; i++) {
@@ -67,11 +78,30 @@ function readExternal(t: TensorProto, ctx: DecodeContext, where: string, expecte
   const entries = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
   const location = entries.get('location');
   if (!location) throw new ReproError(`${where}: external data without a 'location'`);
-  if (!ctx.modelDir) throw new ReproError(`${where}: external data '${location}' cannot be read from an in-memory model; load it from its file`);
+  if (!ctx.modelDir)
+    throw new ReproError(
+      `${where}: external data '${location}' cannot be read from an in-memory model; load it from its file`,
+    );
+  const real = resolveExternal(ctx.modelDir, location, where);
+  const st = fs.statSync(real);
+  if (!st.isFile()) throw new ReproError(`${where}: external data '${location}' is not a regular file`);
+  const { offset, length } = externalRange(entries, st.size, where, location);
+  // Checked before allocating, so a small tensor never pulls in a huge file.
+  if (length !== expectedBytes)
+    throw new ReproError(
+      `${where}: holds ${length} bytes in '${location}', but its shape needs ${expectedBytes}; the file is corrupt`,
+    );
+  return readRange(real, offset, length, where, location);
+}
+
+/** The real path of `location`, refused when it is absolute, climbs with '..' or (via a symlink) leaves `modelDir`. */
+function resolveExternal(modelDir: string, location: string, where: string): string {
   if (path.isAbsolute(location) || location.split(/[\\/]/).includes('..')) {
-    throw new ReproError(`${where}: external data path '${location}' leaves the model's folder; reprune only reads external data stored beside the model`);
+    throw new ReproError(
+      `${where}: external data path '${location}' leaves the model's folder; reprune only reads external data stored beside the model`,
+    );
   }
-  const dir = fs.realpathSync(ctx.modelDir);
+  const dir = fs.realpathSync(modelDir);
   const file = path.resolve(dir, location);
   let real: string;
   try {
@@ -79,29 +109,53 @@ function readExternal(t: TensorProto, ctx: DecodeContext, where: string, expecte
   } catch {
     throw new ReproError(`${where}: external data file '${location}' not found next to the model (${dir})`);
   }
-  if (!real.startsWith(dir + path.sep)) throw new ReproError(`${where}: external data '${location}' resolves outside the model's folder (symlink?); refused`);
-  const st = fs.statSync(real);
-  if (!st.isFile()) throw new ReproError(`${where}: external data '${location}' is not a regular file`);
+  if (!real.startsWith(dir + path.sep))
+    throw new ReproError(
+      `${where}: external data '${location}' resolves outside the model's folder (symlink?); refused`,
+    );
+  return real;
+}
+
+/** The byte range of the entries (default: from the offset to the end of the file), which must lie inside the file. */
+function externalRange(
+  entries: Map<string, string>,
+  size: number,
+  where: string,
+  location: string,
+): { offset: number; length: number } {
   const offset = Number(entries.get('offset') ?? 0);
-  const size = st.size;
   const length = entries.has('length') ? Number(entries.get('length')) : size - offset;
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
-    throw new ReproError(`${where}: external data range offset=${offset} length=${length} lies outside '${location}' (${size} bytes)`);
+  if (
+    !Number.isSafeInteger(offset) ||
+    !Number.isSafeInteger(length) ||
+    offset < 0 ||
+    length < 0 ||
+    offset + length > size
+  ) {
+    throw new ReproError(
+      `${where}: external data range offset=${offset} length=${length} lies outside '${location}' (${size} bytes)`,
+    );
   }
-  // Checked before allocating, so a small tensor never pulls in a huge file.
-  if (length !== expectedBytes) throw new ReproError(`${where}: holds ${length} bytes in '${location}', but its shape needs ${expectedBytes}; the file is corrupt`);
+  return { offset, length };
+}
+
+/** Reads exactly `length` bytes at `offset`; a short read or an I/O error becomes a ReproError. */
+function readRange(real: string, offset: number, length: number, where: string, location: string): Uint8Array {
   try {
     const fd = fs.openSync(real, 'r');
     try {
       const buf = new Uint8Array(length);
       const got = fs.readSync(fd, buf, 0, length, offset);
-      if (got !== length) throw new ReproError(`${where}: external data '${location}' ended after ${got} of ${length} bytes`);
+      if (got !== length)
+        throw new ReproError(`${where}: external data '${location}' ended after ${got} of ${length} bytes`);
       return buf;
     } finally {
       fs.closeSync(fd);
     }
   } catch (e) {
     if (e instanceof ReproError) throw e;
-    throw new ReproError(`${where}: cannot read external data '${location}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new ReproError(
+      `${where}: cannot read external data '${location}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
 }

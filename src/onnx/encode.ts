@@ -1,7 +1,14 @@
 import type { Attr } from '../ir/attrs.js';
 import type { Graph, ValueInfo } from '../ir/graph.js';
 import { ONNX_DTYPE, type Tensor } from '../ir/tensor.js';
-import { AttrType, onnx, type AttributeProto, type ModelProto, type TensorProto, type ValueInfoProto } from './proto.js';
+import {
+  AttrType,
+  onnx,
+  type AttributeProto,
+  type ModelProto,
+  type TensorProto,
+  type ValueInfoProto,
+} from './proto.js';
 
 const utf8 = new TextEncoder();
 
@@ -16,25 +23,36 @@ export function tensorToProto(t: Tensor, name = '', copy = true): TensorProto {
 
 function valueInfoToProto(v: ValueInfo): ValueInfoProto {
   const tensorType: NonNullable<NonNullable<ValueInfoProto['type']>['tensorType']> = { elemType: ONNX_DTYPE[v.dtype] };
-  if (v.shape) tensorType.shape = { dim: v.shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) };
+  if (v.shape)
+    tensorType.shape = { dim: v.shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) };
   return { name: v.name, type: { tensorType } };
 }
 
 function attrToProto(name: string, a: Attr, copy: boolean): AttributeProto {
   switch (a.kind) {
-    case 'int': return { name, type: AttrType.INT, i: a.value };
-    case 'float': return { name, type: AttrType.FLOAT, f: a.value };
-    case 'string': return { name, type: AttrType.STRING, s: utf8.encode(a.value) };
-    case 'ints': return { name, type: AttrType.INTS, ints: [...a.value] };
-    case 'floats': return { name, type: AttrType.FLOATS, floats: [...a.value] };
-    case 'strings': return { name, type: AttrType.STRINGS, strings: a.value.map((s) => utf8.encode(s)) };
-    case 'tensor': return { name, type: AttrType.TENSOR, t: tensorToProto(a.value, '', copy) };
+    case 'int':
+      return { name, type: AttrType.INT, i: a.value };
+    case 'float':
+      return { name, type: AttrType.FLOAT, f: a.value };
+    case 'string':
+      return { name, type: AttrType.STRING, s: utf8.encode(a.value) };
+    case 'ints':
+      return { name, type: AttrType.INTS, ints: [...a.value] };
+    case 'floats':
+      return { name, type: AttrType.FLOATS, floats: [...a.value] };
+    case 'strings':
+      return { name, type: AttrType.STRINGS, strings: a.value.map((s) => utf8.encode(s)) };
+    case 'tensor':
+      return { name, type: AttrType.TENSOR, t: tensorToProto(a.value, '', copy) };
   }
 }
 
 /** The ModelProto of `g`; `copy = false` lets tensor payloads alias the graph's weights (see tensorToProto). */
 export function graphToModelProto(g: Graph, copy = true): ModelProto {
-  const opsetImport = [{ domain: '', version: g.opset }, ...g.extraOpsets.map((o) => ({ domain: o.domain, version: o.version }))];
+  const opsetImport = [
+    { domain: '', version: g.opset },
+    ...g.extraOpsets.map((o) => ({ domain: o.domain, version: o.version })),
+  ];
   return {
     irVersion: g.irVersion,
     opsetImport,

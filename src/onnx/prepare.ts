@@ -4,7 +4,8 @@
  * ReproError that names the file, so commands (and the fuzz tests) have a single entry point.
  */
 import type { Graph } from '../ir/graph.js';
-import { checkSupported, foldConstants, inferShapes } from '../ir/shape/index.js';
+import { foldConstants } from '../ir/fold/index.js';
+import { checkSupported, inferShapes } from '../ir/shape/index.js';
 import { ReproError } from '../util/errors.js';
 import { loadOnnx } from './decode.js';
 
@@ -31,7 +32,9 @@ const WEIGHT_OPS = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul', 'BatchNor
 /** NaN in any float initializer, or ±Inf in a weight of a compute op, is refused with the tensor and element named. */
 function checkFiniteWeights(g: Graph): void {
   const weightOf = new Map<string, string>();
-  for (const n of g.nodes) if (WEIGHT_OPS.has(n.opType)) for (const i of n.inputs) if (g.initializers.has(i)) weightOf.set(i, `${n.opType} node '${n.name}'`);
+  for (const n of g.nodes)
+    if (WEIGHT_OPS.has(n.opType))
+      for (const i of n.inputs) if (g.initializers.has(i)) weightOf.set(i, `${n.opType} node '${n.name}'`);
   for (const [name, t] of g.initializers) {
     if (t.dtype !== 'float32' && t.dtype !== 'float64') continue;
     const user = weightOf.get(name);
@@ -39,7 +42,9 @@ function checkFiniteWeights(g: Graph): void {
     for (let i = 0; i < d.length; i++) {
       const v = d[i]!;
       if (Number.isNaN(v) || (user && !Number.isFinite(v))) {
-        throw new ReproError(`initializer '${name}'${user ? ` (weight of ${user})` : ''} holds ${v} at element ${i}; the model is corrupt or its training diverged`);
+        throw new ReproError(
+          `initializer '${name}'${user ? ` (weight of ${user})` : ''} holds ${v} at element ${i}; the model is corrupt or its training diverged`,
+        );
       }
     }
   }

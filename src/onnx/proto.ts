@@ -16,7 +16,8 @@ export function longToNumber(v: unknown, what: string): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'object' && v && 'toNumber' in v) {
     const n = (v as { toNumber(): number }).toNumber();
-    if (!Number.isSafeInteger(n)) throw new ReproError(`${what} = ${String(v)} is out of range (beyond 2^53); the file is corrupt`);
+    if (!Number.isSafeInteger(n))
+      throw new ReproError(`${what} = ${String(v)} is out of range (beyond 2^53); the file is corrupt`);
     return n;
   }
   return Number(v);

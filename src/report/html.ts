@@ -31,12 +31,18 @@ function summaryRow(m: MethodResult, base: MethodResult): string {
 /** Plain-text summary table for the terminal. */
 export function summaryText(r: RunResults): string {
   const rows = [r.baseline, ...r.methods].map((m) => [
-    m.label, fmtPct(m.accuracy), m === r.baseline ? '' : `${(100 * (m.accuracy - r.baseline.accuracy)).toFixed(2)}`,
-    fmtInt(m.params), fmtInt(m.nonzeros), fmtInt(m.macs), m.latencyMs?.toFixed(2) ?? '',
+    m.label,
+    fmtPct(m.accuracy),
+    m === r.baseline ? '' : `${(100 * (m.accuracy - r.baseline.accuracy)).toFixed(2)}`,
+    fmtInt(m.params),
+    fmtInt(m.nonzeros),
+    fmtInt(m.macs),
+    m.latencyMs?.toFixed(2) ?? '',
   ]);
   const head = ['method', 'accuracy', 'Δ pts', 'params', 'nonzeros', 'MACs', `ms/batch${r.latencyBatch}`];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -49,17 +55,31 @@ export async function buildReportHtml(r: RunResults): Promise<string> {
 <tbody>${all.map((m) => summaryRow(m, r.baseline)).join('\n')}</tbody></table>`);
   const extras = r.methods.filter((m) => m.extra && Object.keys(m.extra).length);
   if (extras.length) {
-    sections.push(`<h2>Method details</h2><ul>${extras.map((m) => `<li><b>${esc(m.label)}</b>: ${Object.entries(m.extra!).map(([k, v]) => `${esc(k)} = ${esc(typeof v === 'number' ? +v.toPrecision(5) + '' : String(v))}`).join(', ')}</li>`).join('')}</ul>`);
+    sections.push(
+      `<h2>Method details</h2><ul>${extras
+        .map(
+          (m) =>
+            `<li><b>${esc(m.label)}</b>: ${Object.entries(m.extra!)
+              .map(([k, v]) => `${esc(k)} = ${esc(typeof v === 'number' ? `${+v.toPrecision(5)}` : String(v))}`)
+              .join(', ')}</li>`,
+        )
+        .join('')}</ul>`,
+    );
   }
   const charts: string[] = [];
   if (r.curves.length) charts.push(await renderSvg(accuracyCurveSpec(r.curves)));
-  if (all.some((m) => m.layers?.length)) charts.push(await renderSvg(layerSparsitySpec(all.filter((m) => m.layers?.length))));
-  if (charts.length) sections.push(`<h2>Charts</h2><div class="charts">${charts.map((c) => `<figure>${c}</figure>`).join('')}</div>`);
+  if (all.some((m) => m.layers?.length))
+    charts.push(await renderSvg(layerSparsitySpec(all.filter((m) => m.layers?.length))));
+  if (charts.length)
+    sections.push(`<h2>Charts</h2><div class="charts">${charts.map((c) => `<figure>${c}</figure>`).join('')}</div>`);
   if (r.heatmaps.length) {
     const maps = await Promise.all(r.heatmaps.map((h) => renderSvg(heatmapSpec(h))));
-    sections.push(`<h2>TileTrans: tiles before and after permutation</h2><div class="charts">${maps.map((c) => `<figure>${c}</figure>`).join('')}</div>`);
+    sections.push(
+      `<h2>TileTrans: tiles before and after permutation</h2><div class="charts">${maps.map((c) => `<figure>${c}</figure>`).join('')}</div>`,
+    );
   }
-  if (r.scaling.length) sections.push(`<h2>REAP scaling</h2><figure>${await renderSvg(scalingSpec(r.scaling))}</figure>`);
+  if (r.scaling.length)
+    sections.push(`<h2>REAP scaling</h2><figure>${await renderSvg(scalingSpec(r.scaling))}</figure>`);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>reprune report</title>
 <style>

@@ -22,7 +22,9 @@ export function concreteDims(v: ValueInfo, batch: number): number[] {
   return v.shape.map((d, i) => {
     if (typeof d === 'number') return d;
     if (i === 0) return batch;
-    throw new ReproError(`graph input '${v.name}' has symbolic dim '${d}' at axis ${i} (shape [${v.shape!.join(', ')}]); only the batch dim may be symbolic`);
+    throw new ReproError(
+      `graph input '${v.name}' has symbolic dim '${d}' at axis ${i} (shape [${v.shape!.join(', ')}]); only the batch dim may be symbolic`,
+    );
   });
 }
 
@@ -31,7 +33,9 @@ function randomInput(v: ValueInfo, batch: number, rng: SeededRng): Tensor {
   const n = dims.reduce((a, b) => a * b, 1);
   if (v.dtype === 'float32') return f32(dims, rng.fillUniform(new Float32Array(n)));
   if (v.dtype === 'int64') return i64(dims, new Array<number>(n).fill(0));
-  throw new ReproError(`graph input '${v.name}' has dtype ${v.dtype}; latency measurement supports float32 and int64 inputs`);
+  throw new ReproError(
+    `graph input '${v.name}' has dtype ${v.dtype}; latency measurement supports float32 and int64 inputs`,
+  );
 }
 
 /** Milliseconds per batch (median). */
@@ -39,8 +43,10 @@ export async function measureLatency(g: Graph, opts: LatencyOptions = {}): Promi
   const batch = opts.batch ?? 1;
   const iters = opts.iters ?? 20;
   const warmup = opts.warmup ?? 3;
-  if (!(Number.isInteger(batch) && batch > 0)) throw new ReproError(`latency batch ${batch}: must be a positive integer`);
-  if (!(Number.isInteger(iters) && iters > 0)) throw new ReproError(`latency iterations ${iters}: must be a positive integer`);
+  if (!(Number.isInteger(batch) && batch > 0))
+    throw new ReproError(`latency batch ${batch}: must be a positive integer`);
+  if (!(Number.isInteger(iters) && iters > 0))
+    throw new ReproError(`latency iterations ${iters}: must be a positive integer`);
   const rng = new SeededRng(0);
   const feeds: Record<string, Tensor> = {};
   for (const v of g.inputs) feeds[v.name] = randomInput(v, batch, rng);
@@ -50,7 +56,12 @@ export async function measureLatency(g: Graph, opts: LatencyOptions = {}): Promi
 }
 
 /** Run `warmup` untimed then `iters` timed passes; the sorted times (ms) and the last outputs. */
-export async function timeRuns(runner: Runner, feeds: Record<string, Tensor>, iters: number, warmup: number): Promise<{ times: number[]; outputs: Record<string, Tensor> }> {
+export async function timeRuns(
+  runner: Runner,
+  feeds: Record<string, Tensor>,
+  iters: number,
+  warmup: number,
+): Promise<{ times: number[]; outputs: Record<string, Tensor> }> {
   let outputs: Record<string, Tensor> = {};
   for (let i = 0; i < warmup; i++) outputs = await runner.run(feeds);
   const times: number[] = [];

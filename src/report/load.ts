@@ -9,16 +9,31 @@ export function loadResults(file: string): RunResults {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ReproError(code === 'ENOENT' ? `${file}: no such file` : `${file}: not valid JSON (${(e as Error).message})`);
+    throw new ReproError(
+      code === 'ENOENT' ? `${file}: no such file` : `${file}: not valid JSON (${(e as Error).message})`,
+    );
   }
   const r = raw as Partial<RunResults>;
   if (!r || typeof r !== 'object' || r.version !== 1 || !r.baseline || !Array.isArray(r.methods)) {
-    throw new ReproError(`${file}: not a reprune results file (expected {"version":1,"baseline":..,"methods":[..]} as written by 'reprune demo')`);
+    throw new ReproError(
+      `${file}: not a reprune results file (expected {"version":1,"baseline":..,"methods":[..]} as written by 'reprune demo')`,
+    );
   }
   for (const m of [r.baseline, ...r.methods]) {
     for (const k of ['accuracy', 'params', 'nonzeros', 'macs', 'bytes'] as const) {
-      if (typeof m[k] !== 'number' || !Number.isFinite(m[k])) throw new ReproError(`${file}: method '${m.method ?? '?'}' lacks a numeric '${k}'`);
+      if (typeof m[k] !== 'number' || !Number.isFinite(m[k]))
+        throw new ReproError(`${file}: method '${m.method ?? '?'}' lacks a numeric '${k}'`);
     }
   }
-  return { curves: [], heatmaps: [], scaling: [], latencyBatch: 1, machine: '', dataset: '', command: '', createdAt: '', ...r } as RunResults;
+  return {
+    curves: [],
+    heatmaps: [],
+    scaling: [],
+    latencyBatch: 1,
+    machine: '',
+    dataset: '',
+    command: '',
+    createdAt: '',
+    ...r,
+  } as RunResults;
 }

@@ -40,7 +40,8 @@ export function withOutputs(g: Graph, names: string[]): Graph {
   const c = g.clone(true);
   const known = c.valueNames();
   for (const name of names) {
-    if (!known.has(name)) throw new ReproError(`cannot capture '${name}': no node, input or initializer of graph '${g.name}' defines it`);
+    if (!known.has(name))
+      throw new ReproError(`cannot capture '${name}': no node, input or initializer of graph '${g.name}' defines it`);
     if (c.isGraphOutput(name)) continue;
     // No shape: a recorded one may carry a batch size other than the one we will feed.
     const t = c.initializers.get(name);
@@ -66,17 +67,21 @@ function fmtShape(s: readonly Dim[]): string {
 /** Match the model's input to the data: rank 2 → [n, features], rank 1+sample rank → [n, ...sample]. */
 export function inputLayout(g: Graph, ds: Dataset): InputLayout {
   if (g.inputs.length !== 1) {
-    throw new ReproError(`graph '${g.name}' has ${g.inputs.length} inputs (${g.inputs.map((v) => v.name).join(', ')}); evaluation feeds exactly one image input`);
+    throw new ReproError(
+      `graph '${g.name}' has ${g.inputs.length} inputs (${g.inputs.map((v) => v.name).join(', ')}); evaluation feeds exactly one image input`,
+    );
   }
   const v = g.inputs[0]!;
-  if (v.dtype !== 'float32') throw new ReproError(`model input '${v.name}' is ${v.dtype}; reprune feeds image data as float32`);
+  if (v.dtype !== 'float32')
+    throw new ReproError(`model input '${v.name}' is ${v.dtype}; reprune feeds image data as float32`);
   const size = sampleSizeOf(ds);
   const sample = ds.shape;
   const fixed = v.shape && typeof v.shape[0] === 'number' ? v.shape[0] : undefined;
-  const mismatch = () => new ReproError(
-    `model input '${v.name}' has shape ${fmtShape(v.shape ?? [])} but ${ds.name} samples have shape ${fmtShape(sample)} ` +
-    `(${size} values); use data that matches the model or a model built for this data`,
-  );
+  const mismatch = () =>
+    new ReproError(
+      `model input '${v.name}' has shape ${fmtShape(v.shape ?? [])} but ${ds.name} samples have shape ${fmtShape(sample)} ` +
+        `(${size} values); use data that matches the model or a model built for this data`,
+    );
   if (!v.shape) return { name: v.name, dims: (n) => [n, ...sample] };
   const rest = v.shape.slice(1);
   if (v.shape.length === 2) {
@@ -84,7 +89,9 @@ export function inputLayout(g: Graph, ds: Dataset): InputLayout {
     return { name: v.name, dims: (n) => [n, size], fixedBatch: fixed };
   }
   if (v.shape.length !== sample.length + 1) throw mismatch();
-  rest.forEach((d, i) => { if (typeof d === 'number' && d !== sample[i]) throw mismatch(); });
+  rest.forEach((d, i) => {
+    if (typeof d === 'number' && d !== sample[i]) throw mismatch();
+  });
   return { name: v.name, dims: (n) => [n, ...sample], fixedBatch: fixed };
 }
 
@@ -96,11 +103,18 @@ function firstRows(t: Tensor, fed: number, n: number): Tensor {
 }
 
 /** Run `g` over `ds` in order, calling `cb` with the values `names` of each batch. */
-export async function forEachBatch(g: Graph, ds: Dataset, names: string[], cb: BatchCallback, opts: StreamOptions = {}): Promise<StreamStats> {
+export async function forEachBatch(
+  g: Graph,
+  ds: Dataset,
+  names: string[],
+  cb: BatchCallback,
+  opts: StreamOptions = {},
+): Promise<StreamStats> {
   const data = opts.limit === undefined ? ds : take(ds, opts.limit);
   const layout = inputLayout(g, data);
   const batchSize = layout.fixedBatch ?? opts.batchSize ?? 256;
-  if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new ReproError(`--batch-size ${batchSize}: must be a positive integer`);
+  if (!(Number.isInteger(batchSize) && batchSize > 0))
+    throw new ReproError(`--batch-size ${batchSize}: must be a positive integer`);
   const runner = await compile(withOutputs(g, names), opts.runtime);
   const size = sampleSizeOf(data);
   let batches = 0;

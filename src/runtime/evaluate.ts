@@ -19,7 +19,12 @@ export interface EvalResult {
 }
 
 /** Sum over rows of −log softmax(z)[y] (log-sum-exp shifted by the row max), and the count of correct argmaxes. */
-export function crossEntropyAndHits(logits: Float32Array, labels: Int32Array, n: number, classes: number): { lossSum: number; hits: number } {
+export function crossEntropyAndHits(
+  logits: Float32Array,
+  labels: Int32Array,
+  n: number,
+  classes: number,
+): { lossSum: number; hits: number } {
   let lossSum = 0;
   let hits = 0;
   for (let r = 0; r < n; r++) {
@@ -28,7 +33,10 @@ export function crossEntropyAndHits(logits: Float32Array, labels: Int32Array, n:
     let arg = 0;
     for (let c = 0; c < classes; c++) {
       const z = logits[base + c]!;
-      if (z > max) { max = z; arg = c; }
+      if (z > max) {
+        max = z;
+        arg = c;
+      }
     }
     let sum = 0;
     for (let c = 0; c < classes; c++) sum += Math.exp(logits[base + c]! - max);
@@ -40,11 +48,15 @@ export function crossEntropyAndHits(logits: Float32Array, labels: Int32Array, n:
 
 function checkLogits(g: Graph, name: string, t: Tensor, n: number, ds: Dataset): number {
   if (t.dtype !== 'float32' || t.dims.length !== 2 || t.dims[0] !== n) {
-    throw new ReproError(`model output '${name}' has shape [${t.dims.join(', ')}] (${t.dtype}); evaluation needs float32 logits [batch, classes]`);
+    throw new ReproError(
+      `model output '${name}' has shape [${t.dims.join(', ')}] (${t.dtype}); evaluation needs float32 logits [batch, classes]`,
+    );
   }
   const classes = t.dims[1]!;
   if (classes < ds.numClasses) {
-    throw new ReproError(`model output '${name}' of graph '${g.name}' has ${classes} classes but ${ds.name} has ${ds.numClasses}; use a model trained for this data`);
+    throw new ReproError(
+      `model output '${name}' of graph '${g.name}' has ${classes} classes but ${ds.name} has ${ds.numClasses}; use a model trained for this data`,
+    );
   }
   return classes;
 }
@@ -55,13 +67,24 @@ export async function evaluate(g: Graph, ds: Dataset, opts: StreamOptions = {}):
   if (!out) throw new ReproError(`graph '${g.name}' has no outputs; nothing to evaluate`);
   let lossSum = 0;
   let hits = 0;
-  const stats = await forEachBatch(g, ds, [out.name], (res, n, info) => {
-    const t = res[out.name]!;
-    const classes = checkLogits(g, out.name, t, n, ds);
-    const r = crossEntropyAndHits(t.data as Float32Array, info.labels, n, classes);
-    lossSum += r.lossSum;
-    hits += r.hits;
-  }, opts);
+  const stats = await forEachBatch(
+    g,
+    ds,
+    [out.name],
+    (res, n, info) => {
+      const t = res[out.name]!;
+      const classes = checkLogits(g, out.name, t, n, ds);
+      const r = crossEntropyAndHits(t.data as Float32Array, info.labels, n, classes);
+      lossSum += r.lossSum;
+      hits += r.hits;
+    },
+    opts,
+  );
   const samples = stats.samples;
-  return { accuracy: samples ? hits / samples : 0, loss: samples ? lossSum / samples : 0, samples, msPerBatch: stats.msPerBatch };
+  return {
+    accuracy: samples ? hits / samples : 0,
+    loss: samples ? lossSum / samples : 0,
+    samples,
+    msPerBatch: stats.msPerBatch,
+  };
 }

@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
 import * as os from 'node:os';
-import ort from 'onnxruntime-node';
+import type ort from 'onnxruntime-node';
 import { ReproError } from '../util/errors.js';
 import type { Graph } from '../ir/graph.js';
+import { graphFingerprint } from '../ir/fingerprint.js';
 import type { DType, Tensor, TensorData } from '../ir/tensor.js';
 import { encodeModel } from '../onnx/encode.js';
+import { loadOrt, ortModule } from './ort.js';
 
 export type ExecutionProvider = 'cpu' | 'cuda';
 
@@ -49,9 +50,10 @@ export class Runner {
   }
 }
 
+/** IR tensor → ORT tensor (shares the data). Only valid once a session exists, i.e. after `compile()`. */
 export function toOrt(t: Tensor): ort.Tensor {
   const type = t.dtype === 'bool' ? 'bool' : t.dtype;
-  return new ort.Tensor(type as 'float32', t.data as Float32Array, t.dims);
+  return new (ortModule().Tensor)(type as 'float32', t.data as Float32Array, t.dims);
 }
 
 export function fromOrt(v: ort.Tensor): Tensor {
@@ -62,14 +64,20 @@ export function fromOrt(v: ort.Tensor): Tensor {
 const cache = new Map<string, Promise<Runner>>();
 const CACHE_LIMIT = 16;
 
-/** Compile a graph to an ORT session; identical graphs and options share one session. */
+/**
+ * Compile a graph to an ORT session; identical graphs and options share one session. The cache key is a hash of
+ * the graph's content, so a cache hit costs one pass over the weights and no protobuf encoding; the model is
+ * encoded only when a new session has to be created.
+ */
 export function compile(g: Graph, opts: RuntimeOptions = {}): Promise<Runner> {
-  const o = { ...defaults, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as Required<RuntimeOptions>;
-  const bytes = encodeModel(g);
-  const key = createHash('sha1').update(bytes).update(JSON.stringify(o)).digest('hex');
+  const o = {
+    ...defaults,
+    ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)),
+  } as Required<RuntimeOptions>;
+  const key = `${graphFingerprint(g)}:${JSON.stringify(o)}`;
   let p = cache.get(key);
   if (!p) {
-    p = createRunner(bytes, g, o);
+    p = createRunner(encodeModel(g), g, o);
     cache.set(key, p);
     p.catch(() => cache.delete(key));
     if (cache.size > CACHE_LIMIT) {
@@ -81,6 +89,7 @@ export function compile(g: Graph, opts: RuntimeOptions = {}): Promise<Runner> {
 }
 
 async function createRunner(bytes: Uint8Array, g: Graph, o: Required<RuntimeOptions>): Promise<Runner> {
+  const runtime = await loadOrt();
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: o.threads,
     interOpNumThreads: 1,
@@ -90,11 +99,13 @@ async function createRunner(bytes: Uint8Array, g: Graph, o: Required<RuntimeOpti
   };
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(bytes, sessionOptions);
+    session = await runtime.InferenceSession.create(bytes, sessionOptions);
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];
     if (o.ep === 'cuda') {
-      throw new ReproError(`--ep cuda: ONNX Runtime could not start the CUDA execution provider (${msg}); install onnxruntime-node's CUDA binaries (npm install onnxruntime-node --onnxruntime-node-install=cuda12) or use --ep cpu`);
+      throw new ReproError(
+        `--ep cuda: ONNX Runtime could not start the CUDA execution provider (${msg}); install onnxruntime-node's CUDA binaries (npm install onnxruntime-node --onnxruntime-node-install=cuda12) or use --ep cpu`,
+      );
     }
     throw new ReproError(`ONNX Runtime rejected graph '${g.name}': ${msg}`);
   }

@@ -41,7 +41,8 @@ export interface TrainState {
 }
 
 /** What the ONNX file records of its position in the run: the epoch, plus the step for a mid-epoch stop. */
-const positionTag = (s: Pick<TrainState, 'epochsDone' | 'partial'>) => (s.partial ? `${s.epochsDone}+${s.partial.steps}` : String(s.epochsDone));
+const positionTag = (s: Pick<TrainState, 'epochsDone' | 'partial'>) =>
+  s.partial ? `${s.epochsDone}+${s.partial.steps}` : String(s.epochsDone);
 
 const EPOCH_KEY = 'reprune.train.epoch';
 
@@ -59,7 +60,8 @@ export function saveCheckpoint(model: Graph, path: string, state: TrainState): v
     else model.metadata[EPOCH_KEY] = prev;
   }
   const buffers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(state.optimizer.buffers)) buffers[k] = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+  for (const [k, v] of Object.entries(state.optimizer.buffers))
+    buffers[k] = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
   const json = { ...state, optimizer: { ...state.optimizer, buffers } };
   writeFileAtomic(sidecarPath(path), JSON.stringify(json));
 }
@@ -72,7 +74,8 @@ export interface LoadedCheckpoint {
 export function loadCheckpoint(path: string): LoadedCheckpoint {
   const side = sidecarPath(path);
   if (!fs.existsSync(path)) throw new ReproError(`--resume ${path}: checkpoint file not found`);
-  if (!fs.existsSync(side)) throw new ReproError(`--resume ${path}: training state ${side} is missing; it is written next to each checkpoint`);
+  if (!fs.existsSync(side))
+    throw new ReproError(`--resume ${path}: training state ${side} is missing; it is written next to each checkpoint`);
   let raw: TrainState & { optimizer: { buffers: Record<string, string> } };
   try {
     raw = JSON.parse(fs.readFileSync(side, 'utf8'));
@@ -83,7 +86,9 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
   const model = loadOnnx(path);
   const epoch = model.metadata[EPOCH_KEY];
   if (epoch !== positionTag(raw)) {
-    throw new ReproError(`--resume ${path}: the model is from epoch ${epoch ?? '?'} but ${side} is from epoch ${positionTag(raw)}; the checkpoint was interrupted while saving`);
+    throw new ReproError(
+      `--resume ${path}: the model is from epoch ${epoch ?? '?'} but ${side} is from epoch ${positionTag(raw)}; the checkpoint was interrupted while saving`,
+    );
   }
   delete model.metadata[EPOCH_KEY];
   const buffers: Record<string, Float32Array> = {};

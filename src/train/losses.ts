@@ -4,5 +4,12 @@
  */
 export { addCrossEntropy, addMse, type CrossEntropyOptions } from './loss/cross-entropy.js';
 export { addKdLoss, addSpKdLoss, type SpKdLayer } from './loss/distill.js';
-export { addL2Penalty, addPenalty, addProximalPenalty, weightedSum, type LossTerm, type ProximalTerm } from './loss/penalty.js';
+export {
+  addL2Penalty,
+  addPenalty,
+  addProximalPenalty,
+  weightedSum,
+  type LossTerm,
+  type ProximalTerm,
+} from './loss/penalty.js';
 export { staticDims, ensureInput } from './loss/ops.js';

@@ -28,7 +28,7 @@ export function trainableParams(g: Graph): string[] {
       if (!name || seen.has(name)) continue;
       const t = g.initializers.get(name);
       // Scalars feeding Add/Mul are constants of the model (e.g. a scale), not weights.
-      if (!t || t.dtype !== 'float32' || (t.dims.length === 0 && (n.opType === 'Add' || n.opType === 'Mul'))) continue;
+      if (t?.dtype !== 'float32' || (t.dims.length === 0 && (n.opType === 'Add' || n.opType === 'Mul'))) continue;
       seen.add(name);
       out.push(name);
     }
@@ -37,12 +37,17 @@ export function trainableParams(g: Graph): string[] {
 }
 
 /** Resolve the parameter list: explicit `params` or the default, minus `frozen`. Unknown names are errors. */
-export function selectParams(g: Graph, params: readonly string[] | undefined, frozen: readonly string[] = []): string[] {
+export function selectParams(
+  g: Graph,
+  params: readonly string[] | undefined,
+  frozen: readonly string[] = [],
+): string[] {
   const all = params ? [...params] : trainableParams(g);
   for (const p of [...all, ...frozen]) {
     const t = g.initializers.get(p);
     if (!t) throw new ReproError(`parameter '${p}' is not an initializer of model '${g.name}'`);
-    if (t.dtype !== 'float32') throw new ReproError(`parameter '${p}' is ${t.dtype}; only float32 initializers can be trained`);
+    if (t.dtype !== 'float32')
+      throw new ReproError(`parameter '${p}' is ${t.dtype}; only float32 initializers can be trained`);
   }
   const fz = new Set(frozen);
   const chosen = all.filter((p) => !fz.has(p));
@@ -74,7 +79,8 @@ export function applyMasks(g: Graph, masks: Record<string, Uint8Array | Float32A
     const t = g.initializers.get(p);
     if (!t) throw new ReproError(`mask for '${p}': no such parameter in model '${g.name}'`);
     const w = t.data as Float32Array;
-    if (m.length !== w.length) throw new ReproError(`mask for '${p}' has ${m.length} entries, the parameter has ${w.length}`);
+    if (m.length !== w.length)
+      throw new ReproError(`mask for '${p}' has ${m.length} entries, the parameter has ${w.length}`);
     for (let i = 0; i < w.length; i++) if (m[i] === 0) w[i] = 0;
   }
 }

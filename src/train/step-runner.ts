@@ -2,9 +2,10 @@
  * Runs one training step in ORT with as few copies as possible: parameter and state tensors wrap the model's own
  * Float32Arrays (created once, updated in place by the optimizer), so only the batch, labels and outputs move.
  */
-import ort from 'onnxruntime-node';
+import type ort from 'onnxruntime-node';
 import type { Graph } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
+import { ortModule } from '../runtime/ort.js';
 import { compile, toOrt, type Runner } from '../runtime/session.js';
 import { ReproError } from '../util/errors.js';
 import { LABELS_INPUT, type TrainGraph } from './train-graph.js';
@@ -21,6 +22,8 @@ export class StepRunner {
   private readonly labelsTensor: ort.Tensor;
   private readonly outputs: string[];
   private readonly usesLabels: boolean;
+  // Bound once: the constructor only runs after compile(), which loaded onnxruntime-node.
+  private readonly OrtTensor = ortModule().Tensor;
 
   private constructor(
     private readonly runner: Runner,
@@ -38,7 +41,7 @@ export class StepRunner {
     }
     this.usesLabels = inputs.has(LABELS_INPUT);
     this.labels = new Float32Array(batch * tg.numClasses);
-    this.labelsTensor = new ort.Tensor('float32', this.labels, [batch, tg.numClasses]);
+    this.labelsTensor = new this.OrtTensor('float32', this.labels, [batch, tg.numClasses]);
     this.outputs = [tg.loss, tg.logits, ...Object.values(tg.grads), ...Object.values(tg.stateUpdates)];
   }
 
@@ -55,7 +58,10 @@ export class StepRunner {
 
   /** One forward+backward pass; BatchNorm running statistics are written back into the model's initializers. */
   async run(x: Float32Array, y: Int32Array, extra: Record<string, Tensor>): Promise<StepResult> {
-    const feeds: Record<string, ort.Tensor> = { ...this.fixed, [this.tg.input]: new ort.Tensor('float32', x, this.inputDims) };
+    const feeds: Record<string, ort.Tensor> = {
+      ...this.fixed,
+      [this.tg.input]: new this.OrtTensor('float32', x, this.inputDims),
+    };
     if (this.usesLabels) {
       const k = this.tg.numClasses;
       this.labels.fill(0);

@@ -59,7 +59,7 @@ export function buildTrainGraph(model: Graph, opts: TrainGraphOptions): TrainGra
   fwd.outputs = [fwd.outputs[0]!];
   inferShapes(fwd, { batch: opts.batch });
   const ld = fwd.valueInfo.get(logits)?.shape ?? fwd.outputs[0]!.shape;
-  if (!ld || ld.length !== 2 || typeof ld[1] !== 'number') {
+  if (ld?.length !== 2 || typeof ld[1] !== 'number') {
     throw new ReproError(`model output '${logits}' must be logits [batch, classes] to train with cross-entropy`);
   }
   const numClasses = ld[1];
@@ -67,7 +67,20 @@ export function buildTrainGraph(model: Graph, opts: TrainGraphOptions): TrainGra
   const loss = lossFn({ g: fwd, logits, labels: LABELS_INPUT, batch: opts.batch, numClasses });
   inferShapes(fwd, { batch: opts.batch });
   const gg = gradientGraph(fwd, {
-    loss, wrt: opts.params, keepOutputs: [logits], dropoutSeed: opts.dropoutSeed, frozenBatchNorm: opts.frozenBatchNorm,
+    loss,
+    wrt: opts.params,
+    keepOutputs: [logits],
+    dropoutSeed: opts.dropoutSeed,
+    frozenBatchNorm: opts.frozenBatchNorm,
   });
-  return { graph: gg.graph, loss, logits, input, grads: gg.grads, stateUpdates: gg.stateUpdates, stateInputs: gg.stateInputs, numClasses };
+  return {
+    graph: gg.graph,
+    loss,
+    logits,
+    input,
+    grads: gg.grads,
+    stateUpdates: gg.stateUpdates,
+    stateInputs: gg.stateInputs,
+    numClasses,
+  };
 }

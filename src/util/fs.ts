@@ -13,7 +13,8 @@ export interface WriteGuard {
 export function checkOutputPath(out: string, guard: WriteGuard = {}): void {
   const abs = path.resolve(out);
   for (const inp of guard.inputs ?? []) {
-    if (sameFile(abs, path.resolve(inp))) throw new ReproError(`-o ${out}: refusing to overwrite the input model; choose another output path`);
+    if (sameFile(abs, path.resolve(inp)))
+      throw new ReproError(`-o ${out}: refusing to overwrite the input model; choose another output path`);
   }
   if (fs.existsSync(abs)) {
     if (fs.statSync(abs).isDirectory()) throw new ReproError(`-o ${out}: is a directory; give a file path`);
@@ -43,7 +44,11 @@ export function writeFileAtomic(file: string, data: Uint8Array | string, guard?:
     fs.writeFileSync(tmp, data);
     fs.renameSync(tmp, abs);
   } catch (e) {
-    try { fs.unlinkSync(tmp); } catch { /* already gone */ }
+    try {
+      fs.unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
     if (e instanceof ReproError) throw e;
     throw new ReproError(`${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }

@@ -18,7 +18,8 @@ let limitMB = defaultMemoryLimitMB();
 
 /** Set the limit in MB (the CLI's --max-memory); undefined restores the default. */
 export function setMemoryLimitMB(mb?: number): void {
-  if (mb !== undefined && !(Number.isInteger(mb) && mb >= 1)) throw new ReproError(`--max-memory ${mb}: expected a whole number of MB >= 1`);
+  if (mb !== undefined && !(Number.isInteger(mb) && mb >= 1))
+    throw new ReproError(`--max-memory ${mb}: expected a whole number of MB >= 1`);
   limitMB = mb ?? defaultMemoryLimitMB();
 }
 
@@ -44,7 +45,9 @@ export function formatBytes(n: number): string {
  */
 export function checkMemory(bytes: number, what: string): void {
   if (bytes <= memoryLimitBytes()) return;
-  throw new ReproError(`${what} ${formatBytes(bytes)}: too large for --max-memory ${limitMB} MB; raise --max-memory if the machine has the RAM, or use a smaller model or dataset`);
+  throw new ReproError(
+    `${what} ${formatBytes(bytes)}: too large for --max-memory ${limitMB} MB; raise --max-memory if the machine has the RAM, or use a smaller model or dataset`,
+  );
 }
 
 /** Refuse to read a file larger than the limit (checked with stat, nothing is read). Missing files pass: the reader reports them. */
@@ -61,7 +64,10 @@ export function checkFileSize(file: string): void {
 }
 
 /** Bytes an ONNX TensorProto header declares (dims × element size), without touching its data; unknown types count 4 bytes. */
-export function declaredTensorBytes(t: { dims?: unknown[] | null; dataType?: number | null }, bytesPerElement: (code: number) => number | undefined): number {
+export function declaredTensorBytes(
+  t: { dims?: unknown[] | null; dataType?: number | null },
+  bytesPerElement: (code: number) => number | undefined,
+): number {
   let n = bytesPerElement(t.dataType ?? 0) ?? 4;
   for (const d of t.dims ?? []) {
     const v = Number(typeof d === 'object' && d !== null ? String(d) : d);

@@ -24,7 +24,9 @@ function onSigint(): void {
     process.exit(130);
   }
   requested = true;
-  process.stderr.write('\ninterrupt: stopping after the current step and saving a checkpoint (Ctrl-C again to quit now)\n');
+  process.stderr.write(
+    '\ninterrupt: stopping after the current step and saving a checkpoint (Ctrl-C again to quit now)\n',
+  );
 }
 
 /**

@@ -45,7 +45,10 @@ describe('channelGroups', () => {
 });
 
 describe('applyPermutation preserves the function', () => {
-  for (const [name, build] of [['coupling zoo', couplingZoo], ['reshape net', reshapeNet]] as const) {
+  for (const [name, build] of [
+    ['coupling zoo', couplingZoo],
+    ['reshape net', reshapeNet],
+  ] as const) {
     test(name, async () => {
       const g = build();
       const before = await runOn(g);

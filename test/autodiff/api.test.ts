@@ -11,10 +11,24 @@ import { annotateShapes } from './gradcheck.js';
 /** x → op → Σ·r with x a parameter; returns graph parts. */
 async function tiny(op: string, attrs = {}, extra: (g: Graph) => string[] = () => []): Promise<Graph> {
   const g = new Graph();
-  g.addInitializer('x', f32([2, 8], Array.from({ length: 16 }, (_, i) => Math.sin(i + 1))), true);
+  g.addInitializer(
+    'x',
+    f32(
+      [2, 8],
+      Array.from({ length: 16 }, (_, i) => Math.sin(i + 1)),
+    ),
+    true,
+  );
   g.addInitializer('unused', f32([3], [1, 2, 3]), true);
   g.add(op, ['x', ...extra(g)], attrs, { outputs: ['y'] });
-  g.addInitializer('r', f32([2, 8], Array.from({ length: 16 }, (_, i) => Math.cos(i))), true);
+  g.addInitializer(
+    'r',
+    f32(
+      [2, 8],
+      Array.from({ length: 16 }, (_, i) => Math.cos(i)),
+    ),
+    true,
+  );
   g.add('Mul', ['y', 'r'], {}, { outputs: ['yr'] });
   g.add('ReduceSum', ['yr'], { keepdims: A.int(0) }, { outputs: ['loss'] });
   g.outputs = [{ name: 'loss', dtype: 'float32' }];
@@ -29,22 +43,30 @@ describe('gradientGraph API', () => {
     assert.ok(tg.graph.isGraphInput('x') && tg.graph.isGraphInput('unused'));
     assert.ok(!tg.graph.initializers.has('x'));
     assert.ok(g.initializers.has('x'), 'the input graph is not modified');
-    const out = await (await compile(tg.graph)).run({ x: g.initializers.get('x')!, unused: g.initializers.get('unused')! });
+    const out = await (await compile(tg.graph)).run({
+      x: g.initializers.get('x')!,
+      unused: g.initializers.get('unused')!,
+    });
     assert.deepEqual(Array.from(out[tg.grads.unused!]!.data as Float32Array), [0, 0, 0]);
     const x = g.initializers.get('x')!.data as Float32Array;
     const r = g.initializers.get('r')!.data as Float32Array;
     const gx = out[tg.grads.x!]!.data as Float32Array;
-    gx.forEach((v, i) => assert.ok(v === (x[i]! > 0 ? r[i]! : 0), `dx[${i}] = ${v}`));
+    gx.forEach((v, i) => {
+      assert.ok(v === (x[i]! > 0 ? r[i]! : 0), `dx[${i}] = ${v}`);
+    });
     assert.equal(tg.graph.outputs[0]!.name, 'loss');
   });
 
   test('a missing rule names the node and lists the ops that have gradients', async () => {
     const g = await tiny('Erf');
-    assert.throws(() => gradientGraph(g, { loss: 'loss', wrt: ['x'] }), (e: unknown) => {
-      assert.ok(e instanceof ReproError);
-      assert.match(e.message, /no gradient rule for node 'erf' \(Erf\); ops with gradients: .*Conv.*Relu/);
-      return true;
-    });
+    assert.throws(
+      () => gradientGraph(g, { loss: 'loss', wrt: ['x'] }),
+      (e: unknown) => {
+        assert.ok(e instanceof ReproError);
+        assert.match(e.message, /no gradient rule for node 'erf' \(Erf\); ops with gradients: .*Conv.*Relu/);
+        return true;
+      },
+    );
   });
 
   test('unknown loss or parameter is a ReproError', async () => {
@@ -54,7 +76,10 @@ describe('gradientGraph API', () => {
   });
 
   test('Dropout in training mode: seeded mask, dX = dY·mask/(1−p), masks change between steps', async () => {
-    const g = await tiny('Dropout', { seed: A.int(0) }, (gr) => [gr.addInitializer('ratio', f32([], [0.25]), true), gr.addInitializer('train', tensor('bool', [], Uint8Array.of(0)), true)]);
+    const g = await tiny('Dropout', { seed: A.int(0) }, (gr) => [
+      gr.addInitializer('ratio', f32([], [0.25]), true),
+      gr.addInitializer('train', tensor('bool', [], Uint8Array.of(0)), true),
+    ]);
     const tg = gradientGraph(g, { loss: 'loss', wrt: ['x'], keepOutputs: ['y'], dropoutSeed: 5 });
     const runner = await compile(tg.graph);
     const x = g.initializers.get('x')!.data as Float32Array;
@@ -81,6 +106,9 @@ describe('gradientGraph API', () => {
     const tg = gradientGraph(g, { loss: 'loss', wrt: ['x'] });
     assert.ok(!tg.graph.nodes.some((n) => n.opType === 'Dropout'));
     const out = await (await compile(tg.graph)).run({ x: g.initializers.get('x')! });
-    assert.deepEqual(Array.from(out[tg.grads.x!]!.data as Float32Array), Array.from(g.initializers.get('r')!.data as Float32Array));
+    assert.deepEqual(
+      Array.from(out[tg.grads.x!]!.data as Float32Array),
+      Array.from(g.initializers.get('r')!.data as Float32Array),
+    );
   });
 });

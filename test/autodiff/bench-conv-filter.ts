@@ -24,7 +24,11 @@ const SHAPES: ConvShape[] = [
 ];
 
 const rng = new SeededRng(1);
-const rand = (dims: number[]) => f32(dims, Float32Array.from({ length: numel(dims) }, () => rng.normal()));
+const rand = (dims: number[]) =>
+  f32(
+    dims,
+    Float32Array.from({ length: numel(dims) }, () => rng.normal()),
+  );
 
 type Variant = FilterGradMethod | 'forward-only';
 

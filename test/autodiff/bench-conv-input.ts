@@ -23,7 +23,11 @@ const SHAPES: ConvShape[] = [
 const METHODS: Exclude<InputGradMethod, 'auto'>[] = ['conv-transpose', 'flipped-conv'];
 
 const rng = new SeededRng(1);
-const rand = (dims: number[]) => f32(dims, Float32Array.from({ length: numel(dims) }, () => rng.normal()));
+const rand = (dims: number[]) =>
+  f32(
+    dims,
+    Float32Array.from({ length: numel(dims) }, () => rng.normal()),
+  );
 
 async function prepare(s: ConvShape, method: InputGradMethod): Promise<() => Promise<unknown>> {
   // w is fed, as in training: a constant weight would let ORT fold the kernel flip and pick other Conv kernels.

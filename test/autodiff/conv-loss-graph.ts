@@ -6,7 +6,14 @@ import { A } from '../../src/ir/attrs.js';
 import { Graph } from '../../src/ir/graph.js';
 import type { Tensor } from '../../src/ir/tensor.js';
 
-export interface ConvShape { name: string; x: number[]; w: number[]; pad: number; stride?: number; group?: number }
+export interface ConvShape {
+  name: string;
+  x: number[];
+  w: number[];
+  pad: number;
+  stride?: number;
+  group?: number;
+}
 
 /** `w` is an initializer with value `w`, or (when `w` is undefined) a graph input fed every run as in training. */
 export function convLossGraph(s: ConvShape, w?: Tensor): { g: Graph; ys: number[] } {
@@ -22,7 +29,12 @@ export function convLossGraph(s: ConvShape, w?: Tensor): { g: Graph; ys: number[
   g.inputs.push({ name: 'r', dtype: 'float32', shape: ys });
   g.add('Mul', ['y', 'r'], {}, { outputs: ['yr'] });
   g.add('ReduceSum', ['yr'], { keepdims: A.int(0) }, { outputs: ['loss'] });
-  for (const [n, shape] of [['y', ys], ['yr', ys], ['loss', []]] as const) g.valueInfo.set(n, { name: n, dtype: 'float32', shape: [...shape] });
+  for (const [n, shape] of [
+    ['y', ys],
+    ['yr', ys],
+    ['loss', []],
+  ] as const)
+    g.valueInfo.set(n, { name: n, dtype: 'float32', shape: [...shape] });
   g.outputs = [{ name: 'loss', dtype: 'float32' }];
   return { g, ys };
 }

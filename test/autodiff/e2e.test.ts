@@ -11,7 +11,10 @@ import { gradientGraph } from '../../src/autodiff/index.js';
 import { directionalCheck } from './gradcheck.js';
 
 function randn(rng: SeededRng, dims: number[], s = 1): Tensor {
-  return f32(dims, Float32Array.from({ length: numel(dims) }, () => rng.normal() * s));
+  return f32(
+    dims,
+    Float32Array.from({ length: numel(dims) }, () => rng.normal() * s),
+  );
 }
 
 /**
@@ -40,7 +43,12 @@ function smallConvNet(rng: SeededRng): Graph {
   g.addInitializer('fc.weight', randn(rng, [5, 48], 0.2), true);
   g.addInitializer('fc.bias', randn(rng, [5], 0.1), true);
   const [c] = g.add('Conv', ['input', 'conv.weight', 'conv.bias'], { pads: A.ints([1, 1, 1, 1]) });
-  const [b] = g.add('BatchNormalization', [c!, 'bn.weight', 'bn.bias', 'bn.running_mean', 'bn.running_var'], { momentum: A.float(0.9) }, { outputs: ['bn_out'] });
+  const [b] = g.add(
+    'BatchNormalization',
+    [c!, 'bn.weight', 'bn.bias', 'bn.running_mean', 'bn.running_var'],
+    { momentum: A.float(0.9) },
+    { outputs: ['bn_out'] },
+  );
   const [r] = g.add('Relu', [b!]);
   const [p] = g.add('MaxPool', [r!], { kernel_shape: A.ints([2, 2]), strides: A.ints([2, 2]) });
   const [f] = g.add('Flatten', [p!]);
@@ -84,7 +92,7 @@ describe('end-to-end gradients', () => {
       const mean = s / M;
       for (let n = 0; n < 4; n++) for (let i = 0; i < 64; i++) s2 += (x[(n * 3 + ch) * 64 + i]! - mean) ** 2;
       assert.ok(Math.abs(rm[ch]! - 0.1 * mean) < 1e-5, `running mean ${rm[ch]} vs ${0.1 * mean}`);
-      assert.ok(Math.abs(rv[ch]! - (0.9 + 0.1 * s2 / (M - 1))) < 1e-4, `running var ${rv[ch]}`);
+      assert.ok(Math.abs(rv[ch]! - (0.9 + (0.1 * s2) / (M - 1))) < 1e-4, `running var ${rv[ch]}`);
     }
   });
 
@@ -95,7 +103,12 @@ describe('end-to-end gradients', () => {
     g.initializers.set('bn.running_var', f32([3], [0.5, 1.5, 2]));
     const tg = gradientGraph(g, { loss: 'loss', wrt: PARAMS, keepOutputs: ['y'], frozenBatchNorm: true });
     assert.deepEqual(tg.stateUpdates, {});
-    const res = await directionalCheck(g, PARAMS, rng, { eps: 1e-3, rtol: 1e-2, frozenBatchNorm: true, mode: 'gradient' });
+    const res = await directionalCheck(g, PARAMS, rng, {
+      eps: 1e-3,
+      rtol: 1e-2,
+      frozenBatchNorm: true,
+      mode: 'gradient',
+    });
     for (const r of res) assert.ok(r.err <= r.tol, `analytic ${r.analytic} vs numeric ${r.numeric}`);
   });
 
@@ -105,7 +118,8 @@ describe('end-to-end gradients', () => {
     test(`zoo ${arch}: every parameter's gradient matches finite differences`, async () => {
       const { m, params, rng } = zooLossGraph(arch, false);
       const res = await directionalCheck(m, params, rng, { eps: 1e-3, rtol: 2e-2, mode: 'gradient' });
-      for (const r of res) assert.ok(r.err <= r.tol, `${arch} ${r.param}: analytic ${r.analytic} vs numeric ${r.numeric}`);
+      for (const r of res)
+        assert.ok(r.err <= r.tol, `${arch} ${r.param}: analytic ${r.analytic} vs numeric ${r.numeric}`);
     });
   }
   // ...and the same graphs with the kinks smoothed (ReLU → Tanh, MaxPool → AveragePool) are checked to 0.2%,
@@ -114,7 +128,8 @@ describe('end-to-end gradients', () => {
     test(`zoo ${arch} with smooth activations: gradients match to 0.2%`, async () => {
       const { m, params, rng } = zooLossGraph(arch, true);
       const res = await directionalCheck(m, params, rng, { eps: 1e-3, rtol: 2e-3, mode: 'gradient' });
-      for (const r of res) assert.ok(r.err <= r.tol, `${arch} ${r.param}: analytic ${r.analytic} vs numeric ${r.numeric}`);
+      for (const r of res)
+        assert.ok(r.err <= r.tol, `${arch} ${r.param}: analytic ${r.analytic} vs numeric ${r.numeric}`);
     });
   }
 });

@@ -8,7 +8,7 @@ import { A, type Attrs } from '../../src/ir/attrs.js';
 import { Graph } from '../../src/ir/graph.js';
 import { f32, numel, type Tensor } from '../../src/ir/tensor.js';
 import { compile } from '../../src/runtime/session.js';
-import { SeededRng } from '../../src/util/random.js';
+import type { SeededRng } from '../../src/util/random.js';
 import { gradientGraph } from '../../src/autodiff/index.js';
 
 /** A float input: a shape (random normal), or a spec. `const` inputs stay initializers and get no gradient. */
@@ -67,14 +67,30 @@ export async function buildOpGraph(c: OpCase, rng: SeededRng): Promise<{ g: Grap
   return { g, wrt };
 }
 
-export interface CheckResult { param?: string; analytic: number; numeric: number; err: number; tol: number }
+export interface CheckResult {
+  param?: string;
+  analytic: number;
+  numeric: number;
+  err: number;
+  tol: number;
+}
 
 /**
  * Directional check along `directions` random v. The forward value y must be a graph output named `y`
  * and the loss `loss` (= Σ y·r with r an initializer `r`).
  */
 export async function directionalCheck(
-  g: Graph, wrt: string[], rng: SeededRng, opts: { eps?: number; rtol?: number; directions?: number; frozenBatchNorm?: boolean; mode?: 'random' | 'gradient'; maxGroups?: number } = {},
+  g: Graph,
+  wrt: string[],
+  rng: SeededRng,
+  opts: {
+    eps?: number;
+    rtol?: number;
+    directions?: number;
+    frozenBatchNorm?: boolean;
+    mode?: 'random' | 'gradient';
+    maxGroups?: number;
+  } = {},
 ): Promise<CheckResult[]> {
   const eps = opts.eps ?? 1e-3;
   const rtol = opts.rtol ?? 5e-3;
@@ -98,9 +114,10 @@ export async function directionalCheck(
   // In gradient mode at most `maxGroups` checks: parameters are dealt round-robin into groups (each tensor's own
   // direction has unit norm, so no tensor drowns in another's signal).
   const nGroups = Math.min(wrt.length, opts.maxGroups ?? 8);
-  const groups = opts.mode === 'gradient'
-    ? Array.from({ length: nGroups }, (_, k) => wrt.filter((_, i) => i % nGroups === k))
-    : Array.from({ length: opts.directions ?? 2 }, () => wrt);
+  const groups =
+    opts.mode === 'gradient'
+      ? Array.from({ length: nGroups }, (_, k) => wrt.filter((_, i) => i % nGroups === k))
+      : Array.from({ length: opts.directions ?? 2 }, () => wrt);
   for (const group of groups) {
     const plus: Record<string, Tensor> = { ...theta };
     const minus: Record<string, Tensor> = { ...theta };
@@ -112,7 +129,10 @@ export async function directionalCheck(
       const dir = new Float64Array(t.length);
       if (opts.mode === 'gradient') {
         let nrm = 0;
-        for (let i = 0; i < t.length; i++) { dir[i] = gr[i]! * (1 + rng.uniform(-0.5, 0.5)); nrm += dir[i]! ** 2; }
+        for (let i = 0; i < t.length; i++) {
+          dir[i] = gr[i]! * (1 + rng.uniform(-0.5, 0.5));
+          nrm += dir[i]! ** 2;
+        }
         nrm = Math.sqrt(nrm) || 1;
         for (let i = 0; i < t.length; i++) dir[i] = dir[i]! / nrm;
       } else for (let i = 0; i < t.length; i++) dir[i] = rng.normal();
@@ -131,7 +151,13 @@ export async function directionalCheck(
     }
     const numeric = ((await lossAt(plus)) - (await lossAt(minus))) / (2 * eps);
     const err = Math.abs(numeric - analytic);
-    out.push({ param: group.join(','), analytic, numeric, err, tol: rtol * Math.max(Math.abs(analytic), Math.abs(numeric), 0.05 * magnitude) + 1e-4 });
+    out.push({
+      param: group.join(','),
+      analytic,
+      numeric,
+      err,
+      tol: rtol * Math.max(Math.abs(analytic), Math.abs(numeric), 0.05 * magnitude) + 1e-4,
+    });
   }
   return out;
 }

@@ -14,40 +14,192 @@ const c = (v: ReturnType<typeof i64vec>) => ({ value: v, const: true });
 /** One line per case: op, inputs (shapes or specs), attributes. */
 const CASES: OpCase[] = [
   { name: 'Gemm', op: 'Gemm', inputs: [[4, 5], [5, 3], [3]] },
-  { name: 'Gemm transA transB alpha beta', op: 'Gemm', inputs: [[5, 4], [3, 5], [4, 3]], attrs: { transA: int(1), transB: int(1), alpha: A.float(0.7), beta: A.float(1.3) } },
-  { name: 'Gemm transB, bias [1,N]', op: 'Gemm', inputs: [[4, 5], [3, 5], [1, 3]], attrs: { transB: int(1) } },
-  { name: 'Gemm transA, no bias', op: 'Gemm', inputs: [[5, 4], [5, 3]], attrs: { transA: int(1) } },
-  { name: 'MatMul 2-D', op: 'MatMul', inputs: [[4, 5], [5, 3]] },
-  { name: 'MatMul batched x matrix', op: 'MatMul', inputs: [[2, 3, 4, 5], [5, 3]] },
-  { name: 'MatMul broadcast batch', op: 'MatMul', inputs: [[2, 1, 4, 5], [3, 5, 2]] },
+  {
+    name: 'Gemm transA transB alpha beta',
+    op: 'Gemm',
+    inputs: [
+      [5, 4],
+      [3, 5],
+      [4, 3],
+    ],
+    attrs: { transA: int(1), transB: int(1), alpha: A.float(0.7), beta: A.float(1.3) },
+  },
+  {
+    name: 'Gemm transB, bias [1,N]',
+    op: 'Gemm',
+    inputs: [
+      [4, 5],
+      [3, 5],
+      [1, 3],
+    ],
+    attrs: { transB: int(1) },
+  },
+  {
+    name: 'Gemm transA, no bias',
+    op: 'Gemm',
+    inputs: [
+      [5, 4],
+      [5, 3],
+    ],
+    attrs: { transA: int(1) },
+  },
+  {
+    name: 'MatMul 2-D',
+    op: 'MatMul',
+    inputs: [
+      [4, 5],
+      [5, 3],
+    ],
+  },
+  {
+    name: 'MatMul batched x matrix',
+    op: 'MatMul',
+    inputs: [
+      [2, 3, 4, 5],
+      [5, 3],
+    ],
+  },
+  {
+    name: 'MatMul broadcast batch',
+    op: 'MatMul',
+    inputs: [
+      [2, 1, 4, 5],
+      [3, 5, 2],
+    ],
+  },
   { name: 'MatMul vector x matrix', op: 'MatMul', inputs: [[5], [5, 3]] },
   { name: 'MatMul matrix x vector', op: 'MatMul', inputs: [[2, 4, 5], [5]] },
   { name: 'Conv basic', op: 'Conv', inputs: [[2, 3, 7, 7], [4, 3, 3, 3], [4]] },
-  { name: 'Conv stride 2 pad 1', op: 'Conv', inputs: [[2, 3, 8, 8], [4, 3, 3, 3], [4]], attrs: { strides: ints([2, 2]), pads: ints([1, 1, 1, 1]) } },
-  { name: 'Conv stride 2 odd size (output_padding)', op: 'Conv', inputs: [[2, 2, 9, 8], [3, 2, 3, 3]], attrs: { strides: ints([2, 2]) } },
-  { name: 'Conv stride 3 asymmetric pads', op: 'Conv', inputs: [[1, 2, 10, 9], [3, 2, 3, 2]], attrs: { strides: ints([3, 2]), pads: ints([0, 1, 2, 0]) } },
-  { name: 'Conv dilation 2', op: 'Conv', inputs: [[2, 2, 9, 9], [3, 2, 3, 3]], attrs: { dilations: ints([2, 2]), pads: ints([2, 2, 2, 2]) } },
-  { name: 'Conv groups 2', op: 'Conv', inputs: [[2, 4, 6, 6], [6, 2, 3, 3], [6]], attrs: { group: int(2), pads: ints([1, 1, 1, 1]) } },
-  { name: 'Conv depthwise stride 2', op: 'Conv', inputs: [[2, 3, 7, 7], [3, 1, 3, 3]], attrs: { group: int(3), strides: ints([2, 2]), pads: ints([1, 1, 1, 1]) } },
+  {
+    name: 'Conv stride 2 pad 1',
+    op: 'Conv',
+    inputs: [[2, 3, 8, 8], [4, 3, 3, 3], [4]],
+    attrs: { strides: ints([2, 2]), pads: ints([1, 1, 1, 1]) },
+  },
+  {
+    name: 'Conv stride 2 odd size (output_padding)',
+    op: 'Conv',
+    inputs: [
+      [2, 2, 9, 8],
+      [3, 2, 3, 3],
+    ],
+    attrs: { strides: ints([2, 2]) },
+  },
+  {
+    name: 'Conv stride 3 asymmetric pads',
+    op: 'Conv',
+    inputs: [
+      [1, 2, 10, 9],
+      [3, 2, 3, 2],
+    ],
+    attrs: { strides: ints([3, 2]), pads: ints([0, 1, 2, 0]) },
+  },
+  {
+    name: 'Conv dilation 2',
+    op: 'Conv',
+    inputs: [
+      [2, 2, 9, 9],
+      [3, 2, 3, 3],
+    ],
+    attrs: { dilations: ints([2, 2]), pads: ints([2, 2, 2, 2]) },
+  },
+  {
+    name: 'Conv groups 2',
+    op: 'Conv',
+    inputs: [[2, 4, 6, 6], [6, 2, 3, 3], [6]],
+    attrs: { group: int(2), pads: ints([1, 1, 1, 1]) },
+  },
+  {
+    name: 'Conv depthwise stride 2',
+    op: 'Conv',
+    inputs: [
+      [2, 3, 7, 7],
+      [3, 1, 3, 3],
+    ],
+    attrs: { group: int(3), strides: ints([2, 2]), pads: ints([1, 1, 1, 1]) },
+  },
   { name: 'Conv 1x1', op: 'Conv', inputs: [[2, 4, 5, 5], [3, 4, 1, 1], [3]] },
-  { name: 'Conv 1x1 stride 2', op: 'Conv', inputs: [[2, 4, 5, 5], [3, 4, 1, 1]], attrs: { strides: ints([2, 2]) } },
-  { name: 'Conv SAME_UPPER stride 2', op: 'Conv', inputs: [[1, 2, 7, 7], [2, 2, 4, 4]], attrs: { auto_pad: A.string('SAME_UPPER'), strides: ints([2, 2]) } },
-  { name: 'Conv 1-D', op: 'Conv', inputs: [[2, 3, 11], [4, 3, 3]], attrs: { strides: ints([2]), pads: ints([1, 0]) } },
-  { name: 'Add broadcast', op: 'Add', inputs: [[2, 3, 4], [3, 1]] },
+  {
+    name: 'Conv 1x1 stride 2',
+    op: 'Conv',
+    inputs: [
+      [2, 4, 5, 5],
+      [3, 4, 1, 1],
+    ],
+    attrs: { strides: ints([2, 2]) },
+  },
+  {
+    name: 'Conv SAME_UPPER stride 2',
+    op: 'Conv',
+    inputs: [
+      [1, 2, 7, 7],
+      [2, 2, 4, 4],
+    ],
+    attrs: { auto_pad: A.string('SAME_UPPER'), strides: ints([2, 2]) },
+  },
+  {
+    name: 'Conv 1-D',
+    op: 'Conv',
+    inputs: [
+      [2, 3, 11],
+      [4, 3, 3],
+    ],
+    attrs: { strides: ints([2]), pads: ints([1, 0]) },
+  },
+  {
+    name: 'Add broadcast',
+    op: 'Add',
+    inputs: [
+      [2, 3, 4],
+      [3, 1],
+    ],
+  },
   { name: 'Add scalar', op: 'Add', inputs: [[2, 3], []] },
-  { name: 'Sub broadcast both', op: 'Sub', inputs: [[2, 1, 4], [3, 1]] },
-  { name: 'Mul broadcast', op: 'Mul', inputs: [[2, 3, 4], [1, 3, 1]] },
+  {
+    name: 'Sub broadcast both',
+    op: 'Sub',
+    inputs: [
+      [2, 1, 4],
+      [3, 1],
+    ],
+  },
+  {
+    name: 'Mul broadcast',
+    op: 'Mul',
+    inputs: [
+      [2, 3, 4],
+      [1, 3, 1],
+    ],
+  },
   { name: 'Mul by constant', op: 'Mul', inputs: [[2, 3], { value: f32([], [2.5]), const: true }] },
   { name: 'Div broadcast', op: 'Div', inputs: [[2, 3, 4], { shape: [4], range: pos }] },
   { name: 'Pow const 2', op: 'Pow', inputs: [[3, 4], { value: f32([], [2]), const: true }] },
-  { name: 'Pow const 0.5', op: 'Pow', inputs: [{ shape: [3, 4], range: pos }, { value: f32([], [0.5]), const: true }] },
-  { name: 'Pow both', op: 'Pow', inputs: [{ shape: [3, 4], range: pos }, { shape: [4], range: pos }] },
+  {
+    name: 'Pow const 0.5',
+    op: 'Pow',
+    inputs: [
+      { shape: [3, 4], range: pos },
+      { value: f32([], [0.5]), const: true },
+    ],
+  },
+  {
+    name: 'Pow both',
+    op: 'Pow',
+    inputs: [
+      { shape: [3, 4], range: pos },
+      { shape: [4], range: pos },
+    ],
+  },
   { name: 'Sum 3 operands', op: 'Sum', inputs: [[2, 3], [3], [2, 1]] },
   { name: 'Relu', op: 'Relu', inputs: [[3, 4, 5]] },
   { name: 'LeakyRelu', op: 'LeakyRelu', inputs: [[3, 4, 5]], attrs: { alpha: A.float(0.2) } },
   { name: 'Sigmoid', op: 'Sigmoid', inputs: [[3, 7]] },
   { name: 'Tanh', op: 'Tanh', inputs: [[3, 7]] },
-  { name: 'Clip', op: 'Clip', inputs: [[4, 6], { value: f32([], [-0.5]), const: true }, { value: f32([], [0.7]), const: true }] },
+  {
+    name: 'Clip',
+    op: 'Clip',
+    inputs: [[4, 6], { value: f32([], [-0.5]), const: true }, { value: f32([], [0.7]), const: true }],
+  },
   { name: 'Clip min only', op: 'Clip', inputs: [[4, 6], { value: f32([], [-0.5]), const: true }] },
   { name: 'Exp', op: 'Exp', inputs: [[3, 5]] },
   { name: 'Log', op: 'Log', inputs: [{ shape: [3, 5], range: pos }] },
@@ -64,16 +216,60 @@ const CASES: OpCase[] = [
   { name: 'ReduceMean axes 1', op: 'ReduceMean', inputs: [[3, 4, 5]], attrs: { axes: ints([1]), keepdims: int(0) } },
   { name: 'ReduceMean all keepdims', op: 'ReduceMean', inputs: [[3, 4, 5]] },
   { name: 'ReduceSum axes input', op: 'ReduceSum', inputs: [[3, 4, 5], c(i64vec([0, 2]))] },
-  { name: 'ReduceSum opset 11 keepdims 0', op: 'ReduceSum', inputs: [[3, 4, 5]], attrs: { axes: ints([-1]), keepdims: int(0) }, opset: 11 },
+  {
+    name: 'ReduceSum opset 11 keepdims 0',
+    op: 'ReduceSum',
+    inputs: [[3, 4, 5]],
+    attrs: { axes: ints([-1]), keepdims: int(0) },
+    opset: 11,
+  },
   { name: 'ReduceSumSquare', op: 'ReduceSumSquare', inputs: [[3, 4, 5]], attrs: { axes: ints([1]) } },
   { name: 'ReduceMean opset 18 axes input', op: 'ReduceMean', inputs: [[3, 4, 5], c(i64vec([1, 2]))], opset: 18 },
-  { name: 'MaxPool 2x2', op: 'MaxPool', inputs: [[2, 3, 6, 6]], attrs: { kernel_shape: ints([2, 2]), strides: ints([2, 2]) }, eps: 1e-5 },
-  { name: 'MaxPool 3x3 stride 2 overlapping pad', op: 'MaxPool', inputs: [[2, 2, 7, 7]], attrs: { kernel_shape: ints([3, 3]), strides: ints([2, 2]), pads: ints([1, 1, 1, 1]) }, eps: 1e-5 },
-  { name: 'MaxPool 2x2 odd size ceil', op: 'MaxPool', inputs: [[1, 2, 7, 7]], attrs: { kernel_shape: ints([2, 2]), strides: ints([2, 2]), ceil_mode: int(1) }, eps: 1e-5 },
-  { name: 'AveragePool 2x2', op: 'AveragePool', inputs: [[2, 3, 6, 6]], attrs: { kernel_shape: ints([2, 2]), strides: ints([2, 2]) } },
-  { name: 'AveragePool 3x3 pad exclude', op: 'AveragePool', inputs: [[2, 2, 7, 7]], attrs: { kernel_shape: ints([3, 3]), strides: ints([2, 2]), pads: ints([1, 1, 1, 1]) } },
-  { name: 'AveragePool 3x3 pad include', op: 'AveragePool', inputs: [[2, 2, 7, 7]], attrs: { kernel_shape: ints([3, 3]), strides: ints([2, 2]), pads: ints([1, 1, 1, 1]), count_include_pad: int(1) } },
-  { name: 'AveragePool ceil_mode', op: 'AveragePool', inputs: [[1, 2, 7, 7]], attrs: { kernel_shape: ints([2, 2]), strides: ints([2, 2]), ceil_mode: int(1) } },
+  {
+    name: 'MaxPool 2x2',
+    op: 'MaxPool',
+    inputs: [[2, 3, 6, 6]],
+    attrs: { kernel_shape: ints([2, 2]), strides: ints([2, 2]) },
+    eps: 1e-5,
+  },
+  {
+    name: 'MaxPool 3x3 stride 2 overlapping pad',
+    op: 'MaxPool',
+    inputs: [[2, 2, 7, 7]],
+    attrs: { kernel_shape: ints([3, 3]), strides: ints([2, 2]), pads: ints([1, 1, 1, 1]) },
+    eps: 1e-5,
+  },
+  {
+    name: 'MaxPool 2x2 odd size ceil',
+    op: 'MaxPool',
+    inputs: [[1, 2, 7, 7]],
+    attrs: { kernel_shape: ints([2, 2]), strides: ints([2, 2]), ceil_mode: int(1) },
+    eps: 1e-5,
+  },
+  {
+    name: 'AveragePool 2x2',
+    op: 'AveragePool',
+    inputs: [[2, 3, 6, 6]],
+    attrs: { kernel_shape: ints([2, 2]), strides: ints([2, 2]) },
+  },
+  {
+    name: 'AveragePool 3x3 pad exclude',
+    op: 'AveragePool',
+    inputs: [[2, 2, 7, 7]],
+    attrs: { kernel_shape: ints([3, 3]), strides: ints([2, 2]), pads: ints([1, 1, 1, 1]) },
+  },
+  {
+    name: 'AveragePool 3x3 pad include',
+    op: 'AveragePool',
+    inputs: [[2, 2, 7, 7]],
+    attrs: { kernel_shape: ints([3, 3]), strides: ints([2, 2]), pads: ints([1, 1, 1, 1]), count_include_pad: int(1) },
+  },
+  {
+    name: 'AveragePool ceil_mode',
+    op: 'AveragePool',
+    inputs: [[1, 2, 7, 7]],
+    attrs: { kernel_shape: ints([2, 2]), strides: ints([2, 2]), ceil_mode: int(1) },
+  },
   { name: 'GlobalAveragePool', op: 'GlobalAveragePool', inputs: [[2, 3, 4, 5]] },
   { name: 'Flatten axis 1', op: 'Flatten', inputs: [[2, 3, 4, 5]] },
   { name: 'Flatten axis 2', op: 'Flatten', inputs: [[2, 3, 4, 5]], attrs: { axis: int(2) } },
@@ -82,21 +278,81 @@ const CASES: OpCase[] = [
   { name: 'Unsqueeze', op: 'Unsqueeze', inputs: [[2, 4], c(i64vec([0, 2]))] },
   { name: 'Transpose perm', op: 'Transpose', inputs: [[2, 3, 4]], attrs: { perm: ints([1, 2, 0]) } },
   { name: 'Transpose default', op: 'Transpose', inputs: [[2, 3, 4]] },
-  { name: 'Concat axis 1', op: 'Concat', inputs: [[2, 3, 4], [2, 1, 4], [2, 2, 4]], attrs: { axis: int(1) } },
-  { name: 'Concat one differentiable', op: 'Concat', inputs: [[2, 3], { shape: [2, 2], const: true }], attrs: { axis: int(-1) } },
-  { name: 'Concat opset 11', op: 'Concat', inputs: [[2, 3], [2, 2]], attrs: { axis: int(1) }, opset: 11 },
-  { name: 'Slice unit steps', op: 'Slice', inputs: [[4, 6, 5], c(i64vec([1, -4])), c(i64vec([3, 100])), c(i64vec([0, 1]))] },
-  { name: 'Slice steps 2 and -1', op: 'Slice', inputs: [[4, 6, 5], c(i64vec([0, 4])), c(i64vec([100, 0])), c(i64vec([1, 2])), c(i64vec([2, -1]))] },
+  {
+    name: 'Concat axis 1',
+    op: 'Concat',
+    inputs: [
+      [2, 3, 4],
+      [2, 1, 4],
+      [2, 2, 4],
+    ],
+    attrs: { axis: int(1) },
+  },
+  {
+    name: 'Concat one differentiable',
+    op: 'Concat',
+    inputs: [[2, 3], { shape: [2, 2], const: true }],
+    attrs: { axis: int(-1) },
+  },
+  {
+    name: 'Concat opset 11',
+    op: 'Concat',
+    inputs: [
+      [2, 3],
+      [2, 2],
+    ],
+    attrs: { axis: int(1) },
+    opset: 11,
+  },
+  {
+    name: 'Slice unit steps',
+    op: 'Slice',
+    inputs: [[4, 6, 5], c(i64vec([1, -4])), c(i64vec([3, 100])), c(i64vec([0, 1]))],
+  },
+  {
+    name: 'Slice steps 2 and -1',
+    op: 'Slice',
+    inputs: [[4, 6, 5], c(i64vec([0, 4])), c(i64vec([100, 0])), c(i64vec([1, 2])), c(i64vec([2, -1]))],
+  },
   { name: 'Pad constant', op: 'Pad', inputs: [[2, 3, 4], c(i64vec([0, 1, 2, 0, 2, 1]))] },
   { name: 'Pad negative (crop)', op: 'Pad', inputs: [[2, 5, 4], c(i64vec([0, -1, 2, 0, 1, -1]))] },
-  { name: 'Pad reflect', op: 'Pad', inputs: [[2, 4, 5], c(i64vec([0, 2, 1, 0, 1, 3]))], attrs: { mode: A.string('reflect') } },
-  { name: 'Pad edge', op: 'Pad', inputs: [[2, 4, 5], c(i64vec([0, 2, 1, 0, 1, 3]))], attrs: { mode: A.string('edge') } },
+  {
+    name: 'Pad reflect',
+    op: 'Pad',
+    inputs: [[2, 4, 5], c(i64vec([0, 2, 1, 0, 1, 3]))],
+    attrs: { mode: A.string('reflect') },
+  },
+  {
+    name: 'Pad edge',
+    op: 'Pad',
+    inputs: [[2, 4, 5], c(i64vec([0, 2, 1, 0, 1, 3]))],
+    attrs: { mode: A.string('edge') },
+  },
   { name: 'Gather axis 0 repeated indices', op: 'Gather', inputs: [[5, 3], c(i64([4], [0, 2, 2, 4]))] },
-  { name: 'Gather axis 1 2-D indices', op: 'Gather', inputs: [[3, 5, 2], c(i64([2, 2], [1, 4, 4, 0]))], attrs: { axis: int(1) } },
-  { name: 'GatherElements', op: 'GatherElements', inputs: [[3, 5], c(i64([3, 2], [0, 4, 1, 1, 3, 2]))], attrs: { axis: int(1) } },
+  {
+    name: 'Gather axis 1 2-D indices',
+    op: 'Gather',
+    inputs: [[3, 5, 2], c(i64([2, 2], [1, 4, 4, 0]))],
+    attrs: { axis: int(1) },
+  },
+  {
+    name: 'GatherElements',
+    op: 'GatherElements',
+    inputs: [[3, 5], c(i64([3, 2], [0, 4, 1, 1, 3, 2]))],
+    attrs: { axis: int(1) },
+  },
   { name: 'Expand', op: 'Expand', inputs: [[3, 1], c(i64vec([2, 3, 4]))] },
-  { name: 'BatchNormalization train 4-D', op: 'BatchNormalization', inputs: [[4, 3, 3, 3], [3], [3], { shape: [3], const: true }, { shape: [3], const: true, range: pos }] },
-  { name: 'BatchNormalization train 2-D', op: 'BatchNormalization', inputs: [[6, 4], [4], [4], { shape: [4], const: true }, { shape: [4], const: true, range: pos }], attrs: { epsilon: A.float(1e-3) } },
+  {
+    name: 'BatchNormalization train 4-D',
+    op: 'BatchNormalization',
+    inputs: [[4, 3, 3, 3], [3], [3], { shape: [3], const: true }, { shape: [3], const: true, range: pos }],
+  },
+  {
+    name: 'BatchNormalization train 2-D',
+    op: 'BatchNormalization',
+    inputs: [[6, 4], [4], [4], { shape: [4], const: true }, { shape: [4], const: true, range: pos }],
+    attrs: { epsilon: A.float(1e-3) },
+  },
 ];
 
 describe('gradient rules agree with central differences', () => {
@@ -105,7 +361,11 @@ describe('gradient rules agree with central differences', () => {
       const rng = new SeededRng(1000 + k);
       const { g, wrt } = await buildOpGraph(tc, rng);
       const res = await directionalCheck(g, wrt, rng, { eps: tc.eps, rtol: tc.rtol });
-      for (const r of res) assert.ok(r.err <= r.tol, `${tc.name}: analytic ${r.analytic} vs numeric ${r.numeric} (err ${r.err.toExponential(2)} > tol ${r.tol.toExponential(2)})`);
+      for (const r of res)
+        assert.ok(
+          r.err <= r.tol,
+          `${tc.name}: analytic ${r.analytic} vs numeric ${r.numeric} (err ${r.err.toExponential(2)} > tol ${r.tol.toExponential(2)})`,
+        );
     });
   }
 });
@@ -128,7 +388,8 @@ for (const f of CONV_FORMULATIONS) {
           settings[f.key] = method;
           try {
             const res = await directionalCheck(g, wrt, rng, { eps: tc.eps, rtol: tc.rtol });
-            for (const r of res) assert.ok(r.err <= r.tol, `${method} ${tc.name}: analytic ${r.analytic} vs numeric ${r.numeric}`);
+            for (const r of res)
+              assert.ok(r.err <= r.tol, `${method} ${tc.name}: analytic ${r.analytic} vs numeric ${r.numeric}`);
           } finally {
             settings[f.key] = 'auto';
           }

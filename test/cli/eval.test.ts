@@ -34,7 +34,18 @@ describe('reprune eval', () => {
   });
 
   test('text output names accuracy and sample count', async () => {
-    const r = await runCli(['eval', model, '--data', 'mnist', '--split', 'train', '--limit', '50', '--normalize', '0.1307,0.3081']);
+    const r = await runCli([
+      'eval',
+      model,
+      '--data',
+      'mnist',
+      '--split',
+      'train',
+      '--limit',
+      '50',
+      '--normalize',
+      '0.1307,0.3081',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /train, 50 samples\): accuracy \d+\.\d\d%, loss \d+\.\d{4}/);
   });
@@ -42,7 +53,10 @@ describe('reprune eval', () => {
   test('wrong input shape for the data, bad flags and missing files fail cleanly', async () => {
     const wrong = writeModel(dir, 'rgb.onnx', tinyConvNet(['N', 3, 32, 32]));
     const cases: Array<[string[], RegExp]> = [
-      [['eval', wrong, '--data', 'mnist', '--limit', '10'], /model input 'x' has shape \[N, 3, 32, 32\] but mnist\S* samples have shape \[1, 28, 28\]/],
+      [
+        ['eval', wrong, '--data', 'mnist', '--limit', '10'],
+        /model input 'x' has shape \[N, 3, 32, 32\] but mnist\S* samples have shape \[1, 28, 28\]/,
+      ],
       [['eval', path.join(dir, 'none.onnx'), '--data', 'mnist'], /no such file/],
       [['eval', model, '--data', path.join(dir, 'nodata')], /--data .*nodata/],
       [['eval', model, '--data', 'mnist', '--split', 'valid'], /--split valid/],
@@ -59,6 +73,7 @@ describe('reprune eval', () => {
 
   test('parseNormalize accepts MEAN,STD and refuses the rest', () => {
     assert.deepEqual(parseNormalize('0.1307, 0.3081'), { mean: 0.1307, std: 0.3081 });
-    for (const bad of ['1', '1,0', '1,-2', 'a,b', '1,2,3', ',1', 'NaN,1']) assert.throws(() => parseNormalize(bad), ReproError, bad);
+    for (const bad of ['1', '1,0', '1,-2', 'a,b', '1,2,3', ',1', 'NaN,1'])
+      assert.throws(() => parseNormalize(bad), ReproError, bad);
   });
 });

@@ -15,7 +15,10 @@ describe('reprune export-zoo', () => {
     const r = await runCli(['export-zoo', 'lenet5', '-o', out, '--seed', '3']);
     assert.equal(r.code, 0, r.stderr);
     const bytes = fs.readFileSync(out);
-    assert.ok(Buffer.from(encodeModel(buildModel('lenet5', { seed: 3 }))).equals(bytes), 'file differs from encodeModel(buildModel(...))');
+    assert.ok(
+      Buffer.from(encodeModel(buildModel('lenet5', { seed: 3 }))).equals(bytes),
+      'file differs from encodeModel(buildModel(...))',
+    );
     assert.equal(decodeModel(bytes).name, 'lenet5');
     const [info, ev] = await Promise.all([
       runCli(['info', out, '--json']),

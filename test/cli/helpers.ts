@@ -1,4 +1,4 @@
-/** Run the real CLI (`node bin/reprune.js ...`) in a child process and collect its output. */
+/** Run the real CLI (from source: `node --import tsx src/cli/run.ts ...`) in a child process and collect its output. */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const BIN = path.join(ROOT, 'bin', 'reprune.js');
+/** The CLI from source (tsx): `spawn(process.execPath, [...CLI, ...args])`. CI also runs the built `bin/reprune.js`. */
+export const CLI = ['--import', 'tsx', path.join(ROOT, 'src', 'cli', 'run.ts')];
 
 export interface CliResult {
   code: number | null;
@@ -16,15 +17,25 @@ export interface CliResult {
 
 export function runCli(args: string[], opts: { timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--threads', '1', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...CLI, '--threads', '1', ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     // A hang is a failure, not a stuck test run.
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
     child.on('error', reject);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 

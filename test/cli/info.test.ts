@@ -13,7 +13,13 @@ describe('reprune info', () => {
     const r = await runCli(['info', model, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout);
-    assert.deepEqual(j.layers.map((l: { name: string; op: string }) => [l.name, l.op]), [['conv', 'Conv'], ['fc', 'Gemm']]);
+    assert.deepEqual(
+      j.layers.map((l: { name: string; op: string }) => [l.name, l.op]),
+      [
+        ['conv', 'Conv'],
+        ['fc', 'Gemm'],
+      ],
+    );
     const conv = j.layers[0];
     assert.deepEqual(conv.weightShape, [4, 1, 3, 3]);
     assert.equal(conv.params, 36);

@@ -46,7 +46,9 @@ describe('models exported by PyTorch', { skip: py ? false : 'python3 with torch 
   const dir = tmpDir('reprune-torch-');
   let params = 0;
 
-  test('info counts PyTorch parameters and eval runs, at opsets 11 and 17 (unfolded) and 13 (folded)', { timeout: 180_000 }, async () => {
+  test('info counts PyTorch parameters and eval runs, at opsets 11 and 17 (unfolded) and 13 (folded)', {
+    timeout: 180_000,
+  }, async () => {
     const r = spawnSync(py!, ['-c', EXPORT, dir], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     params = Number(r.stdout.trim().split('\n').pop());
@@ -60,8 +62,14 @@ describe('models exported by PyTorch', { skip: py ? false : 'python3 with torch 
       assert.equal(info.code, 0, `${f}: ${info.stderr}`);
       const j = JSON.parse(info.stdout);
       // BatchNorm may be folded into conv1 by the exporter; either way conv/fc weights are all there.
-      assert.ok(j.totals.params === params || j.totals.params === params - 8, `${f}: ${j.totals.params} params vs PyTorch ${params}`);
-      assert.deepEqual(j.layers.map((l: { op: string }) => l.op), ['Conv', 'Conv', 'Gemm']);
+      assert.ok(
+        j.totals.params === params || j.totals.params === params - 8,
+        `${f}: ${j.totals.params} params vs PyTorch ${params}`,
+      );
+      assert.deepEqual(
+        j.layers.map((l: { op: string }) => l.op),
+        ['Conv', 'Conv', 'Gemm'],
+      );
       assert.equal(j.layers[2].macs, 8 * 13 * 13 * 10);
       assert.equal(ev.code, 0, `${f}: ${ev.stderr}`);
       assert.equal(JSON.parse(ev.stdout).samples, 64);

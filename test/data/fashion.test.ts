@@ -13,7 +13,10 @@ describe('Fashion-MNIST (Debian dataset-fashion-mnist)', () => {
       t.skip(`Fashion-MNIST not installed at ${dir} (apt-get install dataset-fashion-mnist)`);
       return;
     }
-    for (const [split, count] of [['train', 60000], ['test', 10000]] as const) {
+    for (const [split, count] of [
+      ['train', 60000],
+      ['test', 10000],
+    ] as const) {
       const ds = loadDataset('fashion-mnist', split);
       assert.equal(ds.count, count);
       assert.deepEqual(ds.shape, [1, 28, 28]);

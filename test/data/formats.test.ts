@@ -129,7 +129,7 @@ describe('NPY', () => {
 
   function headerFile(name: string, header: string, payload: Uint8Array): string {
     const file = path.join(dir, name);
-    const h = new TextEncoder().encode(header.padEnd(118, ' ') + '\n');
+    const h = new TextEncoder().encode(`${header.padEnd(118, ' ')}\n`);
     const out = new Uint8Array(10 + h.length + payload.length);
     out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
     new DataView(out.buffer).setUint16(8, h.length, true);
@@ -140,12 +140,20 @@ describe('NPY', () => {
   }
 
   test('fortran order is refused clearly', () => {
-    const file = headerFile('fortran.npy', "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", new Uint8Array(16));
+    const file = headerFile(
+      'fortran.npy',
+      "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }",
+      new Uint8Array(16),
+    );
     throwsNaming(() => readNpy(file), file, /fortran_order=True is not supported/);
   });
 
   test('unsupported dtype', () => {
-    const file = headerFile('c16.npy', "{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(16));
+    const file = headerFile(
+      'c16.npy',
+      "{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }",
+      new Uint8Array(16),
+    );
     throwsNaming(() => readNpy(file), file, /unsupported dtype '<c16'/);
   });
 
@@ -174,7 +182,11 @@ describe('NPY', () => {
   });
 
   test('absurd shape fails without allocating', () => {
-    const file = headerFile('huge.npy', "{'descr': '<f4', 'fortran_order': False, 'shape': (100000000000, 100000000000, 3), }", new Uint8Array(8));
+    const file = headerFile(
+      'huge.npy',
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (100000000000, 100000000000, 3), }",
+      new Uint8Array(8),
+    );
     throwsNaming(() => readNpy(file), file, /needs more data than the file holds/);
   });
 

@@ -24,8 +24,14 @@ describe('shuffling', () => {
     const a = order(ds, { batchSize: 7, shuffle: true, seed: 3, epoch: 0 });
     const b = order(ds, { batchSize: 32, shuffle: true, seed: 3, epoch: 0 });
     assert.deepEqual(a, b);
-    assert.deepEqual([...a].sort((x, y) => x - y), Array.from({ length: 100 }, (_, i) => i));
-    assert.notDeepEqual(a, Array.from({ length: 100 }, (_, i) => i));
+    assert.deepEqual(
+      [...a].sort((x, y) => x - y),
+      Array.from({ length: 100 }, (_, i) => i),
+    );
+    assert.notDeepEqual(
+      a,
+      Array.from({ length: 100 }, (_, i) => i),
+    );
   });
 
   test('different epoch or seed gives a different order', () => {
@@ -35,7 +41,10 @@ describe('shuffling', () => {
   });
 
   test('no shuffle keeps dataset order', () => {
-    assert.deepEqual(order(ds, { batchSize: 30 }), Array.from({ length: 100 }, (_, i) => i));
+    assert.deepEqual(
+      order(ds, { batchSize: 30 }),
+      Array.from({ length: 100 }, (_, i) => i),
+    );
   });
 });
 
@@ -43,18 +52,27 @@ describe('batching', () => {
   const ds = toy(10);
   test('batch contents, sizes, dims and dropLast', () => {
     const all = [...batches(ds, { batchSize: 4, shuffle: true, seed: 1 })];
-    assert.deepEqual(all.map((b) => b.n), [4, 4, 2]);
+    assert.deepEqual(
+      all.map((b) => b.n),
+      [4, 4, 2],
+    );
     assert.equal(numBatches(ds, { batchSize: 4 }), 3);
     for (const b of all) {
       assert.deepEqual(b.dims, [b.n, 1, 4, 4]);
       assert.equal(b.x.length, b.n * 16);
       b.indices.forEach((i, k) => {
-        assert.deepEqual(Array.from(b.x.subarray(k * 16, (k + 1) * 16)), Array.from(ds.images.subarray(i * 16, (i + 1) * 16)));
+        assert.deepEqual(
+          Array.from(b.x.subarray(k * 16, (k + 1) * 16)),
+          Array.from(ds.images.subarray(i * 16, (i + 1) * 16)),
+        );
         assert.equal(b.y[k], ds.labels[i]);
       });
     }
     const dropped = [...batches(ds, { batchSize: 4, dropLast: true })];
-    assert.deepEqual(dropped.map((b) => b.n), [4, 4]);
+    assert.deepEqual(
+      dropped.map((b) => b.n),
+      [4, 4],
+    );
     assert.equal(numBatches(ds, { batchSize: 4, dropLast: true }), 2);
   });
 
@@ -74,16 +92,41 @@ describe('augmentation', () => {
   const ds = toy(20, [2, 5, 5]);
   const aug = { cropPad: 2, flip: true };
   test('keeps shape, deterministic per seed/epoch, changes with seed, order unchanged', () => {
-    const run = (seed: number, epoch = 0) => [...batches(ds, { batchSize: 6, shuffle: true, seed, epoch, augment: aug })];
+    const run = (seed: number, epoch = 0) => [
+      ...batches(ds, { batchSize: 6, shuffle: true, seed, epoch, augment: aug }),
+    ];
     const a = run(5);
     const b = run(5);
-    assert.deepEqual(a.map((x) => x.dims), [[6, 2, 5, 5], [6, 2, 5, 5], [6, 2, 5, 5], [2, 2, 5, 5]]);
-    assert.deepEqual(a.map((x) => Array.from(x.x)), b.map((x) => Array.from(x.x)));
-    assert.notDeepEqual(a.map((x) => Array.from(x.x)), run(6).map((x) => Array.from(x.x)));
-    assert.notDeepEqual(a.map((x) => Array.from(x.x)), run(5, 1).map((x) => Array.from(x.x)));
+    assert.deepEqual(
+      a.map((x) => x.dims),
+      [
+        [6, 2, 5, 5],
+        [6, 2, 5, 5],
+        [6, 2, 5, 5],
+        [2, 2, 5, 5],
+      ],
+    );
+    assert.deepEqual(
+      a.map((x) => Array.from(x.x)),
+      b.map((x) => Array.from(x.x)),
+    );
+    assert.notDeepEqual(
+      a.map((x) => Array.from(x.x)),
+      run(6).map((x) => Array.from(x.x)),
+    );
+    assert.notDeepEqual(
+      a.map((x) => Array.from(x.x)),
+      run(5, 1).map((x) => Array.from(x.x)),
+    );
     const plain = order(ds, { batchSize: 6, shuffle: true, seed: 5 });
-    assert.deepEqual(a.flatMap((x) => Array.from(x.indices)), plain);
-    assert.ok(a.some((x) => x.x.some((v) => v === 0)), 'some padding shows up');
+    assert.deepEqual(
+      a.flatMap((x) => Array.from(x.indices)),
+      plain,
+    );
+    assert.ok(
+      a.some((x) => x.x.some((v) => v === 0)),
+      'some padding shows up',
+    );
   });
 
   test('each output is a shifted (and maybe mirrored) copy of its input, zero outside', () => {

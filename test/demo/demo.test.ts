@@ -29,7 +29,10 @@ test('reprune demo --quick writes a complete report', async () => {
   const dir = path.join(mkdtempSync(path.join(tmpdir(), 'reprune-demo-')), 'out');
   assert.equal(await main(['demo', '--quick', '-o', dir]), 0);
   const r = loadResults(path.join(dir, 'report.json'));
-  assert.deepEqual(r.methods.map((m) => m.method), METHODS);
+  assert.deepEqual(
+    r.methods.map((m) => m.method),
+    METHODS,
+  );
   for (const m of [r.baseline, ...r.methods]) {
     assert.ok(!m.extra?.failed, `${m.method} failed: ${m.notes}`);
     assert.ok(m.accuracy > 0.1 && m.accuracy <= 1, `${m.method} accuracy ${m.accuracy}`);
@@ -42,11 +45,18 @@ test('reprune demo --quick writes a complete report', async () => {
   const byKey = Object.fromEntries(r.methods.map((m) => [m.method, m]));
   // Methods that zero weights keep the shape; methods that remove channels shrink it.
   assert.ok(byKey.tile!.nonzeros < 0.4 * r.baseline.params, 'tile pruning at 70 % sparsity');
-  assert.ok(byKey['reap-pro']!.macs <= 0.55 * r.baseline.macs && byKey['l1-pro']!.macs <= 0.55 * r.baseline.macs, 'PRO reached its MAC budget');
+  assert.ok(
+    byKey['reap-pro']!.macs <= 0.55 * r.baseline.macs && byKey['l1-pro']!.macs <= 0.55 * r.baseline.macs,
+    'PRO reached its MAC budget',
+  );
   assert.equal(byKey.lop!.params, byKey['l1-pro']!.params, 'LOP merges back to the pruned architecture');
   assert.ok(r.curves.length >= 4 && r.heatmaps.length === 2 && r.scaling.length >= 2, 'plots');
   const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
-  for (const m of r.methods) assert.ok(html.includes(m.label.replace(/&/g, '&#38;').replace(/</g, '&#60;')) || html.includes(m.label), `report shows ${m.label}`);
+  for (const m of r.methods)
+    assert.ok(
+      html.includes(m.label.replace(/&/g, '&#38;').replace(/</g, '&#60;')) || html.includes(m.label),
+      `report shows ${m.label}`,
+    );
   assert.ok(html.includes('<svg'), 'charts are inline SVG');
   // Same folder again: refused (exit 2) before any work, unless --force.
   assert.equal(await main(['demo', '--quick', '-o', dir]), 2);

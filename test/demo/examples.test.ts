@@ -8,7 +8,9 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
-const examples = readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.ts')).sort();
+const examples = readdirSync(path.join(root, 'examples'))
+  .filter((f) => f.endsWith('.ts'))
+  .sort();
 
 /** What each example's last line must say. */
 const EXPECT: Record<string, RegExp> = {
@@ -23,7 +25,10 @@ describe('examples', () => {
   test('one example per method', () => assert.deepEqual(examples, Object.keys(EXPECT).sort()));
   for (const file of examples) {
     test(file, async () => {
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join('examples', file)], { cwd: root, timeout: 180_000 });
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join('examples', file)], {
+        cwd: root,
+        timeout: 180_000,
+      });
       assert.match(stdout, EXPECT[file] ?? /accuracy/);
     });
   }

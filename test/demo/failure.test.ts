@@ -19,13 +19,19 @@ test('a failing step does not stop the demo', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'reprune-demo-fail-'));
   const lines: string[] = [];
   const r = await runDemo({ dir, quick: true, steps: [broken, tileStep], log: (l) => lines.push(l), progress: false });
-  assert.deepEqual(r.methods.map((m) => m.method), ['broken', 'tile', 'tiletrans']);
+  assert.deepEqual(
+    r.methods.map((m) => m.method),
+    ['broken', 'tile', 'tiletrans'],
+  );
   const b = r.methods[0]!;
   assert.equal(b.extra?.failed, true);
   assert.match(b.notes ?? '', /^failed: broken\.onnx: this step always fails/);
   assert.ok(r.methods[1]!.accuracy > 0 && !r.methods[1]!.extra?.failed);
   assert.ok(existsSync(path.join(dir, 'report.html')) && existsSync(path.join(dir, 'tiletrans.onnx')));
-  assert.ok(lines.some((l) => l.includes('broken method FAILED')), 'the failure is logged');
+  assert.ok(
+    lines.some((l) => l.includes('broken method FAILED')),
+    'the failure is logged',
+  );
   // --force replaces the earlier report.
   const again = await runDemo({ dir, quick: true, force: true, steps: [broken], log: () => {}, progress: false });
   assert.equal(again.methods.length, 1);

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeModel } from '../../src/onnx/decode.js';
 import { prepareGraph } from '../../src/onnx/prepare.js';
-import { modelMetrics } from '../../src/report/metrics.js';
+import { modelMetrics } from '../../src/analysis/metrics.js';
 import { ReproError } from '../../src/util/errors.js';
 import { SeededRng } from '../../src/util/random.js';
 import { MUTATORS } from './mutators.js';
@@ -26,10 +26,19 @@ const KINDS = Object.keys(MUTATORS);
 export const MEMORY_ALLOWANCE = (fileBytes: number) => 96 * 2 ** 20 + 16 * fileBytes;
 
 /** Case `index` of the corpus with master seed `seed`: pick a seed model (big zoo models rarely) and 1-3 mutations. */
-export function makeCase(seeds: Seed[], index: number, seed: number): { seed: Seed; mutations: string[]; bytes: Uint8Array } {
+export function makeCase(
+  seeds: Seed[],
+  index: number,
+  seed: number,
+): { seed: Seed; mutations: string[]; bytes: Uint8Array } {
   const rng = new SeededRng(seed * 1_000_003 + index);
   const r = rng.next();
-  const s = r < 0.06 ? seeds.find((x) => x.name === 'zoo:resnet-small')! : r < 0.2 ? seeds.find((x) => x.name === 'zoo:lenet5')! : seeds[rng.int(seeds.length - 2)]!;
+  const s =
+    r < 0.06
+      ? seeds.find((x) => x.name === 'zoo:resnet-small')!
+      : r < 0.2
+        ? seeds.find((x) => x.name === 'zoo:lenet5')!
+        : seeds[rng.int(seeds.length - 2)]!;
   const count = rng.next() < 0.75 ? 1 : 2 + rng.int(2);
   let bytes = s.bytes;
   const mutations: string[] = [];

@@ -43,9 +43,20 @@ describe('crafted hostile models', () => {
       ConstantOfShape: oneOp('ConstantOfShape', (g) => [g.addInitializer('s', big)]),
       Expand: oneOp('Expand', (g) => [g.addInitializer('v', f32([1], [1])), g.addInitializer('s', big)]),
       Tile: oneOp('Tile', (g) => [g.addInitializer('v', f32([1, 1, 1], [1])), g.addInitializer('r', big)]),
-      Range: oneOp('Range', (g) => [g.addInitializer('a', i64([], [0])), g.addInitializer('b', i64([], [2 ** 50])), g.addInitializer('d', i64([], [1]))]),
-      OneHot: oneOp('OneHot', (g) => [g.addInitializer('i', i64vec([1])), g.addInitializer('d', i64([], [2 ** 40])), g.addInitializer('v', f32([2], [0, 1]))]),
-      Pad: oneOp('Pad', (g) => [g.addInitializer('v', f32([1, 1], [1])), g.addInitializer('p', i64vec([0, 0, 2 ** 30, 2 ** 30]))]),
+      Range: oneOp('Range', (g) => [
+        g.addInitializer('a', i64([], [0])),
+        g.addInitializer('b', i64([], [2 ** 50])),
+        g.addInitializer('d', i64([], [1])),
+      ]),
+      OneHot: oneOp('OneHot', (g) => [
+        g.addInitializer('i', i64vec([1])),
+        g.addInitializer('d', i64([], [2 ** 40])),
+        g.addInitializer('v', f32([2], [0, 1])),
+      ]),
+      Pad: oneOp('Pad', (g) => [
+        g.addInitializer('v', f32([1, 1], [1])),
+        g.addInitializer('p', i64vec([0, 0, 2 ** 30, 2 ** 30])),
+      ]),
     };
     for (const [name, bytes] of Object.entries(cases)) assert.equal(typeof outcome(bytes), 'string', name);
   });
@@ -73,14 +84,27 @@ describe('crafted hostile models', () => {
       // attr = name 't' | g (field 6) <inner> | type GRAPH ; node = attribute (field 5) <attr> ; graph = node (field 1) <node>
       const attrLen = 3 + prefix(0x32, size).length + size + 3;
       const nodeLen = prefix(0x2a, attrLen).length + attrLen;
-      const head = Uint8Array.from([...prefix(0x0a, nodeLen), ...prefix(0x2a, attrLen), 0x0a, 1, 0x74, ...prefix(0x32, size)]);
+      const head = Uint8Array.from([
+        ...prefix(0x0a, nodeLen),
+        ...prefix(0x2a, attrLen),
+        0x0a,
+        1,
+        0x74,
+        ...prefix(0x32, size),
+      ]);
       chunks.push(head);
       size += head.length + 3;
     }
     const graph = new Uint8Array(size);
     let at = 0;
-    for (let i = DEPTH - 1; i >= 0; i--) { graph.set(chunks[i]!, at); at += chunks[i]!.length; }
-    for (let i = 0; i < DEPTH; i++) { graph.set([0xa0, 0x01, 5], at); at += 3; } // each level's trailing `type: GRAPH`
+    for (let i = DEPTH - 1; i >= 0; i--) {
+      graph.set(chunks[i]!, at);
+      at += chunks[i]!.length;
+    }
+    for (let i = 0; i < DEPTH; i++) {
+      graph.set([0xa0, 0x01, 5], at);
+      at += 3;
+    } // each level's trailing `type: GRAPH`
     const base = encodeProto(addModel({ name: 'w', dataType: FLOAT, dims: [1], floatData: [1] }));
     // A second ModelProto.graph field merges into the first: the deep node joins the valid graph.
     const bytes = new Uint8Array([...base, ...prefix(0x3a, graph.length), ...graph]);
@@ -112,13 +136,19 @@ describe('crafted hostile models', () => {
     const m = addModel({ name: 'w', dataType: FLOAT, dims: [1], floatData: [1] });
     m.graph!.node![1]!.attribute = [{ name: '__proto__', type: T.INT, i: 1 }];
     assert.match(outcome(encodeProto(m)), /invalid name '__proto__'/);
-    m.graph!.node![1]!.attribute = [{ name: 'alpha', type: T.FLOAT, f: 1 }, { name: 'alpha', type: T.FLOAT, f: 2 }];
+    m.graph!.node![1]!.attribute = [
+      { name: 'alpha', type: T.FLOAT, f: 1 },
+      { name: 'alpha', type: T.FLOAT, f: 2 },
+    ];
     assert.match(outcome(encodeProto(m)), /attribute 'alpha' twice/);
     const d = decodeProto(encodeProto(addModel({ name: 'w', dataType: FLOAT, dims: [1], floatData: [1] })));
     d.graph!.node![0]!.name = 'same';
     d.graph!.node![1]!.name = 'same';
     const g = decodeModel(encodeProto(d));
-    assert.deepEqual(g.nodes.map((n) => n.name), ['same', 'same_1']);
+    assert.deepEqual(
+      g.nodes.map((n) => n.name),
+      ['same', 'same_1'],
+    );
     assert.equal(outcome(encodeProto(d)), 'loaded');
   });
 
@@ -127,6 +157,9 @@ describe('crafted hostile models', () => {
     d.graph!.node![0]!.name = '';
     d.graph!.node![1]!.name = 'Add_0';
     const g = decodeModel(encodeProto(d));
-    assert.deepEqual(g.nodes.map((n) => n.name), ['Add_0_1', 'Add_0']);
+    assert.deepEqual(
+      g.nodes.map((n) => n.name),
+      ['Add_0_1', 'Add_0'],
+    );
   });
 });

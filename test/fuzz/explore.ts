@@ -27,4 +27,6 @@ for (let i = 0; i < cases; i++) {
   }
   distinct.set(key, (distinct.get(key) ?? 0) + 1);
 }
-console.log(`${cases} cases (seed ${seed}): ${JSON.stringify(counts)}, ${distinct.size} distinct findings; reproducers in ${root}`);
+console.log(
+  `${cases} cases (seed ${seed}): ${JSON.stringify(counts)}, ${distinct.size} distinct findings; reproducers in ${root}`,
+);

@@ -27,12 +27,24 @@ function runCorpus(): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   return new Promise((resolve, reject) => {
     const start = (from: number) => {
-      if (from >= CASES) { resolve(results); return; }
-      const w = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: { from, to: CASES, seed: SEED, modelDir } });
+      if (from >= CASES) {
+        resolve(results);
+        return;
+      }
+      const w = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
+        workerData: { from, to: CASES, seed: SEED, modelDir },
+      });
       let current = from;
       let timer = setTimeout(onHang, HANG_MS);
       function onHang() {
-        results.push({ index: current, seed: '?', mutations: [], bytes: new Uint8Array(), outcome: 'finding', detail: `no result after ${HANG_MS} ms (hang)` });
+        results.push({
+          index: current,
+          seed: '?',
+          mutations: [],
+          bytes: new Uint8Array(),
+          outcome: 'finding',
+          detail: `no result after ${HANG_MS} ms (hang)`,
+        });
         void w.terminate().then(() => start(current + 1));
       }
       w.on('message', (m: { type: string; index?: number; result?: CaseResult }) => {
@@ -40,9 +52,15 @@ function runCorpus(): Promise<CaseResult[]> {
         timer = setTimeout(onHang, HANG_MS);
         if (m.type === 'start') current = m.index!;
         else if (m.type === 'done') results.push(m.result!);
-        else if (m.type === 'end') { clearTimeout(timer); void w.terminate().then(() => resolve(results)); }
+        else if (m.type === 'end') {
+          clearTimeout(timer);
+          void w.terminate().then(() => resolve(results));
+        }
       });
-      w.on('error', (e) => { clearTimeout(timer); reject(e); });
+      w.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
     };
     start(0);
   });
@@ -57,13 +75,18 @@ function summarize(results: CaseResult[]): string {
       by.set(m, row);
     }
   }
-  return [...by].sort().map(([k, v]) => `${k}: ${v.loaded} loaded, ${v.refused} refused, ${v.finding} findings`).join('; ');
+  return [...by]
+    .sort()
+    .map(([k, v]) => `${k}: ${v.loaded} loaded, ${v.refused} refused, ${v.finding} findings`)
+    .join('; ');
 }
 
 describe('hostile ONNX inputs', () => {
   let results: CaseResult[] = [];
   // Reproducers of findings are kept; a clean run leaves nothing behind.
-  after(() => { if (!results.some((r) => r.outcome === 'finding')) fs.rmSync(root, { recursive: true, force: true }); });
+  after(() => {
+    if (!results.some((r) => r.outcome === 'finding')) fs.rmSync(root, { recursive: true, force: true });
+  });
 
   test('the corpus is reproducible: a case index always gives the same file', () => {
     const a = seeds();
@@ -74,7 +97,11 @@ describe('hostile ONNX inputs', () => {
       assert.deepEqual(x.mutations, y.mutations);
       assert.ok(Buffer.from(x.bytes).equals(Buffer.from(y.bytes)), `case ${i}`);
     }
-    assert.deepEqual(a.map((s) => s.bytes), b.map((s) => s.bytes), 'mutations must not alter the seeds');
+    assert.deepEqual(
+      a.map((s) => s.bytes),
+      b.map((s) => s.bytes),
+      'mutations must not alter the seeds',
+    );
   });
 
   test(`${CASES} mutated models load or fail with a ReproError (seed ${SEED})`, { timeout: 10 * 60_000 }, async (t) => {
@@ -82,38 +109,53 @@ describe('hostile ONNX inputs', () => {
     const findings = results.filter((r) => r.outcome === 'finding');
     for (const f of findings) if (f.bytes.length) fs.writeFileSync(path.join(root, `finding-${f.index}.onnx`), f.bytes);
     const count = (o: string) => results.filter((r) => r.outcome === o).length;
-    t.diagnostic(`fuzz: ${results.length} cases, ${count('loaded')} loaded, ${count('refused')} refused, ${findings.length} findings (reproducers kept in ${root} if any)`);
+    t.diagnostic(
+      `fuzz: ${results.length} cases, ${count('loaded')} loaded, ${count('refused')} refused, ${findings.length} findings (reproducers kept in ${root} if any)`,
+    );
     t.diagnostic(`fuzz by mutation: ${summarize(results)}`);
     assert.equal(results.length, CASES);
-    assert.deepEqual(findings.map((f) => `case ${f.index} (${f.seed}; ${f.mutations.join('+')}): ${f.detail}`), []);
+    assert.deepEqual(
+      findings.map((f) => `case ${f.index} (${f.seed}; ${f.mutations.join('+')}): ${f.detail}`),
+      [],
+    );
     // The corpus must actually exercise both paths.
     assert.ok(count('refused') > CASES / 4, `only ${count('refused')} refused`);
     assert.ok(count('loaded') > 0);
   });
 
-  test('a sample through the real CLI: exit 2, one `error:` line, no stack; harmless mutations exit 0', { timeout: 5 * 60_000 }, async (t) => {
+  test('a sample through the real CLI: exit 2, one `error:` line, no stack; harmless mutations exit 0', {
+    timeout: 5 * 60_000,
+  }, async (t) => {
     assert.ok(results.length > 0, 'corpus test did not run');
     // One refused case per mutation kind (first seen), plus a few that loaded.
     const seen = new Set<string>();
     const sample: CaseResult[] = [];
     for (const r of results) {
       const key = r.mutations.join('+');
-      if (r.outcome === 'refused' && r.bytes && !seen.has(key) && sample.length < 16) { seen.add(key); sample.push(r); }
+      if (r.outcome === 'refused' && r.bytes && !seen.has(key) && sample.length < 16) {
+        seen.add(key);
+        sample.push(r);
+      }
     }
     sample.push(...results.filter((r) => r.outcome === 'loaded' && r.bytes).slice(0, 4));
     assert.ok(sample.length >= 15, `sample of ${sample.length}`);
     const problems: string[] = [];
     const timings: string[] = [];
     for (let i = 0; i < sample.length; i += 2) {
-      await Promise.all(sample.slice(i, i + 2).map(async (r) => {
-        const file = path.join(modelDir, `cli-case-${r.index}.onnx`);
-        fs.writeFileSync(file, r.bytes);
-        const t0 = performance.now();
-        const res = await runCli(['info', file], { timeoutMs: 60_000 });
-        timings.push(`${r.index}:${r.seed}:${(performance.now() - t0).toFixed(0)}ms`);
-        const ok = r.outcome === 'loaded' ? res.code === 0 : isCleanError(res);
-        if (!ok) problems.push(`case ${r.index} (${r.mutations.join('+')}): exit ${res.code}, stderr ${JSON.stringify(res.stderr.slice(0, 500))}`);
-      }));
+      await Promise.all(
+        sample.slice(i, i + 2).map(async (r) => {
+          const file = path.join(modelDir, `cli-case-${r.index}.onnx`);
+          fs.writeFileSync(file, r.bytes);
+          const t0 = performance.now();
+          const res = await runCli(['info', file], { timeoutMs: 60_000 });
+          timings.push(`${r.index}:${r.seed}:${(performance.now() - t0).toFixed(0)}ms`);
+          const ok = r.outcome === 'loaded' ? res.code === 0 : isCleanError(res);
+          if (!ok)
+            problems.push(
+              `case ${r.index} (${r.mutations.join('+')}): exit ${res.code}, stderr ${JSON.stringify(res.stderr.slice(0, 500))}`,
+            );
+        }),
+      );
     }
     t.diagnostic(`cli sample: ${sample.length} runs (${timings.join(' ')})`);
     assert.deepEqual(problems, []);

@@ -26,13 +26,34 @@ export function pytorchLike(): Graph {
   g.inputs = [{ name: 'input.1', dtype: 'float32', shape: ['batch', 1, 8, 8] }];
   g.addInitializer('conv.weight', f32([2, 1, 3, 3], fill(18, 1)), true);
   g.addInitializer('conv.bias', f32([2], [0.1, -0.1]), true);
-  for (const [k, v] of [['weight', 1], ['bias', 0], ['running_mean', 0], ['running_var', 1]] as const) g.addInitializer(`bn.${k}`, f32([2], [v, v]), true);
+  for (const [k, v] of [
+    ['weight', 1],
+    ['bias', 0],
+    ['running_mean', 0],
+    ['running_var', 1],
+  ] as const)
+    g.addInitializer(`bn.${k}`, f32([2], [v, v]), true);
   g.addInitializer('fc.weight', f32([3, 32], fill(96, 2)), true);
   g.addInitializer('fc.bias', f32([3], [0, 0.5, -0.5]), true);
-  g.add('Conv', ['input.1', 'conv.weight', 'conv.bias'], { kernel_shape: A.ints([3, 3]), pads: A.ints([1, 1, 1, 1]), strides: A.ints([1, 1]) }, { name: 'Conv_0', outputs: ['c'] });
-  g.add('BatchNormalization', ['c', 'bn.weight', 'bn.bias', 'bn.running_mean', 'bn.running_var'], { epsilon: A.float(1e-5), momentum: A.float(0.9) }, { name: 'BN_1', outputs: ['b'] });
+  g.add(
+    'Conv',
+    ['input.1', 'conv.weight', 'conv.bias'],
+    { kernel_shape: A.ints([3, 3]), pads: A.ints([1, 1, 1, 1]), strides: A.ints([1, 1]) },
+    { name: 'Conv_0', outputs: ['c'] },
+  );
+  g.add(
+    'BatchNormalization',
+    ['c', 'bn.weight', 'bn.bias', 'bn.running_mean', 'bn.running_var'],
+    { epsilon: A.float(1e-5), momentum: A.float(0.9) },
+    { name: 'BN_1', outputs: ['b'] },
+  );
   g.add('Relu', ['b'], {}, { name: 'Relu_2', outputs: ['r'] });
-  g.add('MaxPool', ['r'], { kernel_shape: A.ints([2, 2]), strides: A.ints([2, 2]) }, { name: 'MaxPool_3', outputs: ['p'] });
+  g.add(
+    'MaxPool',
+    ['r'],
+    { kernel_shape: A.ints([2, 2]), strides: A.ints([2, 2]) },
+    { name: 'MaxPool_3', outputs: ['p'] },
+  );
   g.add('Shape', ['p'], {}, { name: 'Shape_4', outputs: ['s'] });
   g.add('Constant', [], { value: A.tensor(i64([], [0])) }, { name: 'Constant_5', outputs: ['zero'] });
   g.add('Gather', ['s', 'zero'], { axis: A.int(0) }, { name: 'Gather_6', outputs: ['n'] });
@@ -41,7 +62,12 @@ export function pytorchLike(): Graph {
   g.add('Constant', [], { value: A.tensor(i64vec([-1])) }, { name: 'Constant_9', outputs: ['minus1'] });
   g.add('Concat', ['n1', 'minus1'], { axis: A.int(0) }, { name: 'Concat_10', outputs: ['shape'] });
   g.add('Reshape', ['p', 'shape'], {}, { name: 'Reshape_11', outputs: ['flat'] });
-  g.add('Gemm', ['flat', 'fc.weight', 'fc.bias'], { alpha: A.float(1), beta: A.float(1), transB: A.int(1) }, { name: 'Gemm_12', outputs: ['logits'] });
+  g.add(
+    'Gemm',
+    ['flat', 'fc.weight', 'fc.bias'],
+    { alpha: A.float(1), beta: A.float(1), transB: A.int(1) },
+    { name: 'Gemm_12', outputs: ['logits'] },
+  );
   g.add('Softmax', ['logits'], { axis: A.int(1) }, { name: 'Softmax_13', outputs: ['prob'] });
   g.outputs = [{ name: 'prob', dtype: 'float32', shape: ['batch', 3] }];
   return g;
@@ -57,8 +83,15 @@ export function residual(): Graph {
   const [a] = g.add('Add', [c!, 'x']);
   const [k] = g.add('Clip', [a!, g.addInitializer('lo', f32([], [0])), g.addInitializer('hi', f32([], [6]))]);
   const [t] = g.add('Transpose', [k!], { perm: A.ints([0, 1, 3, 2]) });
-  const [s] = g.add('Slice', [t!, g.addInitializer('st', i64vec([1])), g.addInitializer('en', i64vec([5])), g.addInitializer('ax', i64vec([2]))]);
-  const [p] = g.add('Pad', [s!, g.addInitializer('pads', i64vec([0, 0, 1, 0, 0, 0, 1, 0]))], { mode: A.string('constant') });
+  const [s] = g.add('Slice', [
+    t!,
+    g.addInitializer('st', i64vec([1])),
+    g.addInitializer('en', i64vec([5])),
+    g.addInitializer('ax', i64vec([2])),
+  ]);
+  const [p] = g.add('Pad', [s!, g.addInitializer('pads', i64vec([0, 0, 1, 0, 0, 0, 1, 0]))], {
+    mode: A.string('constant'),
+  });
   const [cat] = g.add('Concat', [p!, k!], { axis: A.int(1) });
   const [m] = g.add('ReduceMean', [cat!], { axes: A.ints([3]), keepdims: A.int(1) });
   const [gp] = g.add('GlobalAveragePool', [m!]);
@@ -70,17 +103,37 @@ export function residual(): Graph {
 
 /** Relu(x + w) with w in float_data, and one with int64 shape data in int64_data feeding a Reshape. */
 function typedFieldSeeds(): Seed[] {
-  const floatField = encodeProto(addModel({ name: 'w', dataType: FLOAT, dims: [2, 3], floatData: [1, -2, 3, -4, 5, -6] }));
+  const floatField = encodeProto(
+    addModel({ name: 'w', dataType: FLOAT, dims: [2, 3], floatData: [1, -2, 3, -4, 5, -6] }),
+  );
   const m = addModel({ name: 'w', dataType: FLOAT, dims: [6], floatData: [1, 2, 3, 4, 5, 6] });
   m.graph!.initializer!.push({ name: 'shape', dataType: INT64, dims: [3], int64Data: [-1, 2, 3] });
   m.graph!.node!.push({ name: 'reshape', opType: 'Reshape', input: ['y', 'shape'], output: ['z'] });
-  m.graph!.output = [{ name: 'z', type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'M' }, { dimValue: 2 }, { dimValue: 3 }] } } } }];
-  return [{ name: 'float_data', bytes: floatField }, { name: 'int64_data+reshape', bytes: encodeProto(m) }];
+  m.graph!.output = [
+    {
+      name: 'z',
+      type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'M' }, { dimValue: 2 }, { dimValue: 3 }] } } },
+    },
+  ];
+  return [
+    { name: 'float_data', bytes: floatField },
+    { name: 'int64_data+reshape', bytes: encodeProto(m) },
+  ];
 }
 
 /** Relu(x + w) with w in external file `w.bin` (16 bytes) next to the model. */
 export function externalSeed(): Seed {
-  const m = addModel({ name: 'w', dataType: FLOAT, dims: [4], dataLocation: EXTERNAL, externalData: [{ key: 'location', value: 'w.bin' }, { key: 'offset', value: '0' }, { key: 'length', value: '16' }] });
+  const m = addModel({
+    name: 'w',
+    dataType: FLOAT,
+    dims: [4],
+    dataLocation: EXTERNAL,
+    externalData: [
+      { key: 'location', value: 'w.bin' },
+      { key: 'offset', value: '0' },
+      { key: 'length', value: '16' },
+    ],
+  });
   return { name: 'external', bytes: encodeProto(m) };
 }
 

@@ -9,6 +9,9 @@ for (let i = from; i < to; i++) {
   parentPort!.postMessage({ type: 'start', index: i });
   const r = runCase(corpus, i, seed, modelDir);
   // Bytes only travel for cases the parent may need to write out.
-  parentPort!.postMessage({ type: 'done', result: { ...r, bytes: r.outcome === 'loaded' && i % 50 !== 0 ? undefined : r.bytes } });
+  parentPort!.postMessage({
+    type: 'done',
+    result: { ...r, bytes: r.outcome === 'loaded' && i % 50 !== 0 ? undefined : r.bytes },
+  });
 }
 parentPort!.postMessage({ type: 'end' });

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { Graph } from '../../src/ir/graph.js';
 import { A } from '../../src/ir/attrs.js';
 import { f32, i64vec } from '../../src/ir/tensor.js';
-import { checkSupported, foldConstants, inferShapes, shapeOf, SUPPORTED_OPS } from '../../src/ir/shape/index.js';
+import { foldConstants } from '../../src/ir/fold/index.js';
+import { checkSupported, inferShapes, shapeOf, SUPPORTED_OPS } from '../../src/ir/shape/index.js';
 import { ReproError } from '../../src/util/errors.js';
 
 function throwsRepro(fn: () => unknown, ...parts: (string | RegExp)[]): void {
@@ -29,9 +30,17 @@ function tiny(op: string, opset = 17, domain?: string): Graph {
 }
 
 test('unsupported op: ReproError naming node, op type and opset, listing supported ops', () => {
-  throwsRepro(() => checkSupported(tiny('LSTM', 14)), "node 'weird_node' (LSTM, opset 14) is not supported by reprune", 'supported ops: ', 'Conv');
+  throwsRepro(
+    () => checkSupported(tiny('LSTM', 14)),
+    "node 'weird_node' (LSTM, opset 14) is not supported by reprune",
+    'supported ops: ',
+    'Conv',
+  );
   throwsRepro(() => inferShapes(tiny('GRU', 12)), "node 'weird_node' (GRU, opset 12)");
-  throwsRepro(() => checkSupported(tiny('Relu', 17, 'com.microsoft')), "node 'weird_node' (com.microsoft.Relu, opset 17)");
+  throwsRepro(
+    () => checkSupported(tiny('Relu', 17, 'com.microsoft')),
+    "node 'weird_node' (com.microsoft.Relu, opset 17)",
+  );
   assert.doesNotThrow(() => checkSupported(tiny('Sigmoid')));
   assert.ok(SUPPORTED_OPS.includes('Conv') && SUPPORTED_OPS.includes('Gather'));
 });
@@ -39,7 +48,10 @@ test('unsupported op: ReproError naming node, op type and opset, listing support
 test('folding tolerates unsupported ops (they stay), inference then names them', () => {
   const g = tiny('LSTM');
   foldConstants(g);
-  assert.deepEqual(g.nodes.map((n) => n.opType), ['Relu', 'LSTM']);
+  assert.deepEqual(
+    g.nodes.map((n) => n.opType),
+    ['Relu', 'LSTM'],
+  );
   assert.deepEqual(shapeOf(g, 'r'), ['N', 4]);
 });
 
@@ -56,7 +68,10 @@ test('cycle: ReproError naming a node on the cycle', () => {
 
 test('Reshape with a non-constant target names the node', () => {
   const g = new Graph();
-  g.inputs = [{ name: 'x', dtype: 'float32', shape: ['N', 4] }, { name: 's', dtype: 'int64', shape: [2] }];
+  g.inputs = [
+    { name: 'x', dtype: 'float32', shape: ['N', 4] },
+    { name: 's', dtype: 'int64', shape: [2] },
+  ];
   g.add('Reshape', ['x', 's'], {}, { name: 'reshape_dyn', outputs: ['y'] });
   g.outputs = [{ name: 'y', dtype: 'float32' }];
   throwsRepro(() => inferShapes(g), "node 'reshape_dyn' (Reshape)", 'not a constant');

@@ -4,7 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { foldConstants, inferShapes, dtypeOf } from '../../src/ir/shape/index.js';
+import { foldConstants } from '../../src/ir/fold/index.js';
+import { inferShapes, dtypeOf } from '../../src/ir/shape/index.js';
 import { FOLD_KERNELS } from '../../src/ir/fold/kernels.js';
 import { tensor } from '../../src/ir/tensor.js';
 import { compile } from '../../src/runtime/session.js';
@@ -17,17 +18,56 @@ import { Graph } from '../../src/ir/graph.js';
 
 const EXTRA: OpCase[] = [
   { name: 'Transpose weight', op: 'Transpose', inputs: [{ shape: [4, 3, 2] }], attrs: { perm: A.ints([2, 0, 1]) } },
-  { name: 'Cast negative floats', op: 'Cast', inputs: [{ shape: [4], data: [-1.5, -0.5, 0.5, 2.9] }], attrs: { to: A.int(7) } },
-  { name: 'Cast int64 -> int32', op: 'Cast', inputs: [{ shape: [3], dtype: 'int64', data: [1, -2, 3] }], attrs: { to: A.int(6) } },
-  { name: 'ConstantOfShape int64', op: 'ConstantOfShape', inputs: [{ shape: [2], dtype: 'int64', data: [2, 3] }], attrs: { value: A.tensor({ dtype: 'int64', dims: [1], data: BigInt64Array.of(7n) }) } },
-  { name: 'Gather float weight rows', op: 'Gather', inputs: [{ shape: [5, 3] }, { shape: [2, 2], dtype: 'int64', data: [4, 0, -1, 2] }] },
-  { name: 'Mul int64 broadcast', op: 'Mul', inputs: [{ shape: [2, 3], dtype: 'int64' }, { shape: [3], dtype: 'int64' }] },
+  {
+    name: 'Cast negative floats',
+    op: 'Cast',
+    inputs: [{ shape: [4], data: [-1.5, -0.5, 0.5, 2.9] }],
+    attrs: { to: A.int(7) },
+  },
+  {
+    name: 'Cast int64 -> int32',
+    op: 'Cast',
+    inputs: [{ shape: [3], dtype: 'int64', data: [1, -2, 3] }],
+    attrs: { to: A.int(6) },
+  },
+  {
+    name: 'ConstantOfShape int64',
+    op: 'ConstantOfShape',
+    inputs: [{ shape: [2], dtype: 'int64', data: [2, 3] }],
+    attrs: { value: A.tensor({ dtype: 'int64', dims: [1], data: BigInt64Array.of(7n) }) },
+  },
+  {
+    name: 'Gather float weight rows',
+    op: 'Gather',
+    inputs: [{ shape: [5, 3] }, { shape: [2, 2], dtype: 'int64', data: [4, 0, -1, 2] }],
+  },
+  {
+    name: 'Mul int64 broadcast',
+    op: 'Mul',
+    inputs: [
+      { shape: [2, 3], dtype: 'int64' },
+      { shape: [3], dtype: 'int64' },
+    ],
+  },
 ];
 
 const cases = [...NN_CASES, ...TENSOR_CASES, ...EXTRA].filter((c) => FOLD_KERNELS[c.op]);
 
 test('fold kernels cover the shape-arithmetic ops', () => {
-  for (const op of ['Gather', 'Unsqueeze', 'Concat', 'Squeeze', 'Cast', 'Slice', 'Add', 'Sub', 'Mul', 'Div', 'Reshape', 'Identity']) {
+  for (const op of [
+    'Gather',
+    'Unsqueeze',
+    'Concat',
+    'Squeeze',
+    'Cast',
+    'Slice',
+    'Add',
+    'Sub',
+    'Mul',
+    'Div',
+    'Reshape',
+    'Identity',
+  ]) {
     assert.ok(FOLD_KERNELS[op], op);
   }
   assert.ok(cases.length >= 30);
@@ -64,7 +104,10 @@ for (const c of cases) {
 
 test('Reshape rewrite: two unknown dims stay dynamic; allowzero never gets a 0', async () => {
   const g = new Graph();
-  g.inputs = [{ name: 'x', dtype: 'float32', shape: ['N', 'M', 4] }, { name: 'y', dtype: 'float32', shape: ['B', 2] }];
+  g.inputs = [
+    { name: 'x', dtype: 'float32', shape: ['N', 'M', 4] },
+    { name: 'y', dtype: 'float32', shape: ['B', 2] },
+  ];
   const sx = g.add('Shape', ['x'])[0]!;
   const sy = g.add('Shape', ['y'])[0]!;
   const n = g.add('Slice', [sx, g.addInitializer('s0', i64vec([0])), g.addInitializer('e1', i64vec([1]))])[0]!;
@@ -93,8 +136,12 @@ test('Reshape rewrite: two unknown dims stay dynamic; allowzero never gets a 0',
   };
   assert.deepEqual([target('r1'), target('r2'), target('r3'), target('r4')], [[0, -1], [0, 0, 4], [-1, 2], 'dynamic']);
   const feeds = { x: f32([2, 3, 4]), y: f32([3, 2]) };
-  feeds.x.data.forEach((_, i) => { (feeds.x.data as Float32Array)[i] = i; });
-  feeds.y.data.forEach((_, i) => { (feeds.y.data as Float32Array)[i] = -i; });
+  feeds.x.data.forEach((_, i) => {
+    (feeds.x.data as Float32Array)[i] = i;
+  });
+  feeds.y.data.forEach((_, i) => {
+    (feeds.y.data as Float32Array)[i] = -i;
+  });
   const before = await (await compile(g)).run(feeds);
   const after = await (await compile(folded)).run(feeds);
   for (const k of ['r1', 'r2', 'r3', 'r4']) assert.deepEqual(after[k], before[k]);

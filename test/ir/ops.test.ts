@@ -42,5 +42,8 @@ describe('ops vs ONNX Runtime', () => {
 
 test('every supported op has a test case', () => {
   const covered = new Set(CASES.map((c) => c.op));
-  assert.deepEqual(SUPPORTED_OPS.filter((op) => !covered.has(op)), []);
+  assert.deepEqual(
+    SUPPORTED_OPS.filter((op) => !covered.has(op)),
+    [],
+  );
 });

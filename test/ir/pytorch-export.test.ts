@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { A } from '../../src/ir/attrs.js';
 import { Graph } from '../../src/ir/graph.js';
 import { f32, i64, i64vec, toNumbers, type Tensor } from '../../src/ir/tensor.js';
-import { foldConstants, inferShapes, shapeOf } from '../../src/ir/shape/index.js';
+import { foldConstants } from '../../src/ir/fold/index.js';
+import { inferShapes, shapeOf } from '../../src/ir/shape/index.js';
 import { compile } from '../../src/runtime/session.js';
 import { SeededRng } from '../../src/util/random.js';
 
@@ -31,11 +32,23 @@ function torchLike(foldedBn: boolean): Graph {
   const w = constant(g, randn(rng, [4, 1, 3, 3]));
   let x: string;
   if (foldedBn) {
-    x = g.add('Conv', ['input', w, g.addInitializer('conv1.bias', randn(rng, [4]))], { pads: A.ints([1, 1, 1, 1]) }, { name: '/conv1/Conv' })[0]!;
+    x = g.add(
+      'Conv',
+      ['input', w, g.addInitializer('conv1.bias', randn(rng, [4]))],
+      { pads: A.ints([1, 1, 1, 1]) },
+      { name: '/conv1/Conv' },
+    )[0]!;
   } else {
     x = g.add('Conv', ['input', w], { pads: A.ints([1, 1, 1, 1]) }, { name: '/conv1/Conv' })[0]!;
-    const bn = ['weight', 'bias', 'running_mean', 'running_var'].map((k, i) => g.addInitializer(`bn1.${k}`, randn(rng, [4], i === 3)));
-    x = g.add('BatchNormalization', [x, ...bn], { epsilon: A.float(1e-5), momentum: A.float(0.9) }, { name: '/bn1/BatchNormalization' })[0]!;
+    const bn = ['weight', 'bias', 'running_mean', 'running_var'].map((k, i) =>
+      g.addInitializer(`bn1.${k}`, randn(rng, [4], i === 3)),
+    );
+    x = g.add(
+      'BatchNormalization',
+      [x, ...bn],
+      { epsilon: A.float(1e-5), momentum: A.float(0.9) },
+      { name: '/bn1/BatchNormalization' },
+    )[0]!;
   }
   x = g.add('Relu', [x])[0]!;
   x = g.add('MaxPool', [x], { kernel_shape: A.ints([2, 2]), strides: A.ints([2, 2]) })[0]!;
@@ -45,7 +58,11 @@ function torchLike(foldedBn: boolean): Graph {
   const nU = g.add('Unsqueeze', [n, constant(g, i64vec([0]))])[0]!;
   const target = g.add('Concat', [nU, constant(g, i64vec([-1]))], { axis: A.int(0) })[0]!;
   x = g.add('Reshape', [x, target], {}, { name: '/Reshape' })[0]!;
-  x = g.add('Gemm', [x, g.addInitializer('fc.weight', randn(rng, [10, 64])), g.addInitializer('fc.bias', randn(rng, [10]))], { transB: A.int(1) })[0]!;
+  x = g.add(
+    'Gemm',
+    [x, g.addInitializer('fc.weight', randn(rng, [10, 64])), g.addInitializer('fc.bias', randn(rng, [10]))],
+    { transB: A.int(1) },
+  )[0]!;
   // x.reshape(b, 2, 5) then x.reshape(b, c*h) with c, h read from the shape
   const s2 = g.add('Shape', [x])[0]!;
   const b = g.add('Unsqueeze', [g.add('Gather', [s2, constant(g, i64([], [0]))])[0]!, constant(g, i64vec([0]))])[0]!;
@@ -74,12 +91,30 @@ for (const foldedBn of [false, true]) {
     foldConstants(folded);
     const ops = folded.nodes.map((n) => n.opType);
     for (const op of SHAPE_OPS) assert.ok(!ops.includes(op), `${op} should be folded away: ${ops.join(',')}`);
-    assert.deepEqual(ops, ['Conv', ...(foldedBn ? [] : ['BatchNormalization']), 'Relu', 'MaxPool', 'Reshape', 'Gemm', 'Reshape', 'Reshape']);
-    const targets = folded.nodes.filter((n) => n.opType === 'Reshape').map((n) => toNumbers(folded.initializers.get(n.inputs[1]!)!));
-    assert.deepEqual(targets, [[0, -1], [0, 2, 5], [0, 10]]);
+    assert.deepEqual(ops, [
+      'Conv',
+      ...(foldedBn ? [] : ['BatchNormalization']),
+      'Relu',
+      'MaxPool',
+      'Reshape',
+      'Gemm',
+      'Reshape',
+      'Reshape',
+    ]);
+    const targets = folded.nodes
+      .filter((n) => n.opType === 'Reshape')
+      .map((n) => toNumbers(folded.initializers.get(n.inputs[1]!)!));
+    assert.deepEqual(targets, [
+      [0, -1],
+      [0, 2, 5],
+      [0, 10],
+    ]);
     inferShapes(folded);
     assert.deepEqual(shapeOf(folded, 'logits'), ['N', 10]);
-    assert.ok(folded.initializers.has(folded.nodes[0]!.inputs[1]!), 'conv weight from a Constant node is an initializer');
+    assert.ok(
+      folded.initializers.has(folded.nodes[0]!.inputs[1]!),
+      'conv weight from a Constant node is an initializer',
+    );
 
     const rng = new SeededRng(3);
     for (const batch of [1, 5]) {
@@ -94,8 +129,14 @@ for (const foldedBn of [false, true]) {
     const fixed = g.clone();
     inferShapes(fixed, { batch: 2 });
     foldConstants(fixed);
-    const fixedTargets = fixed.nodes.filter((n) => n.opType === 'Reshape').map((n) => toNumbers(fixed.initializers.get(n.inputs[1]!)!));
-    assert.deepEqual(fixedTargets, [[2, -1], [2, 2, 5], [2, 10]]);
+    const fixedTargets = fixed.nodes
+      .filter((n) => n.opType === 'Reshape')
+      .map((n) => toNumbers(fixed.initializers.get(n.inputs[1]!)!));
+    assert.deepEqual(fixedTargets, [
+      [2, -1],
+      [2, 2, 5],
+      [2, 10],
+    ]);
   });
 }
 
@@ -106,9 +147,15 @@ test('folding keeps Shape chains on symbolic dims it cannot express and leaves o
   const s = g.add('Shape', ['x'], {}, { outputs: ['shape'] })[0]!;
   const y = g.add('Cast', [s], { to: A.int(1) })[0]!;
   g.add('Add', [y, g.add('Constant', [], { value: A.tensor(f32([2], [1, 2])) })[0]!], {}, { outputs: ['out'] });
-  g.outputs = [{ name: 'shape', dtype: 'int64' }, { name: 'out', dtype: 'float32' }];
+  g.outputs = [
+    { name: 'shape', dtype: 'int64' },
+    { name: 'out', dtype: 'float32' },
+  ];
   foldConstants(g);
-  assert.deepEqual(g.nodes.map((n) => n.opType), ['Shape', 'Cast', 'Add']);
+  assert.deepEqual(
+    g.nodes.map((n) => n.opType),
+    ['Shape', 'Cast', 'Add'],
+  );
   const r = await (await compile(g)).run({ x: f32([4, 6]) });
   assert.deepEqual(Array.from(r.out!.data as Float32Array), [5, 8]);
 });
@@ -125,7 +172,10 @@ test('constant arithmetic folds exactly (float32 and int64)', async () => {
   const feeds = { x: f32([3], [1, 2, 3]) };
   const before = (await (await compile(g, { optimization: 'disabled' })).run(feeds)).y!;
   foldConstants(g);
-  assert.deepEqual(g.nodes.map((n) => n.opType), ['Add']);
+  assert.deepEqual(
+    g.nodes.map((n) => n.opType),
+    ['Add'],
+  );
   const after = (await (await compile(g, { optimization: 'disabled' })).run(feeds)).y!;
   assert.deepEqual(after.data, before.data);
 });

@@ -1,7 +1,19 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  cholesky, choleskySolve, spdInverse, gramRidge, spdLogDet, gram, matmul, matmulNT, eye, randn, fromRows, trace, mat,
+  cholesky,
+  choleskySolve,
+  spdInverse,
+  gramRidge,
+  spdLogDet,
+  gram,
+  matmul,
+  matmulNT,
+  eye,
+  randn,
+  fromRows,
+  trace,
+  mat,
 } from '../../src/linalg/index.js';
 import { assertClose } from './helpers.js';
 
@@ -22,9 +34,34 @@ describe('cholesky', () => {
   });
 
   test('returns null for indefinite and singular matrices', () => {
-    assert.equal(cholesky(fromRows([[1, 2], [2, 1]])), null);
-    assert.equal(cholesky(fromRows([[1, 1], [1, 1]])), null);
-    assert.throws(() => spdInverse(fromRows([[0, 0], [0, 0]])), /positive definite/);
+    assert.equal(
+      cholesky(
+        fromRows([
+          [1, 2],
+          [2, 1],
+        ]),
+      ),
+      null,
+    );
+    assert.equal(
+      cholesky(
+        fromRows([
+          [1, 1],
+          [1, 1],
+        ]),
+      ),
+      null,
+    );
+    assert.throws(
+      () =>
+        spdInverse(
+          fromRows([
+            [0, 0],
+            [0, 0],
+          ]),
+        ),
+      /positive definite/,
+    );
   });
 
   test('choleskySolve solves A·X = B', () => {
@@ -42,7 +79,16 @@ describe('cholesky', () => {
   });
 
   test('spdLogDet matches the product of a diagonal', () => {
-    assert.ok(Math.abs(spdLogDet(fromRows([[2, 0], [0, 8]]))! - Math.log(16)) < 1e-14);
+    assert.ok(
+      Math.abs(
+        spdLogDet(
+          fromRows([
+            [2, 0],
+            [0, 8],
+          ]),
+        )! - Math.log(16),
+      ) < 1e-14,
+    );
   });
 
   test('gramRidge adds lambdaRel·tr(G)/n and makes a singular Gram invertible', () => {

@@ -1,8 +1,27 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  mat, fromRows, fromF32, toF32, eye, transpose, matmul, matmulTN, matmulNT, gram, matvec, add, sub, scale,
-  frobenius, maxAbsDiff, sliceRows, sliceCols, selectRowsCols, trace, randn,
+  mat,
+  fromRows,
+  fromF32,
+  toF32,
+  eye,
+  transpose,
+  matmul,
+  matmulTN,
+  matmulNT,
+  gram,
+  matvec,
+  add,
+  sub,
+  scale,
+  frobenius,
+  maxAbsDiff,
+  sliceRows,
+  sliceCols,
+  selectRowsCols,
+  trace,
+  randn,
 } from '../../src/linalg/index.js';
 import { assertClose } from './helpers.js';
 
@@ -20,7 +39,10 @@ function naiveMatmul(a: ReturnType<typeof mat>, b: ReturnType<typeof mat>) {
 
 describe('matrix basics', () => {
   test('construction, transpose, f32 round trip', () => {
-    const a = fromRows([[1, 2, 3], [4, 5, 6]]);
+    const a = fromRows([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     assert.deepEqual(Array.from(transpose(a).data), [1, 4, 2, 5, 3, 6]);
     assert.deepEqual(Array.from(toF32(fromF32(2, 3, new Float32Array([1, 2, 3, 4, 5, 6])))), [1, 2, 3, 4, 5, 6]);
     assert.throws(() => mat(2, 2, [1, 2, 3]));
@@ -28,7 +50,10 @@ describe('matrix basics', () => {
   });
 
   test('elementwise ops and norms', () => {
-    const a = fromRows([[3, 0], [0, 4]]);
+    const a = fromRows([
+      [3, 0],
+      [0, 4],
+    ]);
     assert.equal(frobenius(a), 5);
     assert.equal(maxAbsDiff(add(a, a), scale(a, 2)), 0);
     assert.equal(frobenius(sub(a, a)), 0);
@@ -36,7 +61,11 @@ describe('matrix basics', () => {
   });
 
   test('slicing and selection', () => {
-    const a = fromRows([[1, 2, 3], [4, 5, 6], [7, 8, 9]]);
+    const a = fromRows([
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8, 9],
+    ]);
     assert.deepEqual(Array.from(sliceRows(a, 1, 3).data), [4, 5, 6, 7, 8, 9]);
     assert.deepEqual(Array.from(sliceCols(a, 1, 2).data), [2, 5, 8]);
     assert.deepEqual(Array.from(selectRowsCols(a, [2, 0], [1, 1, 0]).data), [8, 8, 7, 2, 2, 1]);
@@ -45,9 +74,15 @@ describe('matrix basics', () => {
 
 describe('matrix products', () => {
   // Odd sizes exercise the 4-row remainder and partial k/j panels.
-  for (const [m, k, n] of [[1, 1, 1], [7, 5, 3], [37, 130, 521], [130, 3, 9]]) {
+  for (const [m, k, n] of [
+    [1, 1, 1],
+    [7, 5, 3],
+    [37, 130, 521],
+    [130, 3, 9],
+  ]) {
     test(`matmul / TN / NT agree with the naive product for ${m}x${k} * ${k}x${n}`, () => {
-      const a = randn(m, k, 1), b = randn(k, n, 2);
+      const a = randn(m, k, 1),
+        b = randn(k, n, 2);
       const ref = naiveMatmul(a, b);
       assertClose(matmul(a, b), ref, 1e-12, 'matmul');
       assertClose(matmulTN(transpose(a), b), ref, 1e-12, 'matmulTN');
@@ -70,7 +105,12 @@ describe('matrix products', () => {
 });
 
 describe('symmetric products (upper-triangle kernel path)', () => {
-  for (const [r, c] of [[50, 37], [9, 4], [3, 6], [130, 65]]) {
+  for (const [r, c] of [
+    [50, 37],
+    [9, 4],
+    [3, 6],
+    [130, 65],
+  ]) {
     test(`gram and gramRows of ${r}x${c} match the plain products`, async () => {
       const { gramRows, matvecT } = await import('../../src/linalg/index.js');
       const a = randn(r, c, r + c);

@@ -1,12 +1,30 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  qr, lstsq, matmul, matmulTN, randn, randLowRank, solve, transpose, eye, mat, addDiag, frobenius, sub, pinv,
+  qr,
+  lstsq,
+  matmul,
+  matmulTN,
+  randn,
+  randLowRank,
+  solve,
+  transpose,
+  eye,
+  mat,
+  addDiag,
+  frobenius,
+  sub,
+  pinv,
 } from '../../src/linalg/index.js';
 import { assertClose, assertOrthonormalCols } from './helpers.js';
 
 describe('Householder QR', () => {
-  for (const [m, n] of [[40, 15], [15, 15], [10, 25], [1, 1]]) {
+  for (const [m, n] of [
+    [40, 15],
+    [15, 15],
+    [10, 25],
+    [1, 1],
+  ]) {
     test(`${m}x${n}: Q orthonormal, R upper triangular, QR = A`, () => {
       const a = randn(m, n, m * 100 + n);
       const { q, r } = qr(a);
@@ -39,7 +57,8 @@ describe('Householder QR', () => {
 
 describe('lstsq', () => {
   test('matches the normal-equation solution for a full-rank tall system', () => {
-    const a = randn(60, 8, 1), b = randn(60, 3, 2);
+    const a = randn(60, 8, 1),
+      b = randn(60, 3, 2);
     const x = lstsq(a, b);
     const xNormal = solve(matmulTN(a, a), matmulTN(a, b));
     assertClose(x, xNormal, 1e-10, 'X');
@@ -49,20 +68,24 @@ describe('lstsq', () => {
   });
 
   test('exact system is solved exactly', () => {
-    const a = randn(30, 5, 3), x = randn(5, 2, 4);
+    const a = randn(30, 5, 3),
+      x = randn(5, 2, 4);
     assertClose(lstsq(a, matmul(a, x)), x, 1e-11, 'X');
   });
 
   test('ridge matches (AᵀA + λI)⁻¹AᵀB', () => {
-    const a = randn(25, 6, 5), b = randn(25, 2, 6);
+    const a = randn(25, 6, 5),
+      b = randn(25, 2, 6);
     const x = lstsq(a, b, { ridge: 0.7 });
     assertClose(x, solve(addDiag(matmulTN(a, a), 0.7), matmulTN(a, b)), 1e-10, 'X');
   });
 
   test('rank-deficient and wide systems give the minimum-norm solution', () => {
-    const a = randLowRank(20, 6, 3, 7), b = randn(20, 1, 8);
+    const a = randLowRank(20, 6, 3, 7),
+      b = randn(20, 1, 8);
     assertClose(lstsq(a, b), matmul(pinv(a), b), 1e-9, 'rank-deficient');
-    const w = randn(4, 9, 9), bw = randn(4, 2, 10);
+    const w = randn(4, 9, 9),
+      bw = randn(4, 2, 10);
     const xw = lstsq(w, bw);
     assertClose(matmul(w, xw), bw, 1e-10, 'wide: exact fit');
     // Minimum norm ⇔ x lies in the row space of W: x = Wᵀ(WWᵀ)⁻¹b.

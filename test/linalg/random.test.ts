@@ -5,7 +5,9 @@ import { randn } from '../../src/linalg/index.js';
 
 describe('SeededRng', () => {
   test('same seed gives the same sequence; different seeds differ', () => {
-    const a = new SeededRng(42), b = new SeededRng(42), c = new SeededRng(43);
+    const a = new SeededRng(42),
+      b = new SeededRng(42),
+      c = new SeededRng(43);
     const sa = Array.from({ length: 100 }, () => a.next());
     const sb = Array.from({ length: 100 }, () => b.next());
     const sc = Array.from({ length: 100 }, () => c.next());
@@ -24,13 +26,15 @@ describe('SeededRng', () => {
   test('normal(): mean ≈ 0 and std ≈ 1 over 1e5 samples', () => {
     const r = rng(7);
     const n = 100_000;
-    let s = 0, s2 = 0;
+    let s = 0,
+      s2 = 0;
     for (let i = 0; i < n; i++) {
       const x = r.normal();
       s += x;
       s2 += x * x;
     }
-    const mean = s / n, std = Math.sqrt(s2 / n - mean * mean);
+    const mean = s / n,
+      std = Math.sqrt(s2 / n - mean * mean);
     assert.ok(Math.abs(mean) < 0.01, `mean ${mean}`); // ~3 standard errors
     assert.ok(Math.abs(std - 1) < 0.01, `std ${std}`);
   });
@@ -46,20 +50,27 @@ describe('SeededRng', () => {
     const r = rng(3);
     const counts = new Array(7).fill(0);
     for (let i = 0; i < 7000; i++) counts[r.int(7)]++;
-    assert.ok(counts.every((c) => c > 800 && c < 1200), counts.join(','));
+    assert.ok(
+      counts.every((c) => c > 800 && c < 1200),
+      counts.join(','),
+    );
     assert.throws(() => r.int(0));
   });
 
   test('shuffle / permutation are permutations and reproducible', () => {
     const p = rng(5).permutation(50);
-    assert.deepEqual(Array.from(p).sort((x, y) => x - y), Array.from({ length: 50 }, (_, i) => i));
+    assert.deepEqual(
+      Array.from(p).sort((x, y) => x - y),
+      Array.from({ length: 50 }, (_, i) => i),
+    );
     assert.deepEqual(Array.from(p), Array.from(rng(5).permutation(50)));
     const arr = ['a', 'b', 'c', 'd'];
     assert.deepEqual([...rng(9).shuffle(arr)].sort(), ['a', 'b', 'c', 'd']);
   });
 
   test('fork gives an independent reproducible stream; state round-trips', () => {
-    const f1 = rng(11).fork(), f2 = rng(11).fork();
+    const f1 = rng(11).fork(),
+      f2 = rng(11).fork();
     assert.equal(f1.next(), f2.next());
     const r = rng(12);
     r.normal(); // leaves a cached spare

@@ -1,8 +1,22 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  svd, truncatedSvd, svdReconstruct, singularValues, pinv, rank, matmul, randn, randLowRank, randOrthonormal, diag,
-  transpose, mat, frobenius, sub, fromRows,
+  svd,
+  truncatedSvd,
+  svdReconstruct,
+  singularValues,
+  pinv,
+  rank,
+  matmul,
+  randn,
+  randLowRank,
+  randOrthonormal,
+  diag,
+  transpose,
+  mat,
+  frobenius,
+  sub,
+  fromRows,
 } from '../../src/linalg/index.js';
 import { assertClose, assertOrthonormalCols } from './helpers.js';
 
@@ -21,18 +35,28 @@ function checkSvd(a: ReturnType<typeof mat>, tol: number, what: string) {
 }
 
 describe('SVD', () => {
-  test('random 50x30: orthogonality and reconstruction to 1e-10', () => { checkSvd(randn(50, 30, 1), 1e-10, '50x30'); });
-  test('random 30x50 (wide)', () => { checkSvd(randn(30, 50, 2), 1e-10, '30x50'); });
-  test('random square 40x40', () => { checkSvd(randn(40, 40, 3), 1e-10, '40x40'); });
+  test('random 50x30: orthogonality and reconstruction to 1e-10', () => {
+    checkSvd(randn(50, 30, 1), 1e-10, '50x30');
+  });
+  test('random 30x50 (wide)', () => {
+    checkSvd(randn(30, 50, 2), 1e-10, '30x50');
+  });
+  test('random square 40x40', () => {
+    checkSvd(randn(40, 40, 3), 1e-10, '40x40');
+  });
 
   test('diagonal matrix: singular values are |d| sorted', () => {
     const r = checkSvd(diag([3, -7, 0.5, 2]), 1e-12, 'diag');
-    assert.deepEqual(Array.from(r.s).map((x) => +x.toFixed(12)), [7, 3, 2, 0.5]);
+    assert.deepEqual(
+      Array.from(r.s).map((x) => +x.toFixed(12)),
+      [7, 3, 2, 0.5],
+    );
   });
 
   test('known singular values: A = Q1·diag(s)·Q2ᵀ', () => {
     const s = [10, 5, 2, 1, 1e-3, 1e-6];
-    const q1 = randOrthonormal(30, 6, 4), q2 = randOrthonormal(12, 6, 5);
+    const q1 = randOrthonormal(30, 6, 4),
+      q2 = randOrthonormal(12, 6, 5);
     const a = matmul(matmul(q1, diag(s)), transpose(q2));
     const got = singularValues(a);
     for (let i = 0; i < 6; i++) assert.ok(Math.abs(got[i] - s[i]) <= 1e-13 * s[0], `s[${i}] = ${got[i]} vs ${s[i]}`);
@@ -54,7 +78,8 @@ describe('SVD', () => {
 
   test('graded columns: small singular values keep relative accuracy', () => {
     const s = [1, 1e-4, 1e-8, 1e-12];
-    const q1 = randOrthonormal(10, 4, 13), q2 = randOrthonormal(4, 4, 14);
+    const q1 = randOrthonormal(10, 4, 13),
+      q2 = randOrthonormal(4, 4, 14);
     const got = singularValues(matmul(matmul(q1, diag(s)), transpose(q2)));
     for (let i = 0; i < 3; i++) assert.ok(Math.abs(got[i] - s[i]) < 1e-6 * s[i] + 1e-15, `s[${i}] = ${got[i]}`);
   });
@@ -82,7 +107,8 @@ describe('pinv', () => {
     const p = pinv(a);
     assert.equal(p.rows, 9);
     assert.equal(p.cols, 12);
-    const ap = matmul(a, p), pa = matmul(p, a);
+    const ap = matmul(a, p),
+      pa = matmul(p, a);
     assertClose(matmul(ap, a), a, 1e-10, 'A·A⁺·A = A');
     assertClose(matmul(pa, p), p, 1e-10, 'A⁺·A·A⁺ = A⁺');
     assertClose(ap, transpose(ap), 1e-10, '(A·A⁺)ᵀ = A·A⁺');

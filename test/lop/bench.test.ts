@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseLopBenchArgs } from '../../src/passes/lop/bench.js';
-import { lopMarkdown, meanStd, summarize } from '../../src/passes/lop/bench-report.js';
-import type { LopBenchData, LopRun } from '../../src/passes/lop/bench-run.js';
+import { parseLopBenchArgs } from '../../src/bench/lop.js';
+import { lopMarkdown, meanStd, summarize } from '../../src/bench/lop-report.js';
+import type { LopBenchData, LopRun } from '../../src/bench/lop-run.js';
 
 test('meanStd uses the sample standard deviation', () => {
   const s = meanStd([1, 2, 3, 4]);
@@ -15,7 +15,18 @@ test('bench args: --quick defaults, explicit flags, bad mode rejected', () => {
   const q = parseLopBenchArgs(['--quick']);
   assert.deepEqual(q.o.archs, ['lenet5']);
   assert.equal(q.o.epochs, 1);
-  const f = parseLopBenchArgs(['--archs', 'vgg-small', '--ratios', '0.7,0.9', '--seeds', '4', '--limit', '500', '--out', '/tmp/x']);
+  const f = parseLopBenchArgs([
+    '--archs',
+    'vgg-small',
+    '--ratios',
+    '0.7,0.9',
+    '--seeds',
+    '4',
+    '--limit',
+    '500',
+    '--out',
+    '/tmp/x',
+  ]);
   assert.deepEqual(f.o.ratios, [0.7, 0.9]);
   assert.equal(f.o.seeds, 4);
   assert.equal(f.o.limit, 500);
@@ -25,13 +36,26 @@ test('bench args: --quick defaults, explicit flags, bad mode rejected', () => {
 });
 
 test('report: mean ± std per mode, gaps to vanilla and LOP overhead', () => {
-  const run = (mode: LopRun['mode'], seed: number, accuracy: number, seconds: number): LopRun =>
-    ({ arch: 'lenet5', ratio: 0.9, mode, seed, accuracy, seconds, samplesPerSecond: 100, trainLoss: 1 });
+  const run = (mode: LopRun['mode'], seed: number, accuracy: number, seconds: number): LopRun => ({
+    arch: 'lenet5',
+    ratio: 0.9,
+    mode,
+    seed,
+    accuracy,
+    seconds,
+    samplesPerSecond: 100,
+    trainLoss: 1,
+  });
   const d: LopBenchData = {
     dense: { lenet5: { data: 'mnist', accuracy: 0.99, params: 1000, file: 'x' } },
     pruned: { 'lenet5@0.9': { accuracy: 0.2, params: 100, channels: {} } },
-    runs: [run('vanilla', 0, 0.8, 1), run('vanilla', 1, 0.9, 1), run('lop+spkd', 0, 0.9, 3), run('lop+spkd', 1, 0.95, 3),
-      { ...run('lop', 0, NaN, 2), diverged: true }],
+    runs: [
+      run('vanilla', 0, 0.8, 1),
+      run('vanilla', 1, 0.9, 1),
+      run('lop+spkd', 0, 0.9, 3),
+      run('lop+spkd', 1, 0.95, 3),
+      { ...run('lop', 0, NaN, 2), diverged: true },
+    ],
   };
   const rows = summarize(d.runs);
   assert.equal(rows.length, 3);

@@ -6,7 +6,7 @@ import { buildModel } from '../../src/models/index.js';
 import { loadModelChecked } from '../../src/onnx/prepare.js';
 import { saveOnnx } from '../../src/onnx/save.js';
 import { architectureDifference } from '../../src/passes/lop/architecture.js';
-import { pruneStructured } from '../../src/passes/structured/prune.js';
+import { pruneStructured } from '../../src/passes/cut/prune.js';
 import { isCleanError, runCli, tmpDir } from '../cli/helpers.js';
 
 const dir = tmpDir('reprune-lop-');
@@ -20,13 +20,31 @@ const tiny = ['--data', 'mnist', '--limit', '256', '--eval-limit', '256', '--epo
 
 test('finetune --lop --teacher: the saved model has exactly the pruned input architecture', async () => {
   const out = path.join(dir, 'lop.onnx');
-  const r = await runCli(['finetune', pruned, ...tiny, '--lop', '--expand', '2', '--teacher', dense, '--sp-gamma', '100', '-o', out, '--json'], { timeoutMs: 120_000 });
+  const r = await runCli(
+    [
+      'finetune',
+      pruned,
+      ...tiny,
+      '--lop',
+      '--expand',
+      '2',
+      '--teacher',
+      dense,
+      '--sp-gamma',
+      '100',
+      '-o',
+      out,
+      '--json',
+    ],
+    { timeoutMs: 120_000 },
+  );
   assert.equal(r.code, 0, r.stderr);
   const s = JSON.parse(r.stdout) as Record<string, unknown>;
   assert.equal(s.mode, 'lop+spkd');
   for (const k of ['accuracy', 'epochs', 'seconds', 'samplesPerSecond']) assert.equal(typeof s[k], 'number', k);
   assert.equal(s.epochs, 1);
-  const input = loadModelChecked(pruned), output = loadModelChecked(out);
+  const input = loadModelChecked(pruned),
+    output = loadModelChecked(out);
   assert.equal(architectureDifference(input, output), undefined);
   assert.equal(output.nodes.length, input.nodes.length);
   for (const [name, t] of input.initializers) assert.deepEqual(output.initializers.get(name)?.dims, t.dims, name);

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildModel, describeModel, ZOO_ARCHS } from '../../src/models/index.js';
-import { modelMetrics } from '../../src/report/metrics.js';
+import { modelMetrics } from '../../src/analysis/metrics.js';
 import { measureLatency } from '../../src/report/latency.js';
 import { Graph } from '../../src/ir/graph.js';
 import { A } from '../../src/ir/attrs.js';
@@ -10,12 +10,18 @@ import { encodeModel } from '../../src/onnx/index.js';
 
 /** Hand-computed: weights+biases (BN γ/β included, BN running stats excluded) and MACs per sample. */
 const EXPECTED: Record<string, { params: number; macs: number; state: number; layers: number }> = {
-  mlp: { params: 784 * 300 + 300 + 300 * 100 + 100 + 100 * 10 + 10, macs: 784 * 300 + 300 * 100 + 100 * 10, state: 0, layers: 3 },
+  mlp: {
+    params: 784 * 300 + 300 + 300 * 100 + 100 + 100 * 10 + 10,
+    macs: 784 * 300 + 300 * 100 + 100 * 10,
+    state: 0,
+    layers: 3,
+  },
   lenet5: {
     params: 156 + 2416 + 48120 + 10164 + 850,
     // conv1: 28·28 positions × 6·25; conv2: 10·10 × 16·6·25; fc 400·120 + 120·84 + 84·10
     macs: 28 * 28 * 150 + 10 * 10 * 2400 + 48000 + 10080 + 840,
-    state: 0, layers: 5,
+    state: 0,
+    layers: 5,
   },
   'vgg-small': { params: 1_145_002, macs: 29_984_256, state: 896, layers: 9 },
   'resnet-small': { params: 272_186, macs: 31_021_952, state: 1568, layers: 22 },
@@ -42,19 +48,25 @@ describe('model metrics', () => {
       assert.ok(totals.macsComplete);
       assert.equal(totals.bytes, encodeModel(g).length);
       assert.ok(totals.bytes > 4 * (totals.params + totals.stateElements));
-      assert.match(describeModel(arch), new RegExp(`^${arch}: .*${e.params.toLocaleString('en-US')} params, ${e.macs.toLocaleString('en-US')} MACs`));
+      assert.match(
+        describeModel(arch),
+        new RegExp(`^${arch}: .*${e.params.toLocaleString('en-US')} params, ${e.macs.toLocaleString('en-US')} MACs`),
+      );
     });
   }
 
   test('per-layer rows of lenet5', () => {
     const { layers } = modelMetrics(buildModel('lenet5'));
-    assert.deepEqual(layers.map((l) => [l.name, l.op, l.weightShape, l.bias, l.params, l.macs]), [
-      ['conv1', 'Conv', [6, 1, 5, 5], 'conv1.bias', 156, 117_600],
-      ['conv2', 'Conv', [16, 6, 5, 5], 'conv2.bias', 2416, 240_000],
-      ['fc1', 'Gemm', [120, 400], 'fc1.bias', 48_120, 48_000],
-      ['fc2', 'Gemm', [84, 120], 'fc2.bias', 10_164, 10_080],
-      ['fc3', 'Gemm', [10, 84], 'fc3.bias', 850, 840],
-    ]);
+    assert.deepEqual(
+      layers.map((l) => [l.name, l.op, l.weightShape, l.bias, l.params, l.macs]),
+      [
+        ['conv1', 'Conv', [6, 1, 5, 5], 'conv1.bias', 156, 117_600],
+        ['conv2', 'Conv', [16, 6, 5, 5], 'conv2.bias', 2416, 240_000],
+        ['fc1', 'Gemm', [120, 400], 'fc1.bias', 48_120, 48_000],
+        ['fc2', 'Gemm', [84, 120], 'fc2.bias', 10_164, 10_080],
+        ['fc3', 'Gemm', [10, 84], 'fc3.bias', 850, 840],
+      ],
+    );
   });
 
   test('BN running stats are state, not params; BN gamma/beta are params', () => {
@@ -65,7 +77,10 @@ describe('model metrics', () => {
     assert.equal(totals.params + totals.stateElements, all);
     // Removing every BN's running stats from the count must not change params.
     const bnStats = [...g.initializers.keys()].filter((k) => /running_(mean|var)$/.test(k));
-    assert.equal(bnStats.reduce((s, k) => s + g.initializers.get(k)!.data.length, 0), totals.stateElements);
+    assert.equal(
+      bnStats.reduce((s, k) => s + g.initializers.get(k)!.data.length, 0),
+      totals.stateElements,
+    );
   });
 
   test('sparsity, nonzeros and effective MACs follow zeroed weights', () => {
@@ -89,9 +104,17 @@ describe('model metrics', () => {
     const b = g.addInitializer('lin.bias', f32([3], [1, 0, 2]));
     const [m] = g.add('MatMul', ['x', w], {}, { name: 'lin' });
     const [y] = g.add('Add', [m!, b]);
-    const [r] = g.add('Reshape', [y!, g.addInitializer('shape', { dtype: 'int64', dims: [4], data: new BigInt64Array([0n, 1n, 5n, 3n]) })]);
+    const [r] = g.add('Reshape', [
+      y!,
+      g.addInitializer('shape', { dtype: 'int64', dims: [4], data: new BigInt64Array([0n, 1n, 5n, 3n]) }),
+    ]);
     const wt = g.addInitializer('up.weight', f32([1, 2, 2, 2], [1, 1, 1, 1, 1, 1, 1, 1]));
-    const [z] = g.add('ConvTranspose', [r!, wt], { kernel_shape: A.ints([2, 2]), strides: A.ints([2, 2]) }, { name: 'up' });
+    const [z] = g.add(
+      'ConvTranspose',
+      [r!, wt],
+      { kernel_shape: A.ints([2, 2]), strides: A.ints([2, 2]) },
+      { name: 'up' },
+    );
     g.outputs = [{ name: z!, dtype: 'float32' }];
     const { layers, totals } = modelMetrics(g);
     const lin = layers.find((l) => l.name === 'lin')!;

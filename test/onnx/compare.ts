@@ -7,17 +7,26 @@ import { tensorsEqual } from '../../src/ir/tensor.js';
 function attrEqual(a: Attr, b: Attr): boolean {
   if (a.kind !== b.kind) return false;
   switch (a.kind) {
-    case 'float': return Object.is(Math.fround(a.value), Math.fround(b.value as number));
-    case 'floats': return a.value.length === (b.value as number[]).length && a.value.every((v, i) => Object.is(Math.fround(v), Math.fround((b.value as number[])[i]!)));
-    case 'tensor': return tensorsEqual(a.value, b.value as typeof a.value);
-    default: return JSON.stringify(a.value) === JSON.stringify(b.value);
+    case 'float':
+      return Object.is(Math.fround(a.value), Math.fround(b.value as number));
+    case 'floats':
+      return (
+        a.value.length === (b.value as number[]).length &&
+        a.value.every((v, i) => Object.is(Math.fround(v), Math.fround((b.value as number[])[i]!)))
+      );
+    case 'tensor':
+      return tensorsEqual(a.value, b.value as typeof a.value);
+    default:
+      return JSON.stringify(a.value) === JSON.stringify(b.value);
   }
 }
 
 /** Every difference between `a` and `b` (empty = identical): nodes, attributes, initializers, I/O, model fields. */
 export function graphDiff(a: Graph, b: Graph): string[] {
   const d: string[] = [];
-  const same = (what: string, x: unknown, y: unknown) => { if (JSON.stringify(x) !== JSON.stringify(y)) d.push(`${what}: ${JSON.stringify(x)} != ${JSON.stringify(y)}`); };
+  const same = (what: string, x: unknown, y: unknown) => {
+    if (JSON.stringify(x) !== JSON.stringify(y)) d.push(`${what}: ${JSON.stringify(x)} != ${JSON.stringify(y)}`);
+  };
   same('name', a.name, b.name);
   same('opset', a.opset, b.opset);
   same('irVersion', a.irVersion, b.irVersion);
@@ -31,7 +40,11 @@ export function graphDiff(a: Graph, b: Graph): string[] {
   a.nodes.forEach((n, i) => {
     const m = b.nodes[i];
     if (!m) return;
-    same(`node ${i}`, [n.name, n.opType, n.domain ?? '', n.inputs, n.outputs, n.docString ?? ''], [m.name, m.opType, m.domain ?? '', m.inputs, m.outputs, m.docString ?? '']);
+    same(
+      `node ${i}`,
+      [n.name, n.opType, n.domain ?? '', n.inputs, n.outputs, n.docString ?? ''],
+      [m.name, m.opType, m.domain ?? '', m.inputs, m.outputs, m.docString ?? ''],
+    );
     same(`node ${n.name} attribute names`, Object.keys(n.attrs), Object.keys(m.attrs));
     for (const [k, v] of Object.entries(n.attrs)) {
       const w = m.attrs[k];

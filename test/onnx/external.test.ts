@@ -22,7 +22,10 @@ fs.symlinkSync(path.join(root, 'outside.bin'), path.join(modelDir, 'escape.bin')
 fs.symlinkSync(path.join(modelDir, 'weights'), path.join(modelDir, 'inner-link'));
 
 function modelWith(location: string, extra: Record<string, string> = {}): string {
-  const entries = [{ key: 'location', value: location }, ...Object.entries(extra).map(([key, value]) => ({ key, value }))];
+  const entries = [
+    { key: 'location', value: location },
+    ...Object.entries(extra).map(([key, value]) => ({ key, value })),
+  ];
   const m = addModel({ name: 'w', dataType: FLOAT, dims: [4], dataLocation: EXTERNAL, externalData: entries });
   const file = path.join(modelDir, `m${Math.random().toString(36).slice(2)}.onnx`);
   fs.writeFileSync(file, encodeProto(m));
@@ -54,7 +57,12 @@ describe('ONNX external data', () => {
       ['/etc/passwd', /leaves the model's folder/],
       ['escape.bin', /resolves outside the model's folder/],
     ];
-    for (const [loc, re] of cases) assert.throws(() => loadOnnx(modelWith(loc)), (e: Error) => e instanceof ReproError && re.test(e.message), loc);
+    for (const [loc, re] of cases)
+      assert.throws(
+        () => loadOnnx(modelWith(loc)),
+        (e: Error) => e instanceof ReproError && re.test(e.message),
+        loc,
+      );
   });
 
   test('missing files, bad ranges and in-memory models are refused', () => {
@@ -68,8 +76,21 @@ describe('ONNX external data', () => {
       ['weights', {}, /not a regular file/],
       ['', {}, /without a 'location'/],
     ];
-    for (const [loc, extra, re] of cases) assert.throws(() => loadOnnx(modelWith(loc, extra)), (e: Error) => e instanceof ReproError && re.test(e.message), `${loc} ${JSON.stringify(extra)}`);
-    const mem = encodeProto(addModel({ name: 'w', dataType: FLOAT, dims: [4], dataLocation: EXTERNAL, externalData: [{ key: 'location', value: 'w.bin' }] }));
+    for (const [loc, extra, re] of cases)
+      assert.throws(
+        () => loadOnnx(modelWith(loc, extra)),
+        (e: Error) => e instanceof ReproError && re.test(e.message),
+        `${loc} ${JSON.stringify(extra)}`,
+      );
+    const mem = encodeProto(
+      addModel({
+        name: 'w',
+        dataType: FLOAT,
+        dims: [4],
+        dataLocation: EXTERNAL,
+        externalData: [{ key: 'location', value: 'w.bin' }],
+      }),
+    );
     assert.throws(() => decodeModel(mem), /in-memory model/);
   });
 });

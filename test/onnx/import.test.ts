@@ -13,7 +13,12 @@ const load = (m: Parameters<typeof encodeProto>[0]) => decodeModel(encodeProto(m
 describe('ONNX import', () => {
   test('float_data, double_data, int32_data and int64_data give the same tensors as raw_data', () => {
     const f = load(addModel({ name: 'w', dataType: FLOAT, dims: [2, 2], floatData: [1.5, -0, 3e-39, -7] }));
-    assert.deepEqual(Array.from(f.initializers.get('w')!.data as ArrayLike<number | bigint>), [1.5, -0, Math.fround(3e-39), -7]);
+    assert.deepEqual(Array.from(f.initializers.get('w')!.data as ArrayLike<number | bigint>), [
+      1.5,
+      -0,
+      Math.fround(3e-39),
+      -7,
+    ]);
     assert.ok(Object.is(f.initializers.get('w')!.data[1], -0));
     const raw = new Float32Array([1.5, -0, 3e-39, -7]);
     const fr = load(addModel({ name: 'w', dataType: FLOAT, dims: [2, 2], rawData: new Uint8Array(raw.buffer) }));
@@ -25,7 +30,9 @@ describe('ONNX import', () => {
     const i32 = load(addModel({ name: 'w', dataType: INT32, dims: [3], int32Data: [-2147483648, 0, 2147483647] }));
     assert.deepEqual(Array.from(i32.initializers.get('w')!.data as Int32Array), [-2147483648, 0, 2147483647]);
 
-    const i64 = load(addModel({ name: 'w', dataType: INT64, dims: [4], int64Data: [-1, 0, 2 ** 40, '-4611686018427387904'] as never }));
+    const i64 = load(
+      addModel({ name: 'w', dataType: INT64, dims: [4], int64Data: [-1, 0, 2 ** 40, '-4611686018427387904'] as never }),
+    );
     assert.deepEqual(Array.from(i64.initializers.get('w')!.data as BigInt64Array), [-1n, 0n, 2n ** 40n, -(2n ** 62n)]);
 
     // uint8 / int8 / bool live in int32_data too.
@@ -60,27 +67,77 @@ describe('ONNX import', () => {
     const m = addModel({ name: 'w', dataType: FLOAT, dims: [1], floatData: [0] });
     const T = onnx.AttributeProto.AttributeType;
     m.graph!.node = [
-      { name: 'c_tensor', opType: 'Constant', output: ['a'], attribute: [{ name: 'value', type: T.TENSOR, t: { dataType: FLOAT, dims: [2], floatData: [1, 2] } }] },
-      { name: 'c_float', opType: 'Constant', output: ['b'], attribute: [{ name: 'value_float', type: T.FLOAT, f: 0.25 }] },
-      { name: 'c_floats', opType: 'Constant', output: ['c'], attribute: [{ name: 'value_floats', type: T.FLOATS, floats: [1, -2] }] },
+      {
+        name: 'c_tensor',
+        opType: 'Constant',
+        output: ['a'],
+        attribute: [{ name: 'value', type: T.TENSOR, t: { dataType: FLOAT, dims: [2], floatData: [1, 2] } }],
+      },
+      {
+        name: 'c_float',
+        opType: 'Constant',
+        output: ['b'],
+        attribute: [{ name: 'value_float', type: T.FLOAT, f: 0.25 }],
+      },
+      {
+        name: 'c_floats',
+        opType: 'Constant',
+        output: ['c'],
+        attribute: [{ name: 'value_floats', type: T.FLOATS, floats: [1, -2] }],
+      },
       { name: 'c_int', opType: 'Constant', output: ['d'], attribute: [{ name: 'value_int', type: T.INT, i: -3 }] },
-      { name: 'c_ints', opType: 'Constant', output: ['e'], attribute: [{ name: 'value_ints', type: T.INTS, ints: [4, 5, -6] }] },
-      { name: 'c_raw', opType: 'Constant', output: ['f'], attribute: [{ name: 'value', type: T.TENSOR, t: { dataType: INT64, dims: [], rawData: new Uint8Array(new BigInt64Array([9n]).buffer) } }] },
+      {
+        name: 'c_ints',
+        opType: 'Constant',
+        output: ['e'],
+        attribute: [{ name: 'value_ints', type: T.INTS, ints: [4, 5, -6] }],
+      },
+      {
+        name: 'c_raw',
+        opType: 'Constant',
+        output: ['f'],
+        attribute: [
+          {
+            name: 'value',
+            type: T.TENSOR,
+            t: { dataType: INT64, dims: [], rawData: new Uint8Array(new BigInt64Array([9n]).buffer) },
+          },
+        ],
+      },
       ...m.graph!.node!,
     ];
     const g = load(m);
     const t = (i: number) => constantNodeTensor(g.nodes[i]!);
-    assert.deepEqual([t(0).dtype, t(0).dims, Array.from(t(0).data as ArrayLike<number | bigint>)], ['float32', [2], [1, 2]]);
-    assert.deepEqual([t(1).dtype, t(1).dims, Array.from(t(1).data as ArrayLike<number | bigint>)], ['float32', [], [0.25]]);
-    assert.deepEqual([t(2).dtype, t(2).dims, Array.from(t(2).data as ArrayLike<number | bigint>)], ['float32', [2], [1, -2]]);
-    assert.deepEqual([t(3).dtype, t(3).dims, Array.from(t(3).data as ArrayLike<number | bigint>)], ['int64', [], [-3n]]);
-    assert.deepEqual([t(4).dtype, t(4).dims, Array.from(t(4).data as ArrayLike<number | bigint>)], ['int64', [3], [4n, 5n, -6n]]);
+    assert.deepEqual(
+      [t(0).dtype, t(0).dims, Array.from(t(0).data as ArrayLike<number | bigint>)],
+      ['float32', [2], [1, 2]],
+    );
+    assert.deepEqual(
+      [t(1).dtype, t(1).dims, Array.from(t(1).data as ArrayLike<number | bigint>)],
+      ['float32', [], [0.25]],
+    );
+    assert.deepEqual(
+      [t(2).dtype, t(2).dims, Array.from(t(2).data as ArrayLike<number | bigint>)],
+      ['float32', [2], [1, -2]],
+    );
+    assert.deepEqual(
+      [t(3).dtype, t(3).dims, Array.from(t(3).data as ArrayLike<number | bigint>)],
+      ['int64', [], [-3n]],
+    );
+    assert.deepEqual(
+      [t(4).dtype, t(4).dims, Array.from(t(4).data as ArrayLike<number | bigint>)],
+      ['int64', [3], [4n, 5n, -6n]],
+    );
     assert.deepEqual([t(5).dtype, t(5).dims, Array.from(t(5).data as ArrayLike<number | bigint>)], ['int64', [], [9n]]);
   });
 
   test('opsets 7..21 load; others, a missing default opset and IR < 3 are refused', () => {
-    for (const opset of [7, 11, 17, 21]) assert.equal(load(addModel({ name: 'w', dataType: FLOAT, dims: [1], floatData: [1] }, { opset })).opset, opset);
-    assert.equal(load(addModel({ name: 'w', dataType: FLOAT, dims: [1], floatData: [1] }, { domain: 'ai.onnx', opset: 13 })).opset, 13);
+    for (const opset of [7, 11, 17, 21])
+      assert.equal(load(addModel({ name: 'w', dataType: FLOAT, dims: [1], floatData: [1] }, { opset })).opset, opset);
+    assert.equal(
+      load(addModel({ name: 'w', dataType: FLOAT, dims: [1], floatData: [1] }, { domain: 'ai.onnx', opset: 13 })).opset,
+      13,
+    );
     const w = { name: 'w', dataType: FLOAT, dims: [1], floatData: [1] };
     assert.throws(() => load(addModel(w, { opset: 6 })), /opset 6 is not supported.*7-21/);
     assert.throws(() => load(addModel(w, { opset: 22 })), /opset 22 is not supported/);
@@ -92,7 +149,10 @@ describe('ONNX import', () => {
     const m = addModel({ name: 'w', dataType: FLOAT, dims: [2], floatData: [1, 2] });
     m.graph!.input!.push({ name: 'w', type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimValue: 2 }] } } } });
     const g = load(m);
-    assert.deepEqual(g.inputs.map((v) => v.name), ['x']);
+    assert.deepEqual(
+      g.inputs.map((v) => v.name),
+      ['x'],
+    );
     assert.ok(g.initializers.has('w'));
   });
 });

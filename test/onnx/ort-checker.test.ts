@@ -44,7 +44,10 @@ describe('exported models', () => {
     test(`ORT loads and runs ${arch} after a round trip`, async () => {
       const g = decodeModel(encodeModel(buildModel(arch, { seed: 1 })));
       const shape = g.inputs[0]!.shape!.map((d) => (typeof d === 'number' ? d : 2));
-      const x = f32(shape, Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => (i % 13) / 13));
+      const x = f32(
+        shape,
+        Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => (i % 13) / 13),
+      );
       const out = await (await compile(g, { threads: 1 })).run({ [g.inputs[0]!.name]: x });
       const logits = out[g.outputs[0]!.name]!;
       assert.deepEqual(logits.dims, [2, 10]);
@@ -53,7 +56,9 @@ describe('exported models', () => {
   }
 
   const py = pythonWithOnnx();
-  test('onnx.checker accepts zoo models (full check) and every op case up to opset 17 (full check)', { skip: py ? false : 'python3 with the onnx module is not installed (apt-get install python3-onnx)' }, () => {
+  test('onnx.checker accepts zoo models (full check) and every op case up to opset 17 (full check)', {
+    skip: py ? false : 'python3 with the onnx module is not installed (apt-get install python3-onnx)',
+  }, () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reprune-checker-'));
     const zoo = ZOO_ARCHS.map((arch) => {
       const f = path.join(dir, `${arch}.onnx`);
@@ -66,13 +71,15 @@ describe('exported models', () => {
     // 'MaxPool ceil edge': onnx 1.12's inference keeps a last window that starts past the input (3); ORT and
     // reprune drop it (2), as later onnx releases do.
     const OLD_ONNX_DISAGREES = new Set(['MaxPool ceil edge']);
-    const cases = [...NN_CASES, ...TENSOR_CASES].filter((c) => (c.opset ?? 17) <= 17 && !OLD_ONNX_DISAGREES.has(c.name)).map((c, i) => {
-      const f = path.join(dir, `case${i}.onnx`);
-      const { g } = caseGraph(c);
-      inferShapes(g);
-      saveOnnx(g, f);
-      return f;
-    });
+    const cases = [...NN_CASES, ...TENSOR_CASES]
+      .filter((c) => (c.opset ?? 17) <= 17 && !OLD_ONNX_DISAGREES.has(c.name))
+      .map((c, i) => {
+        const f = path.join(dir, `case${i}.onnx`);
+        const { g } = caseGraph(c);
+        inferShapes(g);
+        saveOnnx(g, f);
+        return f;
+      });
     const plain = spawnSync(py!, ['-c', CHECK, 'full', ...cases], { encoding: 'utf8' });
     assert.equal(plain.status, 0, plain.stdout + plain.stderr);
     assert.ok(cases.length > 100);

@@ -8,7 +8,10 @@ export const DOUBLE = 11;
 export const EXTERNAL = 1;
 
 /** A model computing y = Relu(x + w) for x [N, dims...], with `w` given as any TensorProto. */
-export function addModel(w: TensorProto, opts: { opset?: number; domain?: string; irVersion?: number } = {}): ModelProto {
+export function addModel(
+  w: TensorProto,
+  opts: { opset?: number; domain?: string; irVersion?: number } = {},
+): ModelProto {
   const dims = (w.dims ?? []).map(Number);
   const shape = { dim: [{ dimParam: 'N' }, ...dims.map((d) => ({ dimValue: d }))] };
   return {

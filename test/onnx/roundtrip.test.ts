@@ -28,7 +28,10 @@ function assertRoundTrip(g: Graph, what: string): void {
 describe('ONNX round trip', () => {
   test('the op cases cover every supported op', () => {
     const covered = new Set(CASES.map((c) => c.op));
-    assert.deepEqual(SUPPORTED_OPS.filter((op) => !covered.has(op) && op !== 'Constant'), []);
+    assert.deepEqual(
+      SUPPORTED_OPS.filter((op) => !covered.has(op) && op !== 'Constant'),
+      [],
+    );
   });
 
   test('every op case survives import → export → import', () => {
@@ -43,14 +46,18 @@ describe('ONNX round trip', () => {
     g.producerName = 'pytorch';
     g.producerVersion = '1.13.0';
     g.docString = 'doc';
-    g.metadata = { author: 'me', 'ünïcode': '✓' };
+    g.metadata = { author: 'me', ünïcode: '✓' };
     g.extraOpsets = [{ domain: 'com.example', version: 2 }];
-    g.inputs = [{ name: 'x', dtype: 'float32', shape: ['batch', 3, 7] }, { name: 'idx', dtype: 'int64', shape: [2] }];
+    g.inputs = [
+      { name: 'x', dtype: 'float32', shape: ['batch', 3, 7] },
+      { name: 'idx', dtype: 'int64', shape: [2] },
+    ];
     for (const dt of ['float32', 'float64', 'int64', 'int32', 'int8', 'uint8', 'bool'] as const) {
       const t = tensor(dt, [2, 3]);
       for (let i = 0; i < 6; i++) {
         if (t.data instanceof BigInt64Array) t.data[i] = BigInt(i) * -1234567890123n;
-        else (t.data as Float32Array)[i] = dt === 'bool' ? i % 2 : dt.startsWith('float') ? (i - 2.5) / 3 : i * 37 - 100;
+        else
+          (t.data as Float32Array)[i] = dt === 'bool' ? i % 2 : dt.startsWith('float') ? (i - 2.5) / 3 : i * 37 - 100;
       }
       g.addInitializer(`w_${dt}`, t, true);
     }
@@ -65,11 +72,23 @@ describe('ONNX round trip', () => {
     g.add('Constant', [], { value_floats: A.floats([0.5, -1e-8]) }, { name: 'const_fs', outputs: ['c2'] });
     g.add('Constant', [], { value_int: A.int(-7) }, { name: 'const_i', outputs: ['c3'] });
     g.add('Constant', [], { value_ints: A.ints([1, 2 ** 50, -3]) }, { name: 'const_is', outputs: ['c4'] });
-    g.add('Custom', ['x', '', 'idx'], {
-      s: A.string('SAME_UPPER ✓'), ss: A.strings(['a', '', 'é']), fs: A.floats([]), is: A.ints([]), i: A.int(-(2 ** 52)),
-    }, { name: 'custom', outputs: ['y', ''], domain: 'com.example' });
+    g.add(
+      'Custom',
+      ['x', '', 'idx'],
+      {
+        s: A.string('SAME_UPPER ✓'),
+        ss: A.strings(['a', '', 'é']),
+        fs: A.floats([]),
+        is: A.ints([]),
+        i: A.int(-(2 ** 52)),
+      },
+      { name: 'custom', outputs: ['y', ''], domain: 'com.example' },
+    );
     g.nodes[g.nodes.length - 1]!.docString = 'node doc';
-    g.outputs = [{ name: 'y', dtype: 'float32' }, { name: 'c0', dtype: 'int64', shape: [3] }];
+    g.outputs = [
+      { name: 'y', dtype: 'float32' },
+      { name: 'c0', dtype: 'int64', shape: [3] },
+    ];
     g.valueInfo.set('c1', { name: 'c1', dtype: 'float32', shape: [] });
     assertRoundTrip(g, 'kinds');
     const back = decodeModel(encodeModel(g));
@@ -77,7 +96,14 @@ describe('ONNX round trip', () => {
     assert.equal(back.nodes[5]!.domain, 'com.example');
     assert.equal((back.nodes[3]!.attrs.value_int as { value: number }).value, -7);
     assert.deepEqual((back.nodes[4]!.attrs.value_ints as { value: number[] }).value, [1, 2 ** 50, -3]);
-    assert.deepEqual(Array.from(back.initializers.get('w_int64')!.data as BigInt64Array), [0n, -1234567890123n, -2469135780246n, -3703703670369n, -4938271560492n, -6172839450615n]);
+    assert.deepEqual(Array.from(back.initializers.get('w_int64')!.data as BigInt64Array), [
+      0n,
+      -1234567890123n,
+      -2469135780246n,
+      -3703703670369n,
+      -4938271560492n,
+      -6172839450615n,
+    ]);
     assert.equal(new Uint32Array(back.initializers.get('special')!.data.buffer)[1], 0x7fc12345);
   });
 

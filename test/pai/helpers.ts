@@ -11,7 +11,10 @@ export const K = 4;
 export function tinyData(count = 64, seed = 3): Dataset {
   const rng = new SeededRng(seed);
   const images = rng.fillNormal(new Float32Array(count * D));
-  const labels = Int32Array.from({ length: count }, (_, i) => (images[i * D]! > 0 ? 1 : 0) + (images[i * D + 1]! > 0 ? 2 : 0));
+  const labels = Int32Array.from(
+    { length: count },
+    (_, i) => (images[i * D]! > 0 ? 1 : 0) + (images[i * D + 1]! > 0 ? 2 : 0),
+  );
   return { name: 'tiny', images, labels, count, shape: [D], numClasses: K };
 }
 
@@ -50,7 +53,10 @@ export function probs(w: Float32Array, b: Float32Array, x: Float32Array, s: numb
   }
   const mx = Math.max(...z);
   let sum = 0;
-  for (let k = 0; k < K; k++) { z[k] = Math.exp(z[k]! - mx); sum += z[k]!; }
+  for (let k = 0; k < K; k++) {
+    z[k] = Math.exp(z[k]! - mx);
+    sum += z[k]!;
+  }
   for (let k = 0; k < K; k++) z[k] /= sum;
   return z;
 }

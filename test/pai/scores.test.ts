@@ -1,6 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { countKept, hessianGradient, meanAbsInput, synflowPrune, trainabilityPrune, probeBatches, pruneAtInit, SCORE_KINDS, snipScores, synflowScores, topKMasks } from '../../src/passes/pai/index.js';
+import {
+  countKept,
+  hessianGradient,
+  meanAbsInput,
+  synflowPrune,
+  trainabilityPrune,
+  probeBatches,
+  pruneAtInit,
+  SCORE_KINDS,
+  snipScores,
+  synflowScores,
+  topKMasks,
+} from '../../src/passes/pai/index.js';
 import { biasFreeMlp, D, K, probs, softmaxRegression, tinyData } from './helpers.js';
 
 const ds = tinyData();
@@ -14,7 +26,8 @@ function reference(w: Float32Array, b: Float32Array, list: ReturnType<typeof pro
     for (let s = 0; s < bt.n; s++) {
       const p = probs(w, b, bt.x, s);
       const y = bt.y[s]!;
-      for (let k = 0; k < K; k++) for (let j = 0; j < D; j++) g[k * D + j] += (p[k]! - (k === y ? 1 : 0)) * bt.x[s * D + j]!;
+      for (let k = 0; k < K; k++)
+        for (let j = 0; j < D; j++) g[k * D + j] += (p[k]! - (k === y ? 1 : 0)) * bt.x[s * D + j]!;
       if (v) {
         // u = V·x; (diag(p) − ppᵀ)·u; outer product with x.
         const u = new Float64Array(K);
@@ -30,7 +43,10 @@ function reference(w: Float32Array, b: Float32Array, list: ReturnType<typeof pro
     }
   }
   // StepRunner averages per batch then we average batches: equal batch sizes make that the overall mean.
-  for (let i = 0; i < g.length; i++) { g[i] /= count; hv[i] /= count; }
+  for (let i = 0; i < g.length; i++) {
+    g[i] /= count;
+    hv[i] /= count;
+  }
   return { g, hv };
 }
 
@@ -54,8 +70,12 @@ describe('pruning-at-init scores match direct computations', () => {
       const { g, hg } = await hessianGradient({ model, params: ['fc.weight'], data }, { difference, step: 1e-2 });
       const ref = reference(w, b, data.list, g['fc.weight']!);
       const got = hg['fc.weight']!;
-      let err = 0, norm = 0;
-      for (let i = 0; i < got.length; i++) { err += (got[i]! - ref.hv[i]!) ** 2; norm += ref.hv[i]! ** 2; }
+      let err = 0,
+        norm = 0;
+      for (let i = 0; i < got.length; i++) {
+        err += (got[i]! - ref.hv[i]!) ** 2;
+        norm += ref.hv[i]! ** 2;
+      }
       const rel = Math.sqrt(err / norm);
       assert.ok(rel < (difference === 'central' ? 2e-2 : 6e-2), `${difference}: relative error ${rel}`);
     }
@@ -66,7 +86,9 @@ describe('pruning-at-init scores match direct computations', () => {
     const params = ['fc1.weight', 'fc2.weight'];
     const s1 = (await synflowScores(net, params, undefined, { inputValue: 1 })).scores;
     const s3 = (await synflowScores(net, params, undefined, { inputValue: 3 })).scores;
-    for (const p of params) for (let i = 0; i < s1[p]!.length; i++) assert.ok(Math.abs(s3[p]![i]! - 3 * s1[p]![i]!) <= 1e-4 * (1 + s3[p]![i]!));
+    for (const p of params)
+      for (let i = 0; i < s1[p]!.length; i++)
+        assert.ok(Math.abs(s3[p]![i]! - 3 * s1[p]![i]!) <= 1e-4 * (1 + s3[p]![i]!));
     const keep = 17;
     assert.deepEqual(topKMasks(s1, keep), topKMasks(s3, keep));
     // R = 1ᵀ|W2||W1|1 ⇒ ∂R/∂|W1|[h, j] = Σ_k |W2|[k, h].
@@ -107,12 +129,17 @@ describe('trainability (ours)', () => {
 
 describe('masks', () => {
   test('exactly k kept, even with ties and NaN', () => {
-    const scores = { a: new Float64Array(100).fill(1), b: Float64Array.from({ length: 50 }, (_, i) => (i % 3 === 0 ? NaN : 1)) };
+    const scores = {
+      a: new Float64Array(100).fill(1),
+      b: Float64Array.from({ length: 50 }, (_, i) => (i % 3 === 0 ? NaN : 1)),
+    };
     for (const k of [0, 1, 7, 75, 150]) assert.equal(countKept(topKMasks(scores, k)), k);
     const layer = topKMasks(scores, 30, { scope: 'layer' });
     assert.equal(countKept({ a: layer.a! }), 20);
     assert.equal(countKept({ b: layer.b! }), 10);
-    const floored = topKMasks({ a: new Float64Array(100).fill(5), b: new Float64Array(50).fill(1) }, 20, { floor: { b: 4 } });
+    const floored = topKMasks({ a: new Float64Array(100).fill(5), b: new Float64Array(50).fill(1) }, 20, {
+      floor: { b: 4 },
+    });
     assert.equal(countKept({ b: floored.b! }), 4);
     assert.equal(countKept(floored), 20);
   });
@@ -123,7 +150,15 @@ describe('masks', () => {
       const params = ['fc1.weight', 'fc2.weight'];
       const total = 8 * D + K * 8;
       const keep = Math.round(0.1 * total);
-      const { masks } = await pruneAtInit(net, { score, params, keep, data: ds, probeBatches: 2, probeBatchSize: 16, rounds: 5 });
+      const { masks } = await pruneAtInit(net, {
+        score,
+        params,
+        keep,
+        data: ds,
+        probeBatches: 2,
+        probeBatchSize: 16,
+        rounds: 5,
+      });
       assert.equal(countKept(masks), keep);
       assert.deepEqual(Object.keys(masks).sort(), params);
     });

@@ -5,35 +5,38 @@ import { take } from '../../src/data/dataset.js';
 import { loadDataset } from '../../src/data/sources.js';
 import { buildModel } from '../../src/models/index.js';
 import { decodeModel, encodeModel } from '../../src/onnx/index.js';
-import { modelMetrics } from '../../src/report/metrics.js';
-import { runPro } from '../../src/passes/reap/pro.js';
-import { groupGrams } from '../../src/passes/structured/behaviours.js';
-import { runStructured } from '../../src/passes/structured/cli.js';
-import { groupKey } from '../../src/passes/structured/groups.js';
-import { pruneStructured } from '../../src/passes/structured/prune.js';
+import { modelMetrics } from '../../src/analysis/metrics.js';
+import { runPro } from '../../src/passes/schedule/pro.js';
+import { groupGrams } from '../../src/passes/cut/behaviours.js';
+import { prune, type StructuredPruneApiOptions } from '../../src/api/prune.js';
+import { groupKey } from '../../src/passes/cut/groups.js';
+import { pruneStructured } from '../../src/passes/cut/prune.js';
 import { randomInput, relMaxDiff, runLogits } from '../srn/helpers.js';
 
-const quiet = () => {};
 const calib = () => take(loadDataset('mnist', 'train'), 300);
 
 describe('pruned models load in ORT with the promised channels and MACs', () => {
   const cases = [
     { arch: 'lenet5', method: 'l1', extra: {} },
-    { arch: 'vgg-small', method: 'l2', extra: { roundTo: '8' } },
+    { arch: 'vgg-small', method: 'l2', extra: { roundTo: 8 } },
     { arch: 'resnet-small', method: 'random', extra: {} },
-    { arch: 'resnet-small', method: 'reap', extra: { srn: true, data: 'mnist', calib: '200' } },
-    { arch: 'mlp', method: 'nu', extra: { data: 'mnist', calib: '200' } },
+    { arch: 'resnet-small', method: 'reap', extra: { srn: true, data: loadDataset('mnist', 'train'), calib: 200 } },
+    { arch: 'mlp', method: 'nu', extra: { data: loadDataset('mnist', 'train'), calib: 200 } },
   ] as const;
   for (const c of cases) {
-    test(`${c.arch} ${c.method} ${JSON.stringify(c.extra)}`, async () => {
+    test(`${c.arch} ${c.method} ${Object.keys(c.extra).join(',')}`, async () => {
       const g = buildModel(c.arch);
-      const { graph, summary } = await runStructured(g, { method: c.method, ratio: '0.4', ...c.extra }, quiet);
+      const { graph, summary } = await prune(g, {
+        method: c.method,
+        ratio: 0.4,
+        ...c.extra,
+      } as StructuredPruneApiOptions);
       const back = decodeModel(encodeModel(graph));
       const x = randomInput(c.arch === 'mlp' ? [2, 784] : [2, 1, 28, 28]);
       const y = await runLogits(back, x);
       assert.equal(y.length, 20);
       assert.ok(y.every(Number.isFinite));
-      const channels = summary.channels as Record<string, [number, number]>;
+      const channels = summary.channels;
       assert.ok(Object.keys(channels).length > 0);
       const sizes = new Map(channelGroups(back).map((gr) => [groupKey(gr), gr.size]));
       for (const [key, [, k]] of Object.entries(channels)) {
@@ -93,6 +96,10 @@ test('cutting a residual-stream channel whose readers all ignore it changes noth
   const x = randomInput([2, 1, 28, 28]);
   const ref = await runLogits(g, x);
   const h = g.clone();
-  removeChannels(h, find(h), Array.from({ length: 31 }, (_, i) => (i < c ? i : i + 1)));
+  removeChannels(
+    h,
+    find(h),
+    Array.from({ length: 31 }, (_, i) => (i < c ? i : i + 1)),
+  );
   assert.ok(relMaxDiff(ref, await runLogits(h, x)) <= 1e-5);
 });

@@ -3,13 +3,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { assembleBenchmarks } from '../../src/report/benchmarks-doc.js';
+import { assembleBenchmarks } from '../../src/bench/benchmarks-doc.js';
 
-test('BENCHMARKS.md puts a bench\'s summary, then its main table, then extra runs, and names missing benches', () => {
+test("BENCHMARKS.md puts a bench's summary, then its main table, then extra runs, and names missing benches", () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'reprune-bench-doc-'));
   for (const f of ['x-b.md', 'x.md', 'x-a.md', 'x-summary.md']) writeFileSync(path.join(dir, f), `# ${f}\n\nbody\n`);
   const doc = assembleBenchmarks(dir, ['x', 'y']);
   const order = ['x-summary.md', 'x.md', 'x-a.md', 'x-b.md'].map((f) => doc.indexOf(`## ${f}`));
-  assert.ok(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!)), `sections out of order: ${order.join(', ')}`);
+  assert.ok(
+    order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!)),
+    `sections out of order: ${order.join(', ')}`,
+  );
   assert.match(doc, /Not run yet: `reprune bench y`/);
 });

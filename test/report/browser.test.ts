@@ -13,37 +13,78 @@ import { buildReportHtml } from '../../src/report/html.js';
 import type { MethodResult, RunResults } from '../../src/report/schema.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 function row(method: string, label: string, accuracy: number, nonzeros: number, macs: number): MethodResult {
   return {
-    method, label, model: `${method}.onnx`, accuracy, params: 61706, nonzeros, macs, bytes: 4 * nonzeros + 2000, latencyMs: 1 + macs / 1e6,
-    layers: ['conv1', 'conv2', 'fc1', 'fc2', 'fc3'].map((name, i) => ({ name, params: 1000 * (i + 1), nonzeros: Math.round((1000 * (i + 1) * nonzeros) / 61706) })),
-    notes: `${label} <fixture>`, extra: { importanceKept: 0.5 },
+    method,
+    label,
+    model: `${method}.onnx`,
+    accuracy,
+    params: 61706,
+    nonzeros,
+    macs,
+    bytes: 4 * nonzeros + 2000,
+    latencyMs: 1 + macs / 1e6,
+    layers: ['conv1', 'conv2', 'fc1', 'fc2', 'fc3'].map((name, i) => ({
+      name,
+      params: 1000 * (i + 1),
+      nonzeros: Math.round((1000 * (i + 1) * nonzeros) / 61706),
+    })),
+    notes: `${label} <fixture>`,
+    extra: { importanceKept: 0.5 },
   };
 }
 
 function fixture(): RunResults {
-  const grid = <T>(f: (r: number, c: number) => T): T[][] => Array.from({ length: 8 }, (_, r) => Array.from({ length: 12 }, (_, c) => f(r, c)));
+  const grid = <T>(f: (r: number, c: number) => T): T[][] =>
+    Array.from({ length: 8 }, (_, r) => Array.from({ length: 12 }, (_, c) => f(r, c)));
   return {
-    version: 1, createdAt: '2024-01-01T00:00:00Z', command: 'reprune demo --quick', machine: 'test machine', dataset: 'MNIST (fixture)',
+    version: 1,
+    createdAt: '2024-01-01T00:00:00Z',
+    command: 'reprune demo --quick',
+    machine: 'test machine',
+    dataset: 'MNIST (fixture)',
     latencyBatch: 64,
     baseline: row('dense', 'dense lenet5', 0.9917, 61706, 416520),
-    methods: [row('tile', 'tile pruning', 0.58, 18826, 416520), row('tiletrans', 'TileTrans + tile pruning', 0.967, 18786, 416520), row('reap-pro', 'REAP + PRO', 0.9875, 22184, 169880)],
+    methods: [
+      row('tile', 'tile pruning', 0.58, 18826, 416520),
+      row('tiletrans', 'TileTrans + tile pruning', 0.967, 18786, 416520),
+      row('reap-pro', 'REAP + PRO', 0.9875, 22184, 169880),
+    ],
     curves: [0.3, 0.5, 0.7, 0.9].flatMap((s) => [
       { series: 'tile pruning', sparsity: s, accuracy: 0.99 - s * s },
       { series: 'TileTrans + tile pruning', sparsity: s, accuracy: 0.99 - 0.5 * s * s },
     ]),
     heatmaps: [
-      { title: 'before', layer: 'fc1', values: grid((r, c) => (r * 7 + c * 3) % 11), pruned: grid((r, c) => (r + c) % 3 === 0) },
+      {
+        title: 'before',
+        layer: 'fc1',
+        values: grid((r, c) => (r * 7 + c * 3) % 11),
+        pruned: grid((r, c) => (r + c) % 3 === 0),
+      },
       { title: 'after', layer: 'fc1', values: grid((r) => 10 - r), pruned: grid((r) => r >= 5) },
     ],
-    scaling: [16, 32, 64].flatMap((n) => [{ n, variant: 'fast', seconds: n ** 3 * 1e-8 }, { n, variant: 'naive', seconds: n ** 4 * 1e-8 }]),
+    scaling: [16, 32, 64].flatMap((n) => [
+      { n, variant: 'fast', seconds: n ** 3 * 1e-8 },
+      { n, variant: 'naive', seconds: n ** 4 * 1e-8 },
+    ]),
   };
 }
 
 test('report.html renders in headless Chromium without console errors', async (t) => {
-  if (!existsSync(CHROMIUM)) { t.skip(`no Chromium at ${CHROMIUM} (install Debian's chromium or set CHROMIUM_PATH)`); return; }
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`no Chromium at ${CHROMIUM} (install Debian's chromium or set CHROMIUM_PATH)`);
+    return;
+  }
   let chromium: typeof import('playwright-core').chromium;
   try {
     ({ chromium } = await import('playwright-core'));
@@ -59,9 +100,13 @@ test('report.html renders in headless Chromium without console errors', async (t
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems: string[] = [];
     const requests: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`); });
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+    });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('request', (r) => { if (!r.url().startsWith('file:')) requests.push(r.url()); });
+    page.on('request', (r) => {
+      if (!r.url().startsWith('file:')) requests.push(r.url());
+    });
     await page.goto(pathToFileURL(htmlFile).href, { waitUntil: 'load' });
     assert.deepEqual(problems, [], 'console errors');
     assert.deepEqual(requests, [], 'the report must be self-contained (no network)');
@@ -72,7 +117,9 @@ test('report.html renders in headless Chromium without console errors', async (t
     const svgs = await page.locator('figure svg').count();
     assert.ok(svgs >= (process.env.REPORT_HTML ? 1 : 5), `inline SVG charts: ${svgs}`);
     // Every chart has a drawn size (a broken spec renders an empty 0×0 svg).
-    for (const box of await page.locator('figure svg').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().width * e.getBoundingClientRect().height))) {
+    for (const box of await page
+      .locator('figure svg')
+      .evaluateAll((els) => els.map((e) => e.getBoundingClientRect().width * e.getBoundingClientRect().height))) {
       assert.ok(box > 1000, `chart area ${box}`);
     }
     const png = process.env.UPDATE_SCREENSHOT === '1' ? path.resolve('docs/report.png') : path.join(dir, 'report.png');

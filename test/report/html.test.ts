@@ -10,14 +10,59 @@ import { main } from '../../src/cli/main.js';
 export function sampleResults(): RunResults {
   const layer = (name: string, params: number, nonzeros: number) => ({ name, params, nonzeros });
   return {
-    version: 1, createdAt: '2026-01-01T00:00:00Z', command: 'reprune demo', machine: 'test', dataset: 'mnist', latencyBatch: 64,
-    baseline: { method: 'dense', label: 'dense', accuracy: 0.99, params: 1000, nonzeros: 1000, macs: 5000, bytes: 4096, latencyMs: 2, layers: [layer('fc1', 800, 800), layer('fc2', 200, 200)] },
+    version: 1,
+    createdAt: '2026-01-01T00:00:00Z',
+    command: 'reprune demo',
+    machine: 'test',
+    dataset: 'mnist',
+    latencyBatch: 64,
+    baseline: {
+      method: 'dense',
+      label: 'dense',
+      accuracy: 0.99,
+      params: 1000,
+      nonzeros: 1000,
+      macs: 5000,
+      bytes: 4096,
+      latencyMs: 2,
+      layers: [layer('fc1', 800, 800), layer('fc2', 200, 200)],
+    },
     methods: [
-      { method: 'tiletrans', label: 'tile + TileTrans', accuracy: 0.97, params: 1000, nonzeros: 300, macs: 5000, bytes: 4096, latencyMs: 1, layers: [layer('fc1', 800, 200), layer('fc2', 200, 100)], extra: { importanceKept: 0.8 } },
+      {
+        method: 'tiletrans',
+        label: 'tile + TileTrans',
+        accuracy: 0.97,
+        params: 1000,
+        nonzeros: 300,
+        macs: 5000,
+        bytes: 4096,
+        latencyMs: 1,
+        layers: [layer('fc1', 800, 200), layer('fc2', 200, 100)],
+        extra: { importanceKept: 0.8 },
+      },
     ],
-    curves: [{ series: 'tile', sparsity: 0.5, accuracy: 0.98 }, { series: 'tile', sparsity: 0.7, accuracy: 0.95 }],
-    heatmaps: [{ title: 'after', layer: 'fc1', values: [[1, 2], [3, 4]], pruned: [[true, false], [false, false]] }],
-    scaling: [{ n: 256, variant: 'fast', seconds: 0.1 }, { n: 512, variant: 'fast', seconds: 0.8 }],
+    curves: [
+      { series: 'tile', sparsity: 0.5, accuracy: 0.98 },
+      { series: 'tile', sparsity: 0.7, accuracy: 0.95 },
+    ],
+    heatmaps: [
+      {
+        title: 'after',
+        layer: 'fc1',
+        values: [
+          [1, 2],
+          [3, 4],
+        ],
+        pruned: [
+          [true, false],
+          [false, false],
+        ],
+      },
+    ],
+    scaling: [
+      { n: 256, variant: 'fast', seconds: 0.1 },
+      { n: 512, variant: 'fast', seconds: 0.8 },
+    ],
   };
 }
 

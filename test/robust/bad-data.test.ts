@@ -34,22 +34,55 @@ describe('bad data through the CLI', () => {
 
   const tenClasses = Uint8Array.from({ length: 10 }, (_, i) => i);
   const d32 = dataset('size32', new Uint8Array(10 * 32 * 32), [10, 32, 32], tenClasses, [10]);
-  const dLabel = dataset('label12', new Uint8Array(8 * 784), [8, 28, 28], Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 12]), [8]);
+  const dLabel = dataset(
+    'label12',
+    new Uint8Array(8 * 784),
+    [8, 28, 28],
+    Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 12]),
+    [8],
+  );
   const dNan = dataset('nan', nanImages, [8, 28, 28], new Uint8Array(8), [8]);
   const dEmpty = dataset('empty', new Uint8Array(0), [0, 28, 28], new Uint8Array(0), [0]);
   const dCount = dataset('count', new Uint8Array(8 * 784), [8, 28, 28], new Uint8Array(7), [7]);
   const good = dataset('good', new Uint8Array(8 * 784), [8, 28, 28], new Uint8Array(8), [8]);
 
   const cases: Array<{ name: string; args: string[]; names: string[]; what: RegExp }> = [
-    { name: '32×32 images for a 784-input mlp', args: [mlp, '--data', d32.dir], names: [mlp, d32.dir], what: /shape \[N, 784\].*\[1, 32, 32\]/ },
-    { name: 'label 12 for a 10-class model', args: [mlp, '--data', dLabel.dir], names: [mlp, dLabel.dir], what: /10 classes but .* has 13/ },
-    { name: 'NaN in the input images', args: [mlp, '--data', dNan.dir], names: [dNan.images], what: /NaN at element 2369 \(sample 3\)/ },
-    { name: 'NaN in the weights', args: [nanModel, '--data', good.dir], names: [nanModel, 'fc2.weight'], what: /holds NaN at element 42/ },
+    {
+      name: '32×32 images for a 784-input mlp',
+      args: [mlp, '--data', d32.dir],
+      names: [mlp, d32.dir],
+      what: /shape \[N, 784\].*\[1, 32, 32\]/,
+    },
+    {
+      name: 'label 12 for a 10-class model',
+      args: [mlp, '--data', dLabel.dir],
+      names: [mlp, dLabel.dir],
+      what: /10 classes but .* has 13/,
+    },
+    {
+      name: 'NaN in the input images',
+      args: [mlp, '--data', dNan.dir],
+      names: [dNan.images],
+      what: /NaN at element 2369 \(sample 3\)/,
+    },
+    {
+      name: 'NaN in the weights',
+      args: [nanModel, '--data', good.dir],
+      names: [nanModel, 'fc2.weight'],
+      what: /holds NaN at element 42/,
+    },
     { name: 'empty dataset', args: [mlp, '--data', dEmpty.dir], names: [dEmpty.images], what: /empty dataset/ },
-    { name: 'IDX image and label counts differ', args: [mlp, '--data', dCount.dir], names: [dCount.images, dCount.labels], what: /8 images but .* 7 labels/ },
+    {
+      name: 'IDX image and label counts differ',
+      args: [mlp, '--data', dCount.dir],
+      names: [dCount.images, dCount.labels],
+      what: /8 images but .* 7 labels/,
+    },
   ];
   const runs = pool(cases.map((c) => () => runCli(['eval', ...c.args])));
-  cases.forEach((c, i) => test(`eval: ${c.name}`, async () => assertCleanError((await runs)[i]!, c.names, c.what)));
+  cases.forEach((c, i) => {
+    test(`eval: ${c.name}`, async () => assertCleanError((await runs)[i]!, c.names, c.what));
+  });
 
   test('the clean dataset evaluates (the fixtures are otherwise valid)', async () => {
     const r = await runInProcess(['eval', mlp, '--data', good.dir, '--json']);
@@ -59,9 +92,21 @@ describe('bad data through the CLI', () => {
 
   test('train refuses mismatched data before writing anything', async () => {
     const out = path.join(root, 'out.onnx');
-    assertCleanError(await runInProcess(['train', '--arch', 'mlp', '--data', d32.dir, '--epochs', '1', '-o', out]), ["'input'"], /784.*32, 32/);
-    assertCleanError(await runInProcess(['train', '--arch', 'mlp', '--data', dNan.dir, '--epochs', '1', '-o', out]), [dNan.images.replace('t10k', 'train')], /NaN/);
-    assertCleanError(await runInProcess(['train', '--arch', 'mlp', '--data', good.dir, '--epochs', '1', '-o', out]), ['--data', good.dir], /1 class; a classifier needs at least 2/);
+    assertCleanError(
+      await runInProcess(['train', '--arch', 'mlp', '--data', d32.dir, '--epochs', '1', '-o', out]),
+      ["'input'"],
+      /784.*32, 32/,
+    );
+    assertCleanError(
+      await runInProcess(['train', '--arch', 'mlp', '--data', dNan.dir, '--epochs', '1', '-o', out]),
+      [dNan.images.replace('t10k', 'train')],
+      /NaN/,
+    );
+    assertCleanError(
+      await runInProcess(['train', '--arch', 'mlp', '--data', good.dir, '--epochs', '1', '-o', out]),
+      ['--data', good.dir],
+      /1 class; a classifier needs at least 2/,
+    );
     assert.ok(!fs.existsSync(out));
     assert.equal(fs.readdirSync(root).filter((f) => f.endsWith('.tmp')).length, 0);
   });

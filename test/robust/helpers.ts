@@ -6,7 +6,7 @@ import { after } from 'node:test';
 import { writeIdx } from '../../src/data/idx.js';
 import { buildModel, type ZooArch } from '../../src/models/index.js';
 import { saveOnnx } from '../../src/onnx/save.js';
-import { isCleanError, runCli, tmpDir, type CliResult } from '../cli/helpers.js';
+import { isCleanError, tmpDir, type CliResult } from '../cli/helpers.js';
 
 export { runCli, type CliResult } from '../cli/helpers.js';
 
@@ -87,8 +87,16 @@ export async function runInProcess(args: string[]): Promise<CliResult> {
   const err = process.stderr.write.bind(process.stderr);
   // The test runner reports results on stdout (serialized buffers) while a command runs: let those through.
   const ours = (s: unknown) => typeof s === 'string';
-  process.stdout.write = ((s: string | Uint8Array, ...rest: never[]) => (ours(s) ? ((stdout += s as string), true) : out(s, ...rest))) as typeof process.stdout.write;
-  process.stderr.write = ((s: string | Uint8Array, ...rest: never[]) => (ours(s) ? ((stderr += s as string), true) : err(s, ...rest))) as typeof process.stderr.write;
+  process.stdout.write = ((s: string | Uint8Array, ...rest: never[]) => {
+    if (!ours(s)) return out(s, ...rest);
+    stdout += s as string;
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((s: string | Uint8Array, ...rest: never[]) => {
+    if (!ours(s)) return err(s, ...rest);
+    stderr += s as string;
+    return true;
+  }) as typeof process.stderr.write;
   try {
     const code = await main(['--threads', '1', ...args]);
     return { code, stdout, stderr };

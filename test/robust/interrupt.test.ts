@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { BIN, ROOT } from '../cli/helpers.js';
+import { CLI, ROOT } from '../cli/helpers.js';
 import { assertCleanError, assertNoTempFiles, runCli, sameBytes, scratch, type CliResult } from './helpers.js';
 
 const TRAIN = ['train', '--arch', 'mlp', '--data', 'mnist', '--limit', '2000', '--epochs', '3', '--batch', '32'];
@@ -16,12 +16,19 @@ const TRAIN = ['train', '--arch', 'mlp', '--data', 'mnist', '--limit', '2000', '
 /** Start `reprune train ... --checkpoint ck`, send SIGINT as soon as the first checkpoint exists, collect the result. */
 function runAndInterrupt(args: string[], ck: string): Promise<CliResult & { signalled: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--threads', '1', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...CLI, '--threads', '1', ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let signalled = false;
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const poll = setInterval(() => {
       if (!signalled && fs.existsSync(ck)) {
         signalled = true;
@@ -66,8 +73,14 @@ describe('SIGINT during training, then --resume', () => {
     fs.copyFileSync(ck, ck2);
     fs.copyFileSync(`${ck}.train.json`, `${ck2}.train.json`);
     const before = fs.readFileSync(ck2);
-    const r = await runCli([...TRAIN, '--lr', '1e6', '--resume', ck2, '--checkpoint', ck2, '-o', f('diverged.onnx')], { timeoutMs: 90_000 });
-    assertCleanError(r, [ck2], /training diverged: loss is (NaN|Infinity|-Infinity) at epoch \d, step \d+.*last good checkpoint is/);
+    const r = await runCli([...TRAIN, '--lr', '1e6', '--resume', ck2, '--checkpoint', ck2, '-o', f('diverged.onnx')], {
+      timeoutMs: 90_000,
+    });
+    assertCleanError(
+      r,
+      [ck2],
+      /training diverged: loss is (NaN|Infinity|-Infinity) at epoch \d, step \d+.*last good checkpoint is/,
+    );
     assert.ok(Buffer.compare(fs.readFileSync(ck2), before) === 0, 'the last good checkpoint was modified');
     assert.ok(!fs.existsSync(f('diverged.onnx')));
   });
@@ -89,7 +102,9 @@ describe('divergence in a fresh run', () => {
   test('NaN loss before any checkpoint: clear message, exit 2, nothing written', async () => {
     const dir = scratch();
     const ck = path.join(dir, 'ck.onnx');
-    const r = await runCli([...TRAIN, '--lr', '1e6', '--checkpoint', ck, '-o', path.join(dir, 'out.onnx')], { timeoutMs: 90_000 });
+    const r = await runCli([...TRAIN, '--lr', '1e6', '--checkpoint', ck, '-o', path.join(dir, 'out.onnx')], {
+      timeoutMs: 90_000,
+    });
     assertCleanError(r, ['--lr'], /training diverged: .*epoch 1, step \d+.*no checkpoint was saved yet/);
     assert.deepEqual(fs.readdirSync(dir), []);
   });

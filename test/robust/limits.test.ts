@@ -34,23 +34,40 @@ describe('--max-memory: models', () => {
   });
 
   test('a real model above a tiny limit', async () => {
-    assertCleanError(await runInProcess(['--max-memory', '1', 'eval', mlp, '--data', 'mnist']), [mlp, '--max-memory 1 MB'], /file size 1\.0 MB/);
+    assertCleanError(
+      await runInProcess(['--max-memory', '1', 'eval', mlp, '--data', 'mnist']),
+      [mlp, '--max-memory 1 MB'],
+      /file size 1\.0 MB/,
+    );
   });
 
   test('a small header declaring a 256 MB external initializer fails before reading the data', async () => {
     fs.writeFileSync(f('w.bin'), new Uint8Array(16));
-    const m = addModel({ name: 'w', dataType: FLOAT, dims: [8192, 8192], dataLocation: EXTERNAL, externalData: [{ key: 'location', value: 'w.bin' }] });
+    const m = addModel({
+      name: 'w',
+      dataType: FLOAT,
+      dims: [8192, 8192],
+      dataLocation: EXTERNAL,
+      externalData: [{ key: 'location', value: 'w.bin' }],
+    });
     const file = f('declared.onnx');
     fs.writeFileSync(file, encodeProto(m));
     assert.ok(fs.statSync(file).size < 1024);
-    assertCleanError(await runInProcess(['--max-memory', '64', 'info', file]), [file, '--max-memory 64 MB'], /initializers declare 256\.0 MB: too large/);
+    assertCleanError(
+      await runInProcess(['--max-memory', '64', 'info', file]),
+      [file, '--max-memory 64 MB'],
+      /initializers declare 256\.0 MB: too large/,
+    );
     // Within the limit, the loader goes on and finds the real problem (the .bin is 16 bytes).
     assertCleanError(await runInProcess(['--max-memory', '512', 'info', file]), [file, 'w.bin'], /holds 16 bytes/);
   });
 
   test('declared 2^40 elements without data: refused at the default limit', async () => {
     const file = f('absurd.onnx');
-    fs.writeFileSync(file, encodeProto(addModel({ name: 'w', dataType: FLOAT, dims: [2 ** 20, 2 ** 20], rawData: new Uint8Array(4) })));
+    fs.writeFileSync(
+      file,
+      encodeProto(addModel({ name: 'w', dataType: FLOAT, dims: [2 ** 20, 2 ** 20], rawData: new Uint8Array(4) })),
+    );
     assertCleanError(await runInProcess(['info', file]), [file], /initializers declare 4096\.0 GB: too large/);
   });
 
@@ -69,7 +86,11 @@ describe('--max-memory: datasets', () => {
 
   test('an images file larger than the limit is refused by size', async () => {
     const d = idxDataset(path.join(dir, 'big'), { n: 3000 }); // 2.35 MB of uint8
-    assertCleanError(await runInProcess(['--max-memory', '2', 'eval', mlp, '--data', d, '--split', 'train']), [imagesOf(d), '--max-memory 2 MB'], /file size/);
+    assertCleanError(
+      await runInProcess(['--max-memory', '2', 'eval', mlp, '--data', d, '--split', 'train']),
+      [imagesOf(d), '--max-memory 2 MB'],
+      /file size/,
+    );
   });
 
   test('a small .gz that inflates beyond the limit stops at the limit', async () => {
@@ -80,13 +101,24 @@ describe('--max-memory: datasets', () => {
     fs.writeFileSync(imagesOf(d, true), gzipSync(fs.readFileSync(raw)));
     fs.rmSync(imagesOf(d));
     assert.ok(fs.statSync(imagesOf(d, true)).size < 10_000);
-    assertCleanError(await runInProcess(['--max-memory', '2', 'eval', mlp, '--data', d, '--split', 'train']), [imagesOf(d, true), '--max-memory 2 MB'], /decompresses to more than 2\.0 MB/);
+    assertCleanError(
+      await runInProcess(['--max-memory', '2', 'eval', mlp, '--data', d, '--split', 'train']),
+      [imagesOf(d, true), '--max-memory 2 MB'],
+      /decompresses to more than 2\.0 MB/,
+    );
   });
 
   test('uint8 images whose float32 copy exceeds the limit', async () => {
     const d = idxDataset(path.join(dir, 'mid'), { n: 1000 }); // 784 kB on disk, 3.1 MB as float32
-    assertCleanError(await runInProcess(['--max-memory', '2', 'eval', mlp, '--data', d, '--split', 'train']), [imagesOf(d), '--max-memory 2 MB'], /images as float32 take 3\.0 MB/);
-    assert.match((await runInProcess(['--max-memory', '8', 'eval', mlp, '--data', d, '--split', 'train', '--json'])).stdout, /"samples":1000/);
+    assertCleanError(
+      await runInProcess(['--max-memory', '2', 'eval', mlp, '--data', d, '--split', 'train']),
+      [imagesOf(d), '--max-memory 2 MB'],
+      /images as float32 take 3\.0 MB/,
+    );
+    assert.match(
+      (await runInProcess(['--max-memory', '8', 'eval', mlp, '--data', d, '--split', 'train', '--json'])).stdout,
+      /"samples":1000/,
+    );
   });
 });
 

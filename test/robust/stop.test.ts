@@ -24,7 +24,12 @@ function tinyBnNet() {
 
 const ds = loadDataset('mnist', 'train', { limit: 256 }); // 8 steps of 32 per epoch
 const base: TrainOptions = {
-  epochs: 3, batchSize: 32, lr: 0.05, seed: 4, schedule: 'cosine', augment: { cropPad: 2, flip: true },
+  epochs: 3,
+  batchSize: 32,
+  lr: 0.05,
+  seed: 4,
+  schedule: 'cosine',
+  augment: { cropPad: 2, flip: true },
   optimizer: { kind: 'sgd', momentum: 0.9, weightDecay: 5e-4 },
 };
 
@@ -35,7 +40,11 @@ describe('stop request → checkpoint → resume', () => {
     const where = stopAt === 15 ? 'at an epoch boundary' : 'mid-epoch';
     test(`stop ${where} (after global step ${stopAt + 1}) resumes bit-identically`, async () => {
       const ck = path.join(scratch(), 'ck.onnx');
-      const hooks = { afterStep: ({ step }: { step: number }) => { if (step === stopAt) requestStop(); } };
+      const hooks = {
+        afterStep: ({ step }: { step: number }) => {
+          if (step === stopAt) requestStop();
+        },
+      };
       await assert.rejects(trainModel(tinyBnNet(), ds, { ...base, checkpoint: { path: ck }, hooks }), (e: unknown) => {
         assert.ok(e instanceof Interrupted, String(e));
         assert.equal(e.exitCode, 130);
@@ -52,8 +61,12 @@ describe('stop request → checkpoint → resume', () => {
       }
       const resumed = await trainModel(tinyBnNet(), ds, { ...base, resume: ck });
       const ref = await full;
-      assert.deepEqual(resumed.history.map((h) => [h.loss, h.trainAcc, h.lr]), ref.history.map((h) => [h.loss, h.trainAcc, h.lr]));
-      for (const [name, t] of ref.graph.initializers) assert.ok(tensorsEqual(t, resumed.graph.initializers.get(name)!), `${name} differs`);
+      assert.deepEqual(
+        resumed.history.map((h) => [h.loss, h.trainAcc, h.lr]),
+        ref.history.map((h) => [h.loss, h.trainAcc, h.lr]),
+      );
+      for (const [name, t] of ref.graph.initializers)
+        assert.ok(tensorsEqual(t, resumed.graph.initializers.get(name)!), `${name} differs`);
     });
   }
 
@@ -68,15 +81,21 @@ describe('stop request → checkpoint → resume', () => {
     const ck = path.join(scratch(), 'ck.onnx');
     // 8 steps per epoch: the final update of epoch 2 (global step 15) overflows after its loss was computed.
     const schedule = (s: number) => (s === 15 ? Infinity : 0.05);
-    await assert.rejects(trainModel(tinyBnNet(), ds, { ...base, schedule, checkpoint: { path: ck } }),
-      /training diverged: parameter '.+' is not finite after epoch 2; .*the last good checkpoint is .*ck\.onnx/);
+    await assert.rejects(
+      trainModel(tinyBnNet(), ds, { ...base, schedule, checkpoint: { path: ck } }),
+      /training diverged: parameter '.+' is not finite after epoch 2; .*the last good checkpoint is .*ck\.onnx/,
+    );
     assert.equal(loadCheckpoint(ck).state.epochsDone, 1);
   });
 
   test('a mismatched position tag between the .onnx and its .train.json is refused', async () => {
     const dir = scratch();
     const ck = path.join(dir, 'ck.onnx');
-    const hooks = { afterStep: ({ step }: { step: number }) => { if (step === 2) requestStop(); } };
+    const hooks = {
+      afterStep: ({ step }: { step: number }) => {
+        if (step === 2) requestStop();
+      },
+    };
     await assert.rejects(trainModel(tinyBnNet(), ds, { ...base, checkpoint: { path: ck }, hooks }), Interrupted);
     const side = JSON.parse(fs.readFileSync(`${ck}.train.json`, 'utf8'));
     side.partial.steps = 1; // as if the process died between writing the two files of a later save

@@ -19,10 +19,23 @@ describe('activation capture', () => {
     const g = buildModel('lenet5');
     const relu1 = valueAfter(g, 'Relu');
     const c = withOutputs(g, [relu1, 'logits']);
-    assert.deepEqual(c.outputs.map((o) => o.name), ['logits', relu1]);
-    assert.deepEqual(g.outputs.map((o) => o.name), ['logits']);
-    assert.equal(c.initializers.get('conv1.weight'), g.initializers.get('conv1.weight'), 'weights are shared, not copied');
-    assert.throws(() => withOutputs(g, ['nope']), (e: unknown) => e instanceof ReproError && /'nope'/.test(e.message));
+    assert.deepEqual(
+      c.outputs.map((o) => o.name),
+      ['logits', relu1],
+    );
+    assert.deepEqual(
+      g.outputs.map((o) => o.name),
+      ['logits'],
+    );
+    assert.equal(
+      c.initializers.get('conv1.weight'),
+      g.initializers.get('conv1.weight'),
+      'weights are shared, not copied',
+    );
+    assert.throws(
+      () => withOutputs(g, ['nope']),
+      (e: unknown) => e instanceof ReproError && /'nope'/.test(e.message),
+    );
   });
 
   test('forEachBatch streams batches with the right shapes, offsets and labels', async () => {
@@ -31,10 +44,16 @@ describe('activation capture', () => {
     const flat = valueAfter(g, 'Flatten');
     const ds = mnist();
     const seen: Array<[number, number, number[], number[], number[]]> = [];
-    const stats = await forEachBatch(g, ds, [relu1, flat, 'logits'], (out, n, info) => {
-      seen.push([n, info.offset, out[relu1]!.dims, out[flat]!.dims, out.logits!.dims]);
-      assert.deepEqual(Array.from(info.labels), Array.from(ds.labels.subarray(info.offset, info.offset + n)));
-    }, { batchSize: 64, limit: 150 });
+    const stats = await forEachBatch(
+      g,
+      ds,
+      [relu1, flat, 'logits'],
+      (out, n, info) => {
+        seen.push([n, info.offset, out[relu1]!.dims, out[flat]!.dims, out.logits!.dims]);
+        assert.deepEqual(Array.from(info.labels), Array.from(ds.labels.subarray(info.offset, info.offset + n)));
+      },
+      { batchSize: 64, limit: 150 },
+    );
     assert.deepEqual(seen, [
       [64, 0, [64, 6, 28, 28], [64, 400], [64, 10]],
       [64, 64, [64, 6, 28, 28], [64, 400], [64, 10]],
@@ -53,11 +72,17 @@ describe('activation capture', () => {
     fixed.outputs[0]!.shape = [8, 10];
     const got: number[][] = [];
     let sum = 0;
-    await forEachBatch(fixed, ds, [mid, 'logits'], (out, n) => {
-      assert.deepEqual(out[mid]!.dims, [n, 32, 14, 14]);
-      got.push(...chunk(out.logits!.data as Float32Array, 10));
-      for (const v of out[mid]!.data as Float32Array) sum += v;
-    }, { limit: 11 });
+    await forEachBatch(
+      fixed,
+      ds,
+      [mid, 'logits'],
+      (out, n) => {
+        assert.deepEqual(out[mid]!.dims, [n, 32, 14, 14]);
+        got.push(...chunk(out.logits!.data as Float32Array, 10));
+        for (const v of out[mid]!.data as Float32Array) sum += v;
+      },
+      { limit: 11 },
+    );
     assert.equal(got.length, 11);
     const runner = await compile(withOutputs(g, [mid]));
     const ref = await runner.run({ input: f32([11, 1, 28, 28], ds.images.slice(0, 11 * 784)) });

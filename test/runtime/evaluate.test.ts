@@ -41,20 +41,27 @@ describe('evaluate', () => {
   test('data that does not fit the model input is a ReproError naming input, shapes', async () => {
     const g = buildModel('lenet5');
     g.inputs[0]!.shape = ['N', 3, 32, 32];
-    await assert.rejects(evaluate(g, mnist(), { limit: 10 }), (e: unknown) =>
-      e instanceof ReproError && /model input 'input' has shape \[N, 3, 32, 32\].*\[1, 28, 28\]/.test(e.message));
+    await assert.rejects(
+      evaluate(g, mnist(), { limit: 10 }),
+      (e: unknown) =>
+        e instanceof ReproError && /model input 'input' has shape \[N, 3, 32, 32\].*\[1, 28, 28\]/.test(e.message),
+    );
     const m = buildModel('mlp');
     m.inputs[0]!.shape = ['N', 100];
-    await assert.rejects(evaluate(m, mnist(), { limit: 10 }), (e: unknown) =>
-      e instanceof ReproError && /'input' has shape \[N, 100\].*784 values/.test(e.message));
+    await assert.rejects(
+      evaluate(m, mnist(), { limit: 10 }),
+      (e: unknown) => e instanceof ReproError && /'input' has shape \[N, 100\].*784 values/.test(e.message),
+    );
     const r3 = buildModel('lenet5');
     r3.inputs[0]!.shape = ['N', 28, 28];
     await assert.rejects(evaluate(r3, mnist(), { limit: 10 }), ReproError);
   });
 
   test('too few output classes for the labels is a ReproError', async () => {
-    await assert.rejects(evaluate(buildModel('mlp', { numClasses: 5 }), mnist(), { limit: 10 }),
-      (e: unknown) => e instanceof ReproError && /5 classes/.test(e.message));
+    await assert.rejects(
+      evaluate(buildModel('mlp', { numClasses: 5 }), mnist(), { limit: 10 }),
+      (e: unknown) => e instanceof ReproError && /5 classes/.test(e.message),
+    );
   });
 
   test('cross-entropy is exact and stable for huge logits', () => {

@@ -12,8 +12,12 @@ export function randomizeBn(g: Graph, seed = 1): Graph {
   for (const n of g.nodes) {
     if (n.opType !== 'BatchNormalization') continue;
     const c = g.initializers.get(n.inputs[1]!)!.data.length;
-    const fill = (i: number, lo: number, hi: number) => g.initializers.set(n.inputs[i]!, f32([c], rng.fillUniform(new Float32Array(c), lo, hi)));
-    fill(1, 0.5, 1.5); fill(2, -0.2, 0.3); fill(3, -0.2, 0.2); fill(4, 0.5, 2);
+    const fill = (i: number, lo: number, hi: number) =>
+      g.initializers.set(n.inputs[i]!, f32([c], rng.fillUniform(new Float32Array(c), lo, hi)));
+    fill(1, 0.5, 1.5);
+    fill(2, -0.2, 0.3);
+    fill(3, -0.2, 0.2);
+    fill(4, 0.5, 2);
   }
   return g;
 }
@@ -32,7 +36,8 @@ export function torchvisionStyle(opts: { signedStem?: boolean } = {}): Graph {
     let y = b.relu(b.bn(b.conv(inp, `${p}.conv1`, { cin, cout, k: 3, stride, pad: 1, bias: false }), `${p}.bn1`, cout));
     y = b.bn(b.conv(y, `${p}.conv2`, { cin: cout, cout, k: 3, pad: 1, bias: false }), `${p}.bn2`, cout);
     let s = inp;
-    if (stride !== 1 || cin !== cout) s = b.bn(b.conv(inp, `${p}.downsample.0`, { cin, cout, k: 1, stride, bias: false }), `${p}.downsample.1`, cout);
+    if (stride !== 1 || cin !== cout)
+      s = b.bn(b.conv(inp, `${p}.downsample.0`, { cin, cout, k: 1, stride, bias: false }), `${p}.downsample.1`, cout);
     return b.relu(b.add(y, s, `${p}.add`));
   };
   x = block(x, 'layer1.0', 8, 8, 1);
@@ -54,8 +59,12 @@ export async function runLogits(g: Graph, x: Tensor): Promise<Float32Array> {
 
 /** max|f − g| / max|f|. */
 export function relMaxDiff(f: Float32Array, g: Float32Array): number {
-  let d = 0, m = 0;
-  for (let i = 0; i < f.length; i++) { d = Math.max(d, Math.abs(f[i]! - g[i]!)); m = Math.max(m, Math.abs(f[i]!)); }
+  let d = 0,
+    m = 0;
+  for (let i = 0; i < f.length; i++) {
+    d = Math.max(d, Math.abs(f[i]! - g[i]!));
+    m = Math.max(m, Math.abs(f[i]!));
+  }
   return d / m;
 }
 

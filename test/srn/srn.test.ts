@@ -9,7 +9,12 @@ import { randomInput, randomizeBn, relMaxDiff, runLogits, torchvisionStyle } fro
 const cases = [
   { name: 'resnet-small', g: () => randomizeBn(buildModel('resnet-small', { seed: 2 })), x: [3, 1, 28, 28], blocks: 9 },
   { name: 'torchvision-style (projection shortcut)', g: () => torchvisionStyle(), x: [2, 3, 32, 32], blocks: 2 },
-  { name: 'torchvision-style, signed block input', g: () => torchvisionStyle({ signedStem: true }), x: [2, 3, 32, 32], blocks: 2 },
+  {
+    name: 'torchvision-style, signed block input',
+    g: () => torchvisionStyle({ signedStem: true }),
+    x: [2, 3, 32, 32],
+    blocks: 2,
+  },
 ];
 
 describe('fold-bn preserves function', () => {

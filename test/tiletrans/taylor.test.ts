@@ -9,7 +9,7 @@ import type { Dataset } from '../../src/data/dataset.js';
 import { buildModel } from '../../src/models/index.js';
 import { saveOnnx } from '../../src/onnx/index.js';
 import { layerImportance, planTilePrune, prunableLayers } from '../../src/passes/tile/prune.js';
-import { taylorGradients } from '../../src/passes/tile/taylor.js';
+import { taylorGradients } from '../../src/passes/importance/taylor.js';
 import { tileTrans } from '../../src/passes/tiletrans/index.js';
 import { SeededRng } from '../../src/util/random.js';
 import { D, K, probs, softmaxRegression, tinyData } from '../pai/helpers.js';
@@ -53,10 +53,10 @@ test('TileTrans carries the gradients along: permuted ḡ = ḡ recomputed on th
   const opts = { samples: 32, batchSize: 16, seed: 1 };
   const before = await taylorGradients(g, ds, opts);
   const snapshot = new Map([...before.grads].map(([k, v]) => [k, v.slice()]));
-  const permutedModel = g.clone();
-  const carried = new Map(before.grads);
-  const r = tileTrans(permutedModel, { mode: 'sort', importance: 'taylor', grads: carried });
-  assert.ok(r.permuted > 0);
+  const r = tileTrans(g, { mode: 'sort', importance: 'taylor', grads: before.grads });
+  assert.ok(r.report.permuted > 0);
+  const permutedModel = r.graph;
+  const carried = r.grads!;
   const fresh = await taylorGradients(permutedModel, ds, opts);
   let moved = 0;
   for (const [name, m] of fresh.grads) {
@@ -67,13 +67,16 @@ test('TileTrans carries the gradients along: permuted ḡ = ḡ recomputed on th
     if (c.some((x, i) => x !== before.grads.get(name)![i])) moved++;
   }
   assert.ok(moved > 0, 'some gradients were permuted');
-  // The caller's map and arrays are untouched (permutation replaces entries of the map it was given).
+  // The caller's map and arrays are untouched (the result carries a permuted copy).
   for (const [k, v] of snapshot) assert.deepEqual(before.grads.get(k), v);
   // Tile scores use the Taylor importance, not magnitude.
   const pattern = { kind: 'tile' as const, th: 4, tw: 1 };
   const id = planTilePrune(g, { pattern, sparsity: 0.5, importance: 'taylor', grads: before.grads });
   const mag = planTilePrune(g, { pattern, sparsity: 0.5, importance: 'l2' });
-  assert.notDeepEqual(id.layers.map((l) => l.importanceKept), mag.layers.map((l) => l.importanceKept));
+  assert.notDeepEqual(
+    id.layers.map((l) => l.importanceKept),
+    mag.layers.map((l) => l.importanceKept),
+  );
 });
 
 test('prune --method tile --importance taylor --data mnist --calib 512 runs end to end (and errors without --data)', async () => {
@@ -84,20 +87,61 @@ test('prune --method tile --importance taylor --data mnist --calib 512 runs end 
   let err = '';
   const ow = process.stdout.write.bind(process.stdout);
   const ew = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string | Uint8Array, ...rest: never[]) => (typeof s === 'string' ? ((out += s), true) : ow(s, ...rest))) as typeof process.stdout.write;
-  process.stderr.write = ((s: string | Uint8Array, ...rest: never[]) => (typeof s === 'string' ? ((err += s), true) : ew(s, ...rest))) as typeof process.stderr.write;
+  process.stdout.write = ((s: string | Uint8Array, ...rest: never[]) => {
+    if (typeof s !== 'string') return ow(s, ...rest);
+    out += s;
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((s: string | Uint8Array, ...rest: never[]) => {
+    if (typeof s !== 'string') return ew(s, ...rest);
+    err += s;
+    return true;
+  }) as typeof process.stderr.write;
   let code: number;
   let bad: number;
   try {
-    code = await main(['prune', inp, '-o', path.join(dir, 'p.onnx'), '--method', 'tile', '--tile', '8x1', '--sparsity', '0.5',
-      '--importance', 'taylor', '--data', 'mnist', '--calib', '512', '--tiletrans=search', '--json']);
-    bad = await main(['prune', inp, '-o', path.join(dir, 'q.onnx'), '--method', 'tile', '--sparsity', '0.5', '--importance', 'taylor']);
+    code = await main([
+      'prune',
+      inp,
+      '-o',
+      path.join(dir, 'p.onnx'),
+      '--method',
+      'tile',
+      '--tile',
+      '8x1',
+      '--sparsity',
+      '0.5',
+      '--importance',
+      'taylor',
+      '--data',
+      'mnist',
+      '--calib',
+      '512',
+      '--tiletrans=search',
+      '--json',
+    ]);
+    bad = await main([
+      'prune',
+      inp,
+      '-o',
+      path.join(dir, 'q.onnx'),
+      '--method',
+      'tile',
+      '--sparsity',
+      '0.5',
+      '--importance',
+      'taylor',
+    ]);
   } finally {
     process.stdout.write = ow;
     process.stderr.write = ew;
   }
   assert.equal(code, 0, err);
-  const s = JSON.parse(out) as { sparsity: number; taylor: { samples: number; loss: number }; tiletrans: { importanceKept: { identity: number; sort: number; search: number } } };
+  const s = JSON.parse(out) as {
+    sparsity: number;
+    taylor: { samples: number; loss: number };
+    tiletrans: { importanceKept: { identity: number; sort: number; search: number } };
+  };
   assert.equal(s.taylor.samples, 512);
   assert.ok(Number.isFinite(s.taylor.loss) && s.taylor.loss > 0);
   assert.ok(Math.abs(s.sparsity - 0.5) < 0.05);

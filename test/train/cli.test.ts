@@ -30,8 +30,14 @@ test('train then finetune via the CLI entry points keeps pruned weights at 0', a
     assert.ok((f.maskedWeights as number) >= w.length / 2);
     const w2 = loadOnnx(out).initializers.get('fc1.weight')!.data as Float32Array;
     for (let i = 0; i < w2.length; i += 2) assert.equal(w2[i], 0);
-    assert.ok(w2.some((v, i) => i % 2 === 1 && v !== w[i]), 'unpruned weights did not change');
-    await assert.rejects(runFinetune(pruned, { ...common, output: pruned, mask: true, force: true }), /refusing to overwrite the input/);
+    assert.ok(
+      w2.some((v, i) => i % 2 === 1 && v !== w[i]),
+      'unpruned weights did not change',
+    );
+    await assert.rejects(
+      runFinetune(pruned, { ...common, output: pruned, mask: true, force: true }),
+      /refusing to overwrite the input/,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -23,7 +23,10 @@ test('ADMM-style proximal penalty with Z/U fed per step pulls the weight towards
       const p = addProximalPenalty(ctx.g, 'fc2.weight', 10, { z: 'Z', u: 'U' });
       return weightedSum(ctx.g, [{ value: ce }, { value: p.value }]);
     },
-    extraFeeds: () => { fed++; return { Z: zero, U: zero }; },
+    extraFeeds: () => {
+      fed++;
+      return { Z: zero, U: zero };
+    },
   });
   assert.equal(fed, 8);
   const w = (r: typeof plain) => r.graph.initializers.get('fc2.weight')!.data as Float32Array;
@@ -33,16 +36,24 @@ test('ADMM-style proximal penalty with Z/U fed per step pulls the weight towards
 test('KD + SP-KD losses train with teacher values fed by extraFeeds', async () => {
   const g = buildModel('mlp');
   const res = await trainModel(g, ds(), {
-    epochs: 1, batchSize: 32, lr: 0.01,
-    loss: (ctx) => weightedSum(ctx.g, [
-      { value: addCrossEntropy(ctx.g, ctx.logits, ctx.labels) },
-      { value: addKdLoss(ctx.g, ctx.logits, 'teacher_logits', 4), weight: 0.5 },
-      { value: addSpKdLoss(ctx.g, [{ student: 'fc1_out', teacher: 'teacher_fc1', teacherDims: [ctx.batch, 50] }]), weight: 100 },
-    ]),
+    epochs: 1,
+    batchSize: 32,
+    lr: 0.01,
+    loss: (ctx) =>
+      weightedSum(ctx.g, [
+        { value: addCrossEntropy(ctx.g, ctx.logits, ctx.labels) },
+        { value: addKdLoss(ctx.g, ctx.logits, 'teacher_logits', 4), weight: 0.5 },
+        {
+          value: addSpKdLoss(ctx.g, [{ student: 'fc1_out', teacher: 'teacher_fc1', teacherDims: [ctx.batch, 50] }]),
+          weight: 100,
+        },
+      ]),
     // A fake teacher: logits that favour the true class, random-ish features.
     extraFeeds: ({ batch }) => {
       const t = new Float32Array(batch.n * 10);
-      batch.y.forEach((c, i) => { t[i * 10 + c] = 5; });
+      batch.y.forEach((c, i) => {
+        t[i * 10 + c] = 5;
+      });
       const f = Float32Array.from({ length: batch.n * 50 }, (_, i) => Math.sin(i));
       return { teacher_logits: f32([batch.n, 10], t), teacher_fc1: f32([batch.n, 50], f) };
     },

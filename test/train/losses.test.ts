@@ -5,7 +5,13 @@ import { f32, i64, type Tensor } from '../../src/ir/tensor.js';
 import { compile } from '../../src/runtime/session.js';
 import { SeededRng } from '../../src/util/random.js';
 import {
-  addCrossEntropy, addKdLoss, addL2Penalty, addMse, addProximalPenalty, addSpKdLoss, weightedSum,
+  addCrossEntropy,
+  addKdLoss,
+  addL2Penalty,
+  addMse,
+  addProximalPenalty,
+  addSpKdLoss,
+  weightedSum,
 } from '../../src/train/losses.js';
 
 const rng = new SeededRng(7);
@@ -39,11 +45,12 @@ function logSoftmaxRow(x: Float32Array, off: number, k: number, t = 1): Float64A
 function spkdRef(fs: Float32Array, ft: Float32Array, b: number, ds: number, dt: number): number {
   const gram = (f: Float32Array, d: number) => {
     const gm = new Float64Array(b * b);
-    for (let i = 0; i < b; i++) for (let j = 0; j < b; j++) {
-      let s = 0;
-      for (let c = 0; c < d; c++) s += f[i * d + c]! * f[j * d + c]!;
-      gm[i * b + j] = s;
-    }
+    for (let i = 0; i < b; i++)
+      for (let j = 0; j < b; j++) {
+        let s = 0;
+        for (let c = 0; c < d; c++) s += f[i * d + c]! * f[j * d + c]!;
+        gm[i * b + j] = s;
+      }
     for (let i = 0; i < b; i++) {
       let n = 0;
       for (let j = 0; j < b; j++) n += gm[i * b + j]! ** 2;
@@ -52,17 +59,20 @@ function spkdRef(fs: Float32Array, ft: Float32Array, b: number, ds: number, dt: 
     }
     return gm;
   };
-  const gs = gram(fs, ds), gt = gram(ft, dt);
+  const gs = gram(fs, ds),
+    gt = gram(ft, dt);
   let s = 0;
   for (let i = 0; i < b * b; i++) s += (gt[i]! - gs[i]!) ** 2;
   return s / (b * b);
 }
 
-const rel = (a: number, b: number, tol = 1e-4) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
+const rel = (a: number, b: number, tol = 1e-4) =>
+  assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
 
 describe('losses match direct computations', () => {
   test('cross-entropy (one-hot and index labels, smoothing)', async () => {
-    const b = 4, k = 5;
+    const b = 4,
+      k = 5;
     const x = rand(b * k);
     const y = [0, 3, 4, 1];
     const eps = 0.1;
@@ -74,7 +84,9 @@ describe('losses match direct computations', () => {
     ref /= b;
     const g1 = graphWith({ logits: [b, k] });
     const oh = new Float32Array(b * k);
-    y.forEach((c, i) => { oh[i * k + c] = 1; });
+    y.forEach((c, i) => {
+      oh[i * k + c] = 1;
+    });
     const l1 = addCrossEntropy(g1, 'logits', 'labels', { smoothing: eps });
     rel(await evalScalar(g1, l1, { logits: f32([b, k], x), labels: f32([b, k], oh) }), ref);
     const g2 = graphWith({ logits: [b, k] });
@@ -83,11 +95,15 @@ describe('losses match direct computations', () => {
   });
 
   test('Hinton KD with temperature', async () => {
-    const b = 3, k = 6, T = 3;
-    const s = rand(b * k), t = rand(b * k);
+    const b = 3,
+      k = 6,
+      T = 3;
+    const s = rand(b * k),
+      t = rand(b * k);
     let ref = 0;
     for (let i = 0; i < b; i++) {
-      const lt = logSoftmaxRow(t, i * k, k, T), ls = logSoftmaxRow(s, i * k, k, T);
+      const lt = logSoftmaxRow(t, i * k, k, T),
+        ls = logSoftmaxRow(s, i * k, k, T);
       for (let j = 0; j < k; j++) ref += Math.exp(lt[j]!) * (lt[j]! - ls[j]!);
     }
     ref = (ref * T * T) / b;
@@ -98,14 +114,22 @@ describe('losses match direct computations', () => {
 
   test('SP-KD over two layers with different teacher widths', async () => {
     const b = 5;
-    const s1 = rand(b * 2 * 3 * 3), t1 = rand(b * 4 * 3 * 3), s2 = rand(b * 7), t2 = rand(b * 7);
+    const s1 = rand(b * 2 * 3 * 3),
+      t1 = rand(b * 4 * 3 * 3),
+      s2 = rand(b * 7),
+      t2 = rand(b * 7);
     const ref = spkdRef(s1, t1, b, 18, 36) + spkdRef(s2, t2, b, 7, 7);
     const g = graphWith({ f1: [b, 2, 3, 3], f2: [b, 7] });
     const l = addSpKdLoss(g, [
       { student: 'f1', teacher: 't1', teacherDims: [b, 4, 3, 3] },
       { student: 'f2', teacher: 't2' },
     ]);
-    const v = await evalScalar(g, l, { f1: f32([b, 2, 3, 3], s1), t1: f32([b, 4, 3, 3], t1), f2: f32([b, 7], s2), t2: f32([b, 7], t2) });
+    const v = await evalScalar(g, l, {
+      f1: f32([b, 2, 3, 3], s1),
+      t1: f32([b, 4, 3, 3], t1),
+      f2: f32([b, 7], s2),
+      t2: f32([b, 7], t2),
+    });
     rel(v, ref);
     assert.ok(v > 0);
   });
@@ -113,7 +137,10 @@ describe('losses match direct computations', () => {
   test('MSE, L2, proximal (ADMM) penalty and weighted sum', async () => {
     const g = graphWith({ p: [2, 3] });
     g.addInitializer('w', f32([2, 2], [1, -2, 3, 0.5]), true);
-    const pv = rand(6), tv = rand(6), z = rand(4), u = rand(4);
+    const pv = rand(6),
+      tv = rand(6),
+      z = rand(4),
+      u = rand(4);
     const mse = addMse(g, 'p', 'target');
     const l2 = addL2Penalty(g, ['w'], 0.2);
     const prox = addProximalPenalty(g, 'w', 0.5);
@@ -127,7 +154,10 @@ describe('losses match direct computations', () => {
     for (let i = 0; i < 4; i++) refProx += (w[i]! - z[i]! + u[i]!) ** 2;
     refProx *= 0.25;
     const v = await evalScalar(g, total, {
-      p: f32([2, 3], pv), target: f32([2, 3], tv), [prox.z]: f32([2, 2], z), [prox.u]: f32([2, 2], u),
+      p: f32([2, 3], pv),
+      target: f32([2, 3], tv),
+      [prox.z]: f32([2, 2], z),
+      [prox.u]: f32([2, 2], u),
     });
     rel(v, 2 * refMse + refL2 + 3 * refProx);
   });

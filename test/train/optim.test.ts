@@ -4,7 +4,10 @@ import { Adam, Sgd, makeOptimizer, makeSchedule, type Param } from '../../src/tr
 
 const close = (a: number, b: number, tol = 1e-6) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
 const param = (w: number[], g: number[], mask?: number[]): Param => ({
-  name: 'p', data: Float32Array.from(w), grad: Float32Array.from(g), mask: mask ? Uint8Array.from(mask) : undefined,
+  name: 'p',
+  data: Float32Array.from(w),
+  grad: Float32Array.from(g),
+  mask: mask ? Uint8Array.from(mask) : undefined,
 });
 
 describe('SGD', () => {
@@ -75,9 +78,11 @@ describe('Adam', () => {
     p.grad[0] = 1;
     o.step([p], 0.1);
     // m = 0.9·0.05 + 0.1 = 0.145; v = 0.999·0.00025 + 0.001 = 0.00124975
-    const m = 0.145, v = 0.00124975;
-    const mhat = m / (1 - 0.81), vhat = v / (1 - 0.999 * 0.999);
-    close(p.data[0]!, 0.9 - 0.1 * mhat / (Math.sqrt(vhat) + 1e-8), 1e-6);
+    const m = 0.145,
+      v = 0.00124975;
+    const mhat = m / (1 - 0.81),
+      vhat = v / (1 - 0.999 * 0.999);
+    close(p.data[0]!, 0.9 - (0.1 * mhat) / (Math.sqrt(vhat) + 1e-8), 1e-6);
   });
 
   test('adam L2 vs adamw decoupled decay', () => {

@@ -24,11 +24,19 @@ const mnist = (n: number) => loadDataset('mnist', 'train', { limit: n });
 
 describe('trainModel', () => {
   test('overfits 64 MNIST images (loss near zero)', async () => {
-    const ds = subset(mnist(64), Array.from({ length: 64 }, (_, i) => i));
+    const ds = subset(
+      mnist(64),
+      Array.from({ length: 64 }, (_, i) => i),
+    );
     const res = await trainModel(buildModel('lenet5'), ds, {
-      epochs: 60, batchSize: 32, lr: 0.05, optimizer: { kind: 'sgd', momentum: 0.9 }, seed: 1,
+      epochs: 60,
+      batchSize: 32,
+      lr: 0.05,
+      optimizer: { kind: 'sgd', momentum: 0.9 },
+      seed: 1,
     });
-    const first = res.history[0]!.loss, last = res.history.at(-1)!.loss;
+    const first = res.history[0]!.loss,
+      last = res.history.at(-1)!.loss;
     assert.ok(first > 1.5, `initial loss ${first}`);
     assert.ok(last < 0.05, `final loss ${last}`);
     assert.equal(res.history.at(-1)!.trainAcc, 1);
@@ -43,8 +51,13 @@ describe('trainModel', () => {
       masks[p] = Uint8Array.from({ length: n }, () => (rng.next() < 0.5 ? 0 : 1));
     }
     const res = await trainModel(g, mnist(256), {
-      epochs: 2, batchSize: 32, lr: 0.05, optimizer: { kind: 'sgd', momentum: 0.9, weightDecay: 5e-4 }, masks,
-      evalDs: loadDataset('mnist', 'test', { limit: 300 }), evalBatchSize: 128,
+      epochs: 2,
+      batchSize: 32,
+      lr: 0.05,
+      optimizer: { kind: 'sgd', momentum: 0.9, weightDecay: 5e-4 },
+      masks,
+      evalDs: loadDataset('mnist', 'test', { limit: 300 }),
+      evalBatchSize: 128,
     });
     // The trainer's per-epoch evaluation (weights fed to one compiled graph) agrees with evaluate().
     const ev = await evaluate(res.graph, loadDataset('mnist', 'test', { limit: 300 }));
@@ -70,12 +83,28 @@ describe('trainModel', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reprune-train-'));
     try {
       const ds = mnist(320);
-      const base = { epochs: 2, batchSize: 32, lr: 0.05, seed: 9, optimizer: { kind: 'sgd' as const, momentum: 0.9, weightDecay: 5e-4 }, schedule: 'cosine' as const };
+      const base = {
+        epochs: 2,
+        batchSize: 32,
+        lr: 0.05,
+        seed: 9,
+        optimizer: { kind: 'sgd' as const, momentum: 0.9, weightDecay: 5e-4 },
+        schedule: 'cosine' as const,
+      };
       const full = await trainModel(tinyBnNet(), ds, base);
       const ck = path.join(dir, 'ck.onnx');
-      await assert.rejects(trainModel(tinyBnNet(), ds, {
-        ...base, checkpoint: { path: ck }, hooks: { beforeStep: ({ step }) => { if (step === 13) throw new Error('interrupted'); } },
-      }), /interrupted/);
+      await assert.rejects(
+        trainModel(tinyBnNet(), ds, {
+          ...base,
+          checkpoint: { path: ck },
+          hooks: {
+            beforeStep: ({ step }) => {
+              if (step === 13) throw new Error('interrupted');
+            },
+          },
+        }),
+        /interrupted/,
+      );
       assert.ok(fs.existsSync(ck) && fs.existsSync(`${ck}.train.json`));
       const resumed = await trainModel(tinyBnNet(), ds, { ...base, checkpoint: { path: ck }, resume: true });
       assert.equal(resumed.history.length, 2);
@@ -85,7 +114,10 @@ describe('trainModel', () => {
         assert.ok(tensorsEqual(t, resumed.graph.initializers.get(name)!), `${name} differs after resume`);
       }
       const rv = full.graph.initializers.get('bn1.running_var')!.data as Float32Array;
-      assert.ok(rv.some((v) => v !== 1), 'BatchNorm running statistics were not updated');
+      assert.ok(
+        rv.some((v) => v !== 1),
+        'BatchNorm running statistics were not updated',
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -96,9 +128,16 @@ describe('trainModel', () => {
     try {
       const ck = path.join(dir, 'ck.onnx');
       // 8 steps per epoch; from step 10 on the learning rate explodes.
-      await assert.rejects(trainModel(buildModel('mlp'), mnist(256), {
-        epochs: 3, batchSize: 32, lr: 0.01, schedule: (s) => (s < 10 ? 0.01 : 1e30), checkpoint: { path: ck },
-      }), (e: Error) => e.name === 'ReproError' && /diverged/.test(e.message) && e.message.includes(ck));
+      await assert.rejects(
+        trainModel(buildModel('mlp'), mnist(256), {
+          epochs: 3,
+          batchSize: 32,
+          lr: 0.01,
+          schedule: (s) => (s < 10 ? 0.01 : 1e30),
+          checkpoint: { path: ck },
+        }),
+        (e: Error) => e.name === 'ReproError' && /diverged/.test(e.message) && e.message.includes(ck),
+      );
       const { loadCheckpoint } = await import('../../src/train/checkpoint.js');
       const c = loadCheckpoint(ck);
       assert.equal(c.state.epochsDone, 1);

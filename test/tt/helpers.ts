@@ -35,7 +35,12 @@ export function convGraph(cin: number, cout: number, k = 3, seed = 3): Graph {
   g.inputs.push({ name: 'x', dtype: 'float32', shape: ['N', cin, 6, 6] });
   const w = g.addInitializer('conv.weight', f32([cout, cin, k, k], randArray(cout * cin * k * k, seed, 0.3)));
   const b = g.addInitializer('conv.bias', f32([cout], randArray(cout, seed + 1, 0.1)));
-  g.add('Conv', ['x', w, b], { kernel_shape: A.ints([k, k]), pads: A.ints([1, 1, 1, 1]) }, { name: 'conv', outputs: ['y'] });
+  g.add(
+    'Conv',
+    ['x', w, b],
+    { kernel_shape: A.ints([k, k]), pads: A.ints([1, 1, 1, 1]) },
+    { name: 'conv', outputs: ['y'] },
+  );
   g.outputs.push({ name: 'y', dtype: 'float32', shape: ['N', cout, 6, 6] });
   return g;
 }

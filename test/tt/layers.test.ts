@@ -6,7 +6,13 @@ import { A } from '../../src/ir/attrs.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { inferShapes } from '../../src/ir/shape/index.js';
 import { f32, i64vec } from '../../src/ir/tensor.js';
-import { denseWeightOf, densify, reconstructDense, ttConvert, type TtConvertOptions } from '../../src/passes/tt/index.js';
+import {
+  denseWeightOf,
+  densify,
+  reconstructDense,
+  ttConvert,
+  type TtConvertOptions,
+} from '../../src/passes/tt/index.js';
 import { compile } from '../../src/runtime/session.js';
 import { convGraph, gemmGraph, matmulGraph, maxAbsDiff, randArray } from './helpers.js';
 
@@ -19,20 +25,32 @@ async function forward(g: Graph, x: Float32Array, dims: number[]): Promise<Float
 const cases: Array<{ name: string; build: () => Graph; dims: number[]; opts: Partial<TtConvertOptions> }> = [
   { name: 'Gemm chain (TT, 3 cores)', build: () => gemmGraph(24, 12), dims: [5, 24], opts: { cores: 3 } },
   { name: 'Gemm chain (tensor ring)', build: () => gemmGraph(24, 12), dims: [5, 24], opts: { cores: 2, ringRank: 2 } },
-  { name: 'Gemm reconstruct form', build: () => gemmGraph(24, 12), dims: [5, 24], opts: { cores: 2, fcForm: 'reconstruct' } },
+  {
+    name: 'Gemm reconstruct form',
+    build: () => gemmGraph(24, 12),
+    dims: [5, 24],
+    opts: { cores: 2, fcForm: 'reconstruct' },
+  },
   { name: 'MatMul chain', build: () => matmulGraph(20, 18), dims: [3, 20], opts: { cores: 2 } },
   { name: 'Conv reconstruct (TT)', build: () => convGraph(4, 8), dims: [2, 4, 6, 6], opts: { cores: 2 } },
-  { name: 'Conv reconstruct (ring)', build: () => convGraph(4, 8), dims: [2, 4, 6, 6], opts: { cores: 2, ringRank: 2 } },
+  {
+    name: 'Conv reconstruct (ring)',
+    build: () => convGraph(4, 8),
+    dims: [2, 4, 6, 6],
+    opts: { cores: 2, ringRank: 2 },
+  },
 ];
 
 describe('TT layer at full rank reproduces the dense layer', () => {
   for (const c of cases) {
     test(c.name, async () => {
       const dense = c.build();
-      const x = randArray(c.dims.reduce((a, b) => a * b), 11);
+      const x = randArray(
+        c.dims.reduce((a, b) => a * b),
+        11,
+      );
       const want = await forward(dense, x, c.dims);
-      const tt = dense.clone();
-      const layers = ttConvert(tt, { rank: 1000, init: 'svd', maxRatio: 100, ...c.opts });
+      const { graph: tt, layers } = ttConvert(dense, { rank: 1000, init: 'svd', maxRatio: 100, ...c.opts });
       assert.equal(layers.length, 1);
       assert.ok(!tt.initializers.has(layers[0]!.weight), 'dense weight removed');
       const got = await forward(tt, x, c.dims);
@@ -49,18 +67,25 @@ describe('TT layer at full rank reproduces the dense layer', () => {
 describe('TT contraction gradients pass the finite-difference check', () => {
   for (const c of cases.filter((k) => !k.name.includes('MatMul'))) {
     test(c.name, async () => {
-      const g = c.build();
-      const layers = ttConvert(g, { rank: 3, init: 'random', seed: 5, maxRatio: 100, ...c.opts });
+      const { graph: g, layers } = ttConvert(c.build(), { rank: 3, init: 'random', seed: 5, maxRatio: 100, ...c.opts });
       const layer = layers[0]!;
       const batch = c.dims[0]!;
-      const x = randArray(c.dims.reduce((a, b) => a * b), 12);
+      const x = randArray(
+        c.dims.reduce((a, b) => a * b),
+        12,
+      );
       const yName = g.outputs[0]!.name;
       inferShapes(g, { batch });
       const yDims = g.valueInfo.get(yName)!.shape as number[];
-      const cw = randArray(yDims.reduce((a, b) => a * b), 13);
+      const cw = randArray(
+        yDims.reduce((a, b) => a * b),
+        13,
+      );
       const cName = g.addInitializer('loss.c', f32(yDims, cw));
       const prod = g.add('Mul', [yName, cName])[0]!;
-      const loss = g.add('ReduceSum', [prod, g.addInitializer('loss.axes', i64vec(yDims.map((_, i) => i)))], { keepdims: A.int(0) })[0]!;
+      const loss = g.add('ReduceSum', [prod, g.addInitializer('loss.axes', i64vec(yDims.map((_, i) => i)))], {
+        keepdims: A.int(0),
+      })[0]!;
       g.outputs = [{ name: loss, dtype: 'float32', shape: [] }];
       inferShapes(g, { batch });
       const gg = gradientGraph(g, { loss, wrt: layer.cores });
@@ -91,7 +116,10 @@ describe('TT contraction gradients pass the finite-difference check', () => {
           const minus = cores.map((a) => a.slice());
           minus[k]![i] -= h;
           const fd = ((await lossAt(plus)) - (await lossAt(minus))) / (2 * h);
-          assert.ok(Math.abs(got[i]! - fd) <= 2e-3 * (1 + Math.abs(fd)), `core ${k}[${i}]: autodiff ${got[i]}, finite difference ${fd}`);
+          assert.ok(
+            Math.abs(got[i]! - fd) <= 2e-3 * (1 + Math.abs(fd)),
+            `core ${k}[${i}]: autodiff ${got[i]}, finite difference ${fd}`,
+          );
         }
       }
     });

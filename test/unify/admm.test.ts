@@ -11,7 +11,19 @@ test('ADMM: residual falls over rounds; the result has exactly the requested blo
   const ds = take(loadDataset('mnist', 'train'), 768);
   const model = buildModel('mlp', { seed: 1 });
   const block = { bh: 1, bw: 4 };
-  const res = await unifyModel(model, ds, { block, unify: 0.5, prune: 0.3, scope: 'layer', admmRounds: 4, epochsPerRound: 1, retrainEpochs: 1, rho: 0.5, rhoGrowth: 2, lr: 0.05, batchSize: 64 });
+  const res = await unifyModel(model, ds, {
+    block,
+    unify: 0.5,
+    prune: 0.3,
+    scope: 'layer',
+    admmRounds: 4,
+    epochsPerRound: 1,
+    retrainEpochs: 1,
+    rho: 0.5,
+    rhoGrowth: 2,
+    lr: 0.05,
+    batchSize: 64,
+  });
   const r = res.rounds.map((x) => x.residual);
   assert.equal(r.length, 4);
   assert.ok(r[3]! < r[0]!, `residual should fall: ${r.join(', ')}`);
@@ -20,17 +32,26 @@ test('ADMM: residual falls over rounds; the result has exactly the requested blo
     const states = meta.layers[l.view.weight]!;
     const m = layerMatrix(res.graph, l);
     const orig = layerMatrix(model, l);
-    const np = states.filter((s) => s === STATE.pruned).length, nu = states.filter((s) => s === STATE.unified).length;
+    const np = states.filter((s) => s === STATE.pruned).length,
+      nu = states.filter((s) => s === STATE.unified).length;
     assert.equal(np, Math.round(0.3 * l.grid.count), `${l.view.weight} pruned count`);
     assert.equal(nu, Math.min(l.grid.count - np, Math.round(0.5 * l.grid.count)), `${l.view.weight} unified count`);
     for (let b = 0; b < l.grid.count; b++) {
-      const r0 = Math.floor(b / l.grid.blockCols), c0 = (b % l.grid.blockCols) * 4;
+      const r0 = Math.floor(b / l.grid.blockCols),
+        c0 = (b % l.grid.blockCols) * 4;
       const vals: number[] = [];
       for (let c = c0; c < Math.min(c0 + 4, l.grid.cols); c++) vals.push(m[r0 * l.grid.cols + c]!);
-      if (states[b] === STATE.pruned) assert.ok(vals.every((v) => v === 0), `pruned block ${b} of ${l.view.weight} is not zero`);
+      if (states[b] === STATE.pruned)
+        assert.ok(
+          vals.every((v) => v === 0),
+          `pruned block ${b} of ${l.view.weight} is not zero`,
+        );
       if (states[b] === STATE.unified) {
         const mag = Math.abs(vals[0]!);
-        assert.ok(vals.every((v) => Math.abs(v) === mag), `unified block ${b} of ${l.view.weight} has several magnitudes`);
+        assert.ok(
+          vals.every((v) => Math.abs(v) === mag),
+          `unified block ${b} of ${l.view.weight} has several magnitudes`,
+        );
         assert.ok(mag > 0);
       }
     }

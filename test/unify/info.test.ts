@@ -12,14 +12,29 @@ test('info reports the stored block map and notices weights that no longer have 
   const shaped = g.clone(true);
   inferShapes(shaped, { batch: 1 });
   const layers = unifyLayers(shaped, { bh: 1, bw: 4 });
-  const states = projectionStates(layers.map((l) => layerMatrix(g, l)), layers.map((l) => l.grid), { unify: 0.5, prune: 0.25, scope: 'layer' });
-  layers.forEach((l, i) => hardProject(g, l, states[i]!));
-  g.metadata['reprune.unify'] = JSON.stringify({ block: '1x4', layers: Object.fromEntries(layers.map((l, i) => [l.view.weight, Array.from(states[i]!)])) });
+  const states = projectionStates(
+    layers.map((l) => layerMatrix(g, l)),
+    layers.map((l) => l.grid),
+    { unify: 0.5, prune: 0.25, scope: 'layer' },
+  );
+  layers.forEach((l, i) => {
+    hardProject(g, l, states[i]!);
+  });
+  g.metadata['reprune.unify'] = JSON.stringify({
+    block: '1x4',
+    layers: Object.fromEntries(layers.map((l, i) => [l.view.weight, Array.from(states[i]!)])),
+  });
   const info = unifyInfo(g)!;
   const total = layers.reduce((a, l) => a + l.grid.count, 0);
   assert.equal(info.blocks, total);
-  assert.equal(info.pruned, states.reduce((a, s) => a + s.filter((x) => x === 2).length, 0));
-  assert.equal(info.unified, states.reduce((a, s) => a + s.filter((x) => x === 1).length, 0));
+  assert.equal(
+    info.pruned,
+    states.reduce((a, s) => a + s.filter((x) => x === 2).length, 0),
+  );
+  assert.equal(
+    info.unified,
+    states.reduce((a, s) => a + s.filter((x) => x === 1).length, 0),
+  );
   assert.ok(info.layers.every((l) => l.consistent));
   assert.deepEqual(infoReport('m.onnx', g).unify, info);
   // Break one pruned block: the report must say so.

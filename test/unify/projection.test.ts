@@ -34,12 +34,15 @@ function bruteForce(m: Float32Array, grid: ReturnType<typeof blockGrid>, nu: num
 test('block projection is the exact Euclidean projection (brute force, partial edge blocks)', () => {
   const rng = new SeededRng(7);
   for (let trial = 0; trial < 40; trial++) {
-    const rows = 2 + rng.int(4), cols = 3 + rng.int(5);
-    const bh = 1 + rng.int(2), bw = 1 + rng.int(3);
+    const rows = 2 + rng.int(4),
+      cols = 3 + rng.int(5);
+    const bh = 1 + rng.int(2),
+      bw = 1 + rng.int(3);
     const grid = blockGrid(rows, cols, { bh, bw });
     if (grid.count > 9) continue;
     const m = Float32Array.from({ length: rows * cols }, () => rng.normal() * (rng.next() < 0.3 ? 0.1 : 1));
-    const unify = rng.next() * 0.6, prune = rng.next() * 0.4;
+    const unify = rng.next() * 0.6,
+      prune = rng.next() * 0.4;
     const { projected, states } = projectMatrices([m], [grid], { unify, prune, scope: 'layer' });
     const nu = states[0]!.filter((s) => s === STATE.unified).length;
     const np = states[0]!.filter((s) => s === STATE.pruned).length;
@@ -75,9 +78,15 @@ test('unified blocks share one magnitude and keep signs; pruned blocks are zero'
   const m = Float32Array.from({ length: 64 }, () => rng.normal());
   const { projected, states } = projectMatrices([m], [grid], { unify: 0.5, prune: 0.25, scope: 'layer' });
   for (let b = 0; b < grid.count; b++) {
-    const r0 = Math.floor(b / 2) * 4, c0 = (b % 2) * 4;
-    const vals: number[] = [], orig: number[] = [];
-    for (let r = r0; r < r0 + 4; r++) for (let c = c0; c < c0 + 4; c++) { vals.push(projected[0]![r * 8 + c]!); orig.push(m[r * 8 + c]!); }
+    const r0 = Math.floor(b / 2) * 4,
+      c0 = (b % 2) * 4;
+    const vals: number[] = [],
+      orig: number[] = [];
+    for (let r = r0; r < r0 + 4; r++)
+      for (let c = c0; c < c0 + 4; c++) {
+        vals.push(projected[0]![r * 8 + c]!);
+        orig.push(m[r * 8 + c]!);
+      }
     if (states[0]![b] === STATE.pruned) assert.ok(vals.every((v) => v === 0));
     if (states[0]![b] === STATE.unified) {
       const mag = Math.abs(vals[0]!);

@@ -20,15 +20,37 @@ export const AveragePool: GradRule = {
     const K = kernel.reduce((a, b) => a * b, 1);
     const uniform = counts.every((c) => c === K);
     const dt = e.dtype(x);
-    const g = uniform ? scale(e, dy!, 1 / K) : binary(e, 'Mul', dy!, e.const(tensor(dt, [1, 1, ...geo.outSize], Float32Array.from(counts, (c) => 1 / c)), 'grad/avgpool_inv_count'));
+    const g = uniform
+      ? scale(e, dy!, 1 / K)
+      : binary(
+          e,
+          'Mul',
+          dy!,
+          e.const(
+            tensor(
+              dt,
+              [1, 1, ...geo.outSize],
+              Float32Array.from(counts, (c) => 1 / c),
+            ),
+            'grad/avgpool_inv_count',
+          ),
+        );
     const C = xs[1]!;
     const ones = tensor(dt, [C, 1, ...kernel], new Float32Array(C * K).fill(1));
     // ceil_mode windows may overhang the padded input: crop the overhang by growing the end pads.
     const op = outputPadding(geo);
     const pads = [...geo.pads];
-    op.forEach((p, i) => { if (p < 0) { pads[i + r] = pads[i + r]! - p; op[i] = 0; } });
+    op.forEach((p, i) => {
+      if (p < 0) {
+        pads[i + r] = pads[i + r]! - p;
+        op[i] = 0;
+      }
+    });
     const attrs = {
-      strides: A.ints(geo.strides), dilations: A.ints(geo.dilations), pads: A.ints(pads), group: A.int(C),
+      strides: A.ints(geo.strides),
+      dilations: A.ints(geo.dilations),
+      pads: A.ints(pads),
+      group: A.int(C),
       ...(op.some((p) => p !== 0) ? { output_padding: A.ints(op) } : {}),
     };
     return [e.add('ConvTranspose', [g, e.const(ones, 'grad/avgpool_ones')], attrs)];
@@ -36,7 +58,15 @@ export const AveragePool: GradRule = {
 };
 
 /** Taps of each output window that the divisor counts (inside the input, or inside the padded input). */
-function windowCounts(inSize: number[], outSize: number[], k: number[], s: number[], d: number[], pads: number[], includePad: boolean): number[] {
+function windowCounts(
+  inSize: number[],
+  outSize: number[],
+  k: number[],
+  s: number[],
+  d: number[],
+  pads: number[],
+  includePad: boolean,
+): number[] {
   const r = inSize.length;
   const per = inSize.map((n, i) => {
     const lo = includePad ? -pads[i]! : 0;

@@ -30,7 +30,8 @@ export const BatchNormalization: GradRule = {
     const invstd = unary(e, 'Reciprocal', unary(e, 'Sqrt', binary(e, 'Add', variance, e.scalar(eps, e.dtype(x)))));
     e.makeInput(rm);
     e.makeInput(rv);
-    const blend = (old: string, stat: string) => binary(e, 'Add', scale(e, old, momentum), scale(e, stat, 1 - momentum));
+    const blend = (old: string, stat: string) =>
+      binary(e, 'Add', scale(e, old, momentum), scale(e, stat, 1 - momentum));
     e.stateUpdate(rm, blend(rm, mean1));
     e.stateUpdate(rv, blend(rv, scale(e, var1, M / Math.max(1, M - 1))));
     return { xc, invstd };
@@ -45,13 +46,18 @@ export const BatchNormalization: GradRule = {
     const out: (string | undefined)[] = [];
     const dB = need[0] || need[2] ? reduceSum(e, dy!, axes, true) : undefined;
     if (need[2]) out[2] = reshape(e, dB!, [C]);
-    const { xc, invstd } = saved.xc ? saved : frozenStats(e, node.inputs, bshape, attrFloat(node.attrs, 'epsilon', 1e-5));
+    const { xc, invstd } = saved.xc
+      ? saved
+      : frozenStats(e, node.inputs, bshape, attrFloat(node.attrs, 'epsilon', 1e-5));
     if (!need[0] && !need[1]) return out;
     const dyxc = reduceSum(e, binary(e, 'Mul', dy!, xc!), axes, true); // Σ dy·(x − μ)
     if (need[1]) out[1] = reshape(e, binary(e, 'Mul', dyxc, invstd!), [C]);
     if (need[0]) {
       const k1 = binary(e, 'Mul', reshape(e, s, bshape), invstd!);
-      if (!saved.xc) { out[0] = binary(e, 'Mul', dy!, k1); return out; } // frozen statistics: y is affine in x
+      if (!saved.xc) {
+        out[0] = binary(e, 'Mul', dy!, k1);
+        return out;
+      } // frozen statistics: y is affine in x
       const c2 = scale(e, binary(e, 'Mul', dyxc, binary(e, 'Mul', invstd!, invstd!)), -1 / M);
       const c0 = scale(e, dB!, -1 / M);
       const inner = binary(e, 'Add', binary(e, 'Add', dy!, binary(e, 'Mul', xc!, c2)), c0);
@@ -65,6 +71,10 @@ export const BatchNormalization: GradRule = {
 function frozenStats(e: Emitter, inputs: string[], bshape: number[], eps: number): Record<string, string> {
   const [x, , , rm, rv] = inputs as [string, string, string, string, string];
   const xc = binary(e, 'Sub', x, reshape(e, rm, bshape));
-  const invstd = unary(e, 'Reciprocal', unary(e, 'Sqrt', binary(e, 'Add', reshape(e, rv, bshape), e.scalar(eps, e.dtype(x)))));
+  const invstd = unary(
+    e,
+    'Reciprocal',
+    unary(e, 'Sqrt', binary(e, 'Add', reshape(e, rv, bshape), e.scalar(eps, e.dtype(x)))),
+  );
   return { xc, invstd };
 }

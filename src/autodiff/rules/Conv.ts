@@ -1,11 +1,25 @@
 import { convGeometry } from '../conv-geometry.js';
-import { inputGradConvTranspose, inputGradFlippedConv, pickInputGrad, type InputGradMethod } from '../conv-input-grad.js';
-import { filterGradIm2col, filterGradTaps, filterGradTransposedConv, pickFilterGrad, type FilterGradMethod } from '../conv-filter-grad.js';
+import {
+  inputGradConvTranspose,
+  inputGradFlippedConv,
+  pickInputGrad,
+  type InputGradMethod,
+} from '../conv-input-grad.js';
+import {
+  filterGradIm2col,
+  filterGradTaps,
+  filterGradTransposedConv,
+  pickFilterGrad,
+  type FilterGradMethod,
+} from '../conv-filter-grad.js';
 import { reduceSum } from '../prims.js';
 import type { GradRule } from '../types.js';
 
 /** Which input- and filter-gradient formulations Conv emits (conv-input-grad.ts, conv-filter-grad.ts say why). */
-export const convSettings: { inputGrad: InputGradMethod; filterGrad: FilterGradMethod } = { inputGrad: 'auto', filterGrad: 'auto' };
+export const convSettings: { inputGrad: InputGradMethod; filterGrad: FilterGradMethod } = {
+  inputGrad: 'auto',
+  filterGrad: 'auto',
+};
 
 /**
  * dX = ConvTranspose(dY, W) with the forward's strides/pads/dilations/group (or its stride-1 equivalent, a Conv
@@ -20,7 +34,8 @@ export const Conv: GradRule = {
     const out: (string | undefined)[] = [];
     if (need[0]) {
       const method = convSettings.inputGrad === 'auto' ? pickInputGrad(xs, geo, e.opset) : convSettings.inputGrad;
-      out[0] = method === 'flipped-conv' ? inputGradFlippedConv(e, dy!, w, ws, geo) : inputGradConvTranspose(e, dy!, w, geo);
+      out[0] =
+        method === 'flipped-conv' ? inputGradFlippedConv(e, dy!, w, ws, geo) : inputGradConvTranspose(e, dy!, w, geo);
     }
     if (need[1]) {
       const method = convSettings.filterGrad === 'auto' ? pickFilterGrad(xs, geo) : convSettings.filterGrad;

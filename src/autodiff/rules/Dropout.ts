@@ -20,7 +20,10 @@ export const Dropout: GradRule = {
       e.keep({ ...node, opType: 'Identity', inputs: [node.inputs[0]!], outputs: [node.outputs[0]!], attrs: {} });
       return {} as Record<string, string>;
     }
-    if (e.opset < 12) throw new ReproError(`node '${node.name}' (Dropout): training needs opset ≥ 12 (graph has ${e.opset}); convert the model with onnx.version_converter`);
+    if (e.opset < 12)
+      throw new ReproError(
+        `node '${node.name}' (Dropout): training needs opset ≥ 12 (graph has ${e.opset}); convert the model with onnx.version_converter`,
+      );
     const mask = node.outputs[1] || e.fresh(`${node.outputs[0]}_mask`);
     const training = e.const(tensor('bool', [], Uint8Array.of(1)), 'grad/training');
     e.keep({

@@ -9,7 +9,11 @@ function transposeLast2(e: Emitter, x: string): string {
   perm[s.length - 1] = s.length - 2;
   perm[s.length - 2] = s.length - 1;
   const out = e.add('Transpose', [x], { perm: A.ints(perm) });
-  e.setShape(out, perm.map((p) => s[p]!), e.dtype(x));
+  e.setShape(
+    out,
+    perm.map((p) => s[p]!),
+    e.dtype(x),
+  );
   return out;
 }
 

@@ -12,7 +12,9 @@ export const MaxPool: GradRule = {
   lowerTraining(node, e, onPath) {
     if (!onPath) return undefined;
     if (attrInt(node.attrs, 'storage_order', 0) !== 0) {
-      throw new ReproError(`node '${node.name}' (MaxPool): storage_order=1 is not supported for training; re-export the model with the default row-major order`);
+      throw new ReproError(
+        `node '${node.name}' (MaxPool): storage_order=1 is not supported for training; re-export the model with the default row-major order`,
+      );
     }
     if (!node.outputs[1]) node.outputs[1] = e.fresh(`${node.outputs[0]}_indices`);
     if (e.hasShapeOf(node.outputs[0]!)) e.setShape(node.outputs[1], e.shape(node.outputs[0]!), 'int64');
@@ -34,17 +36,27 @@ export const MaxPool: GradRule = {
     const ys = e.shape(node.outputs[0]!);
     const fits = kernel.every((k, i) => (ys[i + 2]! - 1) * strides[i]! + k - pads[i]! - pads[i + r]! <= xs[i + 2]!);
     if (!overlap && fits && dil.every((d) => d === 1)) {
-      const attrs = { kernel_shape: A.ints(kernel), strides: A.ints(strides), ...(node.attrs.pads ? { pads: node.attrs.pads } : {}) };
+      const attrs = {
+        kernel_shape: A.ints(kernel),
+        strides: A.ints(strides),
+        ...(node.attrs.pads ? { pads: node.attrs.pads } : {}),
+      };
       return [e.add('MaxUnpool', [dy!, idx, e.ints(xs)], attrs)];
     }
     if (overlap && e.opset < 16) {
-      throw new ReproError(`node '${node.name}' (MaxPool): overlapping windows need ScatterElements(reduction=add), i.e. opset ≥ 16 (graph has ${e.opset})`);
+      throw new ReproError(
+        `node '${node.name}' (MaxPool): overlapping windows need ScatterElements(reduction=add), i.e. opset ≥ 16 (graph has ${e.opset})`,
+      );
     }
     const n = xs.reduce((a, b) => a * b, 1);
     const zeros = e.add('ConstantOfShape', [e.ints([n])]);
     e.setShape(zeros, [n], e.dtype(x));
     const m = e.shape(node.outputs[0]!).reduce((a, b) => a * b, 1);
-    const flat = e.add('ScatterElements', [zeros, reshape(e, idx, [m]), reshape(e, dy!, [m])], overlap ? { reduction: A.string('add') } : {});
+    const flat = e.add(
+      'ScatterElements',
+      [zeros, reshape(e, idx, [m]), reshape(e, dy!, [m])],
+      overlap ? { reduction: A.string('add') } : {},
+    );
     e.setShape(flat, [n], e.dtype(x));
     return [reshape(e, flat, xs)];
   },

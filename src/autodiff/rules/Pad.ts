@@ -33,7 +33,8 @@ export const Pad: GradRule = {
     if (e.opset < PAD_AS_INPUT_SINCE) pads = attrInts(node.attrs, 'pads', []);
     else {
       const c = e.constValue(node.inputs[1]!);
-      if (!c) throw new ReproError(`node '${node.name}' (Pad): pads must be a constant to differentiate through the pad`);
+      if (!c)
+        throw new ReproError(`node '${node.name}' (Pad): pads must be a constant to differentiate through the pad`);
       pads = toNumbers(c);
       const axesName = node.inputs[3];
       if (axesName) {
@@ -41,7 +42,10 @@ export const Pad: GradRule = {
         if (!ac) throw new ReproError(`node '${node.name}' (Pad): axes must be a constant`);
         const axes = toNumbers(ac).map((a) => (a < 0 ? a + r : a));
         const full = new Array<number>(2 * r).fill(0);
-        axes.forEach((a, i) => { full[a] = pads[i]!; full[a + r] = pads[i + axes.length]!; });
+        axes.forEach((a, i) => {
+          full[a] = pads[i]!;
+          full[a + r] = pads[i + axes.length]!;
+        });
         pads = full;
       }
     }

@@ -6,7 +6,11 @@ import type { Emitter, GradRule } from '../types.js';
 import { mapFromAxes, scatterByMap } from './index-map.js';
 import type { Node } from '../../ir/graph.js';
 
-interface AxisSlice { start: number; step: number; count: number }
+interface AxisSlice {
+  start: number;
+  step: number;
+  count: number;
+}
 
 /** Per-axis (start, step, count) after ONNX's clamping rules; starts/ends/axes/steps must be constant. */
 export function sliceAxes(node: Node, e: Emitter): AxisSlice[] {
@@ -16,7 +20,10 @@ export function sliceAxes(node: Node, e: Emitter): AxisSlice[] {
     const n = node.inputs[i];
     if (!n) return undefined;
     const c = e.constValue(n);
-    if (!c) throw new ReproError(`node '${node.name}' (Slice): input ${i} must be a constant to differentiate through the slice`);
+    if (!c)
+      throw new ReproError(
+        `node '${node.name}' (Slice): input ${i} must be a constant to differentiate through the slice`,
+      );
     return toNumbers(c);
   };
   const starts = get(1, 'starts')!;
@@ -32,7 +39,13 @@ export function sliceAxes(node: Node, e: Emitter): AxisSlice[] {
     let t = ends[i]!;
     if (s < 0) s += d;
     if (t < 0) t += d;
-    if (step > 0) { s = Math.min(Math.max(s, 0), d); t = Math.min(Math.max(t, 0), d); } else { s = Math.min(Math.max(s, 0), d - 1); t = Math.min(Math.max(t, -1), d - 1); }
+    if (step > 0) {
+      s = Math.min(Math.max(s, 0), d);
+      t = Math.min(Math.max(t, 0), d);
+    } else {
+      s = Math.min(Math.max(s, 0), d - 1);
+      t = Math.min(Math.max(t, -1), d - 1);
+    }
     res[a] = { start: s, step, count: Math.max(0, Math.ceil((t - s) / step)) };
   });
   return res;
@@ -46,10 +59,16 @@ export const Slice: GradRule = {
     const ax = sliceAxes(node, e);
     if (ax.every((a) => a.step === 1)) {
       const pads = [...ax.map((a) => a.start), ...ax.map((a, i) => xs[i]! - a.start - a.count)];
-      return [e.opset >= PAD_AS_INPUT_SINCE ? e.add('Pad', [dy!, e.ints(pads)]) : e.add('Pad', [dy!], { pads: A.ints(pads) })];
+      return [
+        e.opset >= PAD_AS_INPUT_SINCE ? e.add('Pad', [dy!, e.ints(pads)]) : e.add('Pad', [dy!], { pads: A.ints(pads) }),
+      ];
     }
     const outShape = ax.map((a) => a.count);
-    const src = mapFromAxes(outShape, xs, ax.map((a) => Array.from({ length: a.count }, (_, c) => a.start + c * a.step)));
+    const src = mapFromAxes(
+      outShape,
+      xs,
+      ax.map((a) => Array.from({ length: a.count }, (_, c) => a.start + c * a.step)),
+    );
     return [scatterByMap(e, dy!, xs, src, node.name)];
   },
 };

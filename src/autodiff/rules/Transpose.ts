@@ -8,7 +8,9 @@ export const Transpose: GradRule = {
     const xs = e.shape(x);
     const perm = attrInts(node.attrs, 'perm') ?? xs.map((_, i) => xs.length - 1 - i);
     const inv = new Array<number>(perm.length);
-    perm.forEach((p, i) => { inv[p] = i; });
+    perm.forEach((p, i) => {
+      inv[p] = i;
+    });
     const out = e.add('Transpose', [dy!], { perm: A.ints(inv) });
     e.setShape(out, xs, e.dtype(x));
     return [out];

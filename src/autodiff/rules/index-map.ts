@@ -21,10 +21,14 @@ export function scatterByMap(e: Emitter, dy: string, xShape: number[], src: Int3
     if (seen.has(s)) dup = true;
     seen.add(s);
   });
-  if (dup && e.opset < 16) throw new ReproError(`node '${nodeName}': its gradient needs ScatterElements(reduction=add), i.e. opset ≥ 16 (graph has ${e.opset})`);
+  if (dup && e.opset < 16)
+    throw new ReproError(
+      `node '${nodeName}': its gradient needs ScatterElements(reduction=add), i.e. opset ≥ 16 (graph has ${e.opset})`,
+    );
   const n = numel(xShape);
   const flat = reshape(e, dy, [src.length]);
-  const picked = valid.length === src.length ? flat : e.add('Gather', [flat, e.const(i64([valid.length], valid), 'grad/map_src')]);
+  const picked =
+    valid.length === src.length ? flat : e.add('Gather', [flat, e.const(i64([valid.length], valid), 'grad/map_src')]);
   const zeros = e.add('ConstantOfShape', [e.ints([n])]);
   const attrs: Attrs = dup ? { reduction: A.string('add') } : {};
   const out = e.add('ScatterElements', [zeros, e.const(i64([targets.length], targets), 'grad/map_dst'), picked], attrs);
@@ -52,7 +56,10 @@ export function mapFromAxes(outShape: number[], xShape: number[], axisSrc: numbe
       const c = Math.floor(rem / ost[a]!);
       rem -= c * ost[a]!;
       const s = axisSrc[a]![c]!;
-      if (s < 0) { off = -1; break; }
+      if (s < 0) {
+        off = -1;
+        break;
+      }
       off += s * xst[a]!;
     }
     src[j] = off;

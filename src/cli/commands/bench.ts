@@ -6,10 +6,14 @@
 import { Command } from 'commander';
 import * as path from 'node:path';
 import { ReproError } from '../../util/errors.js';
+import type { TileTransBenchOptions } from '../../bench/tiletrans.js';
 
 export type BenchFn = (args: string[]) => Promise<void>;
 
-interface BenchEntry { summary: string; load: () => Promise<BenchFn> }
+interface BenchEntry {
+  summary: string;
+  load: () => Promise<BenchFn>;
+}
 
 const benches = new Map<string, BenchEntry>();
 
@@ -22,11 +26,31 @@ export function benchNames(): string[] {
 }
 
 // One line per bench:
-registerBench('tiletrans', 'tile pruning with/without TileTrans: accuracy and lowered-Gemm latency', async () => tileTransBench);
-registerBench('unify', 'ADMM weight unification vs one-shot at equal epochs', async () => (await import('../../passes/unify/bench.js')).runBench);
-registerBench('reap', 'REAP selection scaling + L1/NU/REAP/PRO/SRN accuracy at 30/50/70 % MAC reduction', async () => (await import('../../passes/reap/bench.js')).runBench);
-registerBench('tedepr', 'TEDEPR vs dense pruning-at-init scores; --quick for a short run', async () => (await import('../../passes/tedepr/bench.js')).runBench);
-registerBench('lop', 'L1 channel pruning + vanilla / SP-KD / LOP / LOP+SP-KD fine-tuning at 50/70/90 %', async () => (await import('../../passes/lop/bench.js')).runBench);
+registerBench(
+  'tiletrans',
+  'tile pruning with/without TileTrans: accuracy and lowered-Gemm latency',
+  async () => tileTransBench,
+);
+registerBench(
+  'unify',
+  'ADMM weight unification vs one-shot at equal epochs',
+  async () => (await import('../../bench/unify.js')).runBench,
+);
+registerBench(
+  'reap',
+  'REAP selection scaling + L1/NU/REAP/PRO/SRN accuracy at 30/50/70 % MAC reduction',
+  async () => (await import('../../bench/reap.js')).runBench,
+);
+registerBench(
+  'tedepr',
+  'TEDEPR vs dense pruning-at-init scores; --quick for a short run',
+  async () => (await import('../../bench/tedepr.js')).runBench,
+);
+registerBench(
+  'lop',
+  'L1 channel pruning + vanilla / SP-KD / LOP / LOP+SP-KD fine-tuning at 50/70/90 %',
+  async () => (await import('../../bench/lop.js')).runBench,
+);
 
 registerBench('all', 'every bench above in turn (extra args go to each), then docs/BENCHMARKS.md', async () => runAll);
 
@@ -46,7 +70,7 @@ async function runAll(args: string[]): Promise<void> {
       process.stderr.write(`bench ${name} failed: ${(e as Error).message}\n`);
     }
   }
-  const { assembleBenchmarks } = await import('../../report/benchmarks-doc.js');
+  const { assembleBenchmarks } = await import('../../bench/benchmarks-doc.js');
   const { writeFileAtomic } = await import('../../util/fs.js');
   writeFileAtomic(path.join(path.dirname(out), 'BENCHMARKS.md'), assembleBenchmarks(out, names));
   if (failed.length) throw new ReproError(`bench all: ${failed.length} bench(es) failed: ${failed.join('; ')}`);
@@ -62,15 +86,38 @@ export function register(program: Command): void {
     .helpOption(false)
     .action(async (name: string, args: string[]) => {
       const b = benches.get(name);
-      if (!b) throw new ReproError(`bench '${name}' is unknown; available: ${[...benches.entries()].map(([k, v]) => `${k} (${v.summary})`).join('; ')}`);
+      if (!b)
+        throw new ReproError(
+          `bench '${name}' is unknown; available: ${[...benches.entries()].map(([k, v]) => `${k} (${v.summary})`).join('; ')}`,
+        );
       await (await b.load())(args);
     });
 }
 
+interface TileTransFlags {
+  out: string;
+  quick?: boolean;
+  json?: boolean;
+  archs?: string;
+  sparsities?: string;
+  tiles?: string;
+  evalLimit?: string;
+  trainEpochs?: string;
+  finetuneEpochs?: string;
+  speed?: boolean;
+  accuracy?: boolean;
+}
+
 /** The TileTrans bench's own flags. */
 async function tileTransBench(args: string[]): Promise<void> {
-  const { runTileTransBench } = await import('../../passes/tiletrans/bench.js');
-  const f = new Command('reprune bench tiletrans')
+  const { runTileTransBench } = await import('../../bench/tiletrans.js');
+  const f = parseTileTransFlags(args);
+  const { markdown, ...rest } = await runTileTransBench(tileTransOptions(f, args));
+  process.stdout.write(f.json ? `${JSON.stringify(rest)}\n` : markdown);
+}
+
+function parseTileTransFlags(args: string[]): TileTransFlags {
+  return new Command('reprune bench tiletrans')
     .option('--out <dir>', 'folder for the Markdown table and JSON', 'docs/bench')
     .option('--quick', 'a small, fast configuration')
     .option('--json', 'print JSON instead of Markdown')
@@ -84,23 +131,39 @@ async function tileTransBench(args: string[]): Promise<void> {
     .option('--no-accuracy', 'skip the accuracy part')
     .exitOverride()
     .parse(args, { from: 'user' })
-    .opts<{ out: string; quick?: boolean; json?: boolean; archs?: string; sparsities?: string; tiles?: string; evalLimit?: string; trainEpochs?: string; finetuneEpochs?: string; speed?: boolean; accuracy?: boolean }>();
-  const list = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
-  const num = (flag: string, s: string | undefined) => {
-    if (s === undefined) return undefined;
-    const n = Number(s);
-    if (!Number.isFinite(n) || n < 0) throw new ReproError(`${flag} ${s}: expected a non-negative number`);
-    return n;
-  };
-  const { markdown, ...rest } = await runTileTransBench({
+    .opts<TileTransFlags>();
+}
+
+/** Comma-separated list flag (undefined when absent, so the bench's default applies). */
+const list = (s: string | undefined) =>
+  s
+    ? s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : undefined;
+
+/** Non-negative number flag (undefined when absent). */
+const num = (flag: string, s: string | undefined) => {
+  if (s === undefined) return undefined;
+  const n = Number(s);
+  if (!Number.isFinite(n) || n < 0) throw new ReproError(`${flag} ${s}: expected a non-negative number`);
+  return n;
+};
+
+/** Bench options from the flags; `--quick` picks a small configuration where a flag is not given. */
+function tileTransOptions(f: TileTransFlags, args: string[]): TileTransBenchOptions {
+  return {
     archs: list(f.archs) ?? (f.quick ? ['mlp', 'lenet5'] : undefined),
     sparsities: list(f.sparsities)?.map((s) => num('--sparsities', s)!) ?? (f.quick ? [0.5, 0.8] : undefined),
     tiles: list(f.tiles) ?? (f.quick ? ['128x1'] : undefined),
     evalLimit: num('--eval-limit', f.evalLimit) ?? (f.quick ? 1000 : undefined),
     trainEpochs: num('--train-epochs', f.trainEpochs),
     finetuneEpochs: num('--finetune-epochs', f.finetuneEpochs),
-    speed: f.speed, accuracy: f.accuracy,
-    outDir: f.out, command: `reprune bench tiletrans ${args.join(' ')}`.trim(), log: (s) => process.stderr.write(`${s}\n`),
-  });
-  process.stdout.write(f.json ? `${JSON.stringify(rest)}\n` : markdown);
+    speed: f.speed,
+    accuracy: f.accuracy,
+    outDir: f.out,
+    command: `reprune bench tiletrans ${args.join(' ')}`.trim(),
+    log: (s) => process.stderr.write(`${s}\n`),
+  };
 }

@@ -9,7 +9,7 @@ import { loadModelChecked } from '../../onnx/prepare.js';
 import { inputLayout } from '../../runtime/capture.js';
 import { evaluate } from '../../runtime/evaluate.js';
 import { ReproError } from '../../util/errors.js';
-import { parseIntFlag } from '../main.js';
+import { parseIntFlag } from '../flags.js';
 
 export interface EvalOptions {
   data: string;
@@ -24,8 +24,16 @@ export interface EvalOptions {
 export function parseNormalize(v: string): Normalize {
   const parts = v.split(',').map((s) => s.trim());
   const [mean, std] = parts.map(Number);
-  if (parts.length !== 2 || parts.some((p) => p === '') || !Number.isFinite(mean) || !Number.isFinite(std) || !(std! > 0)) {
-    throw new ReproError(`--normalize ${v}: expected MEAN,STD with a finite mean and a positive std, e.g. --normalize 0.1307,0.3081`);
+  if (
+    parts.length !== 2 ||
+    parts.some((p) => p === '') ||
+    !Number.isFinite(mean) ||
+    !Number.isFinite(std) ||
+    !(std! > 0)
+  ) {
+    throw new ReproError(
+      `--normalize ${v}: expected MEAN,STD with a finite mean and a positive std, e.g. --normalize 0.1307,0.3081`,
+    );
   }
   return { mean: mean!, std: std! };
 }

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { buildModel, isZooArch, ZOO_ARCHS } from '../../models/index.js';
 import { saveOnnx } from '../../onnx/save.js';
 import { ReproError } from '../../util/errors.js';
-import { parseIntFlag } from '../main.js';
+import { parseIntFlag } from '../flags.js';
 
 export interface ExportZooOptions {
   output: string;
@@ -16,7 +16,8 @@ export interface ExportZooOptions {
 }
 
 export function exportZoo(arch: string, o: ExportZooOptions): void {
-  if (!isZooArch(arch)) throw new ReproError(`export-zoo ${arch}: unknown architecture; choose one of: ${ZOO_ARCHS.join(', ')}`);
+  if (!isZooArch(arch))
+    throw new ReproError(`export-zoo ${arch}: unknown architecture; choose one of: ${ZOO_ARCHS.join(', ')}`);
   const g = buildModel(arch, { seed: o.seed ?? 0, numClasses: o.classes ?? 10 });
   saveOnnx(g, o.output, { inputs: [], force: !!o.force });
 }

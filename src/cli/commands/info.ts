@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { Graph, ValueInfo } from '../../ir/graph.js';
 import { loadModelChecked } from '../../onnx/prepare.js';
-import { modelMetrics, type ModelMetrics } from '../../report/metrics.js';
+import { modelMetrics, type ModelMetrics } from '../../analysis/metrics.js';
 import { unifyInfo, type UnifyInfo } from '../../passes/unify/info.js';
 
 export interface InfoReport extends ModelMetrics {
@@ -48,7 +48,11 @@ const shapeStr = (s: ReadonlyArray<number | string> | null): string => (s ? `[${
 /** Fixed-width text table; numeric columns (from index `firstNumeric`) are right-aligned. */
 export function renderTable(header: string[], rows: string[][], firstNumeric: number): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (r: string[]) => r.map((cell, c) => (c >= firstNumeric ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, c) => (c >= firstNumeric ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [line(header), rule, ...rows.slice(0, -1).map(line), rule, line(rows[rows.length - 1]!)].join('\n');
 }
@@ -61,8 +65,24 @@ export function renderInfo(r: InfoReport): string {
     ...r.outputs.map((v) => `  output ${v.name} ${v.dtype} ${shapeStr(v.shape)}`),
     '',
   ];
-  const rows = r.layers.map((l) => [l.name, l.op, shapeStr(l.weightShape), fmt(l.params), fmt(l.nonzeros), pct(l.sparsity), fmt(l.macs)]);
-  rows.push([`total (${t.layers} layers)`, '', '', fmt(t.params), fmt(t.nonzeros), pct(t.sparsity), `${fmt(t.macs)}${t.macsComplete ? '' : '+?'}`]);
+  const rows = r.layers.map((l) => [
+    l.name,
+    l.op,
+    shapeStr(l.weightShape),
+    fmt(l.params),
+    fmt(l.nonzeros),
+    pct(l.sparsity),
+    fmt(l.macs),
+  ]);
+  rows.push([
+    `total (${t.layers} layers)`,
+    '',
+    '',
+    fmt(t.params),
+    fmt(t.nonzeros),
+    pct(t.sparsity),
+    `${fmt(t.macs)}${t.macsComplete ? '' : '+?'}`,
+  ]);
   const table = renderTable(['layer', 'op', 'weight shape', 'params', 'nonzeros', 'sparsity', 'MACs/sample'], rows, 3);
   const foot = [
     '',
@@ -72,9 +92,17 @@ export function renderInfo(r: InfoReport): string {
   ];
   const u = r.unify;
   if (u) {
-    foot.push(`unified blocks (${u.block}): ${fmt(u.unified)} unified + ${fmt(u.pruned)} pruned of ${fmt(u.blocks)} blocks` +
-      (u.layers.every((l) => l.consistent) ? '' : `; weights changed since unification in ${u.layers.filter((l) => !l.consistent).map((l) => l.weight).join(', ')}`));
-    for (const l of u.layers) foot.push(`  ${l.weight}: ${fmt(l.unified)} unified, ${fmt(l.pruned)} pruned of ${fmt(l.blocks)}`);
+    foot.push(
+      `unified blocks (${u.block}): ${fmt(u.unified)} unified + ${fmt(u.pruned)} pruned of ${fmt(u.blocks)} blocks` +
+        (u.layers.every((l) => l.consistent)
+          ? ''
+          : `; weights changed since unification in ${u.layers
+              .filter((l) => !l.consistent)
+              .map((l) => l.weight)
+              .join(', ')}`),
+    );
+    for (const l of u.layers)
+      foot.push(`  ${l.weight}: ${fmt(l.unified)} unified, ${fmt(l.pruned)} pruned of ${fmt(l.blocks)}`);
   }
   return [...head, table, ...foot].join('\n');
 }

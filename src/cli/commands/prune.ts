@@ -1,57 +1,121 @@
 /**
- * `reprune prune <in.onnx> -o <out.onnx> --method <m> ...`: dispatcher over pruning methods. Each method
- * module adds its own flags (tagged [method] in --help) and returns the pruned graph plus a JSON summary.
- * To add a method: write src/passes/<method>/cli.ts and add one entry to METHODS.
+ * `reprune prune <in.onnx> -o <out.onnx> --method <m> ...`: tile / element / N:M pruning (optionally after
+ * TileTrans, optionally lowered) or structured channel pruning (optionally after SRN, uniform or PRO ratios).
+ * Flags come from the passes' own option specs; `--save-plan` writes what was decided, `--plan` replays it.
  */
-import * as path from 'node:path';
 import type { Command } from 'commander';
+import {
+  prune,
+  pruneSteps,
+  type PruneOptions,
+  type StructuredPruneApiOptions,
+  type TilePruneApiOptions,
+} from '../../api/prune.js';
+import { CHANNEL_CRITERIA } from '../../passes/channels/spec.js';
 import type { Graph } from '../../ir/graph.js';
-import { loadModelChecked } from '../../onnx/prepare.js';
-import { saveOnnx } from '../../onnx/save.js';
-import { addTileFlags, runTileMethod } from '../../passes/tile/cli.js';
-import { addStructuredFlags, runStructured } from '../../passes/structured/cli.js';
+import { resolveOptions } from '../../passes/options.js';
+import { passSpec, samplesUsedBy } from '../../passes/registry.js';
+import type { TileOptions } from '../../passes/tile/spec.js';
+import { writeFileAtomic } from '../../util/fs.js';
 import { ReproError } from '../../util/errors.js';
-import { checkOutputPath } from '../../util/fs.js';
-import { parseFloatFlag } from '../main.js';
+import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
+import { checkSideOutput, loadInputs, replayPlanFlag, saveModel, writeSummary } from '../run-pass.js';
+import { tileTransFigure } from '../../report/tiletrans-plot.js';
 
-export interface PruneMethod {
-  addFlags: (cmd: Command) => Command;
-  run: (g: Graph, flags: Record<string, unknown>) => { graph: Graph; summary: Record<string, unknown> } | Promise<{ graph: Graph; summary: Record<string, unknown> }>;
+export const PRUNE_METHODS = ['tile', ...CHANNEL_CRITERIA] as const;
+
+export interface PruneFlags {
+  method: string;
+  output: string;
+  force?: boolean;
+  json?: boolean;
+  data?: string;
+  tiletrans?: boolean | string;
+  lower?: boolean;
+  plot?: string;
+  srn?: boolean;
+  pro?: boolean;
+  plan?: string;
+  savePlan?: string;
+  [flag: string]: unknown;
 }
 
-export const METHODS: Record<string, PruneMethod> = {
-  tile: { addFlags: addTileFlags, run: (g, f) => runTileMethod(g, f) },
-  ...Object.fromEntries(['l1', 'l2', 'random', 'reap', 'nu'].map((m) => [m, { addFlags: addStructuredFlags, run: (g: Graph, f: Record<string, unknown>) => runStructured(g, f as never) }])),
-};
+function tileTransMode(v: boolean | string | undefined): 'sort' | 'search' | undefined {
+  if (v === undefined || v === false) return undefined;
+  if (v === true || v === 'sort' || v === 'search') return v === true ? 'sort' : v;
+  throw new ReproError(`--tiletrans=${String(v)}: expected sort or search`);
+}
 
-interface Flags { method: string; output: string; force?: boolean; json?: boolean; sparsity?: number; [k: string]: unknown }
+/** Flags → the library's prune options (values still raw: the passes' schemas check them). */
+export function pruneOptionsFromFlags(f: PruneFlags): PruneOptions {
+  if (!(PRUNE_METHODS as readonly string[]).includes(f.method))
+    throw new ReproError(`--method ${f.method}: unknown; choose one of ${PRUNE_METHODS.join(', ')}`);
+  if (f.method === 'tile') {
+    const o = passOptionsFromFlags(passSpec('tile'), f);
+    return { ...o, method: 'tile', tiletrans: tileTransMode(f.tiletrans), lower: f.lower } as TilePruneApiOptions;
+  }
+  const o = passOptionsFromFlags(passSpec('channels'), f, ['criterion']);
+  if (f.pro && o.budgetMacs === undefined && o.budgetParams === undefined)
+    throw new ReproError('--pro needs --budget-macs F or --budget-params F (fraction of the original cost to keep)');
+  if (!f.pro && o.ratio === undefined && o.budgetMacs === undefined && o.budgetParams === undefined) {
+    throw new ReproError(
+      `--method ${f.method}: give --ratio R (fraction of channels to remove) or --pro --budget-macs F`,
+    );
+  }
+  return { ...o, method: f.method, srn: f.srn } as StructuredPruneApiOptions;
+}
+
+/** `--plot`: the tile pruning of this run drawn before and after TileTrans. */
+function plotFigure(g: Graph, f: PruneFlags): string {
+  const o = resolveOptions(
+    passSpec('tile'),
+    passOptionsFromFlags(passSpec('tile'), f),
+    flagNamer,
+  ) as unknown as TileOptions;
+  const mode = tileTransMode(f.tiletrans);
+  return tileTransFigure(g, { ...o, tiletrans: mode });
+}
+
+async function action(file: string, f: PruneFlags): Promise<void> {
+  if (!f.plan && !f.method)
+    throw new ReproError(`--method is required: ${PRUNE_METHODS.join(', ')} (or replay a saved plan with --plan)`);
+  if (f.plot && f.method !== 'tile') throw new ReproError('--plot draws tile pruning; use it with --method tile');
+  checkSideOutput(f, file, ['plot', 'savePlan']);
+  const o = f.plan ? undefined : pruneOptionsFromFlags(f);
+  // A replayed plan needs no data; planning reads only as many samples as its passes say.
+  const samples = o ? samplesUsedBy(pruneSteps(o), flagNamer) : 0;
+  const { g, data } = loadInputs(file, f, { needsData: !!f.data, samples });
+  const log = f.json ? undefined : (l: string) => process.stderr.write(`${l}\n`);
+  const res = o ? await prune(g, o, { data, log }, flagNamer) : await replayPlanFlag(g, f.plan!, { data, log });
+  if (f.plot && !f.plan) writeFileAtomic(f.plot, plotFigure(g, f), { inputs: [file, f.output], force: f.force });
+  saveModel(res.graph, f.output, file, f.force);
+  if (f.savePlan)
+    writeFileAtomic(f.savePlan, `${JSON.stringify(res.plan)}\n`, { inputs: [file, f.output], force: f.force });
+  writeSummary(f, file, res.summary as unknown as Record<string, unknown>);
+}
 
 export function register(program: Command): void {
-  let cmd = program
+  const cmd = program
     .command('prune')
-    .description('prune an ONNX model')
+    .description('prune an ONNX model (tile / element / N:M, or structured channels)')
     .argument('<model>', 'input .onnx file')
     .requiredOption('-o, --output <file>', 'output .onnx file')
-    .requiredOption('--method <m>', `pruning method: ${Object.keys(METHODS).join(', ')}`)
-    .option('--sparsity <s>', 'fraction of prunable weights to remove', parseFloatFlag('--sparsity', 0, 0.999))
-    .option('--force', 'replace an existing output file')
+    .option('--method <m>', `pruning method: ${PRUNE_METHODS.join(', ')} (not with --plan)`)
+    .option(
+      '--data <spec>',
+      'training/calibration data (reap, nu, PRO, taylor): mnist, fashion-mnist, a folder or files',
+    )
+    .option(
+      '--tiletrans [mode]',
+      '[tile] permute channels first (TileTrans): sort (the paper, default) or search (ours)',
+    )
+    .option('--lower', '[tile] rewrite pruned layers into dense ops over the surviving tiles (faster in ORT)')
+    .option('--plot <file.svg>', '[tile] heat map of one layer before/after permutation, pruned tiles marked')
+    .option('--srn', '[channels] serialize residual blocks first (fold BN, remove Adds) so every layer is prunable')
+    .option('--pro', '[channels] choose per-group ratios with PRO (needs --budget-macs or --budget-params)')
+    .option('--save-plan <plan.json>', 'also write the plan (what was cut and why) to replay it later with --plan')
+    .option('--plan <plan.json>', 'replay a saved plan on the same model instead of planning again')
+    .option('--force', 'replace existing output files')
     .option('--json', 'print only a JSON summary on stdout');
-  const seen = new Set<PruneMethod['addFlags']>();
-  for (const m of Object.values(METHODS)) if (!seen.has(m.addFlags)) { seen.add(m.addFlags); cmd = m.addFlags(cmd); }
-  cmd.action(async (file: string, f: Flags) => {
-    const method = METHODS[f.method];
-    if (!method) throw new ReproError(`--method ${f.method}: unknown; choose one of ${Object.keys(METHODS).join(', ')}`);
-    checkOutputPath(f.output, { inputs: [file], force: f.force });
-    // Side outputs (tile's --plot) may never replace the model files either.
-    for (const [p, what] of [[file, 'the input model'], [f.output, '-o']] as const) {
-      if (typeof f.plot === 'string' && path.resolve(f.plot) === path.resolve(p)) throw new ReproError(`--plot ${f.plot}: same file as ${what}; choose another path`);
-    }
-    const g = loadModelChecked(file);
-    const { graph, summary } = await method.run(g, f);
-    saveOnnx(graph, f.output, { inputs: [file], force: f.force });
-    const s = { model: file, output: f.output, ...summary };
-    if (f.json) process.stdout.write(`${JSON.stringify(s)}\n`);
-    else if (typeof summary.message === 'string') process.stderr.write(`wrote ${f.output}: ${summary.message}\n`);
-    else process.stderr.write(`wrote ${f.output}: sparsity ${(100 * (summary.sparsity as number)).toFixed(1)}%, importance kept ${(100 * (summary.importanceKept as number)).toFixed(1)}%\n`);
-  });
+  addPassFlags(cmd, [passSpec('tile'), passSpec('channels'), passSpec('tiletrans')], ['criterion']).action(action);
 }

@@ -1,52 +1,77 @@
 /**
- * `reprune reparam <in.onnx> -o <out.onnx> --transform <t>`: dispatcher over function-preserving
- * reparameterisations. To add one: write its cli module and add one entry to TRANSFORMS.
+ * `reprune reparam <in.onnx> -o <out.onnx> --transform <t>`: function-preserving rewrites, each a registered pass
+ * whose option specs make the flags. `--save-plan` / `--plan` as for prune.
  */
 import type { Command } from 'commander';
-import type { Graph } from '../../ir/graph.js';
-import { loadModelChecked } from '../../onnx/prepare.js';
-import { saveOnnx } from '../../onnx/save.js';
-import { addTileTransFlags, runTileTransTransform } from '../../passes/tiletrans/cli.js';
-import { addLopFlags, runLopExpand, runLopMerge } from '../../passes/lop/cli.js';
-import { runFoldBn, runSrn } from '../../passes/srn/cli.js';
+import { modelMetrics } from '../../analysis/metrics.js';
+import { REPARAM_TRANSFORMS, type ReparamOptions, reparam } from '../../api/reparam.js';
+import { passSpec } from '../../passes/registry.js';
 import { ReproError } from '../../util/errors.js';
-import { checkOutputPath } from '../../util/fs.js';
-import { parseFloatFlag } from '../main.js';
+import { writeFileAtomic } from '../../util/fs.js';
+import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
+import { checkSideOutput, loadInputs, replayPlanFlag, saveModel, writeSummary } from '../run-pass.js';
 
-export interface Transform {
-  addFlags: (cmd: Command) => Command;
-  run: (g: Graph, flags: Record<string, unknown>) => { graph: Graph; summary: Record<string, unknown> } | Promise<{ graph: Graph; summary: Record<string, unknown> }>;
+interface Flags {
+  transform?: string;
+  output: string;
+  force?: boolean;
+  json?: boolean;
+  data?: string;
+  plan?: string;
+  savePlan?: string;
+  [k: string]: unknown;
 }
 
-export const TRANSFORMS: Record<string, Transform> = {
-  tiletrans: { addFlags: addTileTransFlags, run: (g, f) => runTileTransTransform(g, f) },
-  'lop-expand': { addFlags: addLopFlags, run: runLopExpand },
-  'lop-merge': { addFlags: (c) => c, run: runLopMerge },
-  srn: { addFlags: (c) => c, run: runSrn },
-  'fold-bn': { addFlags: (c) => c, run: runFoldBn },
-};
+async function run(g: Parameters<typeof reparam>[0], f: Flags, ctx: Parameters<typeof reparam>[2]) {
+  const t = f.transform!;
+  if (!(REPARAM_TRANSFORMS as readonly string[]).includes(t))
+    throw new ReproError(`--transform ${t}: unknown; choose one of ${REPARAM_TRANSFORMS.join(', ')}`);
+  const options = passOptionsFromFlags(passSpec(t), f);
+  return reparam(g, { transform: t, ...options } as ReparamOptions, ctx, flagNamer);
+}
 
-interface Flags { transform: string; output: string; force?: boolean; json?: boolean; [k: string]: unknown }
+async function action(file: string, f: Flags): Promise<void> {
+  if (!f.plan && !f.transform)
+    throw new ReproError(
+      `--transform is required: ${REPARAM_TRANSFORMS.join(', ')} (or replay a saved plan with --plan)`,
+    );
+  checkSideOutput(f, file, ['savePlan']);
+  const { g, data } = loadInputs(file, f, { needsData: !!f.data });
+  const ctx = { data, log: f.json ? undefined : (l: string) => process.stderr.write(`${l}\n`) };
+  const res = f.plan ? await replayPlanFlag(g, f.plan, ctx) : await run(g, f, ctx);
+  saveModel(res.graph, f.output, file, f.force);
+  if (f.savePlan)
+    writeFileAtomic(f.savePlan, `${JSON.stringify(res.plan)}\n`, { inputs: [file, f.output], force: f.force });
+  const summary = res.summary as Record<string, unknown>;
+  if (summary.transform === 'srn') {
+    const before = modelMetrics(g).totals,
+      after = modelMetrics(res.graph).totals;
+    Object.assign(summary, {
+      macsBefore: before.macs,
+      macsAfter: after.macs,
+      paramsBefore: before.params,
+      paramsAfter: after.params,
+    });
+  }
+  writeSummary({ ...f, json: f.json }, file, f.json ? summary : { message: JSON.stringify(summary) });
+}
 
 export function register(program: Command): void {
-  let cmd = program
+  const cmd = program
     .command('reparam')
-    .description('rewrite an ONNX model into an equivalent form (e.g. TileTrans channel permutation)')
+    .description(
+      'rewrite an ONNX model into an equivalent form (TileTrans, fold-bn, SRN, LOP expand/merge, tile lowering)',
+    )
     .argument('<model>', 'input .onnx file')
     .requiredOption('-o, --output <file>', 'output .onnx file')
-    .requiredOption('--transform <t>', `transform: ${Object.keys(TRANSFORMS).join(', ')}`)
-    .option('--sparsity <s>', 'target sparsity a search optimises for', parseFloatFlag('--sparsity', 0, 0.999))
-    .option('--force', 'replace an existing output file')
+    .option('--transform <t>', `transform: ${REPARAM_TRANSFORMS.join(', ')}`)
+    .option('--data <spec>', '[tiletrans] training data for --importance taylor')
+    .option('--save-plan <plan.json>', 'also write the plan, to replay it later with --plan')
+    .option('--plan <plan.json>', 'replay a saved plan on the same model')
+    .option('--force', 'replace existing output files')
     .option('--json', 'print only a JSON summary on stdout');
-  for (const t of Object.values(TRANSFORMS)) cmd = t.addFlags(cmd);
-  cmd.action(async (file: string, f: Flags) => {
-    const t = TRANSFORMS[f.transform];
-    if (!t) throw new ReproError(`--transform ${f.transform}: unknown; choose one of ${Object.keys(TRANSFORMS).join(', ')}`);
-    checkOutputPath(f.output, { inputs: [file], force: f.force });
-    const { graph, summary } = await t.run(loadModelChecked(file), f);
-    saveOnnx(graph, f.output, { inputs: [file], force: f.force });
-    const s = { model: file, output: f.output, ...summary };
-    if (f.json) process.stdout.write(`${JSON.stringify(s)}\n`);
-    else process.stderr.write(`wrote ${f.output}: ${JSON.stringify(summary)}\n`);
-  });
+  addPassFlags(
+    cmd,
+    REPARAM_TRANSFORMS.map((t) => passSpec(t)),
+  ).action(action);
 }

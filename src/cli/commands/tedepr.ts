@@ -1,100 +1,88 @@
 /**
- * `reprune tedepr --arch <mlp|lenet5|vgg-small> --data <spec> --sparsity 0.99 --score <kind> [--tt-rank r | --dense]
- *  --epochs N -o out.onnx [--json]`: build the zoo model (as TT layers unless --dense), prune at init by the score
- * with exactly the requested sparsity (relative to the dense model's weights), train from scratch with the mask
- * fixed, evaluate, and save the trained model (TT form, metadata 'reprune.tt' and 'reprune.tedepr').
+ * `reprune tedepr [model.onnx | --arch <zoo arch>] --data <spec> --sparsity 0.99 --score <kind> [--tt-rank r | --dense]
+ *  --epochs N -o out.onnx [--json]`: the model's Conv/Gemm/MatMul layers as tensor-train (or ring) layers, pruned at
+ * initialization by the score to exactly the requested sparsity (relative to the dense model's weights), trained from
+ * scratch with the mask fixed, evaluated, and saved (TT form, metadata 'reprune.tt' and 'reprune.tedepr'). A zoo
+ * name is a shortcut for that architecture's fresh model.
  */
 import type { Command } from 'commander';
+import { runPass } from '../../api/passes.js';
 import { loadDataset } from '../../data/sources.js';
-import { isZooArch, ZOO_ARCHS } from '../../models/index.js';
+import type { Graph } from '../../ir/graph.js';
+import { buildModel, isZooArch, ZOO_ARCHS } from '../../models/index.js';
+import { loadModelChecked } from '../../onnx/prepare.js';
 import { saveOnnx } from '../../onnx/save.js';
-import { isScoreKind, SCORE_KINDS } from '../../passes/pai/index.js';
-import { runTedepr } from '../../passes/tedepr/pipeline.js';
-import type { OptimizerKind } from '../../train/optim/index.js';
+import type { TedeprReport } from '../../passes/tedepr/pass.js';
+import { passSpec } from '../../passes/registry.js';
 import { ReproError } from '../../util/errors.js';
 import { checkOutputPath } from '../../util/fs.js';
-import { parseFloatFlag, parseIntFlag } from '../main.js';
+import { parseIntFlag } from '../flags.js';
+import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
 
-interface Flags {
-  arch: string;
+export interface TedeprFlags {
+  arch?: string;
   data: string;
-  sparsity: number;
-  score: string;
-  ttRank?: number | 'auto';
-  trRank?: number;
-  ttCores?: string;
-  ttForm: string;
-  dense?: boolean;
-  epochs: number;
-  batch: number;
-  lr: number;
-  optimizer: string;
-  seed: number;
-  scope: string;
-  rounds?: number;
   limit?: number;
   testLimit?: number;
   output: string;
   force?: boolean;
   json?: boolean;
+  [k: string]: unknown;
 }
 
-function parseRank(v: string): number | 'auto' {
-  return v === 'auto' ? 'auto' : parseIntFlag('--tt-rank', 1)(v);
-}
-
-export async function runTedeprCommand(f: Flags) {
+/** The user's model (re-initialised by the pass) or a fresh zoo model (already at its init: not re-initialised). */
+function modelOf(file: string | undefined, f: TedeprFlags, classes: number): { g: Graph; zoo: boolean } {
+  if (file && f.arch) throw new ReproError('tedepr: give a model file or --arch, not both');
+  if (file) return { g: loadModelChecked(file), zoo: false };
+  if (!f.arch) throw new ReproError(`tedepr: give a model file, or --arch ${ZOO_ARCHS.join('|')}`);
   if (!isZooArch(f.arch)) throw new ReproError(`--arch ${f.arch}: unknown; choose one of ${ZOO_ARCHS.join(', ')}`);
-  if (!isScoreKind(f.score)) throw new ReproError(`--score ${f.score}: unknown; choose one of ${SCORE_KINDS.join(', ')}`);
-  if (f.dense && f.ttRank !== undefined) throw new ReproError('--dense and --tt-rank exclude each other; pick one');
-  if (f.scope !== 'global' && f.scope !== 'layer') throw new ReproError(`--scope ${f.scope}: use global or layer`);
-  if (f.ttForm !== 'chain' && f.ttForm !== 'reconstruct') throw new ReproError(`--tt-form ${f.ttForm}: use chain or reconstruct`);
-  const cores = f.ttCores === undefined || f.ttCores === 'auto' ? 'auto' : Number(f.ttCores);
-  checkOutputPath(f.output, { force: f.force });
+  return { g: buildModel(f.arch, { seed: Number(f.seed ?? 0), numClasses: classes }), zoo: true };
+}
+
+export async function runTedeprCommand(f: TedeprFlags, file?: string): Promise<Record<string, unknown>> {
+  checkOutputPath(f.output, { inputs: file ? [file] : [], force: f.force });
   const train = loadDataset(f.data, 'train', { limit: f.limit });
   const test = loadDataset(f.data, 'test', { limit: f.testLimit });
-  const r = await runTedepr({
-    arch: f.arch, train, test, sparsity: f.sparsity, score: f.score, ttRank: f.dense ? undefined : f.ttRank ?? 8,
-    ringRank: f.trRank, ttCores: cores, ttForm: f.ttForm, epochs: f.epochs, batchSize: f.batch, lr: f.lr,
-    optimizer: f.optimizer as OptimizerKind, seed: f.seed, scope: f.scope, rounds: f.rounds, progress: !f.json,
-    log: (l) => process.stderr.write(`${l}\n`),
-  });
-  saveOnnx(r.graph, f.output, { force: f.force });
-  const { graph: _g, history, ...rest } = r;
-  return { arch: f.arch, data: f.data, score: f.score, mode: f.dense ? 'dense' : 'tt', ...rest, epochs: history.length, output: f.output };
+  const { g, zoo } = modelOf(file, f, train.numClasses);
+  const options = { ...passOptionsFromFlags(passSpec('tedepr'), f), reinit: !zoo };
+  const log = (l: string) => process.stderr.write(`${l}\n`);
+  const r = await runPass('tedepr', g, options, { data: train, evalData: test, progress: !f.json, log }, flagNamer);
+  saveOnnx(r.graph, f.output, { inputs: file ? [file] : [], force: f.force });
+  const { history, ...rest } = r.report as TedeprReport;
+  const o = r.plan.options as Record<string, unknown>;
+  return {
+    ...(file ? { model: file } : { arch: f.arch }),
+    data: f.data,
+    score: o.score,
+    mode: o.dense ? 'dense' : 'tt',
+    ...rest,
+    epochs: history.length,
+    output: f.output,
+  };
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('tedepr')
     .description('TEDEPR: tensor-train layers + pruning at initialization, trained from scratch with the mask fixed')
-    .requiredOption('--arch <arch>', 'zoo architecture: mlp, lenet5, vgg-small (any zoo arch works)')
+    .argument('[model]', 'ONNX model whose architecture is trained from scratch (or use --arch)')
+    .option('--arch <arch>', `a zoo architecture instead of a model file: ${ZOO_ARCHS.join(', ')}`)
     .requiredOption('--data <spec>', "training data: 'mnist', 'fashion-mnist' or a directory")
-    .requiredOption('--sparsity <s>', 'fraction of the dense model weights that are zero, e.g. 0.99', parseFloatFlag('--sparsity', 0, 0.999999))
-    .requiredOption('--score <kind>', `pruning-at-init score: ${SCORE_KINDS.join(', ')}`)
-    .option('--tt-rank <r>', "tensor-train bond rank (default 8), or 'auto': the smallest rank whose cores hold 2× the kept weights", parseRank)
-    .option('--dense', 'no TT layers: the dense pruning-at-init baseline')
-    .option('--tr-rank <R>', 'tensor ring with cyclic rank R instead of a tensor train', parseIntFlag('--tr-rank', 2))
-    .option('--tt-cores <d>', "cores per layer: 2..6 or 'auto'", 'auto')
-    .option('--tt-form <form>', "fully connected TT layers: 'chain' (contract the input with the cores) or 'reconstruct' (rebuild W each step; same math, faster for small layers)", 'chain')
-    .requiredOption('--epochs <n>', 'training epochs', parseIntFlag('--epochs', 1))
-    .option('--batch <n>', 'batch size', parseIntFlag('--batch', 1), 128)
-    .option('--lr <x>', 'learning rate (Adam, cosine decay)', parseFloatFlag('--lr', 0), 2e-3)
-    .option('--optimizer <kind>', 'adam, adamw or sgd', 'adam')
-    .option('--seed <n>', 'seed of the init, the scores and the data order', parseIntFlag('--seed', 0), 0)
-    .option('--scope <scope>', 'top-k over all tensors (global) or per tensor (layer)', 'global')
-    .option('--rounds <n>', 'rounds of the iterative scores (synflow 100, trainability 20)', parseIntFlag('--rounds', 1))
     .option('--limit <n>', 'use only the first N training samples', parseIntFlag('--limit', 1))
     .option('--test-limit <n>', 'evaluate on only the first N test samples', parseIntFlag('--test-limit', 1))
     .requiredOption('-o, --output <file>', 'output .onnx file (the trained model)')
     .option('--force', 'overwrite the output file')
-    .option('--json', 'print {"accuracy", "sparsity", "params", "nonzeros", ...} as JSON on stdout')
-    .action(async (f: Flags) => {
-      const r = await runTedeprCommand(f);
-      if (f.json) { process.stdout.write(`${JSON.stringify(r)}\n`); return; }
-      process.stdout.write(
-        `${f.arch} ${r.mode === 'tt' ? `TT rank ${r.ttRank}` : 'dense'} + ${f.score}: accuracy ${(100 * r.accuracy).toFixed(2)}%, ` +
-          `sparsity ${(100 * r.sparsity).toFixed(2)}%, ${r.nonzeros} non-zero of ${r.params} params (dense model ${r.denseParams}); wrote ${f.output}\n`,
-      );
-    });
+    .option('--json', 'print {"accuracy", "sparsity", "params", "nonzeros", ...} as JSON on stdout');
+  addPassFlags(cmd, [passSpec('tedepr')]).action(async (file: string | undefined, f: TedeprFlags) => {
+    const r = await runTedeprCommand(f, file);
+    if (f.json) {
+      process.stdout.write(`${JSON.stringify(r)}\n`);
+      return;
+    }
+    const what = r.mode === 'tt' ? `TT rank ${r.ttRank}` : 'dense';
+    process.stdout.write(
+      `${file ?? f.arch} ${what} + ${r.score}: accuracy ${(100 * (r.accuracy as number)).toFixed(2)}%, ` +
+        `sparsity ${(100 * (r.sparsity as number)).toFixed(2)}%, ${r.nonzeros} non-zero of ${r.params} params (dense model ${r.denseParams}); wrote ${f.output}\n`,
+    );
+  });
 }

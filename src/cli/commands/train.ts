@@ -6,7 +6,14 @@ import type { Command } from 'commander';
 import { loadDataset } from '../../data/sources.js';
 import { buildModel, isZooArch, ZOO_ARCHS } from '../../models/index.js';
 import { saveOnnx } from '../../onnx/save.js';
-import { addTrainFlags, ARCH_RECIPES, checkCheckpointPath, summary, trainOptionsFrom, type TrainFlags } from '../../train/cli-options.js';
+import {
+  addTrainFlags,
+  ARCH_RECIPES,
+  checkCheckpointPath,
+  summary,
+  trainOptionsFrom,
+  type TrainFlags,
+} from '../train-flags.js';
 import { trainModel } from '../../train/trainer.js';
 import { ReproError } from '../../util/errors.js';
 import { checkOutputPath } from '../../util/fs.js';
@@ -21,7 +28,10 @@ export async function runTrain(f: Flags): Promise<Record<string, unknown>> {
   checkCheckpointPath(f);
   const train = loadDataset(f.data, 'train', { limit: f.limit });
   const test = loadDataset(f.data, 'test');
-  if (train.numClasses < 2) throw new ReproError(`--data ${f.data}: the training labels hold ${train.numClasses} class; a classifier needs at least 2`);
+  if (train.numClasses < 2)
+    throw new ReproError(
+      `--data ${f.data}: the training labels hold ${train.numClasses} class; a classifier needs at least 2`,
+    );
   const opts = trainOptionsFrom(f, ARCH_RECIPES[f.arch]!);
   const g = buildModel(f.arch, { seed: f.seed ?? 0, numClasses: train.numClasses });
   const t0 = performance.now();
@@ -38,6 +48,9 @@ export function register(program: Command): void {
   addTrainFlags(cmd).action(async (f: Flags) => {
     const s = await runTrain(f);
     if (f.json) process.stdout.write(`${JSON.stringify(s)}\n`);
-    else process.stderr.write(`wrote ${f.output}: test accuracy ${(100 * (s.accuracy as number)).toFixed(2)}% after ${s.epochs} epochs, ${s.samplesPerSecond} samples/s\n`);
+    else
+      process.stderr.write(
+        `wrote ${f.output}: test accuracy ${(100 * (s.accuracy as number)).toFixed(2)}% after ${s.epochs} epochs, ${s.samplesPerSecond} samples/s\n`,
+      );
   });
 }

@@ -35,7 +35,8 @@ function eliminateIdentities(g: Graph): boolean {
     if (!isDefault(n)) continue;
     const isDropout = n.opType === 'Dropout' && !n.inputs[2] && !n.outputs[1];
     if (n.opType !== 'Identity' && !isDropout) continue;
-    const src = n.inputs[0]!, dst = n.outputs[0]!;
+    const src = n.inputs[0]!,
+      dst = n.outputs[0]!;
     if (!src || !dst) continue;
     if (g.isGraphOutput(dst)) {
       // Rename the producer's output to the graph output name, unless src is itself visible outside.
@@ -67,7 +68,9 @@ function constantNodesToInitializers(g: Graph): boolean {
 
 /** Replace a node by initializers holding its outputs. */
 function replaceByInitializers(g: Graph, n: Node, outs: Tensor[]): void {
-  n.outputs.forEach((o, k) => { if (o) g.initializers.set(o, outs[k]!); });
+  n.outputs.forEach((o, k) => {
+    if (o) g.initializers.set(o, outs[k]!);
+  });
   g.nodes = g.nodes.filter((m) => m !== n);
 }
 
@@ -75,8 +78,12 @@ function replaceByInitializers(g: Graph, n: Node, outs: Tensor[]): void {
 function knownOutputs(n: Node, info: InferResult): Tensor[] | undefined {
   const outs: Tensor[] = [];
   for (const o of n.outputs) {
-    if (!o) { outs.push(undefined as never); continue; }
-    const t = info.types.get(o), v = info.values.get(o);
+    if (!o) {
+      outs.push(undefined as never);
+      continue;
+    }
+    const t = info.types.get(o),
+      v = info.values.get(o);
     if (!t || !v || t.dtype !== 'int64' || !isStatic(t.shape) || !isStatic(v)) return undefined;
     const n = t.shape.reduce((a, b) => a * b, 1);
     if (n !== v.length) return undefined;
@@ -106,9 +113,18 @@ function constantReshapeTarget(n: Node, info: InferResult): bigint[] | undefined
 /** A kernel result, or undefined when the node is malformed (left for inference / ORT to report by name). */
 function runKernel(kernel: FoldKernel, n: Node, g: Graph, types: FoldType[]): Tensor[] | undefined {
   try {
-    const res = kernel(n, n.inputs.map((i) => (i ? g.initializers.get(i) : undefined)), types, g.opset);
+    const res = kernel(
+      n,
+      n.inputs.map((i) => (i ? g.initializers.get(i) : undefined)),
+      types,
+      g.opset,
+    );
     if (!res || res.length < n.outputs.length) return undefined;
-    const ok = res.every((t, k) => !n.outputs[k] || (t && t.data.length === t.dims.reduce((a, b) => a * b, 1) && t.dims.join() === types[k]!.shape.join()));
+    const ok = res.every(
+      (t, k) =>
+        !n.outputs[k] ||
+        (t && t.data.length === t.dims.reduce((a, b) => a * b, 1) && t.dims.join() === types[k]!.shape.join()),
+    );
     return ok ? res : undefined;
   } catch {
     return undefined;
@@ -124,7 +140,11 @@ function foldPass(g: Graph): boolean {
     // A graph output stays produced by a node (ORT and the onnx checker handle initializer outputs poorly).
     const producesOutput = n.outputs.some((o) => o && g.isGraphOutput(o));
     const known = producesOutput ? undefined : knownOutputs(n, info);
-    if (known) { replaceByInitializers(g, n, known); changed = true; continue; }
+    if (known) {
+      replaceByInitializers(g, n, known);
+      changed = true;
+      continue;
+    }
     const kernel = producesOutput ? undefined : FOLD_KERNELS[n.opType];
     if (kernel && n.inputs.every((i) => !i || g.initializers.has(i))) {
       const types: FoldType[] = [];
@@ -135,7 +155,11 @@ function foldPass(g: Graph): boolean {
       }
       if (types.length === n.outputs.length) {
         const res = runKernel(kernel, n, g, types);
-        if (res) { replaceByInitializers(g, n, res); changed = true; continue; }
+        if (res) {
+          replaceByInitializers(g, n, res);
+          changed = true;
+          continue;
+        }
       }
     }
     if (n.opType === 'Reshape' && n.inputs[1] && !g.initializers.has(n.inputs[1])) {
@@ -151,7 +175,9 @@ function foldPass(g: Graph): boolean {
 
 /** Fold constants in place (see file comment). Safe on graphs with unsupported ops or unshaped inputs. */
 export function foldConstants(g: Graph): void {
-  for (let iter = 0; iter < 32 && foldPass(g); iter++) { /* until fixpoint */ }
+  for (let iter = 0; iter < 32 && foldPass(g); iter++) {
+    /* until fixpoint */
+  }
   g.removeUnused();
   inferShapesDetailed(g, { lenient: true });
 }

@@ -6,7 +6,10 @@
 export function stridesOf(dims: readonly number[]): number[] {
   const s = new Array<number>(dims.length);
   let acc = 1;
-  for (let i = dims.length - 1; i >= 0; i--) { s[i] = acc; acc *= dims[i]!; }
+  for (let i = dims.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= dims[i]!;
+  }
   return s;
 }
 
@@ -25,7 +28,8 @@ export function broadcastDims(...shapes: (readonly number[])[]): number[] {
     for (const s of shapes) {
       const e = s[s.length - rank + k] ?? 1;
       if (e === 1) continue;
-      if (d !== 1 && d !== e) throw new Error(`cannot broadcast ${shapes.map((x) => `[${x.join(',')}]`).join(' and ')}`);
+      if (d !== 1 && d !== e)
+        throw new Error(`cannot broadcast ${shapes.map((x) => `[${x.join(',')}]`).join(' and ')}`);
       d = e;
     }
     out.push(d);
@@ -88,16 +92,33 @@ export function stridedMap(outDims: readonly number[], strides: readonly number[
 }
 
 /** Slice as a strided map; `ranges[a]` = normalized {start, count, step} per axis. */
-export function sliceMap(inDims: readonly number[], ranges: { start: number; count: number; step: number }[]): { dims: number[]; map: Int32Array } {
+export function sliceMap(
+  inDims: readonly number[],
+  ranges: { start: number; count: number; step: number }[],
+): { dims: number[]; map: Int32Array } {
   const inStr = stridesOf(inDims);
   const dims = ranges.map((r) => r.count);
   let base = 0;
-  ranges.forEach((r, a) => { base += r.start * inStr[a]!; });
-  return { dims, map: stridedMap(dims, ranges.map((r, a) => r.step * inStr[a]!), base) };
+  ranges.forEach((r, a) => {
+    base += r.start * inStr[a]!;
+  });
+  return {
+    dims,
+    map: stridedMap(
+      dims,
+      ranges.map((r, a) => r.step * inStr[a]!),
+      base,
+    ),
+  };
 }
 
 /** Gather along `axis` with (already non-negative) flat indices of shape `idxDims`. */
-export function gatherMap(inDims: readonly number[], axis: number, indices: readonly number[], idxDims: readonly number[]): { dims: number[]; map: Int32Array } {
+export function gatherMap(
+  inDims: readonly number[],
+  axis: number,
+  indices: readonly number[],
+  idxDims: readonly number[],
+): { dims: number[]; map: Int32Array } {
   const outer = size(inDims.slice(0, axis));
   const inner = size(inDims.slice(axis + 1));
   const dims = [...inDims.slice(0, axis), ...idxDims, ...inDims.slice(axis + 1)];
@@ -113,17 +134,24 @@ export function gatherMap(inDims: readonly number[], axis: number, indices: read
 }
 
 /** Concat along `axis`: returns, per output element, [input number, flat index in it]. */
-export function concatMap(shapes: (readonly number[])[], axis: number): { dims: number[]; which: Int32Array; map: Int32Array } {
+export function concatMap(
+  shapes: (readonly number[])[],
+  axis: number,
+): { dims: number[]; which: Int32Array; map: Int32Array } {
   const dims = [...shapes[0]!];
   dims[axis] = shapes.reduce((s, d) => s + d[axis]!, 0);
   const outer = size(dims.slice(0, axis));
   const n = size(dims);
-  const which = new Int32Array(n), map = new Int32Array(n);
+  const which = new Int32Array(n),
+    map = new Int32Array(n);
   let o = 0;
   for (let a = 0; a < outer; a++) {
     shapes.forEach((s, t) => {
       const block = size(s.slice(axis));
-      for (let b = 0; b < block; b++) { which[o] = t; map[o++] = a * block + b; }
+      for (let b = 0; b < block; b++) {
+        which[o] = t;
+        map[o++] = a * block + b;
+      }
     });
   }
   return { dims, which, map };

@@ -9,8 +9,16 @@ import { allocData, toNumbers, type DType, type Tensor, type TensorData } from '
 import { sliceRange } from '../shape/rules/slicing.js';
 import { broadcastMap, concatMap, gatherMap, size, sliceMap, transposeMap } from './indexing.js';
 
-export interface FoldType { dtype: DType; shape: number[] }
-export type FoldKernel = (node: Node, inputs: (Tensor | undefined)[], outs: FoldType[], opset: number) => Tensor[] | undefined;
+export interface FoldType {
+  dtype: DType;
+  shape: number[];
+}
+export type FoldKernel = (
+  node: Node,
+  inputs: (Tensor | undefined)[],
+  outs: FoldType[],
+  opset: number,
+) => Tensor[] | undefined;
 
 /** Ops that may create tensors larger than their inputs are folded only up to this many elements. */
 export const MAX_GROWTH_ELEMENTS = 1 << 16;
@@ -21,11 +29,16 @@ function gatherData(src: TensorData, map: Int32Array, dtype: DType): TensorData 
   return out;
 }
 
-const sameData: FoldKernel = (_n, [x], [o]) => (x && o ? [{ dtype: o.dtype, dims: o.shape, data: x.data.slice() as TensorData }] : undefined);
+const sameData: FoldKernel = (_n, [x], [o]) =>
+  x && o ? [{ dtype: o.dtype, dims: o.shape, data: x.data.slice() as TensorData }] : undefined;
 
 const transpose: FoldKernel = (n, [x]) => {
   if (!x) return undefined;
-  const perm = attrInts(n.attrs, 'perm', x.dims.map((_, i) => x.dims.length - 1 - i));
+  const perm = attrInts(
+    n.attrs,
+    'perm',
+    x.dims.map((_, i) => x.dims.length - 1 - i),
+  );
   const { dims, map } = transposeMap(x.dims, perm);
   return [{ dtype: x.dtype, dims, data: gatherData(x.data, map, x.dtype) }];
 };
@@ -45,7 +58,10 @@ const concat: FoldKernel = (n, ins) => {
   if (ts.length !== ins.length || ts.length === 0) return undefined;
   const axis0 = attrInt(n.attrs, 'axis', 0);
   const axis = axis0 < 0 ? axis0 + ts[0]!.dims.length : axis0;
-  const { dims, which, map } = concatMap(ts.map((t) => t.dims), axis);
+  const { dims, which, map } = concatMap(
+    ts.map((t) => t.dims),
+    axis,
+  );
   const out = allocData(ts[0]!.dtype, which.length) as Float32Array;
   for (let i = 0; i < which.length; i++) out[i] = (ts[which[i]!]!.data as Float32Array)[map[i]!]!;
   return [{ dtype: ts[0]!.dtype, dims, data: out }];
@@ -57,10 +73,15 @@ const slice: FoldKernel = (n, ins, _o, opset) => {
   const get = (i: number) => (ins[i] ? toNumbers(ins[i]!) : undefined);
   let starts: number[] | undefined, ends: number[] | undefined, axes: number[] | undefined, steps: number[] | undefined;
   if (opset < SLICE_AS_INPUT_SINCE) {
-    starts = attrInts(n.attrs, 'starts'); ends = attrInts(n.attrs, 'ends'); axes = attrInts(n.attrs, 'axes');
+    starts = attrInts(n.attrs, 'starts');
+    ends = attrInts(n.attrs, 'ends');
+    axes = attrInts(n.attrs, 'axes');
   } else {
     if ((n.inputs[3] && !ins[3]) || (n.inputs[4] && !ins[4])) return undefined;
-    starts = get(1); ends = get(2); axes = get(3); steps = get(4);
+    starts = get(1);
+    ends = get(2);
+    axes = get(3);
+    steps = get(4);
   }
   if (!starts || !ends) return undefined;
   const ranges = x.dims.map((d) => ({ start: 0, count: d, step: 1 }));
@@ -87,16 +108,25 @@ function castValue(v: number | bigint, to: DType): number | bigint {
   }
   const x = Number(v);
   switch (to) {
-    case 'float32': return Math.fround(x);
-    case 'float64': return x;
-    case 'bool': return x !== 0 ? 1 : 0;
-    default: return Math.trunc(x); // int32/int8/uint8 wrap via the typed array
+    case 'float32':
+      return Math.fround(x);
+    case 'float64':
+      return x;
+    case 'bool':
+      return x !== 0 ? 1 : 0;
+    default:
+      return Math.trunc(x); // int32/int8/uint8 wrap via the typed array
   }
 }
 
 const cast: FoldKernel = (_n, [x], [o]) => {
   if (!x || !o) return undefined;
-  if ((x.dtype === 'float32' || x.dtype === 'float64') && o.dtype !== 'float32' && o.dtype !== 'float64' && o.dtype !== 'bool') {
+  if (
+    (x.dtype === 'float32' || x.dtype === 'float64') &&
+    o.dtype !== 'float32' &&
+    o.dtype !== 'float64' &&
+    o.dtype !== 'bool'
+  ) {
     for (const v of x.data as Float32Array) if (!Number.isFinite(v)) return undefined; // platform-defined in C++
   }
   const out = allocData(o.dtype, x.data.length);
@@ -105,18 +135,29 @@ const cast: FoldKernel = (_n, [x], [o]) => {
 };
 
 type Arith = (a: number, b: number) => number;
-const FLOAT_OPS: Record<string, Arith> = { Add: (a, b) => a + b, Sub: (a, b) => a - b, Mul: (a, b) => a * b, Div: (a, b) => a / b };
+const FLOAT_OPS: Record<string, Arith> = {
+  Add: (a, b) => a + b,
+  Sub: (a, b) => a - b,
+  Mul: (a, b) => a * b,
+  Div: (a, b) => a / b,
+};
 const INT_OPS: Record<string, (a: bigint, b: bigint) => bigint> = {
-  Add: (a, b) => a + b, Sub: (a, b) => a - b, Mul: (a, b) => a * b, Div: (a, b) => a / b,
+  Add: (a, b) => a + b,
+  Sub: (a, b) => a - b,
+  Mul: (a, b) => a * b,
+  Div: (a, b) => a / b,
 };
 
 const arith: FoldKernel = (n, [a, b], [o]) => {
   if (!a || !b || !o || a.dtype !== b.dtype) return undefined;
-  const ma = broadcastMap(o.shape, a.dims), mb = broadcastMap(o.shape, b.dims);
+  const ma = broadcastMap(o.shape, a.dims),
+    mb = broadcastMap(o.shape, b.dims);
   const out = allocData(o.dtype, ma.length);
   if (a.dtype === 'int64') {
     const f = INT_OPS[n.opType]!;
-    const da = a.data as BigInt64Array, db = b.data as BigInt64Array, d = out as BigInt64Array;
+    const da = a.data as BigInt64Array,
+      db = b.data as BigInt64Array,
+      d = out as BigInt64Array;
     for (let i = 0; i < ma.length; i++) {
       if (n.opType === 'Div' && db[mb[i]!] === 0n) return undefined;
       d[i] = BigInt.asIntN(64, f(da[ma[i]!]!, db[mb[i]!]!));
@@ -124,7 +165,9 @@ const arith: FoldKernel = (n, [a, b], [o]) => {
   } else if (a.dtype === 'float32' || a.dtype === 'float64') {
     // float32 results computed in float64 then rounded once are correctly rounded for + - * / (as ORT's are).
     const f = FLOAT_OPS[n.opType]!;
-    const da = a.data as Float32Array, db = b.data as Float32Array, d = out as Float32Array;
+    const da = a.data as Float32Array,
+      db = b.data as Float32Array,
+      d = out as Float32Array;
     for (let i = 0; i < ma.length; i++) d[i] = f(da[ma[i]!]!, db[mb[i]!]!);
   } else return undefined;
   return [{ dtype: o.dtype, dims: o.shape, data: out }];
@@ -134,7 +177,8 @@ const neg: FoldKernel = (_n, [x]) => {
   if (!x) return undefined;
   const out = x.data.slice() as TensorData;
   if (out instanceof BigInt64Array) for (let i = 0; i < out.length; i++) out[i] = BigInt.asIntN(64, -out[i]!);
-  else if (out instanceof Float32Array || out instanceof Float64Array || out instanceof Int32Array) for (let i = 0; i < out.length; i++) out[i] = -out[i]!;
+  else if (out instanceof Float32Array || out instanceof Float64Array || out instanceof Int32Array)
+    for (let i = 0; i < out.length; i++) out[i] = -out[i]!;
   else return undefined;
   return [{ dtype: x.dtype, dims: [...x.dims], data: out }];
 };
@@ -154,7 +198,21 @@ const constantOfShape: FoldKernel = (n, _i, [o]) => {
 };
 
 export const FOLD_KERNELS: Record<string, FoldKernel> = {
-  Identity: sameData, Reshape: sameData, Flatten: sameData, Squeeze: sameData, Unsqueeze: sameData,
-  Transpose: transpose, Gather: gather, Concat: concat, Slice: slice, Cast: cast,
-  Add: arith, Sub: arith, Mul: arith, Div: arith, Neg: neg, Sqrt: sqrt, ConstantOfShape: constantOfShape,
+  Identity: sameData,
+  Reshape: sameData,
+  Flatten: sameData,
+  Squeeze: sameData,
+  Unsqueeze: sameData,
+  Transpose: transpose,
+  Gather: gather,
+  Concat: concat,
+  Slice: slice,
+  Cast: cast,
+  Add: arith,
+  Sub: arith,
+  Mul: arith,
+  Div: arith,
+  Neg: neg,
+  Sqrt: sqrt,
+  ConstantOfShape: constantOfShape,
 };

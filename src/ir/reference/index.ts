@@ -20,15 +20,27 @@ export type { RefTensor, RefKernel } from './tensor.js';
 export { fromTensor } from './tensor.js';
 
 export const REFERENCE_KERNELS: Readonly<Record<string, RefKernel>> = {
-  ...unaryKernels, ...binaryKernels, ...convKernels, ...poolKernels, ...linearKernels, ...normKernels,
-  ...reduceKernels, ...layoutKernels, ...slicingKernels, ...generatorKernels,
+  ...unaryKernels,
+  ...binaryKernels,
+  ...convKernels,
+  ...poolKernels,
+  ...linearKernels,
+  ...normKernels,
+  ...reduceKernels,
+  ...layoutKernels,
+  ...slicingKernels,
+  ...generatorKernels,
 };
 
 /**
  * Evaluate `g` on `feeds` in float64. Returns the graph outputs (or every value with `all`).
  * Integer and bool values come back as float64 numbers too.
  */
-export function evaluateReference(g: Graph, feeds: Record<string, Tensor>, opts: { all?: boolean } = {}): Record<string, RefTensor> {
+export function evaluateReference(
+  g: Graph,
+  feeds: Record<string, Tensor>,
+  opts: { all?: boolean } = {},
+): Record<string, RefTensor> {
   const h = g.clone(true);
   h.topoSort();
   const env = new Map<string, RefTensor>();
@@ -42,7 +54,9 @@ export function evaluateReference(g: Graph, feeds: Record<string, Tensor>, opts:
     const k = REFERENCE_KERNELS[n.opType];
     if (!k) throw new Error(`evaluateReference: no reference kernel for ${n.opType} (node '${n.name}')`);
     const outs = k({ node: n, opset: h.opset, inputs: n.inputs.map((i) => (i ? env.get(i) : undefined)) });
-    n.outputs.forEach((o, i) => { if (o && outs[i]) env.set(o, outs[i]!); });
+    n.outputs.forEach((o, i) => {
+      if (o && outs[i]) env.set(o, outs[i]!);
+    });
   }
   if (opts.all) return Object.fromEntries(env);
   return Object.fromEntries(h.outputs.map((o) => [o.name, env.get(o.name)!]));

@@ -6,7 +6,10 @@ import type { Dim } from '../graph.js';
  * quotients of monomials stay exact ('N' * 256 = '256*N', '256*N' / 256 = 'N'); anything else
  * (sums, floors of symbols) becomes a fresh symbol supplied by the caller.
  */
-interface Monomial { coef: number; syms: string[] }
+interface Monomial {
+  coef: number;
+  syms: string[];
+}
 
 function toMono(d: Dim): Monomial {
   if (typeof d === 'number') return { coef: d, syms: [] };
@@ -33,7 +36,8 @@ export function isStatic(shape: readonly Dim[]): shape is number[] {
 
 export function mulDims(a: Dim, b: Dim): Dim {
   if (typeof a === 'number' && typeof b === 'number') return a * b;
-  const ma = toMono(a), mb = toMono(b);
+  const ma = toMono(a),
+    mb = toMono(b);
   return fromMono({ coef: ma.coef * mb.coef, syms: [...ma.syms, ...mb.syms].sort() });
 }
 
@@ -46,7 +50,8 @@ export function prodDims(dims: readonly Dim[]): Dim {
 /** a / b when it is exact, else undefined. */
 export function divDims(a: Dim, b: Dim): Dim | undefined {
   if (typeof a === 'number' && typeof b === 'number') return b !== 0 && a % b === 0 ? a / b : undefined;
-  const ma = toMono(a), mb = toMono(b);
+  const ma = toMono(a),
+    mb = toMono(b);
   if (mb.coef === 0 || ma.coef % mb.coef !== 0) return undefined;
   const rest = [...ma.syms];
   for (const s of mb.syms) {

@@ -11,7 +11,6 @@ export { SUPPORTED_OPS, SHAPE_RULES } from './registry.js';
 export type { ShapeRule, ShapeCtx, OutInfo } from './context.js';
 export { broadcastShapes } from './rules/elementwise.js';
 export { mulDims, divDims, prodDims, dimsEqual, shapesEqual, isStatic, formatShape } from './dims.js';
-export { foldConstants } from '../fold/index.js';
 
 export function inferShapes(g: Graph, opts: InferOptions = {}): void {
   inferShapesDetailed(g, opts);

@@ -27,7 +27,9 @@ function isDefaultDomain(n: Node): boolean {
 
 export function unsupportedError(g: Graph, n: Node): ReproError {
   const op = isDefaultDomain(n) ? n.opType : `${n.domain}.${n.opType}`;
-  return new ReproError(`node '${n.name}' (${op}, opset ${g.opset}) is not supported by reprune; supported ops: ${SUPPORTED_OPS.join(', ')}`);
+  return new ReproError(
+    `node '${n.name}' (${op}, opset ${g.opset}) is not supported by reprune; supported ops: ${SUPPORTED_OPS.join(', ')}`,
+  );
 }
 
 /** Throw a ReproError for the first node whose op reprune cannot handle. */
@@ -39,101 +41,162 @@ function isIntType(d: DType): boolean {
   return d === 'int64' || d === 'int32';
 }
 
+type TypeInfo = { dtype: DType; shape: Dim[] };
+
+/** What one inference pass knows so far, filled in node order. */
+interface InferState {
+  g: Graph;
+  /** Used by constant folding: unsupported ops, unshaped inputs and failing rules leave values unknown. */
+  lenient: boolean;
+  infos: Map<string, TypeInfo>;
+  values: Map<string, Dim[]>;
+  constants: Map<string, Tensor>;
+  valueInfo: Map<string, ValueInfo>;
+  /** A new symbolic dim name, distinct from the inputs' symbols. */
+  fresh: () => string;
+}
+
 /** Shape inference with propagation of small integer values (what makes PyTorch's Shape→Gather→Concat→Reshape static). */
 export function inferShapesDetailed(g: Graph, opts: InferOptions & { lenient?: boolean } = {}): InferResult {
   // lenient (used by constant folding): unsupported ops, unshaped inputs and failing rules leave values unknown.
   const lenient = opts.lenient === true;
   if (!lenient) checkSupported(g);
   g.topoSort();
-  const infos = new Map<string, { dtype: DType; shape: Dim[] }>();
+  const infos = new Map<string, TypeInfo>();
   const values = new Map<string, Dim[]>();
   const constants = new Map<string, Tensor>();
-  for (const v of g.inputs) {
-    if (!v.shape) {
-      if (lenient) continue;
-      throw new ReproError(`graph input '${v.name}' has no shape; reprune needs the rank and non-batch dims of every input`);
-    }
-    if (opts.batch !== undefined && v.shape.length > 0 && typeof v.shape[0] === 'string') v.shape[0] = opts.batch;
-    infos.set(v.name, { dtype: v.dtype, shape: [...v.shape] });
-  }
+  seedInputs(g, infos, lenient, opts.batch);
   for (const [k, t] of g.initializers) {
     infos.set(k, { dtype: t.dtype, shape: [...t.dims] });
     constants.set(k, t);
     if (isIntType(t.dtype) && t.data.length <= MAX_VALUE_ELEMENTS) values.set(k, toNumbers(t));
   }
+  // Symbols are collected after the batch rename, so fresh names never clash with the renamed batch dim either.
+  const fresh = freshSymbols(g);
+  const st: InferState = { g, lenient, infos, values, constants, valueInfo: new Map(), fresh };
+  for (const node of g.nodes) inferNode(st, node);
+  g.valueInfo = st.valueInfo;
+  for (const o of g.outputs) {
+    const v = infos.get(o.name);
+    if (v) {
+      o.dtype = v.dtype;
+      o.shape = [...v.shape];
+    }
+  }
+  return { values, constants, types: infos };
+}
+
+/** Types of the graph inputs, with the symbolic batch dim replaced by `batch` when given. */
+function seedInputs(
+  g: Graph,
+  infos: Map<string, TypeInfo>,
+  lenient: boolean,
+  batch: number | string | undefined,
+): void {
+  for (const v of g.inputs) {
+    if (!v.shape) {
+      if (lenient) continue;
+      throw new ReproError(
+        `graph input '${v.name}' has no shape; reprune needs the rank and non-batch dims of every input`,
+      );
+    }
+    if (batch !== undefined && v.shape.length > 0 && typeof v.shape[0] === 'string') v.shape[0] = batch;
+    infos.set(v.name, { dtype: v.dtype, shape: [...v.shape] });
+  }
+}
+
+/** Generator of fresh symbolic dims `unk_<n>`, skipping names the graph inputs already use. */
+function freshSymbols(g: Graph): () => string {
   let freshCount = 0;
   const symbols = new Set<string>();
   for (const v of g.inputs) for (const d of v.shape ?? []) if (typeof d === 'string') symbols.add(d);
-  const fresh = () => {
+  return () => {
     let s: string;
-    do s = `unk_${++freshCount}`; while (symbols.has(s));
+    do s = `unk_${++freshCount}`;
+    while (symbols.has(s));
     return s;
   };
-  const valueInfo = new Map<string, ValueInfo>();
-  for (const node of g.nodes) {
-    if (node.opType === 'Constant' && node.outputs[0]) {
-      try { constants.set(node.outputs[0], constantNodeTensor(node)); } catch (e) { if (!lenient) throw e; }
-    }
-    const rule = isDefaultDomain(node) ? SHAPE_RULES[node.opType] : undefined;
-    if (!rule) continue; // only reachable when lenient
-    if (lenient && node.inputs.some((i) => i && !infos.has(i))) continue;
-    let numInputs = node.inputs.length;
-    while (numInputs > 0 && !node.inputs[numInputs - 1]) numInputs--;
-    const info = (i: number) => {
-      const name = node.inputs[i];
-      if (!name) throw nodeError(node, `input ${i} is required`);
-      const v = infos.get(name);
-      if (!v) throw nodeError(node, `input '${name}' has unknown shape`);
-      return v;
-    };
-    const ctx: ShapeCtx = {
-      node,
-      opset: g.opset,
-      numInputs,
-      has: (i) => !!node.inputs[i],
-      shape: (i) => info(i).shape,
-      dtype: (i) => info(i).dtype,
-      value: (i) => (node.inputs[i] && isIntType(info(i).dtype) ? values.get(node.inputs[i]!) : undefined),
-      numbers: (i) => {
-        const name = node.inputs[i];
-        if (!name) return undefined;
-        const v = isIntType(info(i).dtype) ? values.get(name) : undefined;
-        if (v) return v.every((d) => typeof d === 'number') ? (v as number[]) : undefined;
-        const t = constants.get(name);
-        return t && t.data.length <= MAX_VALUE_ELEMENTS ? toNumbers(t) : undefined;
-      },
-      tensor: (i) => (node.inputs[i] ? constants.get(node.inputs[i]!) : undefined),
-      fresh,
-      fail: (msg) => { throw nodeError(node, msg); },
-    };
-    let outs: OutInfo[];
+}
+
+/** Records a Constant's tensor, then runs the node's shape rule and records its outputs. */
+function inferNode(st: InferState, node: Node): void {
+  const { lenient, infos } = st;
+  if (node.opType === 'Constant' && node.outputs[0]) {
     try {
-      outs = rule(ctx);
+      st.constants.set(node.outputs[0], constantNodeTensor(node));
     } catch (e) {
-      if (lenient) continue;
-      if (e instanceof ReproError) throw e;
-      throw nodeError(node, (e as Error).message);
+      if (!lenient) throw e;
     }
-    node.outputs.forEach((o, k) => {
-      if (!o) return;
-      const out = outs[k];
-      if (!out) {
-        if (lenient) return;
-        throw nodeError(node, `has ${node.outputs.length} outputs, reprune knows shapes for ${outs.length}`);
-      }
-      if (out.shape.some((d) => typeof d === 'number' && (d < 0 || !Number.isInteger(d)))) {
-        if (lenient) return;
-        throw nodeError(node, `inferred an invalid output shape ${formatShape(out.shape)}; check the node's attributes and inputs`);
-      }
-      infos.set(o, { dtype: out.dtype, shape: out.shape });
-      if (out.value && out.value.length <= MAX_VALUE_ELEMENTS) values.set(o, out.value);
-      valueInfo.set(o, { name: o, dtype: out.dtype, shape: [...out.shape] });
-    });
   }
-  g.valueInfo = valueInfo;
-  for (const o of g.outputs) {
-    const v = infos.get(o.name);
-    if (v) { o.dtype = v.dtype; o.shape = [...v.shape]; }
+  const rule = isDefaultDomain(node) ? SHAPE_RULES[node.opType] : undefined;
+  if (!rule) return; // only reachable when lenient
+  if (lenient && node.inputs.some((i) => i && !infos.has(i))) return;
+  const ctx = shapeCtx(st, node);
+  let outs: OutInfo[];
+  try {
+    outs = rule(ctx);
+  } catch (e) {
+    if (lenient) return;
+    if (e instanceof ReproError) throw e;
+    throw nodeError(node, (e as Error).message);
   }
-  return { values, constants, types: infos };
+  recordOutputs(st, node, outs);
+}
+
+/** The view of the inferred state a shape rule gets for `node`: its inputs' shapes, dtypes and known contents. */
+function shapeCtx(st: InferState, node: Node): ShapeCtx {
+  const { infos, values, constants } = st;
+  let numInputs = node.inputs.length;
+  while (numInputs > 0 && !node.inputs[numInputs - 1]) numInputs--;
+  const info = (i: number) => {
+    const name = node.inputs[i];
+    if (!name) throw nodeError(node, `input ${i} is required`);
+    const v = infos.get(name);
+    if (!v) throw nodeError(node, `input '${name}' has unknown shape`);
+    return v;
+  };
+  return {
+    node,
+    opset: st.g.opset,
+    numInputs,
+    has: (i) => !!node.inputs[i],
+    shape: (i) => info(i).shape,
+    dtype: (i) => info(i).dtype,
+    value: (i) => (node.inputs[i] && isIntType(info(i).dtype) ? values.get(node.inputs[i]!) : undefined),
+    numbers: (i) => {
+      const name = node.inputs[i];
+      if (!name) return undefined;
+      const v = isIntType(info(i).dtype) ? values.get(name) : undefined;
+      if (v) return v.every((d) => typeof d === 'number') ? (v as number[]) : undefined;
+      const t = constants.get(name);
+      return t && t.data.length <= MAX_VALUE_ELEMENTS ? toNumbers(t) : undefined;
+    },
+    tensor: (i) => (node.inputs[i] ? constants.get(node.inputs[i]!) : undefined),
+    fresh: st.fresh,
+    fail: (msg) => {
+      throw nodeError(node, msg);
+    },
+  };
+}
+
+/** Stores each output's type (and small known contents); a missing or invalid shape is an error unless lenient. */
+function recordOutputs(st: InferState, node: Node, outs: OutInfo[]): void {
+  node.outputs.forEach((o, k) => {
+    if (!o) return;
+    const out = outs[k];
+    if (!out) {
+      if (st.lenient) return;
+      throw nodeError(node, `has ${node.outputs.length} outputs, reprune knows shapes for ${outs.length}`);
+    }
+    if (out.shape.some((d) => typeof d === 'number' && (d < 0 || !Number.isInteger(d)))) {
+      if (st.lenient) return;
+      throw nodeError(
+        node,
+        `inferred an invalid output shape ${formatShape(out.shape)}; check the node's attributes and inputs`,
+      );
+    }
+    st.infos.set(o, { dtype: out.dtype, shape: out.shape });
+    if (out.value && out.value.length <= MAX_VALUE_ELEMENTS) st.values.set(o, out.value);
+    st.valueInfo.set(o, { name: o, dtype: out.dtype, shape: [...out.shape] });
+  });
 }

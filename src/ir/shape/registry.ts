@@ -9,7 +9,13 @@ import { slicingRules } from './rules/slicing.js';
 
 /** Shape rule per ONNX op type (default domain). Adding an op = one entry here (+ a reference kernel + a test case). */
 export const SHAPE_RULES: Readonly<Record<string, ShapeRule>> = {
-  ...elementwiseRules, ...convRules, ...linearRules, ...layoutRules, ...slicingRules, ...reduceRules, ...generatorRules,
+  ...elementwiseRules,
+  ...convRules,
+  ...linearRules,
+  ...layoutRules,
+  ...slicingRules,
+  ...reduceRules,
+  ...generatorRules,
 };
 
 /** Every op type reprune understands, sorted. */

@@ -21,7 +21,8 @@ export function architectureDifference(expected: Graph, actual: Graph): string |
   for (const [name, t] of expected.initializers) {
     const u = actual.initializers.get(name);
     if (!u) return `weight '${name}' is missing`;
-    if (u.dims.join(',') !== t.dims.join(',')) return `weight '${name}' has shape [${u.dims.join(', ')}] instead of [${t.dims.join(', ')}]`;
+    if (u.dims.join(',') !== t.dims.join(','))
+      return `weight '${name}' has shape [${u.dims.join(', ')}] instead of [${t.dims.join(', ')}]`;
   }
   for (const name of actual.initializers.keys()) if (!expected.initializers.has(name)) return `extra weight '${name}'`;
   const io = (g: Graph) => JSON.stringify([g.inputs.map((v) => [v.name, v.shape]), g.outputs.map((v) => v.name)]);
@@ -32,5 +33,8 @@ export function architectureDifference(expected: Graph, actual: Graph): string |
 /** Throw a ReproError naming `what` when `actual` does not have exactly `expected`'s architecture. */
 export function assertSameArchitecture(expected: Graph, actual: Graph, what: string): void {
   const diff = architectureDifference(expected, actual);
-  if (diff) throw new ReproError(`${what}: the fine-tuned model does not have the input model's architecture (${diff}); not saved — please report this`);
+  if (diff)
+    throw new ReproError(
+      `${what}: the fine-tuned model does not have the input model's architecture (${diff}); not saved — please report this`,
+    );
 }

@@ -23,17 +23,21 @@ export interface ExpandReport {
 export const LOP_SUFFIX = { first: '.lop_expand', middle: '.lop_mid', last: '.lop_reduce' } as const;
 
 /**
- * Linear over-parameterization: every compact Conv k×k becomes 1×1 → k×k → 1×1 and every Gemm/MatMul three
- * Gemm/MatMuls, with no nonlinearity, bias or BN inside, computing exactly the same function (up to float
- * rounding). The bias stays on the last layer, so zero padding inside stays exact.
+ * Linear over-parameterization of a copy of `g0`: every compact Conv k×k becomes 1×1 → k×k → 1×1 and every
+ * Gemm/MatMul three Gemm/MatMuls, with no nonlinearity, bias or BN inside, computing exactly the same function (up
+ * to float rounding). The bias stays on the last layer, so zero padding inside stays exact.
  */
-export function lopExpand(g: Graph, opts: ExpandOptions = {}): ExpandReport {
+export function lopExpand(g0: Graph, opts: ExpandOptions = {}): ExpandReport & { graph: Graph } {
+  const g = g0.clone(true);
   const rate = opts.rate ?? 4;
   const rng = new SeededRng(opts.seed ?? 0);
   const report: ExpandReport = { expanded: [], skipped: [] };
   const out: Node[] = [];
   for (const n of g.nodes) {
-    if (opts.nodes && !opts.nodes.includes(n.name)) { out.push(n); continue; }
+    if (opts.nodes && !opts.nodes.includes(n.name)) {
+      out.push(n);
+      continue;
+    }
     const reason = expandable(g, n);
     if (reason) {
       if (['Conv', 'Gemm', 'MatMul'].includes(n.opType)) report.skipped.push({ node: n.name, reason });
@@ -44,13 +48,13 @@ export function lopExpand(g: Graph, opts: ExpandOptions = {}): ExpandReport {
     report.expanded.push(n.name);
   }
   g.nodes = out;
-  return report;
+  return { graph: g, ...report };
 }
 
 function expandable(g: Graph, n: Node): string | undefined {
   if (!['Conv', 'Gemm', 'MatMul'].includes(n.opType)) return 'not a linear layer';
   const w = g.initializers.get(n.inputs[1] ?? '');
-  if (!w || w.dtype !== 'float32') return 'weight is not a constant float32 initializer';
+  if (w?.dtype !== 'float32') return 'weight is not a constant float32 initializer';
   if (n.opType === 'Conv') {
     if (attrInt(n.attrs, 'group', 1) !== 1) return 'grouped/depthwise conv: left unexpanded';
     if (attrString(n.attrs, 'auto_pad', 'NOTSET') !== 'NOTSET') return 'auto_pad conv: left unexpanded';
@@ -63,7 +67,8 @@ function expandConv(g: Graph, n: Node, rate: number, rng: SeededRng): Node[] {
   const w = g.initializers.get(wName)!;
   const [cout, cin, kh, kw] = w.dims as [number, number, number, number];
   const f = expansionFactors(cin, cout, rate, rng);
-  const midIn = f.e1.rows, midOut = f.e3.cols;
+  const midIn = f.e1.rows,
+    midOut = f.e3.cols;
   const taps = kh * kw;
   const wd = w.data as Float32Array;
   const mData = new Float32Array(midOut * midIn * taps);
@@ -71,7 +76,8 @@ function expandConv(g: Graph, n: Node, rate: number, rng: SeededRng): Node[] {
     const wTap = mat(cout, cin);
     for (let o = 0; o < cout; o++) for (let i = 0; i < cin; i++) wTap.data[o * cin + i] = wd[(o * cin + i) * taps + t]!;
     const m = middleTap(f, wTap);
-    for (let o = 0; o < midOut; o++) for (let i = 0; i < midIn; i++) mData[(o * midIn + i) * taps + t] = m.data[o * midIn + i]!;
+    for (let o = 0; o < midOut; o++)
+      for (let i = 0; i < midIn; i++) mData[(o * midIn + i) * taps + t] = m.data[o * midIn + i]!;
   }
   const e1 = g.addInitializer(`${wName}.lop_e1`, f32([midIn, cin, 1, 1], toF32(f.e1)));
   const mid = g.addInitializer(`${wName}.lop_m`, f32([midOut, midIn, kh, kw], mData));
@@ -86,7 +92,13 @@ function expandConv(g: Graph, n: Node, rate: number, rng: SeededRng): Node[] {
   return [
     { name: n.name + LOP_SUFFIX.first, opType: 'Conv', inputs: [n.inputs[0]!, e1], outputs: [h1], attrs: k1 },
     { name: n.name + LOP_SUFFIX.middle, opType: 'Conv', inputs: [h1, mid], outputs: [h2], attrs: midAttrs },
-    { name: n.name + LOP_SUFFIX.last, opType: 'Conv', inputs: [h2, e3, ...bias], outputs: [...n.outputs], attrs: { ...k1 } },
+    {
+      name: n.name + LOP_SUFFIX.last,
+      opType: 'Conv',
+      inputs: [h2, e3, ...bias],
+      outputs: [...n.outputs],
+      attrs: { ...k1 },
+    },
   ];
 }
 
@@ -102,11 +114,18 @@ function expandGemm(g: Graph, n: Node, rate: number, rng: SeededRng): Node[] {
   const [a, b] = w.dims as [number, number];
   const [outDim, inDim] = transB ? [a, b] : [b, a];
   const wMat = mat(outDim, inDim); // [out, in]
-  for (let i = 0; i < a; i++) for (let j = 0; j < b; j++) wMat.data[transB ? i * b + j : j * a + i] = stored[i * b + j]!;
+  for (let i = 0; i < a; i++)
+    for (let j = 0; j < b; j++) wMat.data[transB ? i * b + j : j * a + i] = stored[i * b + j]!;
   const f = expansionFactors(inDim, outDim, rate, rng);
   const m = middleTap(f, wMat);
-  const store = (name: string, x: Mat) => g.addInitializer(`${wName}.${name}`, transB ? f32([x.rows, x.cols], toF32(x)) : f32([x.cols, x.rows], toF32(transpose(x))));
-  const e1 = store('lop_e1', f.e1), mid = store('lop_m', m), e3 = store('lop_e3', f.e3);
+  const store = (name: string, x: Mat) =>
+    g.addInitializer(
+      `${wName}.${name}`,
+      transB ? f32([x.rows, x.cols], toF32(x)) : f32([x.cols, x.rows], toF32(transpose(x))),
+    );
+  const e1 = store('lop_e1', f.e1),
+    mid = store('lop_m', m),
+    e3 = store('lop_e3', f.e3);
   g.initializers.delete(wName);
   const h1 = g.uniqueName(`${n.outputs[0]}.lop_h1`);
   const h2 = g.uniqueName(`${n.outputs[0]}.lop_h2`);
@@ -117,16 +136,34 @@ function expandGemm(g: Graph, n: Node, rate: number, rng: SeededRng): Node[] {
       { name: n.name + LOP_SUFFIX.last, opType: 'MatMul', inputs: [h2, e3], outputs: [...n.outputs], attrs: {} },
     ];
   }
-  const keep = (names: string[]): Attrs => Object.fromEntries(names.filter((k) => n.attrs[k]).map((k) => [k, n.attrs[k]!]));
+  const keep = (names: string[]): Attrs =>
+    Object.fromEntries(names.filter((k) => n.attrs[k]).map((k) => [k, n.attrs[k]!]));
   const bias = n.inputs[2] ? [n.inputs[2]] : [];
   return [
-    { name: n.name + LOP_SUFFIX.first, opType: 'Gemm', inputs: [n.inputs[0]!, e1], outputs: [h1], attrs: keep(['transB', 'transA']) },
-    { name: n.name + LOP_SUFFIX.middle, opType: 'Gemm', inputs: [h1, mid], outputs: [h2], attrs: keep(['transB', 'alpha']) },
-    { name: n.name + LOP_SUFFIX.last, opType: 'Gemm', inputs: [h2, e3, ...bias], outputs: [...n.outputs], attrs: keep(['transB', 'beta']) },
+    {
+      name: n.name + LOP_SUFFIX.first,
+      opType: 'Gemm',
+      inputs: [n.inputs[0]!, e1],
+      outputs: [h1],
+      attrs: keep(['transB', 'transA']),
+    },
+    {
+      name: n.name + LOP_SUFFIX.middle,
+      opType: 'Gemm',
+      inputs: [h1, mid],
+      outputs: [h2],
+      attrs: keep(['transB', 'alpha']),
+    },
+    {
+      name: n.name + LOP_SUFFIX.last,
+      opType: 'Gemm',
+      inputs: [h2, e3, ...bias],
+      outputs: [...n.outputs],
+      attrs: keep(['transB', 'beta']),
+    },
   ];
 }
 
 function toF32(m: Mat): Float32Array {
   return Float32Array.from(m.data);
 }
-

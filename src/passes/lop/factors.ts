@@ -1,5 +1,5 @@
 import { matmul, matmulNT, matmulTN, mat, qr, spdInverse, transpose, type Mat } from '../../linalg/index.js';
-import { SeededRng } from '../../util/random.js';
+import type { SeededRng } from '../../util/random.js';
 
 /**
  * Factors for an exact linear over-parameterization W = E3 · M · E1 (METHODS.md §3, initialization ours):

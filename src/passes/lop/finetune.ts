@@ -9,7 +9,14 @@ import { inferShapes } from '../../ir/shape/index.js';
 import { f32, type Tensor } from '../../ir/tensor.js';
 import { withOutputs } from '../../runtime/capture.js';
 import { compile } from '../../runtime/session.js';
-import { addCrossEntropy, addSpKdLoss, trainModel, weightedSum, type TrainOptions, type TrainResult } from '../../train/index.js';
+import {
+  addCrossEntropy,
+  addSpKdLoss,
+  trainModel,
+  weightedSum,
+  type TrainOptions,
+  type TrainResult,
+} from '../../train/index.js';
 import { ReproError } from '../../util/errors.js';
 import { assertSameArchitecture } from './architecture.js';
 import { LOP_SUFFIX, lopExpand, type ExpandReport } from './expand.js';
@@ -56,43 +63,68 @@ export function defaultSpLayers(g: Graph): string[] {
 /** A node by name; in an expanded student a layer's output comes from its last (`.lop_reduce`) part. */
 function nodeNamed(g: Graph, name: string, role: string): Node {
   const n = g.nodes.find((x) => x.name === name) ?? g.nodes.find((x) => x.name === name + LOP_SUFFIX.last);
-  if (!n) throw new ReproError(`--sp-layers: ${role} has no node named '${name}'; choose nodes present in both teacher and student`);
+  if (!n)
+    throw new ReproError(
+      `--sp-layers: ${role} has no node named '${name}'; choose nodes present in both teacher and student`,
+    );
   return n;
 }
 
 export async function lopFinetune(pruned: Graph, ds: Dataset, o: LopFinetuneOptions): Promise<LopFinetuneResult> {
-  const student = pruned.clone();
-  const expandReport = o.lop ? lopExpand(student, { rate: o.expand ?? 4, seed: o.seed ?? 0 }) : undefined;
+  const expanded = o.lop ? lopExpand(pruned, { rate: o.expand ?? 4, seed: o.seed ?? 0 }) : undefined;
+  const student = expanded?.graph ?? pruned;
+  const expandReport = expanded && { expanded: expanded.expanded, skipped: expanded.skipped };
   const teacher = o.teacher;
-  const spLayers = teacher ? o.spLayers ?? defaultSpLayers(pruned) : [];
+  const spLayers = teacher ? (o.spLayers ?? defaultSpLayers(pruned)) : [];
   let res: TrainResult;
-  if (teacher && spLayers.length === 0) throw new ReproError('--teacher: no layers to distill were found; name them with --sp-layers');
+  if (teacher && spLayers.length === 0)
+    throw new ReproError('--teacher: no layers to distill were found; name them with --sp-layers');
   if (!teacher) {
     res = await trainModel(student, ds, { ...o });
   } else {
-    const pairs = spLayers.map((name) => ({ student: nodeNamed(student, name, 'the student').outputs[0]!, teacher: nodeNamed(teacher, name, 'the teacher').outputs[0]! }));
+    const pairs = spLayers.map((name) => ({
+      student: nodeNamed(student, name, 'the student').outputs[0]!,
+      teacher: nodeNamed(teacher, name, 'the teacher').outputs[0]!,
+    }));
     const shaped = teacher.clone(true);
     inferShapes(shaped, { batch: Math.min(o.batchSize, ds.count) });
     const teacherDims = pairs.map((p) => shaped.valueInfo.get(p.teacher)!.shape as number[]);
-    const runner = await compile(withOutputs(teacher, pairs.map((p) => p.teacher)));
+    const runner = await compile(
+      withOutputs(
+        teacher,
+        pairs.map((p) => p.teacher),
+      ),
+    );
     const feedName = (i: number) => `spkd.teacher${i}`;
     const gamma = o.spGamma ?? 3000;
     res = await trainModel(student, ds, {
       ...o,
-      loss: (ctx) => weightedSum(ctx.g, [
-        { value: addCrossEntropy(ctx.g, ctx.logits, ctx.labels) },
-        { value: addSpKdLoss(ctx.g, pairs.map((p, i) => ({ student: p.student, teacher: feedName(i), teacherDims: teacherDims[i] }))), weight: gamma },
-      ]),
+      loss: (ctx) =>
+        weightedSum(ctx.g, [
+          { value: addCrossEntropy(ctx.g, ctx.logits, ctx.labels) },
+          {
+            value: addSpKdLoss(
+              ctx.g,
+              pairs.map((p, i) => ({ student: p.student, teacher: feedName(i), teacherDims: teacherDims[i] })),
+            ),
+            weight: gamma,
+          },
+        ]),
       extraFeeds: async (ctx) => {
-        const out = await runner.run({ [teacher.inputs[0]!.name]: f32(ctx.batch.dims, ctx.batch.x) }, pairs.map((p) => p.teacher));
+        const out = await runner.run(
+          { [teacher.inputs[0]!.name]: f32(ctx.batch.dims, ctx.batch.x) },
+          pairs.map((p) => p.teacher),
+        );
         const feeds: Record<string, Tensor> = {};
-        pairs.forEach((p, i) => { feeds[feedName(i)] = out[p.teacher]!; });
+        pairs.forEach((p, i) => {
+          feeds[feedName(i)] = out[p.teacher]!;
+        });
         return feeds;
       },
     });
   }
   if (o.lop) {
-    lopMerge(res.graph);
+    res = { ...res, graph: lopMerge(res.graph).graph };
     assertSameArchitecture(pruned, res.graph, 'LOP merge');
   }
   return { ...res, mode: finetuneMode(o.lop, spLayers.length > 0), expandReport, spLayers };

@@ -12,9 +12,11 @@ export interface MergeOptions {
  * Merge chains of linear layers back into one layer, exactly: a 1×1 conv (stride 1, no pad, no bias) into the
  * conv after it, a 1×1 conv into the conv before it (folding biases), and Gemm/MatMul pairs. Applied pairwise
  * until nothing changes, so 1×1∘k×k∘1×1 and longer Gemm chains collapse. Names of expanded layers and weights
- * return to their originals. k×k∘k×k chains are not merged (zero padding between them makes it inexact).
+ * return to their originals. k×k∘k×k chains are not merged (zero padding between them makes it inexact). Works on a
+ * copy: the input graph is untouched.
  */
-export function lopMerge(g: Graph, opts: MergeOptions = {}): { merged: number } {
+export function lopMerge(g0: Graph, opts: MergeOptions = {}): { graph: Graph; merged: number } {
+  const g = g0.clone(true);
   const only = opts.onlyExpanded ?? true;
   let merged = 0;
   for (let changed = true; changed; ) {
@@ -25,11 +27,15 @@ export function lopMerge(g: Graph, opts: MergeOptions = {}): { merged: number } 
       const prod = g.nodes.find((n) => n.outputs[0] === src);
       if (!prod || consumers.get(src)?.length !== 1 || g.isGraphOutput(src)) continue;
       if (only && !(isExpanded(prod) && isExpanded(b) && origin(prod) === origin(b))) continue;
-      if (tryMergePair(g, prod, b)) { merged++; changed = true; break; }
+      if (tryMergePair(g, prod, b)) {
+        merged++;
+        changed = true;
+        break;
+      }
     }
   }
   restoreNames(g);
-  return { merged };
+  return { graph: g, merged };
 }
 
 function isExpanded(n: Node): boolean {
@@ -44,33 +50,44 @@ function origin(n: Node): string {
 
 function tryMergePair(g: Graph, a: Node, b: Node): boolean {
   if (a.opType === 'Conv' && b.opType === 'Conv') return mergeConvs(g, a, b);
-  if ((a.opType === 'Gemm' || a.opType === 'MatMul') && (b.opType === 'Gemm' || b.opType === 'MatMul')) return mergeGemms(g, a, b);
+  if ((a.opType === 'Gemm' || a.opType === 'MatMul') && (b.opType === 'Gemm' || b.opType === 'MatMul'))
+    return mergeGemms(g, a, b);
   return false;
 }
 
 function isPlain1x1(n: Node, w: Tensor): boolean {
-  return w.dims[2] === 1 && w.dims[3] === 1 && attrInt(n.attrs, 'group', 1) === 1 &&
+  return (
+    w.dims[2] === 1 &&
+    w.dims[3] === 1 &&
+    attrInt(n.attrs, 'group', 1) === 1 &&
     attrString(n.attrs, 'auto_pad', 'NOTSET') === 'NOTSET' &&
-    attrInts(n.attrs, 'strides', [1, 1]).every((s) => s === 1) && attrInts(n.attrs, 'pads', [0, 0, 0, 0]).every((p) => p === 0);
+    attrInts(n.attrs, 'strides', [1, 1]).every((s) => s === 1) &&
+    attrInts(n.attrs, 'pads', [0, 0, 0, 0]).every((p) => p === 0)
+  );
 }
 
 /** a then b, both group-1 convs; one of them a plain 1×1. */
 function mergeConvs(g: Graph, a: Node, b: Node): boolean {
-  const wa = g.initializers.get(a.inputs[1]!), wb = g.initializers.get(b.inputs[1]!);
+  const wa = g.initializers.get(a.inputs[1]!),
+    wb = g.initializers.get(b.inputs[1]!);
   if (!wa || !wb || attrInt(a.attrs, 'group', 1) !== 1 || attrInt(b.attrs, 'group', 1) !== 1) return false;
   const [coutA, cinA, khA, kwA] = wa.dims as number[] as [number, number, number, number];
   const [coutB, cinB, khB, kwB] = wb.dims as number[] as [number, number, number, number];
-  const A_ = wa.data as Float32Array, B_ = wb.data as Float32Array;
+  const A_ = wa.data as Float32Array,
+    B_ = wb.data as Float32Array;
   let w: Float32Array, dims: number[], attrs: Node['attrs'], bias: Float32Array | undefined;
-  const ba = biasOf(g, a, coutA), bb = biasOf(g, b, coutB);
+  const ba = biasOf(g, a, coutA),
+    bb = biasOf(g, b, coutB);
   if (isPlain1x1(a, wa) && !ba) {
     // W[o,i,t] = Σ_q B[o,q,t]·A[q,i]
     const taps = khB * kwB;
     w = new Float32Array(coutB * cinA * taps);
-    for (let o = 0; o < coutB; o++) for (let q = 0; q < cinB; q++) for (let i = 0; i < cinA; i++) {
-      const aqi = A_[q * cinA + i]!;
-      for (let t = 0; t < taps; t++) w[(o * cinA + i) * taps + t]! += B_[(o * cinB + q) * taps + t]! * aqi;
-    }
+    for (let o = 0; o < coutB; o++)
+      for (let q = 0; q < cinB; q++)
+        for (let i = 0; i < cinA; i++) {
+          const aqi = A_[q * cinA + i]!;
+          for (let t = 0; t < taps; t++) w[(o * cinA + i) * taps + t]! += B_[(o * cinB + q) * taps + t]! * aqi;
+        }
     dims = [coutB, cinA, khB, kwB];
     attrs = b.attrs;
     bias = bb;
@@ -78,10 +95,11 @@ function mergeConvs(g: Graph, a: Node, b: Node): boolean {
     // W[o,i,t] = Σ_p B[o,p]·A[p,i,t]; bias = B·b_a + b_b
     const taps = khA * kwA;
     w = new Float32Array(coutB * cinA * taps);
-    for (let o = 0; o < coutB; o++) for (let p = 0; p < cinB; p++) {
-      const bop = B_[o * cinB + p]!;
-      for (let k = 0; k < cinA * taps; k++) w[o * cinA * taps + k]! += bop * A_[p * cinA * taps + k]!;
-    }
+    for (let o = 0; o < coutB; o++)
+      for (let p = 0; p < cinB; p++) {
+        const bop = B_[o * cinB + p]!;
+        for (let k = 0; k < cinA * taps; k++) w[o * cinA * taps + k]! += bop * A_[p * cinA * taps + k]!;
+      }
     dims = [coutB, cinA, khA, kwA];
     attrs = a.attrs;
     bias = composeBias(B_, coutB, cinB, ba, bb);
@@ -92,21 +110,30 @@ function mergeConvs(g: Graph, a: Node, b: Node): boolean {
 
 /** a then b, Gemm/MatMul with constant 2-D weights and no transA on b. alpha/beta survive unfolded where they can. */
 function mergeGemms(g: Graph, a: Node, b: Node): boolean {
-  const ma = linearMap(g, a), mb = linearMap(g, b);
+  const ma = linearMap(g, a),
+    mb = linearMap(g, b);
   if (!ma || !mb || (b.opType === 'Gemm' && attrInt(b.attrs, 'transA', 0) === 1)) return false;
   // y = αa·αb·(Wb·Wa)·x + [αb·Wb·(βa·ca)] + βb·cb
   const w = new Float32Array(mb.outDim * ma.inDim);
-  for (let o = 0; o < mb.outDim; o++) for (let p = 0; p < mb.inDim; p++) {
-    const bop = mb.w[o * mb.inDim + p]!;
-    if (bop === 0) continue;
-    for (let i = 0; i < ma.inDim; i++) w[o * ma.inDim + i]! += bop * ma.w[p * ma.inDim + i]!;
-  }
+  for (let o = 0; o < mb.outDim; o++)
+    for (let p = 0; p < mb.inDim; p++) {
+      const bop = mb.w[o * mb.inDim + p]!;
+      if (bop === 0) continue;
+      for (let i = 0; i < ma.inDim; i++) w[o * ma.inDim + i]! += bop * ma.w[p * ma.inDim + i]!;
+    }
   const alpha = ma.alpha * mb.alpha;
-  let bias = mb.bias, beta = mb.beta;
+  let bias = mb.bias,
+    beta = mb.beta;
   if (ma.bias) {
     const wbEff = mb.w.map((v) => v * mb.alpha);
     const cb = mb.bias?.map((v) => v * mb.beta);
-    bias = composeBias(wbEff, mb.outDim, mb.inDim, ma.bias.map((v) => v * ma.beta), cb);
+    bias = composeBias(
+      wbEff,
+      mb.outDim,
+      mb.inDim,
+      ma.bias.map((v) => v * ma.beta),
+      cb,
+    );
     beta = 1;
   }
   // Keep the layout of the last layer's weight (transB=1: [out,in]; else [in,out]).
@@ -125,15 +152,23 @@ function mergeGemms(g: Graph, a: Node, b: Node): boolean {
   return true;
 }
 
-interface LinearMap { w: Float32Array; outDim: number; inDim: number; alpha: number; bias?: Float32Array; beta: number }
+interface LinearMap {
+  w: Float32Array;
+  outDim: number;
+  inDim: number;
+  alpha: number;
+  bias?: Float32Array;
+  beta: number;
+}
 
 /** y = alpha·W·x + beta·bias of a Gemm/MatMul, W as [out, in] row-major. */
 function linearMap(g: Graph, n: Node): LinearMap | undefined {
   const t = g.initializers.get(n.inputs[1] ?? '');
-  if (!t || t.dims.length !== 2 || t.dtype !== 'float32') return undefined;
+  if (t?.dims.length !== 2 || t.dtype !== 'float32') return undefined;
   const transB = n.opType === 'Gemm' && attrInt(n.attrs, 'transB', 0) === 1;
   const [r, c] = t.dims as [number, number];
-  const outDim = transB ? r : c, inDim = transB ? c : r;
+  const outDim = transB ? r : c,
+    inDim = transB ? c : r;
   const src = t.data as Float32Array;
   const map: LinearMap = { w: transB ? src : transposeF32(src, r, c), outDim, inDim, alpha: 1, beta: 1 };
   if (n.opType !== 'Gemm') return map;
@@ -154,10 +189,21 @@ function biasOf(g: Graph, n: Node, size: number): Float32Array | undefined {
   return t && t.data.length === size ? (t.data as Float32Array) : undefined;
 }
 
-function composeBias(wb: Float32Array, outB: number, inB: number, ba: Float32Array | undefined, bb: Float32Array | undefined): Float32Array | undefined {
+function composeBias(
+  wb: Float32Array,
+  outB: number,
+  inB: number,
+  ba: Float32Array | undefined,
+  bb: Float32Array | undefined,
+): Float32Array | undefined {
   if (!ba && !bb) return undefined;
   const out = bb ? Float32Array.from(bb) : new Float32Array(outB);
-  if (ba) for (let o = 0; o < outB; o++) { let s = 0; for (let p = 0; p < inB; p++) s += wb[o * inB + p]! * ba[p]!; out[o]! += s; }
+  if (ba)
+    for (let o = 0; o < outB; o++) {
+      let s = 0;
+      for (let p = 0; p < inB; p++) s += wb[o * inB + p]! * ba[p]!;
+      out[o]! += s;
+    }
   return out;
 }
 
@@ -168,13 +214,27 @@ function transposeF32(m: Float32Array, rows: number, cols: number): Float32Array
 }
 
 /** Replace nodes a→b by one node reading a's input and writing b's output. Weight/bias take b's names. */
-function replacePair(g: Graph, a: Node, b: Node, opType: string, w: Tensor, bias: Float32Array | undefined, attrs: Node['attrs']): void {
+function replacePair(
+  g: Graph,
+  a: Node,
+  b: Node,
+  opType: string,
+  w: Tensor,
+  bias: Float32Array | undefined,
+  attrs: Node['attrs'],
+): void {
   const wName = b.inputs[1]!;
   const biasName = b.inputs[2] || a.inputs[2] || g.uniqueName(`${wName}.bias`);
   for (const n of [a.inputs[1], a.inputs[2], b.inputs[2]]) if (n && n !== biasName) g.initializers.delete(n);
   g.initializers.set(wName, w);
   if (bias) g.initializers.set(biasName, f32([bias.length], bias));
-  const merged: Node = { name: b.name, opType, inputs: [a.inputs[0]!, wName, ...(bias ? [biasName] : [])], outputs: [...b.outputs], attrs };
+  const merged: Node = {
+    name: b.name,
+    opType,
+    inputs: [a.inputs[0]!, wName, ...(bias ? [biasName] : [])],
+    outputs: [...b.outputs],
+    attrs,
+  };
   g.nodes = g.nodes.filter((n) => n !== a).map((n) => (n === b ? merged : n));
   removeUnusedInitializers(g);
 }
@@ -186,6 +246,7 @@ function removeUnusedInitializers(g: Graph): void {
 
 /** Strip LOP suffixes from fully merged layers (node and weight names) where the original name is free. */
 function restoreNames(g: Graph): void {
+  g.invalidateNames(); // names change in place below
   const strip = (s: string) => s.replace(/\.lop_(expand|mid|reduce)$/, '').replace(/\.lop_(e1|m|e3)$/, '');
   for (const n of g.nodes) {
     const base = strip(n.name);

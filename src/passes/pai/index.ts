@@ -13,7 +13,15 @@ import { trainabilityPrune, type TrainabilityOptions } from './trainability.js';
 
 export { topKMasks, countKept, totalSize, type Masks, type Scores, type TopKOptions } from './masks.js';
 export { GradientProbe, probeBatches, sumOfOutputsLoss, type ProbeBatches } from './probe.js';
-export { graspScores, hessianGradient, magnitudeScores, randomScores, snipScores, type GradScoreContext, type GraspOptions } from './scores.js';
+export {
+  graspScores,
+  hessianGradient,
+  magnitudeScores,
+  randomScores,
+  snipScores,
+  type GradScoreContext,
+  type GraspOptions,
+} from './scores.js';
 export { synflowPrune, synflowScores, type SynflowOptions } from './synflow.js';
 export { meanAbsInput, trainabilityPrune, type TrainabilityOptions } from './trainability.js';
 export { iterativePrune, roundKeep } from './iterative.js';
@@ -47,7 +55,9 @@ export interface PaiOptions {
 export async function pruneAtInit(model: Graph, o: PaiOptions): Promise<{ masks: Masks; scores: Scores }> {
   const needsData = o.score === 'snip' || o.score === 'grasp' || o.score === 'trainability';
   if (needsData && !o.data) throw new ReproError(`--score ${o.score} needs training data (--data)`);
-  const data = needsData ? probeBatches(model, o.data!, o.probeBatches ?? 4, o.probeBatchSize ?? 128, o.seed ?? 0) : undefined;
+  const data = needsData
+    ? probeBatches(model, o.data!, o.probeBatches ?? 4, o.probeBatchSize ?? 128, o.seed ?? 0)
+    : undefined;
   const ctx = { model, params: o.params, data: data! };
   switch (o.score) {
     case 'synflow':
@@ -55,10 +65,14 @@ export async function pruneAtInit(model: Graph, o: PaiOptions): Promise<{ masks:
     case 'trainability':
       return trainabilityPrune(ctx, o.keep, { ...o.trainability, rounds: o.rounds });
     default: {
-      const scores = o.score === 'random' ? randomScores(model, o.params, o.seed)
-        : o.score === 'magnitude' ? magnitudeScores(model, o.params)
-        : o.score === 'snip' ? await snipScores(ctx)
-        : await graspScores(ctx, o.grasp);
+      const scores =
+        o.score === 'random'
+          ? randomScores(model, o.params, o.seed)
+          : o.score === 'magnitude'
+            ? magnitudeScores(model, o.params)
+            : o.score === 'snip'
+              ? await snipScores(ctx)
+              : await graspScores(ctx, o.grasp);
       return { masks: topKMasks(scores, o.keep, { scope: o.scope }), scores };
     }
   }

@@ -17,7 +17,11 @@ export function roundKeep(total: number, keep: number, t: number, rounds: number
 }
 
 /** Runs `score(masks)` each round on the current masks, keeping only still-unpruned entries. */
-export async function iterativePrune(sizes: Record<string, number>, opts: IterativeOptions, score: (masks: Masks, round: number) => Promise<Scores>): Promise<{ masks: Masks; scores: Scores }> {
+export async function iterativePrune(
+  sizes: Record<string, number>,
+  opts: IterativeOptions,
+  score: (masks: Masks, round: number) => Promise<Scores>,
+): Promise<{ masks: Masks; scores: Scores }> {
   let masks: Masks = Object.fromEntries(Object.entries(sizes).map(([p, n]) => [p, new Uint8Array(n).fill(1)]));
   const total = Object.values(sizes).reduce((a, b) => a + b, 0);
   let scores: Scores = {};

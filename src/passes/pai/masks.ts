@@ -34,7 +34,8 @@ export function totalSize(scores: Scores): number {
 export function topKMasks(scores: Scores, keep: number, opts: TopKOptions = {}): Masks {
   const names = Object.keys(scores);
   const total = totalSize(scores);
-  if (!(Number.isInteger(keep) && keep >= 0 && keep <= total)) throw new ReproError(`top-k mask: keep ${keep} must be an integer in [0, ${total}]`);
+  if (!(Number.isInteger(keep) && keep >= 0 && keep <= total))
+    throw new ReproError(`top-k mask: keep ${keep} must be an integer in [0, ${total}]`);
   const masks: Masks = Object.fromEntries(names.map((n) => [n, new Uint8Array(scores[n]!.length)]));
   if (opts.scope === 'layer') {
     for (const n of names) {
@@ -49,17 +50,32 @@ export function topKMasks(scores: Scores, keep: number, opts: TopKOptions = {}):
     const f = Math.min(opts.floor?.[n] ?? 0, left);
     if (f <= 0) continue;
     const order = rank(scores[n]!, opts.eligible?.[n]);
-    for (let i = 0; i < Math.min(f, order.length); i++) { masks[n]![order[i]!] = 1; left--; }
+    for (let i = 0; i < Math.min(f, order.length); i++) {
+      masks[n]![order[i]!] = 1;
+      left--;
+    }
   }
   // Global ranking of the rest: (score, tensor, entry), ties by tensor then entry.
-  const sv: number[] = [], tv: number[] = [], ev: number[] = [];
+  const sv: number[] = [],
+    tv: number[] = [],
+    ev: number[] = [];
   names.forEach((n, t) => {
-    const s = scores[n]!, m = masks[n]!, el = opts.eligible?.[n];
-    for (let i = 0; i < s.length; i++) if (!m[i] && (!el || el[i])) { sv.push(key(s[i]!)); tv.push(t); ev.push(i); }
+    const s = scores[n]!,
+      m = masks[n]!,
+      el = opts.eligible?.[n];
+    for (let i = 0; i < s.length; i++)
+      if (!m[i] && (!el || el[i])) {
+        sv.push(key(s[i]!));
+        tv.push(t);
+        ev.push(i);
+      }
   });
   const order = Array.from({ length: sv.length }, (_, i) => i);
   order.sort((a, b) => sv[b]! - sv[a]! || tv[a]! - tv[b]! || ev[a]! - ev[b]!);
-  if (left > order.length) throw new ReproError(`top-k mask: asked to keep ${keep} entries but only ${order.length + keep - left} are eligible`);
+  if (left > order.length)
+    throw new ReproError(
+      `top-k mask: asked to keep ${keep} entries but only ${order.length + keep - left} are eligible`,
+    );
   for (let i = 0; i < left; i++) masks[names[tv[order[i]!]!]!]![ev[order[i]!]!] = 1;
   return masks;
 }

@@ -23,11 +23,20 @@ export interface ProbeBatches {
 export function probeBatches(model: Graph, ds: Dataset, count: number, batchSize: number, seed = 0): ProbeBatches {
   const flat = (model.inputs[0]?.shape ?? []).length === 2;
   const list: Batch[] = [];
-  for (const b of batches(ds, { batchSize: Math.min(batchSize, ds.count), shuffle: true, seed, dropLast: true, layout: flat ? 'flat' : 'nchw' })) {
+  for (const b of batches(ds, {
+    batchSize: Math.min(batchSize, ds.count),
+    shuffle: true,
+    seed,
+    dropLast: true,
+    layout: flat ? 'flat' : 'nchw',
+  })) {
     list.push(b);
     if (list.length >= count) break;
   }
-  if (list.length === 0) throw new ReproError(`pruning-at-init scores need at least one batch of ${batchSize} samples; ${ds.name} has ${ds.count}`);
+  if (list.length === 0)
+    throw new ReproError(
+      `pruning-at-init scores need at least one batch of ${batchSize} samples; ${ds.name} has ${ds.count}`,
+    );
   return { list, sampleDims: flat ? [ds.shape.reduce((a, b) => a * b, 1)] : [...ds.shape] };
 }
 
@@ -46,11 +55,20 @@ export interface ProbeOptions {
 }
 
 export class GradientProbe {
-  private constructor(readonly work: Graph, readonly params: string[], private readonly runner: StepRunner) {}
+  private constructor(
+    readonly work: Graph,
+    readonly params: string[],
+    private readonly runner: StepRunner,
+  ) {}
 
   static async create(model: Graph, params: string[], opts: ProbeOptions): Promise<GradientProbe> {
     const work = model.clone();
-    const tg = buildTrainGraph(work, { batch: opts.batch, params, loss: opts.loss, frozenBatchNorm: opts.frozenBatchNorm });
+    const tg = buildTrainGraph(work, {
+      batch: opts.batch,
+      params,
+      loss: opts.loss,
+      frozenBatchNorm: opts.frozenBatchNorm,
+    });
     const runner = await StepRunner.create(tg, work, opts.batch, opts.sampleDims);
     return new GradientProbe(work, params, runner);
   }
@@ -67,7 +85,8 @@ export class GradientProbe {
     let loss = 0;
     for (const b of list) {
       const r = await this.runner.run(b.x, b.y, {});
-      if (!Number.isFinite(r.loss)) throw new ReproError(`pruning-at-init: the probe loss is ${r.loss}; the model's outputs overflow float32`);
+      if (!Number.isFinite(r.loss))
+        throw new ReproError(`pruning-at-init: the probe loss is ${r.loss}; the model's outputs overflow float32`);
       loss += r.loss / list.length;
       for (const p of this.params) {
         const src = r.grads[p]!;

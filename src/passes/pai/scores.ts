@@ -28,15 +28,22 @@ export interface GradScoreContext {
 
 export function randomScores(model: Graph, params: string[], seed = 0): Scores {
   const rng = new SeededRng(seed);
-  return Object.fromEntries(params.map((p) => [p, Float64Array.from({ length: model.initializers.get(p)!.data.length }, () => rng.next())]));
+  return Object.fromEntries(
+    params.map((p) => [p, Float64Array.from({ length: model.initializers.get(p)!.data.length }, () => rng.next())]),
+  );
 }
 
 export function magnitudeScores(model: Graph, params: string[]): Scores {
-  return Object.fromEntries(params.map((p) => [p, Float64Array.from(model.initializers.get(p)!.data as Float32Array, Math.abs)]));
+  return Object.fromEntries(
+    params.map((p) => [p, Float64Array.from(model.initializers.get(p)!.data as Float32Array, Math.abs)]),
+  );
 }
 
 async function createProbe(ctx: GradScoreContext): Promise<GradientProbe> {
-  const probe = await GradientProbe.create(ctx.model, ctx.params, { batch: ctx.data.list[0]!.n, sampleDims: ctx.data.sampleDims });
+  const probe = await GradientProbe.create(ctx.model, ctx.params, {
+    batch: ctx.data.list[0]!.n,
+    sampleDims: ctx.data.sampleDims,
+  });
   if (ctx.masks) {
     for (const [p, m] of Object.entries(ctx.masks)) {
       const w = probe.weights(p);
@@ -66,19 +73,25 @@ export interface GraspOptions {
 }
 
 /** Hessian-gradient product by finite differences of gradients; also returns g. */
-export async function hessianGradient(ctx: GradScoreContext, opts: GraspOptions = {}): Promise<{ g: Record<string, Float64Array>; hg: Record<string, Float64Array>; eps: number }> {
+export async function hessianGradient(
+  ctx: GradScoreContext,
+  opts: GraspOptions = {},
+): Promise<{ g: Record<string, Float64Array>; hg: Record<string, Float64Array>; eps: number }> {
   const probe = await createProbe(ctx);
   const base = Object.fromEntries(ctx.params.map((p) => [p, probe.weights(p).slice()]));
   const { grads: g } = await probe.meanGrads(ctx.data.list);
-  let tn = 0, gn = 0;
+  let tn = 0,
+    gn = 0;
   for (const p of ctx.params) {
     for (const v of base[p]!) tn += v * v;
     for (const v of g[p]!) gn += v * v;
   }
-  const eps = (opts.step ?? 1e-2) * Math.sqrt(tn) / Math.max(Math.sqrt(gn), 1e-30);
+  const eps = ((opts.step ?? 1e-2) * Math.sqrt(tn)) / Math.max(Math.sqrt(gn), 1e-30);
   const at = async (sign: number) => {
     for (const p of ctx.params) {
-      const w = probe.weights(p), b = base[p]!, gp = g[p]!;
+      const w = probe.weights(p),
+        b = base[p]!,
+        gp = g[p]!;
       for (let i = 0; i < w.length; i++) w[i] = b[i]! + sign * eps * gp[i]!;
     }
     return (await probe.meanGrads(ctx.data.list)).grads;
@@ -88,7 +101,8 @@ export async function hessianGradient(ctx: GradScoreContext, opts: GraspOptions 
   const minus = central ? await at(-1) : g;
   const hg: Record<string, Float64Array> = {};
   for (const p of ctx.params) {
-    const a = plus[p]!, b = minus[p]!;
+    const a = plus[p]!,
+      b = minus[p]!;
     hg[p] = Float64Array.from(a, (v, i) => (v - b[i]!) / (central ? 2 * eps : eps));
   }
   return { g, hg, eps };

@@ -29,9 +29,22 @@ function sampleDimsOf(model: Graph): number[] {
 }
 
 /** One SynFlow evaluation on the masked |θ| network. */
-export async function synflowScores(model: Graph, params: string[], masks?: Masks, opts: SynflowOptions = {}, reuse?: GradientProbe): Promise<{ scores: Scores; probe: GradientProbe }> {
+export async function synflowScores(
+  model: Graph,
+  params: string[],
+  masks?: Masks,
+  opts: SynflowOptions = {},
+  reuse?: GradientProbe,
+): Promise<{ scores: Scores; probe: GradientProbe }> {
   const sampleDims = sampleDimsOf(model);
-  const probe = reuse ?? (await GradientProbe.create(linearized(model, params), params, { batch: 1, sampleDims, loss: sumOfOutputsLoss, frozenBatchNorm: true }));
+  const probe =
+    reuse ??
+    (await GradientProbe.create(linearized(model, params), params, {
+      batch: 1,
+      sampleDims,
+      loss: sumOfOutputsLoss,
+      frozenBatchNorm: true,
+    }));
   for (const p of params) {
     const w = probe.weights(p);
     const src = model.initializers.get(p)!.data as Float32Array;
@@ -41,7 +54,9 @@ export async function synflowScores(model: Graph, params: string[], masks?: Mask
   const n = sampleDims.reduce((a, b) => a * b, 1);
   const x = opts.input ?? new Float32Array(n).fill(opts.inputValue ?? 1);
   if (x.length !== n) throw new Error(`synflow: input has ${x.length} values, the model takes ${n}`);
-  const { grads } = await probe.meanGrads([{ x, y: new Int32Array(1), n: 1, dims: [1, ...sampleDims], indices: new Int32Array(1) }]);
+  const { grads } = await probe.meanGrads([
+    { x, y: new Int32Array(1), n: 1, dims: [1, ...sampleDims], indices: new Int32Array(1) },
+  ]);
   const scores: Scores = {};
   for (const p of params) {
     const w = probe.weights(p);
@@ -57,7 +72,7 @@ function linearized(model: Graph, params: string[]): Graph {
   for (const n of g.nodes) if (n.opType === 'BatchNormalization') for (const i of n.inputs.slice(1)) names.add(i);
   for (const name of names) {
     const t = g.initializers.get(name);
-    if (!t || t.dtype !== 'float32') continue;
+    if (t?.dtype !== 'float32') continue;
     const d = t.data as Float32Array;
     for (let i = 0; i < d.length; i++) d[i] = Math.abs(d[i]!);
   }
@@ -65,7 +80,12 @@ function linearized(model: Graph, params: string[]): Graph {
 }
 
 /** Iterative SynFlow masks keeping exactly `keep` entries. */
-export async function synflowPrune(model: Graph, params: string[], keep: number, opts: SynflowOptions = {}): Promise<{ masks: Masks; scores: Scores }> {
+export async function synflowPrune(
+  model: Graph,
+  params: string[],
+  keep: number,
+  opts: SynflowOptions = {},
+): Promise<{ masks: Masks; scores: Scores }> {
   const sizes = Object.fromEntries(params.map((p) => [p, model.initializers.get(p)!.data.length]));
   let probe: GradientProbe | undefined;
   return iterativePrune(sizes, { rounds: opts.rounds ?? 100, keep, scope: opts.scope }, async (masks) => {

@@ -35,12 +35,17 @@ export interface TrainabilityOptions {
   variant?: 'flow' | 'isnip';
 }
 
-export async function trainabilityPrune(ctx: Omit<GradScoreContext, 'masks'>, keep: number, opts: TrainabilityOptions = {}): Promise<{ masks: Masks; scores: Scores }> {
+export async function trainabilityPrune(
+  ctx: Omit<GradScoreContext, 'masks'>,
+  keep: number,
+  opts: TrainabilityOptions = {},
+): Promise<{ masks: Masks; scores: Scores }> {
   const sizes = Object.fromEntries(ctx.params.map((p) => [p, ctx.model.initializers.get(p)!.data.length]));
   const total = Object.values(sizes).reduce((a, b) => a + b, 0);
   if ((opts.variant ?? 'flow') === 'flow') return dataFlowPrune(ctx, keep, sizes, opts.rounds ?? 20);
   const share = opts.floorShare ?? 0.5;
-  const floor = (k: number) => Object.fromEntries(Object.entries(sizes).map(([p, n]) => [p, Math.min(n, Math.ceil(share * (k / total) * n))]));
+  const floor = (k: number) =>
+    Object.fromEntries(Object.entries(sizes).map(([p, n]) => [p, Math.min(n, Math.ceil(share * (k / total) * n))]));
   return iterativePrune(sizes, { rounds: opts.rounds ?? 10, keep, floor }, (masks) => snipScores({ ...ctx, masks }));
 }
 
@@ -58,7 +63,12 @@ export function meanAbsInput(ctx: Omit<GradScoreContext, 'masks'>): Float32Array
   return Float32Array.from(acc, (v) => v / count / Math.max(mean, 1e-30));
 }
 
-async function dataFlowPrune(ctx: Omit<GradScoreContext, 'masks'>, keep: number, sizes: Record<string, number>, rounds: number): Promise<{ masks: Masks; scores: Scores }> {
+async function dataFlowPrune(
+  ctx: Omit<GradScoreContext, 'masks'>,
+  keep: number,
+  sizes: Record<string, number>,
+  rounds: number,
+): Promise<{ masks: Masks; scores: Scores }> {
   const input = meanAbsInput(ctx);
   let probe: GradientProbe | undefined;
   return iterativePrune(sizes, { rounds, keep }, async (masks) => {

@@ -13,7 +13,11 @@ export function selectByScore(scores: ArrayLike<number>, remove: number): Fold {
   const n = scores.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]! || a - b);
   const removed = order.slice(0, remove);
-  return selectionFold(n, removed, removed.map((i) => scores[i]!));
+  return selectionFold(
+    n,
+    removed,
+    removed.map((i) => scores[i]!),
+  );
 }
 
 export function randomSelect(n: number, remove: number, seed = 0): Fold {
@@ -26,7 +30,10 @@ export function rowNorms(data: ArrayLike<number>, rows: number, cols: number, ki
   const out = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
     let s = 0;
-    for (let c = 0; c < cols; c++) { const v = data[r * cols + c]!; s += kind === 'l1' ? Math.abs(v) : v * v; }
+    for (let c = 0; c < cols; c++) {
+      const v = data[r * cols + c]!;
+      s += kind === 'l1' ? Math.abs(v) : v * v;
+    }
     out[r] = kind === 'l1' ? s : Math.sqrt(s);
   }
   return out;

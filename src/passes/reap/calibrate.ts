@@ -34,7 +34,12 @@ export interface CalibOptions {
 }
 
 /** Where channel ch, position j of one sample lives: start + ch·stride + j, j < positions. */
-interface Layout { start: number; stride: number; positions: number; perSample: number }
+interface Layout {
+  start: number;
+  stride: number;
+  positions: number;
+  perSample: number;
+}
 
 function layoutOf(shaped: Graph, t: CalibTarget): Layout {
   const dims = shapeOf(shaped, t.value).slice(1);
@@ -43,12 +48,18 @@ function layoutOf(shaped: Graph, t: CalibTarget): Layout {
   const perSample = d.reduce((a, b) => a * b, 1);
   if (d.length === 1) return { start: t.offset, stride: t.block, positions: t.block, perSample };
   const P = d.slice(1).reduce((a, b) => a * b, 1);
-  if (t.block !== 1) throw new ReproError(`calibration: '${t.value}' is rank ${d.length + 1} but read in blocks of ${t.block}`);
+  if (t.block !== 1)
+    throw new ReproError(`calibration: '${t.value}' is rank ${d.length + 1} but read in blocks of ${t.block}`);
   return { start: t.offset * P, stride: P, positions: P, perSample };
 }
 
 /** Gram (size+1)² per target key (last row/column = constant 1), over the streamed samples. */
-export async function calibrateGrams(g: Graph, ds: Dataset, targets: CalibTarget[], opts: CalibOptions = {}): Promise<Map<string, Mat>> {
+export async function calibrateGrams(
+  g: Graph,
+  ds: Dataset,
+  targets: CalibTarget[],
+  opts: CalibOptions = {},
+): Promise<Map<string, Mat>> {
   const shaped = g.clone(true);
   inferShapes(shaped, { batch: 1 });
   const rng = new SeededRng(opts.seed ?? 0);
@@ -56,28 +67,34 @@ export async function calibrateGrams(g: Graph, ds: Dataset, targets: CalibTarget
   const layouts = targets.map((t) => layoutOf(shaped, t));
   const grams = targets.map((t) => new Float64Array((t.size + 1) * (t.size + 1)));
   const values = [...new Set(targets.map((t) => t.value))];
-  await forEachBatch(g, ds, values, (out, n) => {
-    targets.forEach((t, ti) => {
-      const L = layouts[ti]!;
-      const x = out[t.value]!.data as Float32Array;
-      const take = Math.min(L.positions, maxPos);
-      const d = t.size + 1;
-      const rows = n * take;
-      const X = new Float64Array(rows * d);
-      let r = 0;
-      for (let s = 0; s < n; s++) {
-        const base = s * L.perSample + L.start;
-        for (let q = 0; q < take; q++, r++) {
-          const j = take === L.positions ? q : rng.int(L.positions);
-          const row = r * d;
-          for (let ch = 0; ch < t.size; ch++) X[row + ch] = x[base + ch * L.stride + j]!;
-          X[row + t.size] = 1;
+  await forEachBatch(
+    g,
+    ds,
+    values,
+    (out, n) => {
+      targets.forEach((t, ti) => {
+        const L = layouts[ti]!;
+        const x = out[t.value]!.data as Float32Array;
+        const take = Math.min(L.positions, maxPos);
+        const d = t.size + 1;
+        const rows = n * take;
+        const X = new Float64Array(rows * d);
+        let r = 0;
+        for (let s = 0; s < n; s++) {
+          const base = s * L.perSample + L.start;
+          for (let q = 0; q < take; q++, r++) {
+            const j = take === L.positions ? q : rng.int(L.positions);
+            const row = r * d;
+            for (let ch = 0; ch < t.size; ch++) X[row + ch] = x[base + ch * L.stride + j]!;
+            X[row + t.size] = 1;
+          }
         }
-      }
-      const G = gram({ rows, cols: d, data: X }).data;
-      const acc = grams[ti]!;
-      for (let i = 0; i < acc.length; i++) acc[i] += G[i]!;
-    });
-  }, { limit: Math.min(opts.samples ?? 2000, ds.count), batchSize: opts.batchSize ?? 250 });
+        const G = gram({ rows, cols: d, data: X }).data;
+        const acc = grams[ti]!;
+        for (let i = 0; i < acc.length; i++) acc[i] += G[i]!;
+      });
+    },
+    { limit: Math.min(opts.samples ?? 2000, ds.count), batchSize: opts.batchSize ?? 250 },
+  );
   return new Map(targets.map((t, ti) => [t.key, { rows: t.size + 1, cols: t.size + 1, data: grams[ti]! }]));
 }

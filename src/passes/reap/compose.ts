@@ -7,13 +7,20 @@
 import { matmul } from '../../linalg/index.js';
 import type { Fold } from './types.js';
 
-export function composeFolds(n: number, withConst: boolean, removed: number[], coefs: Float64Array, costs: number[]): Fold {
+export function composeFolds(
+  n: number,
+  withConst: boolean,
+  removed: number[],
+  coefs: Float64Array,
+  costs: number[],
+): Fold {
   const r = removed.length;
   const d = n + (withConst ? 1 : 0);
   // Y[s][l]: weight of original row p_l in Y_s (lower triangular, unit diagonal).
   const Y = new Float64Array(r * r);
   for (let s = 0; s < r; s++) {
-    const ys = s * r, ps = removed[s]!;
+    const ys = s * r,
+      ps = removed[s]!;
     Y[ys + s] = 1;
     for (let l = 0; l < s; l++) {
       const L = coefs[l * d + ps]!;
@@ -27,8 +34,13 @@ export function composeFolds(n: number, withConst: boolean, removed: number[], c
   for (let i = 0; i < n; i++) if (!gone.has(i)) keep.push(i);
   const rowsOut = [...keep, ...(withConst ? [n] : [])];
   const C = new Float64Array(rowsOut.length * r);
-  rowsOut.forEach((i, a) => { for (let s = 0; s < r; s++) C[a * r + s] = coefs[s * d + i]!; });
-  const Z = r > 0 ? matmul({ rows: rowsOut.length, cols: r, data: C }, { rows: r, cols: r, data: Y }).data : new Float64Array(0);
+  rowsOut.forEach((i, a) => {
+    for (let s = 0; s < r; s++) C[a * r + s] = coefs[s * d + i]!;
+  });
+  const Z =
+    r > 0
+      ? matmul({ rows: rowsOut.length, cols: r, data: C }, { rows: r, cols: r, data: Y }).data
+      : new Float64Array(0);
   const transform = new Float64Array(keep.length * n);
   keep.forEach((j, k) => {
     transform[k * n + j] = 1;

@@ -15,7 +15,13 @@ export interface Delayed {
 }
 
 export function newDelayed(d: number, block: number, twoSided: boolean): Delayed {
-  return { d, block, count: 0, a: new Float64Array(d * block), ...(twoSided ? { b: new Float64Array(d * block) } : {}) };
+  return {
+    d,
+    block,
+    count: 0,
+    a: new Float64Array(d * block),
+    ...(twoSided ? { b: new Float64Array(d * block) } : {}),
+  };
 }
 
 export function addDelayed(q: Delayed, a: ArrayLike<number>, b?: ArrayLike<number>): void {
@@ -44,10 +50,13 @@ export function flushDelayed(M: Float64Array, q: Delayed, alive: Uint8Array, sig
   const P = new Float64Array(m * m);
   if (Bc) {
     // A·Bᵀ + B·Aᵀ = [A B]·[B A]ᵀ: one product with K = 2·cnt.
-    const L = new Float64Array(m * 2 * cnt), R = new Float64Array(m * 2 * cnt);
+    const L = new Float64Array(m * 2 * cnt),
+      R = new Float64Array(m * 2 * cnt);
     for (let r = 0; r < m; r++) {
-      L.set(A.subarray(r * cnt, r * cnt + cnt), r * 2 * cnt); L.set(Bc.subarray(r * cnt, r * cnt + cnt), r * 2 * cnt + cnt);
-      R.set(Bc.subarray(r * cnt, r * cnt + cnt), r * 2 * cnt); R.set(A.subarray(r * cnt, r * cnt + cnt), r * 2 * cnt + cnt);
+      L.set(A.subarray(r * cnt, r * cnt + cnt), r * 2 * cnt);
+      L.set(Bc.subarray(r * cnt, r * cnt + cnt), r * 2 * cnt + cnt);
+      R.set(Bc.subarray(r * cnt, r * cnt + cnt), r * 2 * cnt);
+      R.set(A.subarray(r * cnt, r * cnt + cnt), r * 2 * cnt + cnt);
     }
     gemmNT(L, R, P, m, m, 2 * cnt, true);
   } else {

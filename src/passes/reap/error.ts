@@ -6,13 +6,16 @@ import type { Mat } from '../../linalg/index.js';
 import { type Fold, type LayerProblem, constWeights, foldedWeights } from './types.js';
 
 export function reconstructionError(p: LayerProblem, f: Fold): number {
-  const n = p.weights.rows, m = p.weights.cols;
+  const n = p.weights.rows,
+    m = p.weights.cols;
   const d = p.gram.rows;
   const wNew = foldedWeights(f, p.weights);
   // D: d×m difference between the original and the folded outgoing rows (removed rows lose all weight).
   const D = new Float64Array(d * m);
   D.set(p.weights.data);
-  f.keep.forEach((j, k) => { for (let x = 0; x < m; x++) D[j * m + x]! -= wNew.data[k * m + x]!; });
+  f.keep.forEach((j, k) => {
+    for (let x = 0; x < m; x++) D[j * m + x]! -= wNew.data[k * m + x]!;
+  });
   if (p.withConst) {
     const wc = constWeights(f, p.weights);
     for (let x = 0; x < m; x++) D[n * m + x] = -wc[x]!;

@@ -1,18 +1,3 @@
-/**
- * REAP greedy selection in O(n³) (METHODS.md §2). With H = G⁻¹ over the alive neurons (plus the
- * constant), removing neuron p and reconstructing b_p from all others costs E_p = ‖w_p‖²/H_pp
- * (1/H_pp is the least-squares residual energy of b_p on the rest), the best coefficients are
- * c_i = −H_ip/H_pp, and the inverse Gram of the survivors is the rank-1 downdate
- * H ← H_{−p,−p} − h hᵀ/H_pp. The outgoing-weight Gram K = W Wᵀ follows the fold w_i += c_i w_p as the
- * rank-2 update K += c vᵀ + v cᵀ (v = K_{·p} + ½ c K_pp), so nothing m-wide is touched per step.
- *
- * Speed (blocked, like LAPACK's delayed updates): a step only needs diag(H), diag(K) and column p
- * of each, so the rank-1/2 updates are queued (O(n·B) per step to correct a column) and applied
- * every B steps as one Gram-like product through the register-blocked gemm kernel; H and K are
- * streamed once per B steps instead of once per step. The folds are recorded as coefficient vectors
- * and composed at the end by a triangular solve and one matrix product.
- */
-import { gemmNT } from '../../linalg/gemm.js';
 import { matmulNT, spdInverse } from '../../linalg/index.js';
 import { addDelayed, type Delayed, flushDelayed, newDelayed } from './delayed.js';
 import { composeFolds } from './compose.js';
@@ -20,9 +5,47 @@ import { type Fold, type LayerProblem, type RidgeOptions, ridged } from './types
 
 const BLOCK = 32;
 
+/**
+ * Working state of the fast greedy. H = (ridged Gram)⁻¹ and K = W Wᵀ are stored once (upper triangle); each removal
+ * is a low-rank correction queued in `dh`/`dk` and applied in blocks of BLOCK, while the diagonals are kept exact.
+ */
+interface FastState {
+  n: number;
+  d: number;
+  H: Float64Array;
+  K: Float64Array;
+  alive: Uint8Array;
+  diagH: Float64Array;
+  diagK: Float64Array;
+  dh: Delayed;
+  dk: Delayed;
+  /** Scratch columns of H and K, and the step's fold coefficients c and K update v. */
+  hcol: Float64Array;
+  kcol: Float64Array;
+  c: Float64Array;
+  v: Float64Array;
+}
+
 export function reapFast(p: LayerProblem, remove: number, opts: RidgeOptions = {}): Fold {
   const n = p.weights.rows;
   if (!(remove >= 0 && remove < n)) throw new Error(`reap: cannot remove ${remove} of ${n} neurons`);
+  const st = fastState(p, opts);
+  const coefs = new Float64Array(remove * st.d); // row s = c vector of step s over H's index space
+  const removed: number[] = [];
+  const costs: number[] = [];
+  for (let step = 0; step < remove; step++) {
+    const { pIdx, best } = cheapest(st);
+    eliminate(st, pIdx);
+    coefs.set(st.c, step * st.d);
+    commit(st, pIdx);
+    removed.push(pIdx);
+    costs.push(best);
+  }
+  return composeFolds(n, p.withConst, removed, coefs, costs);
+}
+
+function fastState(p: LayerProblem, opts: RidgeOptions): FastState {
+  const n = p.weights.rows;
   const d = p.gram.rows;
   const H = spdInverse({ rows: d, cols: d, data: ridged(p, opts.ridge) }).data;
   const K = matmulNT(p.weights, p.weights).data;
@@ -32,53 +55,82 @@ export function reapFast(p: LayerProblem, remove: number, opts: RidgeOptions = {
   // H_true = H − Σ u uᵀ (u = h/√H_pp); K_true = K + Σ (c vᵀ + v cᵀ).
   const dh: Delayed = newDelayed(d, BLOCK, false);
   const dk: Delayed = newDelayed(n, BLOCK, true);
-  const coefs = new Float64Array(remove * d); // row s = c vector of step s over H's index space
-  const removed: number[] = [];
-  const costs: number[] = [];
-  const hcol = new Float64Array(d), kcol = new Float64Array(n), c = new Float64Array(d), v = new Float64Array(n);
-  for (let step = 0; step < remove; step++) {
-    let pIdx = -1, best = Infinity;
-    for (let i = 0; i < n; i++) {
-      if (!alive[i]) continue;
-      const e = diagK[i]! / diagH[i]!;
-      if (e < best) { best = e; pIdx = i; }
+  const hcol = new Float64Array(d),
+    kcol = new Float64Array(n),
+    c = new Float64Array(d),
+    v = new Float64Array(n);
+  return { n, d, H, K, alive, diagH, diagK, dh, dk, hcol, kcol, c, v };
+}
+
+/** The alive neuron whose removal costs least, K_pp / H_pp (the first one on ties). */
+function cheapest({ n, alive, diagK, diagH }: FastState): { pIdx: number; best: number } {
+  let pIdx = -1,
+    best = Infinity;
+  for (let i = 0; i < n; i++) {
+    if (!alive[i]) continue;
+    const e = diagK[i]! / diagH[i]!;
+    if (e < best) {
+      best = e;
+      pIdx = i;
     }
-    column(H, d, pIdx, alive, dh, hcol);
-    const hpp = hcol[pIdx]!;
-    column(K, n, pIdx, alive, dk, kcol);
-    const kpp = kcol[pIdx]!;
-    const sq = Math.sqrt(hpp);
-    c.fill(0);
-    for (let i = 0; i < d; i++) {
-      if (!alive[i] || i === pIdx) continue;
-      c[i] = -hcol[i]! / hpp;
-      diagH[i] -= (hcol[i]! * hcol[i]!) / hpp;
-      hcol[i] /= sq; // becomes u
-    }
-    hcol[pIdx] = 0;
-    for (let i = 0; i < n; i++) {
-      if (!alive[i] || i === pIdx) { v[i] = 0; continue; }
-      v[i] = kcol[i]! + 0.5 * c[i]! * kpp;
-      diagK[i] += 2 * c[i]! * v[i]!;
-    }
-    coefs.set(c, step * d);
-    alive[pIdx] = 0;
-    addDelayed(dh, hcol);
-    addDelayed(dk, c.subarray(0, n), v);
-    if (dh.count === BLOCK) { flushDelayed(H, dh, alive, -1); flushDelayed(K, dk, alive, 1); }
-    removed.push(pIdx);
-    costs.push(best);
   }
-  return composeFolds(n, p.withConst, removed, coefs, costs);
+  return { pIdx, best };
+}
+
+/**
+ * Folds neuron p into the others: c = −H_{:p}/H_pp are its coefficients; the diagonals get the exact rank-1 / rank-2
+ * corrections now, and hcol (as u) and v hold the updates that `commit` queues for the full matrices.
+ */
+function eliminate(st: FastState, pIdx: number): void {
+  const { n, d, alive, diagH, diagK, hcol, kcol, c, v } = st;
+  column(st.H, d, pIdx, alive, st.dh, hcol);
+  const hpp = hcol[pIdx]!;
+  column(st.K, n, pIdx, alive, st.dk, kcol);
+  const kpp = kcol[pIdx]!;
+  const sq = Math.sqrt(hpp);
+  c.fill(0);
+  for (let i = 0; i < d; i++) {
+    if (!alive[i] || i === pIdx) continue;
+    c[i] = -hcol[i]! / hpp;
+    diagH[i] -= (hcol[i]! * hcol[i]!) / hpp;
+    hcol[i] /= sq; // becomes u
+  }
+  hcol[pIdx] = 0;
+  for (let i = 0; i < n; i++) {
+    if (!alive[i] || i === pIdx) {
+      v[i] = 0;
+      continue;
+    }
+    v[i] = kcol[i]! + 0.5 * c[i]! * kpp;
+    diagK[i] += 2 * c[i]! * v[i]!;
+  }
+}
+
+/** Marks p removed and queues this step's updates; a full queue is applied to the stored matrices. */
+function commit(st: FastState, pIdx: number): void {
+  st.alive[pIdx] = 0;
+  addDelayed(st.dh, st.hcol);
+  addDelayed(st.dk, st.c.subarray(0, st.n), st.v);
+  if (st.dh.count === BLOCK) {
+    flushDelayed(st.H, st.dh, st.alive, -1);
+    flushDelayed(st.K, st.dk, st.alive, 1);
+  }
 }
 
 /** Column p of the true matrix (stored upper triangle + queued updates), on alive rows. */
 function column(M: Float64Array, d: number, p: number, alive: Uint8Array, q: Delayed, out: Float64Array): void {
-  const B = q.block, cnt = q.count, A = q.a, Bv = q.b;
+  const B = q.block,
+    cnt = q.count,
+    A = q.a,
+    Bv = q.b;
   for (let i = 0; i < d; i++) {
-    if (!alive[i]) { out[i] = 0; continue; }
+    if (!alive[i]) {
+      out[i] = 0;
+      continue;
+    }
     let s = i <= p ? M[i * d + p]! : M[p * d + i]!;
-    const ri = i * B, rp = p * B;
+    const ri = i * B,
+      rp = p * B;
     if (Bv) {
       for (let k = 0; k < cnt; k++) s += A[ri + k]! * Bv[rp + k]! + Bv[ri + k]! * A[rp + k]!;
     } else {
@@ -87,4 +139,3 @@ function column(M: Float64Array, d: number, p: number, alive: Uint8Array, q: Del
     out[i] = s;
   }
 }
-

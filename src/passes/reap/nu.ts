@@ -8,15 +8,73 @@
 import { matmulNT } from '../../linalg/index.js';
 import { type Fold, type LayerProblem, type RidgeOptions, ridged } from './types.js';
 
+/** 1-D least-squares fit b_src ≈ α b_dst + β: coefficients and residual energy. */
+type PairFit = (src: number, dst: number) => { alpha: number; beta: number; residual: number };
+
+/** Greedy state: the fold T (row n = constant), the outgoing-weight Gram K, and each alive neuron's best partner. */
+interface NuState {
+  n: number;
+  fit: PairFit;
+  K: Float64Array;
+  T: Float64Array;
+  alive: Uint8Array;
+  partner: Int32Array;
+  /** Residual of each neuron against its partner. */
+  res: Float64Array;
+}
+
 export function nuSelect(p: LayerProblem, remove: number, opts: RidgeOptions = {}): Fold {
   const n = p.weights.rows;
   if (!(remove >= 0 && remove < n)) throw new Error(`nu: cannot remove ${remove} of ${n} neurons`);
+  const fit = pairFit(p, opts);
+  const K = matmulNT(p.weights, p.weights).data;
+  const T = new Float64Array((n + 1) * n);
+  for (let i = 0; i < n; i++) T[i * n + i] = 1;
+  const st: NuState = {
+    n,
+    fit,
+    K,
+    T,
+    alive: new Uint8Array(n).fill(1),
+    partner: new Int32Array(n),
+    res: new Float64Array(n),
+  };
+  for (let i = 0; i < n; i++) findPartner(st, i);
+  const removed: number[] = [];
+  const costs: number[] = [];
+  for (let step = 0; step < remove; step++) {
+    const { src, bestCost } = cheapestSource(st);
+    unify(st, src, st.partner[src]!);
+    removed.push(src);
+    costs.push(bestCost);
+    // Behaviours never change: only neurons whose partner just went need a new one.
+    for (let i = 0; i < n; i++) if (st.alive[i] && st.partner[i] === src) findPartner(st, i);
+  }
+  const keep: number[] = [];
+  for (let i = 0; i < n; i++) if (st.alive[i]) keep.push(i);
+  const transform = new Float64Array(keep.length * n);
+  keep.forEach((j, k) => {
+    transform.set(T.subarray(j * n, j * n + n), k * n);
+  });
+  return {
+    keep,
+    removed,
+    transform: { rows: keep.length, cols: n, data: transform },
+    constRow: T.slice(n * n, n * n + n),
+    costs,
+  };
+}
+
+/** Pair fits on the ridged Gram. */
+function pairFit(p: LayerProblem, opts: RidgeOptions): PairFit {
+  const n = p.weights.rows;
   const d = p.gram.rows;
   const G = ridged(p, opts.ridge);
   // Centred second moments when the constant is available (β absorbs the means), raw otherwise.
   const N = p.withConst ? G[n * d + n]! : 0;
-  const mom = (i: number, j: number) => (p.withConst ? G[i * d + j]! - (G[i * d + n]! * G[j * d + n]!) / N : G[i * d + j]!);
-  const fit = (src: number, dst: number) => {
+  const mom = (i: number, j: number) =>
+    p.withConst ? G[i * d + j]! - (G[i * d + n]! * G[j * d + n]!) / N : G[i * d + j]!;
+  return (src: number, dst: number) => {
     const cqq = mom(dst, dst);
     const cpq = mom(src, dst);
     const alpha = cqq > 0 ? cpq / cqq : 0;
@@ -24,48 +82,48 @@ export function nuSelect(p: LayerProblem, remove: number, opts: RidgeOptions = {
     const beta = p.withConst ? (G[src * d + n]! - alpha * G[dst * d + n]!) / N : 0;
     return { alpha, beta, residual };
   };
-  const K = matmulNT(p.weights, p.weights).data;
-  const T = new Float64Array((n + 1) * n);
-  for (let i = 0; i < n; i++) T[i * n + i] = 1;
-  const alive = new Uint8Array(n).fill(1);
-  const partner = new Int32Array(n);
-  const res = new Float64Array(n);
-  const findPartner = (i: number) => {
-    let best = -1, r = Infinity;
-    for (let j = 0; j < n; j++) {
-      if (j === i || !alive[j]) continue;
-      const f = fit(i, j);
-      if (f.residual < r) { r = f.residual; best = j; }
+}
+
+/** Neuron i's best partner among the other alive neurons: the smallest residual (the first one on ties). */
+function findPartner(st: NuState, i: number): void {
+  let best = -1,
+    r = Infinity;
+  for (let j = 0; j < st.n; j++) {
+    if (j === i || !st.alive[j]) continue;
+    const f = st.fit(i, j);
+    if (f.residual < r) {
+      r = f.residual;
+      best = j;
     }
-    partner[i] = best;
-    res[i] = r;
-  };
-  for (let i = 0; i < n; i++) findPartner(i);
-  const removed: number[] = [];
-  const costs: number[] = [];
-  for (let step = 0; step < remove; step++) {
-    let src = -1, bestCost = Infinity;
-    for (let i = 0; i < n; i++) {
-      if (!alive[i]) continue;
-      const e = K[i * n + i]! * res[i]!;
-      if (e < bestCost) { bestCost = e; src = i; }
-    }
-    const dst = partner[src]!;
-    const { alpha, beta } = fit(src, dst);
-    for (let col = 0; col < n; col++) {
-      T[dst * n + col] += alpha * T[src * n + col]!;
-      T[n * n + col] += beta * T[src * n + col]!;
-    }
-    for (let j = 0; j < n; j++) K[dst * n + j] += alpha * K[src * n + j]!; // row q += α row p
-    for (let j = 0; j < n; j++) K[j * n + dst] += alpha * K[j * n + src]!; // then column q += α column p
-    alive[src] = 0;
-    removed.push(src);
-    costs.push(bestCost);
-    for (let i = 0; i < n; i++) if (alive[i] && partner[i] === src) findPartner(i);
   }
-  const keep: number[] = [];
-  for (let i = 0; i < n; i++) if (alive[i]) keep.push(i);
-  const transform = new Float64Array(keep.length * n);
-  keep.forEach((j, k) => transform.set(T.subarray(j * n, j * n + n), k * n));
-  return { keep, removed, transform: { rows: keep.length, cols: n, data: transform }, constRow: T.slice(n * n, n * n + n), costs };
+  st.partner[i] = best;
+  st.res[i] = r;
+}
+
+/** The alive neuron whose merge into its partner costs least: ‖w_p‖² × residual. */
+function cheapestSource({ n, K, alive, res }: NuState): { src: number; bestCost: number } {
+  let src = -1,
+    bestCost = Infinity;
+  for (let i = 0; i < n; i++) {
+    if (!alive[i]) continue;
+    const e = K[i * n + i]! * res[i]!;
+    if (e < bestCost) {
+      bestCost = e;
+      src = i;
+    }
+  }
+  return { src, bestCost };
+}
+
+/** Merges src into dst: w_dst += α w_src and bias += β w_src (in T), with K updated to match; src is removed. */
+function unify(st: NuState, src: number, dst: number): void {
+  const { n, K, T } = st;
+  const { alpha, beta } = st.fit(src, dst);
+  for (let col = 0; col < n; col++) {
+    T[dst * n + col] += alpha * T[src * n + col]!;
+    T[n * n + col] += beta * T[src * n + col]!;
+  }
+  for (let j = 0; j < n; j++) K[dst * n + j] += alpha * K[src * n + j]!; // row q += α row p
+  for (let j = 0; j < n; j++) K[j * n + dst] += alpha * K[j * n + src]!; // then column q += α column p
+  st.alive[src] = 0;
 }

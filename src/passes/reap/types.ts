@@ -41,7 +41,9 @@ export function ridged(p: LayerProblem, rel = 1e-6): Float64Array {
   const d = p.gram.rows;
   const n = p.weights.rows;
   if (d !== n + (p.withConst ? 1 : 0) || p.gram.cols !== d) {
-    throw new Error(`layer problem: Gram is ${p.gram.rows}x${p.gram.cols} but ${n} neurons${p.withConst ? ' + constant' : ''}`);
+    throw new Error(
+      `layer problem: Gram is ${p.gram.rows}x${p.gram.cols} but ${n} neurons${p.withConst ? ' + constant' : ''}`,
+    );
   }
   let tr = 0;
   for (let i = 0; i < n; i++) tr += p.gram.data[i * d + i]!;
@@ -57,20 +59,31 @@ export function selectionFold(n: number, removed: number[], costs: number[] = []
   const keep: number[] = [];
   for (let i = 0; i < n; i++) if (!gone.has(i)) keep.push(i);
   const t = new Float64Array(keep.length * n);
-  keep.forEach((j, k) => { t[k * n + j] = 1; });
-  return { keep, removed: [...removed], transform: { rows: keep.length, cols: n, data: t }, constRow: new Float64Array(n), costs };
+  keep.forEach((j, k) => {
+    t[k * n + j] = 1;
+  });
+  return {
+    keep,
+    removed: [...removed],
+    transform: { rows: keep.length, cols: n, data: t },
+    constRow: new Float64Array(n),
+    costs,
+  };
 }
 
 /** The folded outgoing weights transform·W (keep.length × m). */
 export function foldedWeights(f: Fold, w: Mat): Mat {
-  const n = w.rows, m = w.cols, k = f.keep.length;
+  const n = w.rows,
+    m = w.cols,
+    k = f.keep.length;
   const out = new Float64Array(k * m);
   for (let r = 0; r < k; r++) {
     const tr = r * n;
     for (let j = 0; j < n; j++) {
       const c = f.transform.data[tr + j]!;
       if (c === 0) continue;
-      const wj = j * m, o = r * m;
+      const wj = j * m,
+        o = r * m;
       for (let x = 0; x < m; x++) out[o + x] += c * w.data[wj + x]!;
     }
   }
@@ -79,7 +92,8 @@ export function foldedWeights(f: Fold, w: Mat): Mat {
 
 /** Σ_j constRow[j]·w_j: the m-vector the constant behaviour's outgoing row receives. */
 export function constWeights(f: Fold, w: Mat): Float64Array {
-  const n = w.rows, m = w.cols;
+  const n = w.rows,
+    m = w.cols;
   const out = new Float64Array(m);
   for (let j = 0; j < n; j++) {
     const c = f.constRow[j]!;

@@ -28,15 +28,21 @@ function dims4(g: Graph, v: string): number[] {
 
 /** Why this block cannot be serialized exactly (undefined = it can). */
 function obstacle(shaped: Graph, b: BasicBlock): string | undefined {
-  const xs = dims4(shaped, b.x), hs = dims4(shaped, b.conv1.outputs[0]!), ys = dims4(shaped, b.conv2.outputs[0]!);
+  const xs = dims4(shaped, b.x),
+    hs = dims4(shaped, b.conv1.outputs[0]!),
+    ys = dims4(shaped, b.conv2.outputs[0]!);
   if ((attrInts(b.conv2.attrs, 'strides') ?? [1, 1]).some((s) => s !== 1)) return 'conv2 is strided';
   if (hs[2] !== ys[2] || hs[3] !== ys[3]) return 'conv2 changes the spatial size';
-  const k1 = shaped.initializers.get(b.conv1.inputs[1]!)!.dims, k2 = shaped.initializers.get(b.conv2.inputs[1]!)!.dims;
-  const p1 = attrInts(b.conv1.attrs, 'pads') ?? [0, 0, 0, 0], p2 = attrInts(b.conv2.attrs, 'pads') ?? [0, 0, 0, 0];
-  if (p1[0]! >= k1[2]! || p1[1]! >= k1[3]! || p2[0]! >= k2[2]! || p2[1]! >= k2[3]!) return 'padding too large for a Dirac kernel';
+  const k1 = shaped.initializers.get(b.conv1.inputs[1]!)!.dims,
+    k2 = shaped.initializers.get(b.conv2.inputs[1]!)!.dims;
+  const p1 = attrInts(b.conv1.attrs, 'pads') ?? [0, 0, 0, 0],
+    p2 = attrInts(b.conv2.attrs, 'pads') ?? [0, 0, 0, 0];
+  if (p1[0]! >= k1[2]! || p1[1]! >= k1[3]! || p2[0]! >= k2[2]! || p2[1]! >= k2[3]!)
+    return 'padding too large for a Dirac kernel';
   const s1 = attrInts(b.conv1.attrs, 'strides') ?? [1, 1];
   // conv1 output i must read x at s·i (in range); the shortcut reads the same position.
-  if ((hs[2]! - 1) * s1[0]! > xs[2]! - 1 || (hs[3]! - 1) * s1[1]! > xs[3]! - 1) return 'conv1 output grid does not fit the input grid';
+  if ((hs[2]! - 1) * s1[0]! > xs[2]! - 1 || (hs[3]! - 1) * s1[1]! > xs[3]! - 1)
+    return 'conv1 output grid does not fit the input grid';
   if (b.proj) {
     const sp = attrInts(b.proj.attrs, 'strides') ?? [1, 1];
     if (sp[0] !== s1[0] || sp[1] !== s1[1]) return 'projection stride differs from conv1 stride';
@@ -48,8 +54,10 @@ function obstacle(shaped: Graph, b: BasicBlock): string | undefined {
   return undefined;
 }
 
-export function serializeResiduals(g0: Graph): SrnResult {
+/** Serialize every block of a copy of `g0` that can be (or only the Adds named in `only`); the input is untouched. */
+export function serializeResiduals(g0: Graph, only?: string[]): SrnResult {
   const fb = foldBatchNorm(g0);
+  const wanted = only ? new Set(only) : undefined;
   const g = fb.graph;
   const shaped = g.clone(true);
   inferShapes(shaped, { batch: 1 });
@@ -57,12 +65,16 @@ export function serializeResiduals(g0: Graph): SrnResult {
   const kept: Record<string, string> = {};
   const blocks = findBasicBlocks(g);
   const inBlock = new Set(blocks.map((b) => b.add.name));
-  for (const n of g.nodes) if (n.opType === 'Add' && !inBlock.has(n.name)) kept[n.name] = 'not a conv-ReLU-conv basic block';
+  for (const n of g.nodes)
+    if (n.opType === 'Add' && !inBlock.has(n.name)) kept[n.name] = 'not a conv-ReLU-conv basic block';
   const { producer } = g.index();
   const dropNodes = new Set<string>();
   for (const b of blocks) {
-    const why = obstacle(shaped, b);
-    if (why) { kept[b.add.name] = why; continue; }
+    const why = wanted && !wanted.has(b.add.name) ? 'not in the plan' : obstacle(shaped, b);
+    if (why) {
+      kept[b.add.name] = why;
+      continue;
+    }
     const signed = !nonNegative(g, b.x, producer);
     widen(g, b, signed);
     b.conv2.outputs[0] = b.add.outputs[0]!;
@@ -78,7 +90,8 @@ export function serializeResiduals(g0: Graph): SrnResult {
 
 /** Add the Dirac channels to conv1 (outputs) and conv2 (inputs) of one block, in place. */
 function widen(g: Graph, b: BasicBlock, signed: boolean): void {
-  const w1 = g.initializers.get(b.conv1.inputs[1]!)!, w2 = g.initializers.get(b.conv2.inputs[1]!)!;
+  const w1 = g.initializers.get(b.conv1.inputs[1]!)!,
+    w2 = g.initializers.get(b.conv2.inputs[1]!)!;
   const [c1, c0, kh1, kw1] = w1.dims as [number, number, number, number];
   const [co, , kh2, kw2] = w2.dims as [number, number, number, number];
   const [pt1, pl1] = attrInts(b.conv1.attrs, 'pads') ?? [0, 0];
@@ -93,7 +106,14 @@ function widen(g: Graph, b: BasicBlock, signed: boolean): void {
   }
   g.initializers.set(b.conv1.inputs[1]!, f32([c1 + e, c0, kh1, kw1], n1));
   const b1 = b.conv1.inputs[2] ? (g.initializers.get(b.conv1.inputs[2])!.data as Float32Array) : undefined;
-  if (b1) g.initializers.set(b.conv1.inputs[2]!, f32([c1 + e], Float32Array.from({ length: c1 + e }, (_, i) => (i < c1 ? b1[i]! : 0))));
+  if (b1)
+    g.initializers.set(
+      b.conv1.inputs[2]!,
+      f32(
+        [c1 + e],
+        Float32Array.from({ length: c1 + e }, (_, i) => (i < c1 ? b1[i]! : 0)),
+      ),
+    );
   // conv2: [co, c1 + e, kh, kw]; extra input c1 + r·c0 + c reaches output o with the shortcut's weight.
   const proj = b.proj ? (g.initializers.get(b.proj.inputs[1]!)!.data as Float32Array) : undefined;
   const n2 = new Float32Array(co * (c1 + e) * kh2 * kw2);
@@ -116,6 +136,9 @@ function widen(g: Graph, b: BasicBlock, signed: boolean): void {
   if (pb || old2) {
     const bias = Float32Array.from({ length: co }, (_, o) => (old2?.[o] ?? 0) + (pb?.[o] ?? 0));
     if (old2) g.initializers.set(b.conv2.inputs[2]!, f32([co], bias));
-    else { while (b.conv2.inputs.length < 3) b.conv2.inputs.push(''); b.conv2.inputs[2] = g.addInitializer(`${b.conv2.name}.bias`, f32([co], bias)); }
+    else {
+      while (b.conv2.inputs.length < 3) b.conv2.inputs.push('');
+      b.conv2.inputs[2] = g.addInitializer(`${b.conv2.name}.bias`, f32([co], bias));
+    }
   }
 }

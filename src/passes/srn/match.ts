@@ -18,7 +18,7 @@ export interface BasicBlock {
 }
 
 function plainConv(g: Graph, n: Node | undefined): n is Node {
-  if (!n || n.opType !== 'Conv' || !g.initializers.has(n.inputs[1] ?? '')) return false;
+  if (n?.opType !== 'Conv' || !g.initializers.has(n.inputs[1] ?? '')) return false;
   if (attrInt(n.attrs, 'group', 1) !== 1) return false;
   if ((attrInts(n.attrs, 'dilations') ?? []).some((d) => d !== 1)) return false;
   const ap = n.attrs.auto_pad;
@@ -36,17 +36,23 @@ export function findBasicBlocks(g: Graph): BasicBlock[] {
       const conv2 = producer.get(add.inputs[side]!);
       if (!plainConv(g, conv2) || !single(conv2.outputs[0]!)) continue;
       const relu = producer.get(conv2.inputs[0]!);
-      if (!relu || relu.opType !== 'Relu' || !single(relu.outputs[0]!)) continue;
+      if (relu?.opType !== 'Relu' || !single(relu.outputs[0]!)) continue;
       const conv1 = producer.get(relu.inputs[0]!);
       if (!plainConv(g, conv1) || !single(conv1.outputs[0]!)) continue;
       const x = conv1.inputs[0]!;
       const other = add.inputs[1 - side]!;
-      if (other === x) { out.push({ add, conv1, relu, conv2, x }); break; }
+      if (other === x) {
+        out.push({ add, conv1, relu, conv2, x });
+        break;
+      }
       const proj = producer.get(other);
       if (plainConv(g, proj) && proj.inputs[0] === x && single(other)) {
         const k = g.initializers.get(proj.inputs[1]!)!.dims;
         const pads = attrInts(proj.attrs, 'pads') ?? [0, 0, 0, 0];
-        if (k[2] === 1 && k[3] === 1 && pads.every((p) => p === 0)) { out.push({ add, conv1, relu, conv2, proj, x }); break; }
+        if (k[2] === 1 && k[3] === 1 && pads.every((p) => p === 0)) {
+          out.push({ add, conv1, relu, conv2, proj, x });
+          break;
+        }
       }
     }
   }
@@ -58,7 +64,11 @@ export function nonNegative(g: Graph, v: string, producer = g.index().producer):
   const p = producer.get(v);
   if (!p) return false;
   if (p.opType === 'Relu') return true;
-  if (['MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'Flatten', 'Identity', 'Reshape'].includes(p.opType)) {
+  if (
+    ['MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'Flatten', 'Identity', 'Reshape'].includes(
+      p.opType,
+    )
+  ) {
     return nonNegative(g, p.inputs[0]!, producer);
   }
   return false;

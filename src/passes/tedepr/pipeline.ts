@@ -1,6 +1,8 @@
 /**
- * TEDEPR: (optional) tensor-train low-rank model → pruning-at-init score on its tensors (TT cores, plus layers left
- * dense) → mask with exactly the kept count → train from scratch with the mask fixed → evaluate.
+ * TEDEPR on any model: fresh weights → (optional) tensor-train low-rank layers → pruning-at-init score on its
+ * tensors (TT cores, plus layers left dense) → mask with exactly the kept count → train from scratch with the mask
+ * fixed → evaluate. `planTedepr` makes every decision (rank, masks); `trainTedepr` rebuilds the same TT model from
+ * the seed, applies the masks and trains — so a saved plan replays without scoring again.
  * With `ttRank` undefined the same pipeline is the dense pruning-at-init baseline.
  *
  * Sparsity is always measured against the DENSE model's prunable weights (Gemm/MatMul/Conv weights): the kept
@@ -11,8 +13,8 @@
  */
 import type { Dataset } from '../../data/dataset.js';
 import type { Graph } from '../../ir/graph.js';
-import { buildModel } from '../../models/index.js';
 import { evaluate } from '../../runtime/evaluate.js';
+import { reinitialize } from '../../train/init.js';
 import { trainModel } from '../../train/trainer.js';
 import type { OptimizerKind } from '../../train/optim/index.js';
 import { ReproError } from '../../util/errors.js';
@@ -21,9 +23,6 @@ import { describeSpec, ttConvert, ttLayersOf } from '../tt/index.js';
 import { nonzerosOf, prunableTensors, sizeOf, trainedTensors } from './accounting.js';
 
 export interface TedeprOptions {
-  arch: string;
-  train: Dataset;
-  test: Dataset;
   /** Fraction of the dense model's prunable weights that end up zero, in [0, 1). */
   sparsity: number;
   score: ScoreKind;
@@ -43,14 +42,17 @@ export interface TedeprOptions {
   scope?: 'global' | 'layer';
   probeBatches?: number;
   rounds?: number;
-  /** Evaluate on only the first N test samples. */
-  testLimit?: number;
+  /** Re-initialise the model's weights from `seed` first (default true: TEDEPR trains from scratch). */
+  reinit?: boolean;
+  /** A label recorded in the model's metadata (the zoo architecture's name, when it is one). */
+  arch?: string;
   progress?: boolean;
   log?: (line: string) => void;
 }
 
 export interface TedeprResult {
   graph: Graph;
+  /** Test accuracy (NaN without test data). */
   accuracy: number;
   /** 1 − non-zero prunable weights / dense prunable weights. */
   sparsity: number;
@@ -73,23 +75,53 @@ export interface TedeprResult {
   history: { epoch: number; loss: number; trainAcc: number }[];
 }
 
-export async function runTedepr(o: TedeprOptions): Promise<TedeprResult> {
-  if (!(o.sparsity >= 0 && o.sparsity < 1)) throw new ReproError(`--sparsity ${o.sparsity}: must be in [0, 1), e.g. 0.99`);
-  const log = o.log ?? (() => {});
+/** Every decision of a TEDEPR run: the rank and the exact masks (1 = keep) over the prunable tensors. */
+export interface TedeprDecision {
+  ttRank: number | null;
+  keep: number;
+  total: number;
+  densePrunable: number;
+  denseParams: number;
+  masks: Masks | undefined;
+  scoreSeconds: number;
+}
+
+/** The fresh dense model and its TT conversion (deterministic in the seed, so plan and replay build the same one). */
+function buildModels(g: Graph, o: TedeprOptions, rank: number | undefined): { dense: Graph; model: Graph } {
   const seed = o.seed ?? 0;
-  const dense = buildModel(o.arch, { seed, numClasses: o.train.numClasses });
+  const dense = o.reinit === false ? g : reinitialize(g, seed);
+  if (rank === undefined) return { dense, model: dense.clone() };
+  const conv = ttConvert(dense, {
+    rank,
+    ringRank: o.ringRank,
+    cores: o.ttCores,
+    init: 'random',
+    seed,
+    fcForm: o.ttForm,
+  });
+  for (const l of conv.layers)
+    o.log?.(`tt: ${l.node} ${l.denseParams} → ${l.ttParams} params (${describeSpec(l.spec)})`);
+  return { dense, model: conv.graph };
+}
+
+function resolveRank(g: Graph, o: TedeprOptions): number | undefined {
+  if (o.ttRank !== 'auto') return o.ttRank;
+  const dense = o.reinit === false ? g : reinitialize(g, o.seed ?? 0);
+  const r = autoRank(
+    dense,
+    Math.round((1 - o.sparsity) * sizeOf(dense, prunableTensors(dense))) * (o.autoOverKeep ?? 2),
+    o,
+  );
+  o.log?.(`tt: auto rank ${r}`);
+  return r;
+}
+
+export async function planTedepr(g: Graph, train: Dataset, o: TedeprOptions): Promise<TedeprDecision> {
+  if (!(o.sparsity >= 0 && o.sparsity < 1))
+    throw new ReproError(`--sparsity ${o.sparsity}: must be in [0, 1), e.g. 0.99`);
+  const ttRank = resolveRank(g, o);
+  const { dense, model } = buildModels(g, o, ttRank);
   const densePrunable = sizeOf(dense, prunableTensors(dense));
-  const denseParams = sizeOf(dense, trainedTensors(dense));
-  const model = dense.clone();
-  let ttRank = o.ttRank;
-  if (ttRank === 'auto') {
-    ttRank = autoRank(dense, Math.round((1 - o.sparsity) * densePrunable) * (o.autoOverKeep ?? 2), o);
-    log(`tt: auto rank ${ttRank}`);
-  }
-  if (ttRank !== undefined) {
-    const layers = ttConvert(model, { rank: ttRank, ringRank: o.ringRank, cores: o.ttCores, init: 'random', seed, fcForm: o.ttForm });
-    for (const l of layers) log(`tt: ${l.node} ${l.denseParams} → ${l.ttParams} params (${describeSpec(l.spec)})`);
-  }
   const prunable = prunableTensors(model);
   const total = sizeOf(model, prunable);
   const keep = Math.min(total, Math.round((1 - o.sparsity) * densePrunable));
@@ -97,50 +129,104 @@ export async function runTedepr(o: TedeprOptions): Promise<TedeprResult> {
   const t0 = performance.now();
   if (keep < total) {
     const r = await pruneAtInit(model, {
-      score: o.score, params: prunable, keep, scope: o.scope, data: o.train, seed, rounds: o.rounds, probeBatches: o.probeBatches,
+      score: o.score,
+      params: prunable,
+      keep,
+      scope: o.scope,
+      data: train,
+      seed: o.seed ?? 0,
+      rounds: o.rounds,
+      probeBatches: o.probeBatches,
     });
     masks = r.masks;
     if (countKept(masks) !== keep) throw new Error(`internal: mask keeps ${countKept(masks)} of ${keep}`);
   } else {
-    log(`the model has ${total} prunable entries ≤ ${keep} allowed at sparsity ${o.sparsity}: nothing to prune`);
+    o.log?.(`the model has ${total} prunable entries ≤ ${keep} allowed at sparsity ${o.sparsity}: nothing to prune`);
   }
   const scoreSeconds = (performance.now() - t0) / 1000;
-  log(`${o.score}: keep ${keep} of ${total} prunable entries (dense model: ${densePrunable}) in ${scoreSeconds.toFixed(1)} s`);
+  o.log?.(
+    `${o.score}: keep ${keep} of ${total} prunable entries (dense model: ${densePrunable}) in ${scoreSeconds.toFixed(1)} s`,
+  );
+  return {
+    ttRank: ttRank ?? null,
+    keep,
+    total,
+    densePrunable,
+    denseParams: sizeOf(dense, trainedTensors(dense)),
+    masks,
+    scoreSeconds,
+  };
+}
+
+export async function trainTedepr(
+  g: Graph,
+  d: TedeprDecision,
+  train: Dataset,
+  test: Dataset | undefined,
+  o: TedeprOptions,
+): Promise<TedeprResult> {
+  const seed = o.seed ?? 0;
+  const { model } = buildModels(g, { ...o, log: undefined }, d.ttRank ?? undefined);
+  const prunable = prunableTensors(model);
   const params = trainedTensors(model);
   const t1 = performance.now();
-  const res = await trainModel(model, o.train, {
-    epochs: o.epochs, batchSize: o.batchSize ?? 128, lr: o.lr ?? 2e-3, optimizer: o.optimizer ?? 'adam', schedule: 'cosine',
-    seed, masks, params, progress: o.progress,
+  const res = await trainModel(model, train, {
+    epochs: o.epochs,
+    batchSize: o.batchSize ?? 128,
+    lr: o.lr ?? 2e-3,
+    optimizer: o.optimizer ?? 'adam',
+    schedule: 'cosine',
+    seed,
+    masks: d.masks,
+    params,
+    progress: o.progress,
   });
   const trainSeconds = (performance.now() - t1) / 1000;
-  const g = res.graph;
-  const ev = await evaluate(g, o.test, { batchSize: 500, limit: o.testLimit });
-  const prunableNonzeros = nonzerosOf(g, prunable);
+  const out = res.graph;
+  const ev = test ? await evaluate(out, test, { batchSize: 500 }) : undefined;
+  const prunableNonzeros = nonzerosOf(out, prunable);
   const result: TedeprResult = {
-    graph: g,
-    accuracy: ev.accuracy,
-    sparsity: 1 - prunableNonzeros / densePrunable,
-    params: sizeOf(g, params),
-    nonzeros: nonzerosOf(g, params),
+    graph: out,
+    accuracy: ev?.accuracy ?? Number.NaN,
+    sparsity: 1 - prunableNonzeros / d.densePrunable,
+    params: sizeOf(out, params),
+    nonzeros: nonzerosOf(out, params),
     prunableNonzeros,
-    densePrunable,
-    denseParams,
-    maskDensity: keep / total,
-    ttRank: ttRank ?? null,
-    layers: ttLayersOf(g).map((l) => `${l.node}: ${describeSpec(l.spec)}`),
+    densePrunable: d.densePrunable,
+    denseParams: d.denseParams,
+    maskDensity: d.keep / d.total,
+    ttRank: d.ttRank,
+    layers: ttLayersOf(out).map((l) => `${l.node}: ${describeSpec(l.spec)}`),
     trainSeconds,
-    scoreSeconds,
-    inferenceMsPerBatch: ev.msPerBatch,
+    scoreSeconds: d.scoreSeconds,
+    inferenceMsPerBatch: ev?.msPerBatch ?? Number.NaN,
     history: res.history.map((h) => ({ epoch: h.epoch, loss: h.loss, trainAcc: h.trainAcc })),
   };
-  g.metadata['reprune.tedepr'] = JSON.stringify({
-    note: ttRank !== undefined
-      ? 'TEDEPR model: TT layers (see reprune.tt), core entries pruned at init and trained with the mask fixed'
-      : 'dense model pruned at init and trained with the mask fixed (TEDEPR baseline)',
-    arch: o.arch, score: o.score, ttRank: ttRank ?? null, ringRank: o.ringRank ?? null, sparsity: result.sparsity,
-    keep, epochs: o.epochs, seed,
+  out.metadata['reprune.tedepr'] = JSON.stringify({
+    note:
+      d.ttRank !== null
+        ? 'TEDEPR model: TT layers (see reprune.tt), core entries pruned at init and trained with the mask fixed'
+        : 'dense model pruned at init and trained with the mask fixed (TEDEPR baseline)',
+    arch: o.arch ?? g.name,
+    score: o.score,
+    ttRank: d.ttRank,
+    ringRank: o.ringRank ?? null,
+    sparsity: result.sparsity,
+    keep: d.keep,
+    epochs: o.epochs,
+    seed,
   });
   return result;
+}
+
+/** Plan and train in one call: TEDEPR on `g` (re-initialised unless `reinit: false`), evaluated on `test`. */
+export async function runTedepr(
+  g: Graph,
+  train: Dataset,
+  test: Dataset | undefined,
+  o: TedeprOptions,
+): Promise<TedeprResult> {
+  return trainTedepr(g, await planTedepr(g, train, o), train, test, o);
 }
 
 /**
@@ -150,9 +236,9 @@ export async function runTedepr(o: TedeprOptions): Promise<TedeprResult> {
 export function autoRank(dense: Graph, target: number, o: Pick<TedeprOptions, 'ringRank' | 'ttCores'>): number {
   let last = 2;
   for (let r = 2; r <= 64; r++) {
-    const g = dense.clone(true);
+    let g: Graph;
     try {
-      ttConvert(g, { rank: r, ringRank: o.ringRank, cores: o.ttCores, init: 'random' });
+      g = ttConvert(dense, { rank: r, ringRank: o.ringRank, cores: o.ttCores, init: 'random' }).graph;
     } catch {
       break; // no layer gets smaller any more
     }

@@ -14,7 +14,7 @@
 import { A, attrFloat, attrInt } from '../../ir/attrs.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import { gemmViewOf, readGemmMatrix } from '../../ir/gemm-view.js';
-import { f32, i64, i64vec } from '../../ir/tensor.js';
+import { f32, i64, i64vec, type Tensor } from '../../ir/tensor.js';
 
 export interface LowerOptions {
   /** Row groups smaller than this are merged with their neighbours (tiny MatMuls cost more than they save). */
@@ -27,6 +27,8 @@ export interface LowerOptions {
    * Fewer, larger kernels: one Gather + one MatMul instead of a Gather + MatMul per group + Concat.
    */
   batch?: boolean;
+  /** Consider only these nodes (a saved plan's decision); default: every layer. */
+  nodes?: string[];
 }
 
 export interface LoweredLayer {
@@ -38,7 +40,10 @@ export interface LoweredLayer {
   density: number;
 }
 
-interface RowGroup { rows: number[]; cols: number[] }
+interface RowGroup {
+  rows: number[];
+  cols: number[];
+}
 
 /** Group rows by their needed input channels (features), merging small groups in pattern order. */
 function rowGroups(w: Float32Array, rows: number, cols: number, taps: number, minRows: number): RowGroup[] {
@@ -51,15 +56,18 @@ function rowGroups(w: Float32Array, rows: number, cols: number, taps: number, mi
     needs.push(need);
     const k = need.join('');
     const list = keys.get(k);
-    if (list) list.push(r); else keys.set(k, [r]);
+    if (list) list.push(r);
+    else keys.set(k, [r]);
   }
   const groups = [...keys.entries()].sort((a, b) => (a[0] < b[0] ? 1 : -1)).map(([, rs]) => rs);
   const merged: number[][] = [];
   for (const rs of groups) {
     const last = merged[merged.length - 1];
-    if (last && last.length < minRows) last.push(...rs); else merged.push([...rs]);
+    if (last && last.length < minRows) last.push(...rs);
+    else merged.push([...rs]);
   }
-  if (merged.length > 1 && merged[merged.length - 1]!.length < minRows) merged[merged.length - 2]!.push(...merged.pop()!);
+  if (merged.length > 1 && merged[merged.length - 1]!.length < minRows)
+    merged[merged.length - 2]!.push(...merged.pop()!);
   return merged.map((rs) => {
     rs.sort((a, b) => a - b);
     const need = new Uint8Array(ch);
@@ -93,13 +101,17 @@ interface LayerCtx {
 
 /** Dense weight block of `rows` × `cols` (channels), zero where a column index is padding (-1). */
 function packWeight(c: LayerCtx, rows: number[], cols: number[], layout: 'rk' | 'kr'): Float32Array {
-  const R = rows.length, K = cols.length, T = c.taps;
+  const R = rows.length,
+    K = cols.length,
+    T = c.taps;
   const out = new Float32Array(R * K * T);
-  rows.forEach((r, i) => cols.forEach((ch, j) => {
-    if (ch < 0) return;
-    const at = layout === 'rk' ? (i * K + j) * T : (j * R + i) * T;
-    for (let t = 0; t < T; t++) out[at + t] = c.alpha * c.m[r * c.cols + ch * T + t]!;
-  }));
+  rows.forEach((r, i) => {
+    cols.forEach((ch, j) => {
+      if (ch < 0) return;
+      const at = layout === 'rk' ? (i * K + j) * T : (j * R + i) * T;
+      for (let t = 0; t < T; t++) out[at + t] = c.alpha * c.m[r * c.cols + ch * T + t]!;
+    });
+  });
   return out;
 }
 
@@ -107,11 +119,26 @@ function packWeight(c: LayerCtx, rows: number[], cols: number[], layout: 'rk' | 
 function emitGroup(c: LayerCtx, gr: RowGroup, gi: number): string {
   const { g, base } = c;
   const full = gr.cols.length === c.cols / c.taps && gr.cols.every((ch, i) => ch === i);
-  const xin = full ? c.src : c.emit('Gather', [c.src, g.addInitializer(`${base}_lw${gi}_idx`, i64vec(gr.cols))], { axis: A.int(c.gAxis) });
-  const R = gr.rows.length, K = gr.cols.length;
-  if (c.isConv) return c.emit('Conv', [xin, g.addInitializer(`${base}_lw${gi}_w`, f32([R, K, ...c.kernel], packWeight(c, gr.rows, gr.cols, 'rk')))], { ...c.n.attrs });
-  if (c.transposed) return c.emit('MatMul', [g.addInitializer(`${base}_lw${gi}_w`, f32([R, K], packWeight(c, gr.rows, gr.cols, 'rk'))), xin]);
-  return c.emit('MatMul', [xin, g.addInitializer(`${base}_lw${gi}_w`, f32([K, R], packWeight(c, gr.rows, gr.cols, 'kr')))]);
+  const xin = full
+    ? c.src
+    : c.emit('Gather', [c.src, g.addInitializer(`${base}_lw${gi}_idx`, i64vec(gr.cols))], { axis: A.int(c.gAxis) });
+  const R = gr.rows.length,
+    K = gr.cols.length;
+  if (c.isConv)
+    return c.emit(
+      'Conv',
+      [xin, g.addInitializer(`${base}_lw${gi}_w`, f32([R, K, ...c.kernel], packWeight(c, gr.rows, gr.cols, 'rk')))],
+      { ...c.n.attrs },
+    );
+  if (c.transposed)
+    return c.emit('MatMul', [
+      g.addInitializer(`${base}_lw${gi}_w`, f32([R, K], packWeight(c, gr.rows, gr.cols, 'rk'))),
+      xin,
+    ]);
+  return c.emit('MatMul', [
+    xin,
+    g.addInitializer(`${base}_lw${gi}_w`, f32([K, R], packWeight(c, gr.rows, gr.cols, 'kr'))),
+  ]);
 }
 
 /**
@@ -121,11 +148,14 @@ function emitGroup(c: LayerCtx, gr: RowGroup, gi: number): string {
  */
 function emitBatch(c: LayerCtx, batch: RowGroup[], bi: number): string {
   const { g, base } = c;
-  const B = batch.length, R = batch[0]!.rows.length;
+  const B = batch.length,
+    R = batch[0]!.rows.length;
   const K = Math.max(...batch.map((gr) => gr.cols.length));
   const padded = batch.map((gr) => [...gr.cols, ...new Array<number>(K - gr.cols.length).fill(-1)]);
   const w = new Float32Array(B * R * K * c.taps);
-  batch.forEach((gr, i) => w.set(packWeight(c, gr.rows, padded[i]!, 'rk'), i * R * K * c.taps));
+  batch.forEach((gr, i) => {
+    w.set(packWeight(c, gr.rows, padded[i]!, 'rk'), i * R * K * c.taps);
+  });
   const idx = padded.flat().map((ch) => Math.max(ch, 0));
   if (c.isConv) {
     const xin = c.emit('Gather', [c.src, g.addInitializer(`${base}_lb${bi}_idx`, i64vec(idx))], { axis: A.int(1) });
@@ -146,14 +176,18 @@ function batchGroups(groups: RowGroup[]): RowGroup[][] {
   const byHeight = new Map<number, RowGroup[]>();
   for (const gr of groups) {
     const list = byHeight.get(gr.rows.length);
-    if (list) list.push(gr); else byHeight.set(gr.rows.length, [gr]);
+    if (list) list.push(gr);
+    else byHeight.set(gr.rows.length, [gr]);
   }
   const out: RowGroup[][] = [];
   for (const list of byHeight.values()) {
     const sorted = [...list].sort((a, b) => b.cols.length - a.cols.length);
     let cur: RowGroup[] = [];
     for (const gr of sorted) {
-      if (cur.length && gr.cols.length < 0.85 * cur[0]!.cols.length) { out.push(cur); cur = []; }
+      if (cur.length && gr.cols.length < 0.85 * cur[0]!.cols.length) {
+        out.push(cur);
+        cur = [];
+      }
       cur.push(gr);
     }
     if (cur.length) out.push(cur);
@@ -161,23 +195,16 @@ function batchGroups(groups: RowGroup[]): RowGroup[][] {
   return out;
 }
 
-function lowerNode(g: Graph, n: Node, opts: Required<LowerOptions>): LoweredLayer | undefined {
-  const view = gemmViewOf(g, n);
-  if (!view) return undefined;
-  const W = g.initializers.get(view.weight)!;
-  const isConv = n.opType === 'Conv';
-  if (isConv && attrInt(n.attrs, 'group', 1) !== 1) return undefined;
-  if (n.opType === 'Gemm' && attrInt(n.attrs, 'transA', 0) !== 0) return undefined;
-  const bias = n.inputs[2] ? g.initializers.get(n.inputs[2]) : undefined;
-  if (n.inputs[2] && (!bias || (bias.data.length !== view.rows && bias.data.length !== 1))) return undefined;
+function lowerNode(g: Graph, n: Node, opts: Required<Omit<LowerOptions, 'nodes'>>): LoweredLayer | undefined {
+  const layer = lowerable(g, n);
+  if (!layer) return undefined;
+  const { view, W, isConv, bias } = layer;
   const taps = isConv ? W.dims.slice(2).reduce((a, b) => a * b, 1) : 1;
   const m = readGemmMatrix(W, view);
   const groups = rowGroups(m, view.rows, view.cols, taps, opts.minRows);
   const macs = groups.reduce((s, gr) => s + gr.rows.length * gr.cols.length * taps, 0);
   const density = macs / (view.rows * view.cols);
   if (density > opts.maxDensity) return undefined;
-  const beta = n.opType === 'Gemm' ? attrFloat(n.attrs, 'beta', 1) : 1;
-  const x = n.inputs[0]!;
   const base = n.name || n.outputs[0]!;
   const newNodes: Node[] = [];
   // Names must be unique among the nodes emitted here too (they join the graph only at the end).
@@ -189,44 +216,98 @@ function lowerNode(g: Graph, n: Node, opts: Required<LowerOptions>): LoweredLaye
     newNodes.push({ name, opType: op, inputs: ins, outputs: [out], attrs });
     return out;
   };
-  // 2-D inputs: work on xᵀ so every Gather copies whole contiguous rows (a column Gather is ~3× slower in ORT).
-  const rank = n.opType === 'Gemm' ? 2 : (g.valueInfo.get(x)?.shape ?? g.inputs.find((v) => v.name === x)?.shape)?.length;
-  const transposed = !isConv && rank === 2;
-  const c: LayerCtx = {
-    g, n, base, m, cols: view.cols, taps, kernel: W.dims.slice(2), alpha: n.opType === 'Gemm' ? attrFloat(n.attrs, 'alpha', 1) : 1,
-    isConv, transposed, src: transposed ? emit('Transpose', [x], { perm: A.ints([1, 0]) }) : x, gAxis: transposed ? 0 : isConv ? 1 : -1, emit,
-  };
-  const batches = opts.batch && (isConv || transposed) ? batchGroups(groups) : groups.map((gr) => [gr]);
+  const c = layerCtx(g, n, { base, m, cols: view.cols, taps, kernel: W.dims.slice(2), isConv, emit });
+  const batches = opts.batch && (isConv || c.transposed) ? batchGroups(groups) : groups.map((gr) => [gr]);
   const parts = batches.map((b, i) => (b.length === 1 ? emitGroup(c, b[0]!, i) : emitBatch(c, b, i)));
-  let y = parts.length === 1 ? parts[0]! : emit('Concat', parts, { axis: A.int(c.gAxis) });
-  const order = batches.flatMap((b) => b.flatMap((gr) => gr.rows));
-  if (order.some((r, i) => r !== i)) {
-    const inv = new Array<number>(order.length);
-    order.forEach((r, i) => { inv[r] = i; });
-    y = emit('Gather', [y, g.addInitializer(`${base}_lw_order`, i64vec(inv))], { axis: A.int(c.gAxis) });
-  }
-  if (transposed) y = emit('Transpose', [y], { perm: A.ints([1, 0]) });
-  if (bias) {
-    const b = new Float32Array(bias.data as Float32Array).map((v) => v * beta);
-    const dims = isConv ? [b.length, 1, 1].slice(0, b.length === 1 ? 1 : 3) : [b.length];
-    y = emit('Add', [y, g.addInitializer(`${base}_lw_bias`, f32(b.length === 1 ? [1] : dims, b))]);
-  }
+  let y = assemble(c, batches, parts);
+  if (bias) y = addBias(c, y, bias);
   // The last node writes the original output name so downstream nodes and graph outputs are untouched.
   const last = newNodes[newNodes.length - 1];
   if (last) last.outputs = [n.outputs[0]!];
-  else newNodes.push({ name: g.uniqueName(`${base}_lw_id`, taken), opType: 'Identity', inputs: [y], outputs: [n.outputs[0]!], attrs: {} });
+  else
+    newNodes.push({
+      name: g.uniqueName(`${base}_lw_id`, taken),
+      opType: 'Identity',
+      inputs: [y],
+      outputs: [n.outputs[0]!],
+      attrs: {},
+    });
   g.nodes.splice(g.nodes.indexOf(n), 1, ...newNodes);
   return { node: n.name, groups: groups.length, kernels: parts.length, density };
 }
 
-/** Lower every sparse enough layer, in place; unused dense weights are dropped. */
-export function lowerTileSparse(g: Graph, opts: LowerOptions = {}): LoweredLayer[] {
+/** The weight view of a constant-weight Gemm (A not transposed), MatMul or group-1 Conv with a usable bias. */
+function lowerable(g: Graph, n: Node) {
+  const view = gemmViewOf(g, n);
+  if (!view) return undefined;
+  const W = g.initializers.get(view.weight)!;
+  const isConv = n.opType === 'Conv';
+  if (isConv && attrInt(n.attrs, 'group', 1) !== 1) return undefined;
+  if (n.opType === 'Gemm' && attrInt(n.attrs, 'transA', 0) !== 0) return undefined;
+  const bias = n.inputs[2] ? g.initializers.get(n.inputs[2]) : undefined;
+  if (n.inputs[2] && (!bias || (bias.data.length !== view.rows && bias.data.length !== 1))) return undefined;
+  return { view, W, isConv, bias };
+}
+
+/** The emitters' shared context; a 2-D input is transposed first (emitted here, before any group). */
+function layerCtx(
+  g: Graph,
+  n: Node,
+  l: Pick<LayerCtx, 'base' | 'm' | 'cols' | 'taps' | 'kernel' | 'isConv' | 'emit'>,
+): LayerCtx {
+  const { isConv, emit } = l;
+  const x = n.inputs[0]!;
+  // 2-D inputs: work on xᵀ so every Gather copies whole contiguous rows (a column Gather is ~3× slower in ORT).
+  const rank =
+    n.opType === 'Gemm' ? 2 : (g.valueInfo.get(x)?.shape ?? g.inputs.find((v) => v.name === x)?.shape)?.length;
+  const transposed = !isConv && rank === 2;
+  return {
+    g,
+    n,
+    ...l,
+    alpha: n.opType === 'Gemm' ? attrFloat(n.attrs, 'alpha', 1) : 1,
+    transposed,
+    src: transposed ? emit('Transpose', [x], { perm: A.ints([1, 0]) }) : x,
+    gAxis: transposed ? 0 : isConv ? 1 : -1,
+  };
+}
+
+/** Concatenates the parts, restores the original row order when the batches moved rows, and undoes the transpose. */
+function assemble(c: LayerCtx, batches: RowGroup[][], parts: string[]): string {
+  const { g, base, emit } = c;
+  let y = parts.length === 1 ? parts[0]! : emit('Concat', parts, { axis: A.int(c.gAxis) });
+  const order = batches.flatMap((b) => b.flatMap((gr) => gr.rows));
+  if (order.some((r, i) => r !== i)) {
+    const inv = new Array<number>(order.length);
+    order.forEach((r, i) => {
+      inv[r] = i;
+    });
+    y = emit('Gather', [y, g.addInitializer(`${base}_lw_order`, i64vec(inv))], { axis: A.int(c.gAxis) });
+  }
+  if (c.transposed) y = emit('Transpose', [y], { perm: A.ints([1, 0]) });
+  return y;
+}
+
+/** The bias is added last, scaled by Gemm's beta, shaped to broadcast over the output channels. */
+function addBias(c: LayerCtx, y: string, bias: Tensor): string {
+  const { n } = c;
+  const beta = n.opType === 'Gemm' ? attrFloat(n.attrs, 'beta', 1) : 1;
+  const b = new Float32Array(bias.data as Float32Array).map((v) => v * beta);
+  const dims = c.isConv ? [b.length, 1, 1].slice(0, b.length === 1 ? 1 : 3) : [b.length];
+  return c.emit('Add', [y, c.g.addInitializer(`${c.base}_lw_bias`, f32(b.length === 1 ? [1] : dims, b))]);
+}
+
+/** A copy of `g0` with every sparse enough layer lowered; unused dense weights are dropped. The input is untouched. */
+export function lowerTileSparse(g0: Graph, opts: LowerOptions = {}): { graph: Graph; layers: LoweredLayer[] } {
+  const g = g0.clone(true);
   const o = { minRows: opts.minRows ?? 64, maxDensity: opts.maxDensity ?? 0.85, batch: opts.batch ?? true };
+  const only = opts.nodes ? new Set(opts.nodes) : undefined;
   const done: LoweredLayer[] = [];
   for (const n of [...g.nodes]) {
+    if (only && !only.has(n.name)) continue;
     const r = lowerNode(g, n, o);
     if (r) done.push(r);
   }
   g.removeUnused();
-  return done;
+  return { graph: g, layers: done };
 }

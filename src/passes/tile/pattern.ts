@@ -13,7 +13,8 @@ export type Pattern = { kind: 'tile'; th: number; tw: number } | { kind: 'nm'; n
 /** `--tile 128x1` → tile pattern. */
 export function parseTile(spec: string, flag = '--tile'): Pattern {
   const m = /^(\d+)[xX×](\d+)$/.exec(spec.trim());
-  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new ReproError(`${flag} ${spec}: expected HxW with positive integers, e.g. 128x1, 1x128, 32x32`);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1)
+    throw new ReproError(`${flag} ${spec}: expected HxW with positive integers, e.g. 128x1, 1x128, 32x32`);
   return { kind: 'tile', th: Number(m[1]), tw: Number(m[2]) };
 }
 
@@ -23,7 +24,8 @@ export function parsePattern(spec: string, flag = '--pattern'): Pattern | undefi
   if (s === 'tile') return undefined;
   if (s === 'element' || s === 'elementwise' || s === 'unstructured') return { kind: 'tile', th: 1, tw: 1 };
   const m = /^(\d+):(\d+)$/.exec(s);
-  if (!m || Number(m[1]) < 1 || Number(m[1]) >= Number(m[2])) throw new ReproError(`${flag} ${spec}: expected N:M with 0 < N < M (e.g. 2:4), 'element' or 'tile'`);
+  if (!m || Number(m[1]) < 1 || Number(m[1]) >= Number(m[2]))
+    throw new ReproError(`${flag} ${spec}: expected N:M with 0 < N < M (e.g. 2:4), 'element' or 'tile'`);
   return { kind: 'nm', n: Number(m[1]), m: Number(m[2]) };
 }
 
@@ -39,4 +41,9 @@ export function groupHeight(p: Pattern): number {
 /** Columns spanned by one pruning group (tile width; M for N:M). */
 export function groupWidth(p: Pattern): number {
   return p.kind === 'tile' ? p.tw : p.m;
+}
+
+/** The pattern of `--pattern` when given (and not 'tile'), else the tile of `--tile`. */
+export function patternOf(pattern: string | undefined, tile: string): Pattern {
+  return (pattern ? parsePattern(pattern) : undefined) ?? parseTile(tile);
 }

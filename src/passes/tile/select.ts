@@ -21,8 +21,15 @@ export function tileSize(gr: Grid, t: number): number {
   return Math.min(gr.th, gr.rows - b * gr.th) * Math.min(gr.tw, gr.cols - cb * gr.tw);
 }
 
-export function tileSums(imp: Float32Array, rows: number, cols: number, th: number, tw: number,
-  rowSrc?: ArrayLike<number>, colSrc?: ArrayLike<number>): Grid {
+export function tileSums(
+  imp: Float32Array,
+  rows: number,
+  cols: number,
+  th: number,
+  tw: number,
+  rowSrc?: ArrayLike<number>,
+  colSrc?: ArrayLike<number>,
+): Grid {
   const nr = Math.ceil(rows / th);
   const nc = Math.ceil(cols / tw);
   const sums = new Float64Array(nr * nc);
@@ -53,7 +60,10 @@ export function tileSums(imp: Float32Array, rows: number, cols: number, th: numb
 export function selectTiles(grids: Grid[], fraction: number): Uint8Array[] {
   let total = 0;
   let count = 0;
-  for (const gr of grids) { total += gr.rows * gr.cols; count += gr.nr * gr.nc; }
+  for (const gr of grids) {
+    total += gr.rows * gr.cols;
+    count += gr.nr * gr.nc;
+  }
   const target = fraction * total;
   const means = new Float64Array(count);
   const owner = new Int32Array(count);
@@ -103,8 +113,14 @@ export function tileMask(gr: Grid, pruned: Uint8Array): Uint8Array {
  * N:M selection: in every row, each run of m consecutive columns keeps its n most important elements
  * (a partial last run of k < m columns keeps min(n, k)). Returns the keep-mask and the importance kept.
  */
-export function nmSelect(imp: Float32Array, rows: number, cols: number, n: number, m: number,
-  colSrc?: ArrayLike<number>): { mask: Uint8Array; kept: number } {
+export function nmSelect(
+  imp: Float32Array,
+  rows: number,
+  cols: number,
+  n: number,
+  m: number,
+  colSrc?: ArrayLike<number>,
+): { mask: Uint8Array; kept: number } {
   const mask = new Uint8Array(rows * cols);
   let kept = 0;
   const vals = new Float64Array(m);

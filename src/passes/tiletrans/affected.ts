@@ -8,7 +8,7 @@ import type { ChannelGroup } from '../../analysis/coupling.js';
 import type { Graph } from '../../ir/graph.js';
 import { gemmViewOf, type GemmView } from '../../ir/gemm-view.js';
 import { layerImportance } from '../tile/prune.js';
-import type { GradMap, ImportanceKind } from '../tile/importance.js';
+import type { GradMap, ImportanceKind } from '../importance/element.js';
 
 export interface Affected {
   view: GemmView;
@@ -21,18 +21,38 @@ export interface Affected {
   scored: boolean;
 }
 
-export function affectedLayers(g: Graph, group: ChannelGroup, kind: ImportanceKind, scored: Set<string>, grads?: GradMap): Affected[] {
+export function affectedLayers(
+  g: Graph,
+  group: ChannelGroup,
+  kind: ImportanceKind,
+  scored: Set<string>,
+  grads?: GradMap,
+): Affected[] {
   const byName = new Map(g.nodes.map((n) => [n.name, n]));
   const out: Affected[] = [];
   for (const p of group.producers) {
     const view = gemmViewOf(g, byName.get(p.node)!)!;
-    out.push({ view, imp: layerImportance(g, view, kind, grads), side: 'row', offset: 0, block: 1, scored: scored.has(p.node) });
+    out.push({
+      view,
+      imp: layerImportance(g, view, kind, grads),
+      side: 'row',
+      offset: 0,
+      block: 1,
+      scored: scored.has(p.node),
+    });
   }
   for (const c of group.consumers) {
     if (c.convGroups > 1) continue; // grouped consumers: columns are per conv group (searched groups have none)
     const view = gemmViewOf(g, byName.get(c.node)!)!;
     const taps = c.opType === 'Conv' ? view.cols / g.initializers.get(view.weight)!.dims[1]! : 1;
-    out.push({ view, imp: layerImportance(g, view, kind, grads), side: 'col', offset: c.offset * taps, block: c.block * taps, scored: scored.has(c.node) });
+    out.push({
+      view,
+      imp: layerImportance(g, view, kind, grads),
+      side: 'col',
+      offset: c.offset * taps,
+      block: c.block * taps,
+      scored: scored.has(c.node),
+    });
   }
   return out;
 }

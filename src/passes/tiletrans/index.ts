@@ -8,9 +8,9 @@
  *   layer keep less than it did before. Groups are processed in graph order, so a layer's columns are
  *   searched with its rows already placed.
  */
-import { applyPermutation, channelGroups } from '../../analysis/coupling.js';
+import { applyPermutation, channelGroups, groupKey } from '../../analysis/coupling.js';
 import type { Graph } from '../../ir/graph.js';
-import { permuteGemm, type GradMap, type ImportanceKind } from '../tile/importance.js';
+import { permuteGemm, type GradMap, type ImportanceKind } from '../importance/element.js';
 import type { Pattern } from '../tile/pattern.js';
 import { planTilePrune, prunableLayers } from '../tile/prune.js';
 import { ReproError } from '../../util/errors.js';
@@ -29,7 +29,7 @@ export interface TileTransOptions {
   sparsity?: number;
   scope?: 'global' | 'layer';
   skip?: string[];
-  /** Taylor importance: gradients per weight (GEMM view); permuted in place of the map along with the graph. */
+  /** Taylor importance: gradients per weight (GEMM view); the result carries a permuted copy. */
   grads?: GradMap;
 }
 
@@ -41,44 +41,89 @@ export interface TileTransReport {
   ms: number;
 }
 
+/** One group's permutation, by the group's stable key (see analysis/coupling.ts `groupKey`). */
+export interface GroupPermutation {
+  group: string;
+  /** New channel i is old channel perm[i]. */
+  perm: number[];
+}
+
+export interface TileTransResult {
+  /** The permuted copy; the input graph is untouched. */
+  graph: Graph;
+  permutations: GroupPermutation[];
+  report: TileTransReport;
+  /** The Taylor gradients (when given), permuted along with the weights they belong to. */
+  grads?: GradMap;
+}
+
 function isIdentity(p: Int32Array): boolean {
   for (let i = 0; i < p.length; i++) if (p[i] !== i) return false;
   return true;
 }
 
-/** Permute every permutable group of `g` in place; the function of the graph is unchanged. */
-export function tileTrans(g: Graph, opts: TileTransOptions = {}): TileTransReport {
+/** Per-layer budgets from the sorted model: with a global threshold that is closer to where the search ends. */
+function searchBudgets(g: Graph, opts: TileTransOptions): Map<string, number> {
+  const sorted = tileTrans(g, { mode: 'sort', importance: opts.importance, skip: opts.skip, grads: opts.grads });
+  const plan = planTilePrune(sorted.graph, {
+    pattern: opts.pattern!,
+    sparsity: opts.sparsity ?? 0.5,
+    importance: opts.importance,
+    scope: opts.scope,
+    skip: opts.skip,
+    grads: sorted.grads,
+  });
+  return new Map(plan.layers.map((l) => [l.node, l.sparsity]));
+}
+
+/**
+ * Permute every permutable group of a copy of `g`; the function of the graph is unchanged. Groups are decided in
+ * graph order on the copy as it is being permuted, so a layer's columns are searched with its rows already placed.
+ */
+export function tileTrans(g: Graph, opts: TileTransOptions = {}): TileTransResult {
   const t0 = performance.now();
   const mode = opts.mode ?? 'sort';
   const kind = opts.importance ?? 'l1';
-  if (mode === 'search' && !opts.pattern) throw new ReproError('--tiletrans=search needs the pruning pattern (--tile or --pattern) and --sparsity');
-  const groups = channelGroups(g);
-  const scored = new Set(prunableLayers(g, opts.skip).map((v) => v.node.name));
-  let budgets = new Map<string, number>();
-  if (mode === 'search' && opts.pattern!.kind === 'tile') {
-    // Per-layer budgets from the sorted model: with a global threshold that is closer to where the search ends.
-    const sorted = g.clone();
-    const sortedGrads = opts.grads && new Map(opts.grads);
-    tileTrans(sorted, { mode: 'sort', importance: kind, skip: opts.skip, grads: sortedGrads });
-    const plan = planTilePrune(sorted, { pattern: opts.pattern!, sparsity: opts.sparsity ?? 0.5, importance: kind, scope: opts.scope, skip: opts.skip, grads: sortedGrads });
-    budgets = new Map(plan.layers.map((l) => [l.node, l.sparsity]));
-  }
-  let permuted = 0;
+  if (mode === 'search' && !opts.pattern)
+    throw new ReproError('--tiletrans=search needs the pruning pattern (--tile or --pattern) and --sparsity');
+  const work = g.clone(true);
+  const grads = opts.grads && new Map(opts.grads);
+  const groups = channelGroups(work);
+  const scored = new Set(prunableLayers(work, opts.skip).map((v) => v.node.name));
+  const budgets =
+    mode === 'search' && opts.pattern!.kind === 'tile' ? searchBudgets(g, opts) : new Map<string, number>();
+  const permutations: GroupPermutation[] = [];
   const fixed: TileTransReport['fixed'] = [];
   for (const gr of groups) {
     if (gr.fixed || gr.producers.length === 0) {
       if (gr.producers.length) fixed.push({ id: gr.id, size: gr.size, reason: gr.reasons[0] ?? 'fixed' });
       continue;
     }
-    const aff = affectedLayers(g, gr, kind, scored, opts.grads);
+    const aff = affectedLayers(work, gr, kind, scored, grads);
     let perm = sortPermutation(rowScores(aff, gr.size), gr.cuts);
     if (mode === 'search') perm = searchGroup(aff, perm, gr.cuts.length === 2, opts.pattern!, budgets, gr.id);
     if (isIdentity(perm)) continue;
-    applyPermutation(g, gr, perm);
-    if (opts.grads) permuteGrads(opts.grads, aff, perm);
-    permuted++;
+    applyPermutation(work, gr, perm);
+    if (grads) permuteGrads(grads, aff, perm);
+    permutations.push({ group: groupKey(gr), perm: Array.from(perm) });
   }
-  return { mode, groups: groups.length, permuted, fixed, ms: performance.now() - t0 };
+  const report = { mode, groups: groups.length, permuted: permutations.length, fixed, ms: performance.now() - t0 };
+  return { graph: work, permutations, report, ...(grads ? { grads } : {}) };
+}
+
+/** A copy of `g` with saved permutations applied (groups found by key); the input is untouched. */
+export function applyPermutations(g: Graph, permutations: GroupPermutation[]): Graph {
+  const out = g.clone(true);
+  const byKey = new Map(channelGroups(out).map((gr) => [groupKey(gr), gr]));
+  for (const p of permutations) {
+    const gr = byKey.get(p.group);
+    if (!gr)
+      throw new ReproError(
+        `TileTrans plan: this model has no channel group written by '${p.group}'; the plan was made for another model`,
+      );
+    applyPermutation(out, gr, p.perm);
+  }
+  return out;
 }
 
 /** Keep Taylor gradients aligned with the weights they belong to after a group permutation. */
@@ -89,9 +134,19 @@ function permuteGrads(grads: GradMap, aff: ReturnType<typeof affectedLayers>, pe
   }
 }
 
-function searchGroup(aff: ReturnType<typeof affectedLayers>, sorted: Int32Array, free: boolean, p: Pattern,
-  budgets: Map<string, number>, seed: number): Int32Array {
-  const obj = new Objective(aff, p, aff.map((a) => budgets.get(a.view.node.name) ?? 0));
+function searchGroup(
+  aff: ReturnType<typeof affectedLayers>,
+  sorted: Int32Array,
+  free: boolean,
+  p: Pattern,
+  budgets: Map<string, number>,
+  seed: number,
+): Int32Array {
+  const obj = new Objective(
+    aff,
+    p,
+    aff.map((a) => budgets.get(a.view.node.name) ?? 0),
+  );
   const identity = Int32Array.from({ length: sorted.length }, (_, i) => i);
   const base = obj.perLayer(identity);
   const sortVals = obj.perLayer(sorted);

@@ -52,8 +52,10 @@ export function searchNM(aff: Affected[], start: Int32Array, n: number, m: numbe
     if (Math.floor(p / m) === Math.floor(q / m)) continue;
     const deltas: number[] = [];
     for (const a of use) {
-      const rp = runOf(p, a), rq = runOf(q, a);
-      const lp = Math.min(m, a.view.cols - rp), lq = Math.min(m, a.view.cols - rq);
+      const rp = runOf(p, a),
+        rq = runOf(q, a);
+      const lp = Math.min(m, a.view.cols - rp),
+        lq = Math.min(m, a.view.cols - rq);
       const before = runKept(a, perm, rp, lp, n, buf) + runKept(a, perm, rq, lq, n, buf);
       swap(perm, p, q);
       const after = runKept(a, perm, rp, lp, n, buf) + runKept(a, perm, rq, lq, n, buf);

@@ -15,18 +15,37 @@ export function permutationMatters(a: Affected, p: Pattern): boolean {
 }
 
 /** Grid and pruned-tile selection of one layer under a permutation (tile patterns). */
-export function layerGrid(a: Affected, perm: ArrayLike<number> | undefined, p: Extract<Pattern, { kind: 'tile' }>, budget: number): { grid: Grid; pruned: Uint8Array } {
+export function layerGrid(
+  a: Affected,
+  perm: ArrayLike<number> | undefined,
+  p: Extract<Pattern, { kind: 'tile' }>,
+  budget: number,
+): { grid: Grid; pruned: Uint8Array } {
   const src = perm ? sourceMap(a, perm) : undefined;
-  const grid = tileSums(a.imp, a.view.rows, a.view.cols, p.th, p.tw, a.side === 'row' ? src : undefined, a.side === 'col' ? src : undefined);
+  const grid = tileSums(
+    a.imp,
+    a.view.rows,
+    a.view.cols,
+    p.th,
+    p.tw,
+    a.side === 'row' ? src : undefined,
+    a.side === 'col' ? src : undefined,
+  );
   return { grid, pruned: selectTiles([grid], budget)[0]! };
 }
 
 export class Objective {
   private readonly constant: Float64Array;
 
-  constructor(readonly aff: Affected[], readonly pattern: Pattern, readonly budgets: number[]) {
+  constructor(
+    readonly aff: Affected[],
+    readonly pattern: Pattern,
+    readonly budgets: number[],
+  ) {
     this.constant = new Float64Array(aff.length).fill(NaN);
-    aff.forEach((a, i) => { if (!permutationMatters(a, pattern)) this.constant[i] = a.scored ? this.layerKept(i, undefined) : 0; });
+    aff.forEach((a, i) => {
+      if (!permutationMatters(a, pattern)) this.constant[i] = a.scored ? this.layerKept(i, undefined) : 0;
+    });
   }
 
   private layerKept(i: number, perm: ArrayLike<number> | undefined): number {
@@ -43,7 +62,8 @@ export class Objective {
   /** Kept importance per affected layer (0 for unscored layers). */
   perLayer(perm: ArrayLike<number>): Float64Array {
     const out = new Float64Array(this.aff.length);
-    for (let i = 0; i < this.aff.length; i++) out[i] = Number.isNaN(this.constant[i]!) ? this.layerKept(i, perm) : this.constant[i]!;
+    for (let i = 0; i < this.aff.length; i++)
+      out[i] = Number.isNaN(this.constant[i]!) ? this.layerKept(i, perm) : this.constant[i]!;
     return out;
   }
 }

@@ -15,7 +15,10 @@ type TilePattern = Extract<Pattern, { kind: 'tile' }>;
 /** Bin size the exchange works on, and which layers take part. */
 function binning(aff: Affected[], p: TilePattern): { S: number; use: boolean[] } {
   const S = p.th > 1 ? p.th : p.tw;
-  const use = aff.map((a) => a.scored && (a.side === 'row' ? p.th === S && S > 1 : p.tw === S && S > 1 && a.block === 1 && a.offset % S === 0));
+  const use = aff.map(
+    (a) =>
+      a.scored && (a.side === 'row' ? p.th === S && S > 1 : p.tw === S && S > 1 && a.block === 1 && a.offset % S === 0),
+  );
   return { S, use };
 }
 
@@ -57,8 +60,12 @@ export function refineTiles(obj: Objective, start: Int32Array, p: TilePattern, r
       const kept = new Int32Array(Math.max(grid.nc, grid.nr));
       for (let b = 0; b < nb; b++) {
         let k = 0;
-        if (a.side === 'row') { for (let j = 0; j < grid.nc; j++) if (!pruned[b * grid.nc + j]) kept[k++] = j; }
-        else { const cb = a.offset / S + b; for (let ib = 0; ib < grid.nr; ib++) if (!pruned[ib * grid.nc + cb]) kept[k++] = ib; }
+        if (a.side === 'row') {
+          for (let j = 0; j < grid.nc; j++) if (!pruned[b * grid.nc + j]) kept[k++] = j;
+        } else {
+          const cb = a.offset / S + b;
+          for (let ib = 0; ib < grid.nr; ib++) if (!pruned[ib * grid.nc + cb]) kept[k++] = ib;
+        }
         accumulate(V, sums, other, kept, k, n, nb, b);
       }
     });
@@ -66,15 +73,26 @@ export function refineTiles(obj: Objective, start: Int32Array, p: TilePattern, r
     exchangeBins(perm, V, nb, S);
     const vals = obj.perLayer(perm);
     const gain = total(vals) - total(bestVals);
-    if (gain > 1e-12 * total(bestVals) && noLayerWorse(vals, base)) { best = perm; bestVals = vals; }
+    if (gain > 1e-12 * total(bestVals) && noLayerWorse(vals, base)) {
+      best = perm;
+      bestVals = vals;
+    }
     if (!(gain > 1e-4 * total(bestVals))) break; // converged (or got worse): further rounds pay little
-
   }
   return best;
 }
 
 /** V[c, b] += Σ_{j in kept[0..k)} sums[c, j] — the hot loop of a round, kept monomorphic. */
-function accumulate(V: Float64Array, sums: Float32Array, other: number, kept: Int32Array, k: number, n: number, nb: number, b: number): void {
+function accumulate(
+  V: Float64Array,
+  sums: Float32Array,
+  other: number,
+  kept: Int32Array,
+  k: number,
+  n: number,
+  nb: number,
+  b: number,
+): void {
   for (let c = 0; c < n; c++) {
     let v = 0;
     const o = c * other;

@@ -6,7 +6,7 @@
  */
 import { attrFloat, attrInt } from '../../ir/attrs.js';
 import type { Graph, Node } from '../../ir/graph.js';
-import { gemmViewOf, readGemmMatrix } from '../../ir/gemm-view.js';
+import { type GemmView, gemmViewOf, readGemmMatrix } from '../../ir/gemm-view.js';
 import { f32 } from '../../ir/tensor.js';
 import { ReproError } from '../../util/errors.js';
 import { randomCores, ttSvd } from './cores.js';
@@ -52,8 +52,12 @@ export interface TtLayer {
 export const TT_METADATA_KEY = 'reprune.tt';
 
 function variance(w: Float32Array): number {
-  let s = 0, s2 = 0;
-  for (const v of w) { s += v; s2 += v * v; }
+  let s = 0,
+    s2 = 0;
+  for (const v of w) {
+    s += v;
+    s2 += v * v;
+  }
   const mean = s / w.length;
   return Math.max(s2 / w.length - mean * mean, 1e-12);
 }
@@ -68,8 +72,9 @@ function unsupportedReason(node: Node): string | undefined {
   return undefined;
 }
 
-/** Convert in place; returns the converted layers (also stored as JSON in `g.metadata['reprune.tt']`). */
-export function ttConvert(g: Graph, opts: TtConvertOptions): TtLayer[] {
+/** A converted copy of `g0` and its TT layers (also stored as JSON in its `metadata['reprune.tt']`); `g0` is untouched. */
+export function ttConvert(g0: Graph, opts: TtConvertOptions): { graph: Graph; layers: TtLayer[] } {
+  const g = g0.clone(true);
   const layers: TtLayer[] = [];
   const wanted = opts.layers ? new Set(opts.layers) : undefined;
   for (const node of [...g.nodes]) {
@@ -77,46 +82,96 @@ export function ttConvert(g: Graph, opts: TtConvertOptions): TtLayer[] {
     if (!view || unsupportedReason(node)) continue;
     if (wanted && !wanted.has(node.name) && !wanted.has(view.weight)) continue;
     if ((g.index().consumers.get(view.weight) ?? []).length !== 1) continue; // shared weight: leave dense
-    const spec = makeTtSpec(view.rows, view.cols, { rank: opts.rank, ringRank: opts.ringRank, cores: opts.cores });
-    const denseParams = view.rows * view.cols;
-    const ttParams = ttParamCount(spec);
-    if (ttParams >= denseParams * (opts.maxRatio ?? 1)) continue;
-    const wt = g.initializers.get(view.weight)!;
-    const dense = readGemmMatrix(wt, view);
-    const values = (opts.init ?? 'random') === 'svd'
-      ? ttSvd(dense, spec)
-      : randomCores(spec, opts.randomVariance === 'kaiming' ? 2 / view.cols : variance(dense), (opts.seed ?? 0) * 7919 + layers.length);
-    const base = `${node.name}.tt`;
-    const cores = values.map((v, k) => g.addInitializer(`${view.weight}.tt${k}`, f32(coreDims(spec, k), v)));
-    const form = node.opType === 'Conv' || opts.fcForm === 'reconstruct' ? 'reconstruct' : 'chain';
-    const out = node.outputs[0]!;
-    g.nodes = g.nodes.filter((n) => n !== node);
-    if (form === 'chain') {
-      const y = emitTtChain(g, node.inputs[0]!, spec, cores, base);
-      const bias = node.opType === 'Gemm' ? node.inputs[2] : undefined;
-      if (bias) g.add('Add', [y, bias], {}, { name: `${base}.bias`, outputs: [out] });
-      else g.add('Identity', [y], {}, { name: `${base}.out`, outputs: [out] });
-    } else {
-      let w = emitTtReconstruct(g, spec, cores, base); // [M, N]
-      if (node.opType === 'Conv') {
-        w = g.add('Reshape', [w, g.addInitializer(`${base}.wshape`, { dtype: 'int64', dims: [wt.dims.length], data: BigInt64Array.from(wt.dims.map(BigInt)) })], {}, { name: `${base}.wconv` })[0]!;
-      } else if (view.transposed) {
-        w = g.add('Transpose', [w], {}, { name: `${base}.wt` })[0]!;
-      }
-      const inputs = [...node.inputs];
-      inputs[1] = w;
-      g.nodes.push({ ...node, inputs });
-    }
-    g.initializers.delete(view.weight);
-    g.valueInfo.delete(out);
-    layers.push({ node: node.name, op: node.opType, weight: view.weight, weightDims: [...wt.dims], form, spec, cores, denseParams, ttParams, original: node });
+    // The layer index seeds the random cores, so each converted layer gets its own stream.
+    const layer = convertLayer(g, node, view, opts, layers.length);
+    if (layer) layers.push(layer);
   }
   if (layers.length === 0) {
-    throw new ReproError(`--tt-rank ${opts.rank}: no layer of model '${g.name}' gets smaller as a tensor-train; lower the rank or use --dense`);
+    throw new ReproError(
+      `--tt-rank ${opts.rank}: no layer of model '${g.name}' gets smaller as a tensor-train; lower the rank or use --dense`,
+    );
   }
   g.topoSort();
-  g.metadata[TT_METADATA_KEY] = JSON.stringify(layers.map((l) => ({ ...l, spec: { ...l.spec, desc: describeSpec(l.spec) } })));
-  return layers;
+  g.metadata[TT_METADATA_KEY] = JSON.stringify(
+    layers.map((l) => ({ ...l, spec: { ...l.spec, desc: describeSpec(l.spec) } })),
+  );
+  return { graph: g, layers };
+}
+
+/** Replaces one layer by its TT form, if that has fewer parameters than the dense weight (× maxRatio). */
+function convertLayer(
+  g: Graph,
+  node: Node,
+  view: GemmView,
+  opts: TtConvertOptions,
+  index: number,
+): TtLayer | undefined {
+  const spec = makeTtSpec(view.rows, view.cols, { rank: opts.rank, ringRank: opts.ringRank, cores: opts.cores });
+  const denseParams = view.rows * view.cols;
+  const ttParams = ttParamCount(spec);
+  if (ttParams >= denseParams * (opts.maxRatio ?? 1)) return undefined;
+  const wt = g.initializers.get(view.weight)!;
+  const dense = readGemmMatrix(wt, view);
+  const values =
+    (opts.init ?? 'random') === 'svd'
+      ? ttSvd(dense, spec)
+      : randomCores(
+          spec,
+          opts.randomVariance === 'kaiming' ? 2 / view.cols : variance(dense),
+          (opts.seed ?? 0) * 7919 + index,
+        );
+  const base = `${node.name}.tt`;
+  const cores = values.map((v, k) => g.addInitializer(`${view.weight}.tt${k}`, f32(coreDims(spec, k), v)));
+  const form = node.opType === 'Conv' || opts.fcForm === 'reconstruct' ? 'reconstruct' : 'chain';
+  const out = node.outputs[0]!;
+  g.nodes = g.nodes.filter((n) => n !== node);
+  if (form === 'chain') {
+    const y = emitTtChain(g, node.inputs[0]!, spec, cores, base);
+    const bias = node.opType === 'Gemm' ? node.inputs[2] : undefined;
+    if (bias) g.add('Add', [y, bias], {}, { name: `${base}.bias`, outputs: [out] });
+    else g.add('Identity', [y], {}, { name: `${base}.out`, outputs: [out] });
+  } else {
+    const inputs = [...node.inputs];
+    inputs[1] = reconstructWeight(g, node, view, wt.dims, spec, cores, base);
+    g.nodes.push({ ...node, inputs });
+  }
+  g.initializers.delete(view.weight);
+  g.valueInfo.delete(out);
+  return {
+    node: node.name,
+    op: node.opType,
+    weight: view.weight,
+    weightDims: [...wt.dims],
+    form,
+    spec,
+    cores,
+    denseParams,
+    ttParams,
+    original: node,
+  };
+}
+
+/** The dense weight rebuilt from the cores in the graph, in the layout the original node reads (Conv dims, or Wᵀ). */
+function reconstructWeight(
+  g: Graph,
+  node: Node,
+  view: GemmView,
+  dims: number[],
+  spec: TtSpec,
+  cores: string[],
+  base: string,
+): string {
+  const w = emitTtReconstruct(g, spec, cores, base); // [M, N]
+  if (node.opType === 'Conv') {
+    const shape = g.addInitializer(`${base}.wshape`, {
+      dtype: 'int64',
+      dims: [dims.length],
+      data: BigInt64Array.from(dims.map(BigInt)),
+    });
+    return g.add('Reshape', [w, shape], {}, { name: `${base}.wconv` })[0]!;
+  }
+  if (view.transposed) return g.add('Transpose', [w], {}, { name: `${base}.wt` })[0]!;
+  return w;
 }
 
 /** The TT layers recorded in a model's metadata (empty for a dense model). */
@@ -126,6 +181,8 @@ export function ttLayersOf(g: Graph): TtLayer[] {
   try {
     return JSON.parse(raw) as TtLayer[];
   } catch {
-    throw new ReproError(`model '${g.name}': metadata '${TT_METADATA_KEY}' is not valid JSON; re-export the model with reprune`);
+    throw new ReproError(
+      `model '${g.name}': metadata '${TT_METADATA_KEY}' is not valid JSON; re-export the model with reprune`,
+    );
   }
 }

@@ -12,7 +12,10 @@ export function permute(x: ArrayLike<number>, dims: readonly number[], perm: rea
   const outDims = perm.map((p) => dims[p]!);
   const inStrides = new Array<number>(nd);
   let s = 1;
-  for (let k = nd - 1; k >= 0; k--) { inStrides[k] = s; s *= dims[k]!; }
+  for (let k = nd - 1; k >= 0; k--) {
+    inStrides[k] = s;
+    s *= dims[k]!;
+  }
   const strideOfOut = perm.map((p) => inStrides[p]!);
   const out = new Float64Array(s);
   const idx = new Array<number>(nd).fill(0);
@@ -49,7 +52,8 @@ function truncatedFactors(c: Mat, r: number): { u: Float64Array; rest: Float64Ar
  */
 export function ttSvd(w: ArrayLike<number>, spec: TtSpec): Float32Array[] {
   const d = spec.m.length;
-  const M = ttRows(spec), N = ttCols(spec);
+  const M = ttRows(spec),
+    N = ttCols(spec);
   if (w.length !== M * N) throw new Error(`ttSvd: weight has ${w.length} entries, spec needs ${M}×${N}`);
   // Interleave row and column digits: T[i_1, j_1, i_2, j_2, ...].
   const perm: number[] = [];
@@ -97,23 +101,27 @@ export function reconstructDense(spec: TtSpec, cores: ArrayLike<number>[]): Floa
   const r0 = spec.ranks[0]!;
   // a holds A[r_0, I, J, r_k] (I = m_1···m_k, J = n_1···n_k).
   let a = Float64Array.from(cores[0]!);
-  let I = spec.m[0]!, J = spec.n[0]!;
+  let I = spec.m[0]!,
+    J = spec.n[0]!;
   for (let k = 1; k < d; k++) {
     const [rk, m, n, rn] = coreDims(spec, k);
     const g = cores[k]!;
     const next = new Float64Array(r0 * I * m * J * n * rn);
-    for (let a0 = 0; a0 < r0; a0++) for (let i = 0; i < I; i++) for (let j = 0; j < J; j++) {
-      const src = ((a0 * I + i) * J + j) * rk;
-      for (let p = 0; p < m; p++) for (let q = 0; q < n; q++) {
-        const dst = ((((a0 * I + i) * m + p) * J + j) * n + q) * rn;
-        for (let b = 0; b < rk; b++) {
-          const av = a[src + b]!;
-          if (av === 0) continue;
-          const go = ((b * m + p) * n + q) * rn;
-          for (let c = 0; c < rn; c++) next[dst + c]! += av * g[go + c]!;
+    for (let a0 = 0; a0 < r0; a0++)
+      for (let i = 0; i < I; i++)
+        for (let j = 0; j < J; j++) {
+          const src = ((a0 * I + i) * J + j) * rk;
+          for (let p = 0; p < m; p++)
+            for (let q = 0; q < n; q++) {
+              const dst = ((((a0 * I + i) * m + p) * J + j) * n + q) * rn;
+              for (let b = 0; b < rk; b++) {
+                const av = a[src + b]!;
+                if (av === 0) continue;
+                const go = ((b * m + p) * n + q) * rn;
+                for (let c = 0; c < rn; c++) next[dst + c]! += av * g[go + c]!;
+              }
+            }
         }
-      }
-    }
     a = next;
     I *= m;
     J *= n;

@@ -22,7 +22,9 @@ export function densify(g: Graph): Graph {
   for (const layer of layers) {
     const w = denseWeightOf(g, layer);
     const prefix = `${layer.node}.tt`;
-    out.nodes = out.nodes.filter((n) => !(n.name === prefix || n.name.startsWith(`${prefix}.`) || n.name === layer.node));
+    out.nodes = out.nodes.filter(
+      (n) => !(n.name === prefix || n.name.startsWith(`${prefix}.`) || n.name === layer.node),
+    );
     out.initializers.set(layer.weight, f32(layer.weightDims, w));
     out.nodes.push({ ...layer.original, inputs: [...layer.original.inputs], outputs: [...layer.original.outputs] });
   }

@@ -31,7 +31,12 @@ function eye(g: Graph, R: number, dims: number[], base: string): string {
 }
 
 function reduceSum(g: Graph, x: string, axes: number[], base: string): string {
-  return g.add('ReduceSum', [x, g.addInitializer(`${base}.axes`, i64vec(axes))], { keepdims: A.int(0) }, { name: `${base}.trace` })[0]!;
+  return g.add(
+    'ReduceSum',
+    [x, g.addInitializer(`${base}.axes`, i64vec(axes))],
+    { keepdims: A.int(0) },
+    { name: `${base}.trace` },
+  )[0]!;
 }
 
 /** y[B, M] = x[B, N] · Wᵀ for W given by `cores` (initializer or input names, one per core). */
@@ -71,7 +76,8 @@ export function emitTtReconstruct(g: Graph, spec: TtSpec, cores: string[], base:
   const d = spec.m.length;
   const R = spec.ranks[0]!;
   let a = cores[0]!; // A[r_0, I, J, r_1]
-  let I = spec.m[0]!, J = spec.n[0]!;
+  let I = spec.m[0]!,
+    J = spec.n[0]!;
   for (let k = 1; k < d; k++) {
     const [rk, m, n, rn] = coreDims(spec, k);
     const a2 = reshape(g, a, [R * I * J, rk], `${base}.a${k}`);

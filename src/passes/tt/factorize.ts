@@ -27,12 +27,16 @@ function imbalance(fs: number[], n: number): number {
  * (the default) every factor is ≥ 2; returns undefined when that is impossible (e.g. 10 into 3 factors).
  */
 export function balancedFactors(n: number, d: number, allowOnes = false): number[] | undefined {
-  if (!(Number.isInteger(n) && n >= 1 && Number.isInteger(d) && d >= 1)) throw new Error(`balancedFactors(${n}, ${d}): bad arguments`);
+  if (!(Number.isInteger(n) && n >= 1 && Number.isInteger(d) && d >= 1))
+    throw new Error(`balancedFactors(${n}, ${d}): bad arguments`);
   let best: number[] | undefined;
   let bestScore = Infinity;
   for (const fs of factorSets(n, d, allowOnes ? 1 : 2)) {
     const s = imbalance(fs, n);
-    if (s < bestScore - 1e-12) { best = fs; bestScore = s; }
+    if (s < bestScore - 1e-12) {
+      best = fs;
+      bestScore = s;
+    }
   }
   return best;
 }

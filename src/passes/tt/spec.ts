@@ -48,8 +48,12 @@ export interface RankOptions {
  */
 export function ttRanks(shape: TtShape, opts: RankOptions): TtSpec {
   const d = shape.m.length;
-  if (shape.n.length !== d || d < 2) throw new ReproError(`TT shape needs the same number (≥ 2) of m and n factors, got ${shape.m.length} and ${shape.n.length}`);
-  if (!(Number.isInteger(opts.rank) && opts.rank >= 1)) throw new ReproError(`--tt-rank ${opts.rank}: must be a positive integer`);
+  if (shape.n.length !== d || d < 2)
+    throw new ReproError(
+      `TT shape needs the same number (≥ 2) of m and n factors, got ${shape.m.length} and ${shape.n.length}`,
+    );
+  if (!(Number.isInteger(opts.rank) && opts.rank >= 1))
+    throw new ReproError(`--tt-rank ${opts.rank}: must be a positive integer`);
   const r0 = opts.ringRank ?? 1;
   if (!(Number.isInteger(r0) && r0 >= 1)) throw new ReproError(`--tr-rank ${r0}: must be a positive integer`);
   const mn = shape.m.map((m, k) => m * shape.n[k]!);

@@ -19,7 +19,15 @@ export interface BlockAccounting {
 }
 
 export function accountLayer(grid: BlockGrid, states: Uint8Array, outputPositions = 1): BlockAccounting {
-  const acc: BlockAccounting = { blocks: grid.count, unifiedBlocks: 0, prunedBlocks: 0, bits: 2 * grid.count, denseBits: 0, multiplies: 0, denseMultiplies: 0 };
+  const acc: BlockAccounting = {
+    blocks: grid.count,
+    unifiedBlocks: 0,
+    prunedBlocks: 0,
+    bits: 2 * grid.count,
+    denseBits: 0,
+    multiplies: 0,
+    denseMultiplies: 0,
+  };
   for (let b = 0; b < grid.count; b++) {
     const k = blockSize(grid, b);
     const height = k / Math.min(grid.bw, grid.cols - (b % grid.blockCols) * grid.bw);
@@ -39,7 +47,15 @@ export function accountLayer(grid: BlockGrid, states: Uint8Array, outputPosition
 }
 
 export function sumAccounting(parts: BlockAccounting[]): BlockAccounting {
-  const total: BlockAccounting = { blocks: 0, unifiedBlocks: 0, prunedBlocks: 0, bits: 0, denseBits: 0, multiplies: 0, denseMultiplies: 0 };
+  const total: BlockAccounting = {
+    blocks: 0,
+    unifiedBlocks: 0,
+    prunedBlocks: 0,
+    bits: 0,
+    denseBits: 0,
+    multiplies: 0,
+    denseMultiplies: 0,
+  };
   for (const p of parts) for (const k of Object.keys(total) as (keyof BlockAccounting)[]) total[k] += p[k];
   return total;
 }

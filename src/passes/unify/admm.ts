@@ -55,71 +55,153 @@ export interface UnifyResult {
 
 export async function unifyModel(model: Graph, ds: Dataset, o: UnifyOptions): Promise<UnifyResult> {
   const mode = o.mode ?? 'admm';
-  const rounds = o.admmRounds ?? 3, epr = o.epochsPerRound ?? 1, retrain = o.retrainEpochs ?? 1;
-  const log = o.log ?? (() => {});
+  const rounds = o.admmRounds ?? 3,
+    epr = o.epochsPerRound ?? 1,
+    retrain = o.retrainEpochs ?? 1;
   let g = model.clone();
   const shaped = g.clone(true);
   inferShapes(shaped, { batch: 1 }); // conv output sizes, for multiply counts
   const layers = unifyLayers(shaped, o.block, o.layers);
   const train: Omit<TrainOptions, 'epochs'> = {
-    batchSize: o.batchSize ?? 128, lr: o.lr ?? 0.01, seed: o.seed ?? 0, progress: o.progress,
+    batchSize: o.batchSize ?? 128,
+    lr: o.lr ?? 0.01,
+    seed: o.seed ?? 0,
+    progress: o.progress,
     optimizer: { kind: 'sgd', momentum: 0.9, weightDecay: 5e-4 },
   };
   const history: AdmmRound[] = [];
-  if (mode === 'admm') {
-    let rho = o.rho ?? 1e-3;
-    const zs = layers.map((l) => layerMatrix(g, l));
-    let states = projectionStates(zs, layers.map((l) => l.grid), o);
-    zs.forEach((z, i) => applyBlockStates(z, z, layers[i]!.grid, states[i]!));
-    const us = layers.map((l) => new Float32Array(l.grid.rows * l.grid.cols));
-    for (let round = 1; round <= rounds; round++) {
-      const feeds = admmFeeds(g, layers, zs, us);
-      const r = await trainModel(g, ds, {
-        ...train, epochs: epr, schedule: 'none',
-        loss: (ctx) => weightedSum(ctx.g, [
-          { value: addCrossEntropy(ctx.g, ctx.logits, ctx.labels) },
-          ...layers.map((l) => ({ value: addProximalPenalty(ctx.g, l.view.weight, rho).value })),
-        ]),
-        extraFeeds: feeds,
-      });
-      g = r.graph;
-      // Z-step and U-step (in GEMM view).
-      const ws = layers.map((l) => layerMatrix(g, l));
-      const wu = ws.map((w, i) => w.map((v, j) => v + us[i]![j]!));
-      states = projectionStates(wu, layers.map((l) => l.grid), o);
-      let num = 0, den = 0;
-      ws.forEach((w, i) => {
-        applyBlockStates(wu[i]!, zs[i]!, layers[i]!.grid, states[i]!);
-        for (let j = 0; j < w.length; j++) {
-          const d = w[j]! - zs[i]![j]!;
-          us[i]![j]! += d;
-          num += d * d;
-          den += w[j]! * w[j]!;
-        }
-      });
-      const entry: AdmmRound = { round, rho, loss: r.history.at(-1)!.loss, residual: Math.sqrt(num / Math.max(den, 1e-30)) };
-      if (o.evalDs) entry.accuracy = (await evaluate(g, o.evalDs)).accuracy;
-      history.push(entry);
-      log(`ADMM round ${round}/${rounds}: rho=${rho.toExponential(2)} loss=${entry.loss.toFixed(4)} |W-Z|/|W|=${entry.residual.toExponential(3)}${entry.accuracy !== undefined ? ` accuracy=${(100 * entry.accuracy).toFixed(2)}%` : ''}`);
-      rho *= o.rhoGrowth ?? 1.5;
-    }
-  }
+  if (mode === 'admm') g = await admmRounds({ ds, o, layers, train }, g, rounds, epr, history);
   // Hard projection of the current weights, then retraining with the structure fixed.
-  const finalStates = projectionStates(layers.map((l) => layerMatrix(g, l)), layers.map((l) => l.grid), o);
+  const finalStates = projectionStates(
+    layers.map((l) => layerMatrix(g, l)),
+    layers.map((l) => l.grid),
+    o,
+  );
   const signs = layers.map((l, i) => hardProject(g, l, finalStates[i]!));
   const epochs = mode === 'admm' ? retrain : rounds * epr + retrain;
-  if (epochs > 0) {
-    const fix = (m: Graph) => layers.forEach((l, i) => enforceStructure(m.initializers.get(l.view.weight)!.data as Float32Array, l, finalStates[i]!, signs[i]!));
-    const r = await trainModel(g, ds, { ...train, epochs, schedule: 'cosine', hooks: { afterStep: (ctx) => fix(ctx.model) } });
-    g = r.graph;
-    fix(g);
-  }
+  if (epochs > 0) g = await retrainFixed({ ds, o, layers, train }, g, epochs, finalStates, signs);
   const perLayer: Record<string, BlockAccounting> = {};
-  layers.forEach((l, i) => { perLayer[l.view.node.name] = accountLayer(l.grid, finalStates[i]!, l.positions); });
-  g.metadata['reprune.unify'] = JSON.stringify({ block: `${o.block.bh}x${o.block.bw}`, layers: Object.fromEntries(layers.map((l, i) => [l.view.weight, Array.from(finalStates[i]!)])) });
-  const result: UnifyResult = { graph: g, rounds: history, accounting: sumAccounting(Object.values(perLayer)), perLayer, epochs: mode === 'admm' ? rounds * epr + retrain : epochs };
+  layers.forEach((l, i) => {
+    perLayer[l.view.node.name] = accountLayer(l.grid, finalStates[i]!, l.positions);
+  });
+  g.metadata['reprune.unify'] = JSON.stringify({
+    block: `${o.block.bh}x${o.block.bw}`,
+    layers: Object.fromEntries(layers.map((l, i) => [l.view.weight, Array.from(finalStates[i]!)])),
+  });
+  const result: UnifyResult = {
+    graph: g,
+    rounds: history,
+    accounting: sumAccounting(Object.values(perLayer)),
+    perLayer,
+    epochs: mode === 'admm' ? rounds * epr + retrain : epochs,
+  };
   if (o.evalDs) result.accuracy = (await evaluate(g, o.evalDs)).accuracy;
   return result;
+}
+
+/** What the training phases share: the data, the options, the unified layers and the base training options. */
+interface UnifyCtx {
+  ds: Dataset;
+  o: UnifyOptions;
+  layers: UnifyLayer[];
+  train: Omit<TrainOptions, 'epochs'>;
+}
+
+/** The ADMM rounds (W-step, Z-step, U-step, ρ growth); appends one entry per round to `history`, returns the model. */
+async function admmRounds(c: UnifyCtx, g: Graph, rounds: number, epr: number, history: AdmmRound[]): Promise<Graph> {
+  const { o, layers } = c;
+  const log = o.log ?? (() => {});
+  let rho = o.rho ?? 1e-3;
+  // Z starts as the projection of the trained weights, U at zero.
+  const zs = layers.map((l) => layerMatrix(g, l));
+  const states = projectionStates(
+    zs,
+    layers.map((l) => l.grid),
+    o,
+  );
+  zs.forEach((z, i) => {
+    applyBlockStates(z, z, layers[i]!.grid, states[i]!);
+  });
+  const us = layers.map((l) => new Float32Array(l.grid.rows * l.grid.cols));
+  for (let round = 1; round <= rounds; round++) {
+    const r = await wStep(c, g, admmFeeds(g, layers, zs, us), rho, epr);
+    g = r.graph;
+    const entry: AdmmRound = {
+      round,
+      rho,
+      loss: r.history.at(-1)!.loss,
+      residual: zuStep(c, g, zs, us),
+    };
+    if (o.evalDs) entry.accuracy = (await evaluate(g, o.evalDs)).accuracy;
+    history.push(entry);
+    log(
+      `ADMM round ${round}/${rounds}: rho=${rho.toExponential(2)} loss=${entry.loss.toFixed(4)} |W-Z|/|W|=${entry.residual.toExponential(3)}${entry.accuracy !== undefined ? ` accuracy=${(100 * entry.accuracy).toFixed(2)}%` : ''}`,
+    );
+    rho *= o.rhoGrowth ?? 1.5;
+  }
+  return g;
+}
+
+/** W-step: `epr` epochs of SGD on the cross-entropy plus each layer's proximal term ρ/2‖W − Z + U‖². */
+async function wStep(c: UnifyCtx, g: Graph, feeds: Record<string, Tensor>, rho: number, epr: number) {
+  const { layers } = c;
+  return trainModel(g, c.ds, {
+    ...c.train,
+    epochs: epr,
+    schedule: 'none',
+    loss: (ctx) =>
+      weightedSum(ctx.g, [
+        { value: addCrossEntropy(ctx.g, ctx.logits, ctx.labels) },
+        ...layers.map((l) => ({ value: addProximalPenalty(ctx.g, l.view.weight, rho).value })),
+      ]),
+    extraFeeds: feeds,
+  });
+}
+
+/** Z-step Z = Π_S(W + U) and U-step U += W − Z (in GEMM view); returns ‖W − Z‖ / ‖W‖ over all layers. */
+function zuStep({ o, layers }: UnifyCtx, g: Graph, zs: Float32Array[], us: Float32Array[]): number {
+  const ws = layers.map((l) => layerMatrix(g, l));
+  const wu = ws.map((w, i) => w.map((v, j) => v + us[i]![j]!));
+  const states = projectionStates(
+    wu,
+    layers.map((l) => l.grid),
+    o,
+  );
+  let num = 0,
+    den = 0;
+  ws.forEach((w, i) => {
+    applyBlockStates(wu[i]!, zs[i]!, layers[i]!.grid, states[i]!);
+    for (let j = 0; j < w.length; j++) {
+      const d = w[j]! - zs[i]![j]!;
+      us[i]![j]! += d;
+      num += d * d;
+      den += w[j]! * w[j]!;
+    }
+  });
+  return Math.sqrt(num / Math.max(den, 1e-30));
+}
+
+/** Retraining with the block structure re-imposed after every step (and once more at the end). */
+async function retrainFixed(
+  { ds, layers, train }: UnifyCtx,
+  g: Graph,
+  epochs: number,
+  finalStates: ReturnType<typeof projectionStates>,
+  signs: ReturnType<typeof hardProject>[],
+): Promise<Graph> {
+  const fix = (m: Graph) => {
+    layers.forEach((l, i) => {
+      enforceStructure(m.initializers.get(l.view.weight)!.data as Float32Array, l, finalStates[i]!, signs[i]!);
+    });
+  };
+  const r = await trainModel(g, ds, {
+    ...train,
+    epochs,
+    schedule: 'cosine',
+    hooks: { afterStep: (ctx) => fix(ctx.model) },
+  });
+  fix(r.graph);
+  return r.graph;
 }
 
 /** Z and U as storage-layout tensors, the graph inputs the proximal terms declare. */

@@ -3,6 +3,8 @@
  * A block is *unified* when its weights keep their signs and share one magnitude (sign·mean|w|, the
  * L2-closest such block) and *pruned* when it is all zero (METHODS.md §4).
  */
+import { ReproError } from '../../util/errors.js';
+
 export interface BlockShape {
   bh: number;
   bw: number;
@@ -46,8 +48,15 @@ export function blockCosts(m: ArrayLike<number>, grid: BlockGrid): { unify: Floa
   const unify = new Float64Array(grid.count);
   const prune = new Float64Array(grid.count);
   for (let b = 0; b < grid.count; b++) {
-    let s1 = 0, s2 = 0, k = 0;
-    forEachInBlock(grid, b, (i) => { const a = Math.abs(m[i]!); s1 += a; s2 += a * a; k++; });
+    let s1 = 0,
+      s2 = 0,
+      k = 0;
+    forEachInBlock(grid, b, (i) => {
+      const a = Math.abs(m[i]!);
+      s1 += a;
+      s2 += a * a;
+      k++;
+    });
     prune[b] = s2;
     unify[b] = Math.max(0, s2 - (s1 * s1) / k);
   }
@@ -56,22 +65,38 @@ export function blockCosts(m: ArrayLike<number>, grid: BlockGrid): { unify: Floa
 
 /** Shared magnitude of a block: mean |w|. */
 export function blockMeanAbs(m: ArrayLike<number>, grid: BlockGrid, b: number): number {
-  let s = 0, k = 0;
-  forEachInBlock(grid, b, (i) => { s += Math.abs(m[i]!); k++; });
+  let s = 0,
+    k = 0;
+  forEachInBlock(grid, b, (i) => {
+    s += Math.abs(m[i]!);
+    k++;
+  });
   return s / k;
 }
 
 /** Write the projection of `src` under `states` into `dst` (may alias src). Zero weights of a unified block take sign +. */
-export function applyBlockStates(src: ArrayLike<number>, dst: Float32Array | Float64Array, grid: BlockGrid, states: Uint8Array): void {
+export function applyBlockStates(
+  src: ArrayLike<number>,
+  dst: Float32Array | Float64Array,
+  grid: BlockGrid,
+  states: Uint8Array,
+): void {
   for (let b = 0; b < grid.count; b++) {
     const st = states[b]!;
     if (st === STATE.free) {
-      if (dst !== src) forEachInBlock(grid, b, (i) => { dst[i] = src[i]!; });
+      if (dst !== src)
+        forEachInBlock(grid, b, (i) => {
+          dst[i] = src[i]!;
+        });
     } else if (st === STATE.pruned) {
-      forEachInBlock(grid, b, (i) => { dst[i] = 0; });
+      forEachInBlock(grid, b, (i) => {
+        dst[i] = 0;
+      });
     } else {
       const mag = blockMeanAbs(src, grid, b);
-      forEachInBlock(grid, b, (i) => { dst[i] = src[i]! < 0 ? -mag : mag; });
+      forEachInBlock(grid, b, (i) => {
+        dst[i] = src[i]! < 0 ? -mag : mag;
+      });
     }
   }
 }
@@ -81,6 +106,7 @@ export const STATE = { free: 0, unified: 1, pruned: 2 } as const;
 
 export function parseBlock(spec: string): BlockShape {
   const m = /^(\d+)x(\d+)$/.exec(spec);
-  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new Error(`bad block spec ${spec}`);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1)
+    throw new ReproError(`--block ${spec}: expected HxW with positive integers, e.g. 1x4 or 4x4`);
   return { bh: Number(m[1]), bw: Number(m[2]) };
 }

@@ -36,7 +36,9 @@ export function unifyInfo(g: Graph): UnifyInfo | undefined {
   }
   const shaped = g.clone(true);
   inferShapes(shaped, { batch: 1 });
-  const layers = unifyLayers(shaped, parseBlock(meta.block)).filter((l) => meta.layers[l.view.weight]?.length === l.grid.count);
+  const layers = unifyLayers(shaped, parseBlock(meta.block)).filter(
+    (l) => meta.layers[l.view.weight]?.length === l.grid.count,
+  );
   const out: UnifyLayerInfo[] = layers.map((l) => {
     const states = meta.layers[l.view.weight]!;
     const m = layerMatrix(g, l);
@@ -45,11 +47,15 @@ export function unifyInfo(g: Graph): UnifyInfo | undefined {
       const vals: number[] = [];
       forEachInBlock(l.grid, b, (i) => vals.push(Math.abs(m[i]!)));
       if (states[b] === STATE.pruned) consistent = vals.every((v) => v === 0);
-      else if (states[b] === STATE.unified) consistent = vals.length === blockSize(l.grid, b) && vals.every((v) => v === vals[0]);
+      else if (states[b] === STATE.unified)
+        consistent = vals.length === blockSize(l.grid, b) && vals.every((v) => v === vals[0]);
     }
     return {
-      weight: l.view.weight, blocks: l.grid.count, consistent,
-      unified: states.filter((s) => s === STATE.unified).length, pruned: states.filter((s) => s === STATE.pruned).length,
+      weight: l.view.weight,
+      blocks: l.grid.count,
+      consistent,
+      unified: states.filter((s) => s === STATE.unified).length,
+      pruned: states.filter((s) => s === STATE.pruned).length,
     };
   });
   const sum = (k: 'unified' | 'pruned' | 'blocks') => out.reduce((a, l) => a + l[k], 0);

@@ -16,22 +16,31 @@ export interface UnifyLayer {
 export function unifyLayers(g: Graph, block: BlockShape, only?: string[]): UnifyLayer[] {
   const views = gemmViews(g).filter((v) => !only || only.includes(v.node.name) || only.includes(v.weight));
   if (only) {
-    for (const name of only) if (!views.some((v) => v.node.name === name || v.weight === name)) throw new ReproError(`--layers: no Conv/Gemm/MatMul layer or weight named '${name}'`);
+    for (const name of only)
+      if (!views.some((v) => v.node.name === name || v.weight === name))
+        throw new ReproError(`--layers: no Conv/Gemm/MatMul layer or weight named '${name}'`);
   }
-  if (views.length === 0) throw new ReproError(`model '${g.name}' has no Conv/Gemm/MatMul layer with a constant weight to unify`);
-  return views.map((view) => ({ view, grid: blockGrid(view.rows, view.cols, block), toStored: storedIndex(view), positions: outputPositions(g, view) }));
+  if (views.length === 0)
+    throw new ReproError(`model '${g.name}' has no Conv/Gemm/MatMul layer with a constant weight to unify`);
+  return views.map((view) => ({
+    view,
+    grid: blockGrid(view.rows, view.cols, block),
+    toStored: storedIndex(view),
+    positions: outputPositions(g, view),
+  }));
 }
 
 function storedIndex(v: GemmView): Int32Array {
   const idx = new Int32Array(v.rows * v.cols);
-  for (let r = 0; r < v.rows; r++) for (let c = 0; c < v.cols; c++) idx[r * v.cols + c] = v.transposed ? c * v.rows + r : r * v.cols + c;
+  for (let r = 0; r < v.rows; r++)
+    for (let c = 0; c < v.cols; c++) idx[r * v.cols + c] = v.transposed ? c * v.rows + r : r * v.cols + c;
   return idx;
 }
 
 function outputPositions(g: Graph, v: GemmView): number {
   if (v.node.opType !== 'Conv') return 1;
   const shape = g.valueInfo.get(v.node.outputs[0]!)?.shape;
-  if (!shape || shape.length !== 4) return 1;
+  if (shape?.length !== 4) return 1;
   const [, , h, w] = shape;
   return typeof h === 'number' && typeof w === 'number' ? h * w : 1;
 }
@@ -57,16 +66,28 @@ export function enforceStructure(w: Float32Array, l: UnifyLayer, states: Uint8Ar
   for (let b = 0; b < grid.count; b++) {
     const st = states[b];
     if (st === STATE.free) continue;
-    const r0 = Math.floor(b / grid.blockCols) * grid.bh, c0 = (b % grid.blockCols) * grid.bw;
-    const r1 = Math.min(r0 + grid.bh, grid.rows), c1 = Math.min(c0 + grid.bw, grid.cols);
+    const r0 = Math.floor(b / grid.blockCols) * grid.bh,
+      c0 = (b % grid.blockCols) * grid.bw;
+    const r1 = Math.min(r0 + grid.bh, grid.rows),
+      c1 = Math.min(c0 + grid.bw, grid.cols);
     if (st === STATE.pruned) {
       for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) w[toStored[r * grid.cols + c]!] = 0;
       continue;
     }
-    let s = 0, k = 0;
-    for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) { const i = r * grid.cols + c; s += signs[i]! * w[toStored[i]!]!; k++; }
+    let s = 0,
+      k = 0;
+    for (let r = r0; r < r1; r++)
+      for (let c = c0; c < c1; c++) {
+        const i = r * grid.cols + c;
+        s += signs[i]! * w[toStored[i]!]!;
+        k++;
+      }
     const m = Math.max(0, s / k);
-    for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) { const i = r * grid.cols + c; w[toStored[i]!] = signs[i]! * m; }
+    for (let r = r0; r < r1; r++)
+      for (let c = c0; c < c1; c++) {
+        const i = r * grid.cols + c;
+        w[toStored[i]!] = signs[i]! * m;
+      }
   }
 }
 

@@ -27,11 +27,19 @@ export function projectionStates(mats: ArrayLike<number>[], grids: BlockGrid[], 
   const unify = new Float64Array(total);
   const prune = new Float64Array(total);
   let off = 0;
-  for (const c of costs) { unify.set(c.unify, off); prune.set(c.prune, off); off += c.unify.length; }
+  for (const c of costs) {
+    unify.set(c.unify, off);
+    prune.set(c.prune, off);
+    off += c.unify.length;
+  }
   const [nu, np] = counts(total, t);
   const all = selectBlockStates(unify, prune, nu, np);
   off = 0;
-  return grids.map((g) => { const s = all.slice(off, off + g.count); off += g.count; return s; });
+  return grids.map((g) => {
+    const s = all.slice(off, off + g.count);
+    off += g.count;
+    return s;
+  });
 }
 
 /** Block counts for a target: rounded, and never more than n blocks in all. */
@@ -42,7 +50,11 @@ export function counts(n: number, t: Pick<UnifyTarget, 'unify' | 'prune'>): [num
 }
 
 /** Project matrices (copies) onto the constraint set; returns the projected matrices and the states. */
-export function projectMatrices(mats: Float32Array[], grids: BlockGrid[], t: UnifyTarget): { projected: Float32Array[]; states: Uint8Array[] } {
+export function projectMatrices(
+  mats: Float32Array[],
+  grids: BlockGrid[],
+  t: UnifyTarget,
+): { projected: Float32Array[]; states: Uint8Array[] } {
   const states = projectionStates(mats, grids, t);
   const projected = mats.map((m, i) => {
     const out = new Float32Array(m.length);

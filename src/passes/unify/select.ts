@@ -9,22 +9,41 @@
  */
 import { STATE } from './blocks.js';
 
-export function selectBlockStates(unify: ArrayLike<number>, prune: ArrayLike<number>, nu: number, np: number): Uint8Array {
+export function selectBlockStates(
+  unify: ArrayLike<number>,
+  prune: ArrayLike<number>,
+  nu: number,
+  np: number,
+): Uint8Array {
   const n = unify.length;
   if (nu + np > n) throw new Error(`cannot unify ${nu} and prune ${np} of ${n} blocks`);
   const states = new Uint8Array(n);
   if (nu + np === 0) return states;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (prune[a]! - unify[a]!) - (prune[b]! - unify[b]!) || a - b);
-  const prefix = smallestSums(order.map((i) => prune[i]!), np); // prefix[k] = sum of np smallest of first k
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => prune[a]! - unify[a]! - (prune[b]! - unify[b]!) || a - b,
+  );
+  const prefix = smallestSums(
+    order.map((i) => prune[i]!),
+    np,
+  ); // prefix[k] = sum of np smallest of first k
   const suffix = smallestSums(order.map((i) => unify[i]!).reverse(), nu); // suffix[j] = of last j
   let bestK = -1;
   let best = Infinity;
   for (let k = np; k <= n - nu; k++) {
     const cost = prefix[k]! + suffix[n - k]!;
-    if (cost < best) { best = cost; bestK = k; }
+    if (cost < best) {
+      best = cost;
+      bestK = k;
+    }
   }
-  const head = order.slice(0, bestK).sort((a, b) => prune[a]! - prune[b]! || a - b).slice(0, np);
-  const tail = order.slice(bestK).sort((a, b) => unify[a]! - unify[b]! || a - b).slice(0, nu);
+  const head = order
+    .slice(0, bestK)
+    .sort((a, b) => prune[a]! - prune[b]! || a - b)
+    .slice(0, np);
+  const tail = order
+    .slice(bestK)
+    .sort((a, b) => unify[a]! - unify[b]! || a - b)
+    .slice(0, nu);
   for (const b of head) states[b] = STATE.pruned;
   for (const b of tail) states[b] = STATE.unified;
   return states;
@@ -38,8 +57,13 @@ function smallestSums(values: number[], m: number): Float64Array {
   let sum = 0;
   for (let k = 0; k < values.length; k++) {
     const v = values[k]!;
-    if (heap.length < m) { heapPush(heap, v); sum += v; }
-    else if (v < heap[0]!) { sum += v - heap[0]!; heapReplaceTop(heap, v); }
+    if (heap.length < m) {
+      heapPush(heap, v);
+      sum += v;
+    } else if (v < heap[0]!) {
+      sum += v - heap[0]!;
+      heapReplaceTop(heap, v);
+    }
     if (heap.length === m) out[k + 1] = sum;
   }
   return out;
@@ -60,7 +84,8 @@ function heapReplaceTop(h: number[], v: number): void {
   h[0] = v;
   let i = 0;
   for (;;) {
-    const l = 2 * i + 1, r = l + 1;
+    const l = 2 * i + 1,
+      r = l + 1;
     let m = i;
     if (l < h.length && h[l]! > h[m]!) m = l;
     if (r < h.length && h[r]! > h[m]!) m = r;

@@ -18,7 +18,8 @@ export interface CrossEntropyOptions {
  */
 export function addCrossEntropy(g: Graph, logits: string, labels = 'labels', opts: CrossEntropyOptions = {}): string {
   const dims = staticDims(g, logits);
-  if (dims.length !== 2) throw new ReproError(`cross-entropy: logits '${logits}' must be [batch, classes], got [${dims.join(', ')}]`);
+  if (dims.length !== 2)
+    throw new ReproError(`cross-entropy: logits '${logits}' must be [batch, classes], got [${dims.join(', ')}]`);
   const [b, k] = dims as [number, number];
   const eps = opts.smoothing ?? 0;
   if (!(eps >= 0 && eps < 1)) throw new ReproError(`--label-smoothing ${eps}: must be in [0, 1)`);
@@ -30,7 +31,16 @@ export function addCrossEntropy(g: Graph, logits: string, labels = 'labels', opt
     target = op(g, 'OneHot', [labels, depth, values], { axis: A.int(-1) }, 'loss.ce');
   } else {
     ensureInput(g, labels, [b, k]);
-    target = eps > 0 ? op(g, 'Add', [mulScalar(g, labels, 1 - eps, 'loss.ce'), g.addInitializer('loss.ce.smooth', f32([], [eps / k]))], {}, 'loss.ce') : labels;
+    target =
+      eps > 0
+        ? op(
+            g,
+            'Add',
+            [mulScalar(g, labels, 1 - eps, 'loss.ce'), g.addInitializer('loss.ce.smooth', f32([], [eps / k]))],
+            {},
+            'loss.ce',
+          )
+        : labels;
   }
   setShape(g, target, [b, k]);
   const logp = setShape(g, op(g, 'LogSoftmax', [logits], { axis: A.int(1) }, 'loss.ce'), [b, k]);

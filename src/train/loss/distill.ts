@@ -14,7 +14,8 @@ import { ensureInput, mulScalar, op, reduce, scalar, setShape, staticDims } from
 export function addKdLoss(g: Graph, studentLogits: string, teacher = 'teacher_logits', temperature = 4): string {
   if (!(temperature > 0)) throw new ReproError(`--kd-temperature ${temperature}: must be > 0`);
   const dims = staticDims(g, studentLogits);
-  if (dims.length !== 2) throw new ReproError(`KD: logits '${studentLogits}' must be [batch, classes], got [${dims.join(', ')}]`);
+  if (dims.length !== 2)
+    throw new ReproError(`KD: logits '${studentLogits}' must be [batch, classes], got [${dims.join(', ')}]`);
   const b = dims[0]!;
   ensureInput(g, teacher, dims);
   const base = 'loss.kd';
@@ -39,7 +40,11 @@ function normalizedGram(g: Graph, f: string, b: number, base: string): string {
   const sq = setShape(g, op(g, 'Mul', [gram, gram], {}, base), [b, b]);
   const rowSq = setShape(g, reduce(g, 'ReduceSum', sq, [1], true, base), [b, 1]);
   // ε keeps all-zero rows (e.g. a dead layer) finite, like F.normalize's eps.
-  const norm = setShape(g, op(g, 'Sqrt', [op(g, 'Add', [rowSq, scalar(g, 1e-24, `${base}.eps`)], {}, base)], {}, base), [b, 1]);
+  const norm = setShape(
+    g,
+    op(g, 'Sqrt', [op(g, 'Add', [rowSq, scalar(g, 1e-24, `${base}.eps`)], {}, base)], {}, base),
+    [b, 1],
+  );
   return setShape(g, op(g, 'Div', [gram, norm], {}, base), [b, b]);
 }
 
@@ -63,7 +68,8 @@ export function addSpKdLoss(g: Graph, layers: readonly SpKdLayer[]): string {
     const sd = staticDims(g, l.student);
     const b = sd[0]!;
     const td = l.teacherDims ?? sd;
-    if (td[0] !== b) throw new ReproError(`SP-KD: teacher feature '${l.teacher}' has batch ${td[0]}, student '${l.student}' has ${b}`);
+    if (td[0] !== b)
+      throw new ReproError(`SP-KD: teacher feature '${l.teacher}' has batch ${td[0]}, student '${l.student}' has ${b}`);
     ensureInput(g, l.teacher, td);
     const base = `loss.spkd${i}`;
     const gs = normalizedGram(g, l.student, b, base);

@@ -22,7 +22,14 @@ export function mulScalar(g: Graph, x: string, c: number, base = 'loss'): string
 }
 
 /** ReduceSum / ReduceMean over `axes` (all axes if omitted); opset-aware axes (input vs attribute). */
-export function reduce(g: Graph, type: 'ReduceSum' | 'ReduceMean', x: string, axes?: number[], keepdims = false, base = 'loss'): string {
+export function reduce(
+  g: Graph,
+  type: 'ReduceSum' | 'ReduceMean',
+  x: string,
+  axes?: number[],
+  keepdims = false,
+  base = 'loss',
+): string {
   const attrs = { keepdims: A.int(keepdims ? 1 : 0) };
   const axesAsInput = type === 'ReduceSum' ? g.opset >= 13 : g.opset >= 18;
   if (!axes) return op(g, type, [x], attrs, base);
@@ -42,7 +49,9 @@ export function staticDims(g: Graph, name: string): number[] {
   const vi = g.inputs.find((v) => v.name === name) ?? g.outputs.find((v) => v.name === name) ?? g.valueInfo.get(name);
   const shape: Dim[] | undefined = vi?.shape;
   if (!shape || shape.some((d) => typeof d !== 'number')) {
-    throw new ReproError(`loss: the shape of '${name}' is unknown or not static; run inferShapes(g, { batch }) before adding losses`);
+    throw new ReproError(
+      `loss: the shape of '${name}' is unknown or not static; run inferShapes(g, { batch }) before adding losses`,
+    );
   }
   return shape as number[];
 }
@@ -51,10 +60,12 @@ export function staticDims(g: Graph, name: string): number[] {
 export function ensureInput(g: Graph, name: string, dims: number[], dtype: 'float32' | 'int64' = 'float32'): string {
   const have = g.inputs.find((v) => v.name === name);
   if (have) {
-    if (have.dtype !== dtype) throw new ReproError(`loss input '${name}' exists with dtype ${have.dtype}, expected ${dtype}`);
+    if (have.dtype !== dtype)
+      throw new ReproError(`loss input '${name}' exists with dtype ${have.dtype}, expected ${dtype}`);
     return name;
   }
-  if (g.valueNames().has(name)) throw new ReproError(`loss input '${name}' clashes with an existing value of the model; choose another name`);
+  if (g.valueNames().has(name))
+    throw new ReproError(`loss input '${name}' clashes with an existing value of the model; choose another name`);
   g.inputs.push({ name, dtype, shape: [...dims] });
   return name;
 }

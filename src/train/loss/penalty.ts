@@ -35,7 +35,8 @@ export function addPenalty(g: Graph, build: (g: Graph) => string, weight = 1): s
 export function addL2Penalty(g: Graph, params: readonly string[], lambda: number): string {
   if (params.length === 0) throw new ReproError('L2 penalty: no parameters given');
   const terms = params.map((p) => {
-    if (!g.initializers.has(p)) throw new ReproError(`L2 penalty: '${p}' is not a parameter (initializer) of the model`);
+    if (!g.initializers.has(p))
+      throw new ReproError(`L2 penalty: '${p}' is not a parameter (initializer) of the model`);
     return { value: setShape(g, sumSquares(g, p, 'loss.l2'), []), weight: lambda / 2 };
   });
   return weightedSum(g, terms);
@@ -50,7 +51,12 @@ export interface ProximalTerm {
 }
 
 /** ADMM's ρ/2 · ‖W − Z + U‖²_F with Z and U declared as graph inputs (names `<param>.admm_z` / `.admm_u` by default). */
-export function addProximalPenalty(g: Graph, param: string, rho: number, names: { z?: string; u?: string } = {}): ProximalTerm {
+export function addProximalPenalty(
+  g: Graph,
+  param: string,
+  rho: number,
+  names: { z?: string; u?: string } = {},
+): ProximalTerm {
   const dims = staticDims(g, param);
   const z = ensureInput(g, names.z ?? `${param}.admm_z`, dims);
   const u = ensureInput(g, names.u ?? `${param}.admm_u`, dims);

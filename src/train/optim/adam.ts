@@ -34,8 +34,8 @@ export class Adam implements Optimizer {
   step(params: readonly Param[], lr: number): void {
     this.t++;
     const { beta1: b1, beta2: b2, eps } = this;
-    const bc1 = 1 - Math.pow(b1, this.t);
-    const bc2sqrt = Math.sqrt(1 - Math.pow(b2, this.t));
+    const bc1 = 1 - b1 ** this.t;
+    const bc2sqrt = Math.sqrt(1 - b2 ** this.t);
     const stepSize = lr / bc1;
     const l2 = this.kind === 'adam' ? this.weightDecay : 0;
     const decay = this.kind === 'adamw' ? 1 - lr * this.weightDecay : 1;
@@ -46,14 +46,19 @@ export class Adam implements Optimizer {
       const m = this.store.get(p, 'exp_avg');
       const v = this.store.get(p, 'exp_avg_sq');
       for (let i = 0; i < w.length; i++) {
-        if (mk !== undefined && mk[i] === 0) { w[i] = 0; m[i] = 0; v[i] = 0; continue; }
+        if (mk !== undefined && mk[i] === 0) {
+          w[i] = 0;
+          m[i] = 0;
+          v[i] = 0;
+          continue;
+        }
         const wi = w[i] * decay;
         const gi = g[i] + l2 * w[i];
         const mi = b1 * m[i] + (1 - b1) * gi;
         const vi = b2 * v[i] + (1 - b2) * gi * gi;
         m[i] = mi;
         v[i] = vi;
-        w[i] = wi - stepSize * mi / (Math.sqrt(vi) / bc2sqrt + eps);
+        w[i] = wi - (stepSize * mi) / (Math.sqrt(vi) / bc2sqrt + eps);
       }
     }
   }
@@ -63,7 +68,10 @@ export class Adam implements Optimizer {
   }
 
   load(s: OptimizerState): void {
-    if (s.kind !== this.kind) throw new ReproError(`checkpoint optimizer is '${s.kind}', but this run uses '${this.kind}'; pass --optimizer ${s.kind}`);
+    if (s.kind !== this.kind)
+      throw new ReproError(
+        `checkpoint optimizer is '${s.kind}', but this run uses '${this.kind}'; pass --optimizer ${s.kind}`,
+      );
     this.t = s.t;
     this.store.restore(s.buffers);
   }

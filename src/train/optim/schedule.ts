@@ -32,7 +32,7 @@ export function makeSchedule(o: ScheduleOptions): Schedule {
   const rest = Math.max(1, o.totalSteps - warm);
   const main = mainSchedule(o, rest);
   return (step) => {
-    if (step < warm) return o.lr * (start + (1 - start) * (step + 1) / warm);
+    if (step < warm) return o.lr * (start + ((1 - start) * (step + 1)) / warm);
     return main(step - warm);
   };
 }
@@ -43,14 +43,14 @@ function mainSchedule(o: ScheduleOptions, total: number): Schedule {
       return () => o.lr;
     case 'cosine': {
       const lo = o.minLr ?? 0;
-      return (s) => lo + (o.lr - lo) * 0.5 * (1 + Math.cos(Math.PI * Math.min(s, total) / total));
+      return (s) => lo + (o.lr - lo) * 0.5 * (1 + Math.cos((Math.PI * Math.min(s, total)) / total));
     }
     case 'step': {
       const spe = Math.max(1, o.stepsPerEpoch ?? total);
       const epochs = Math.max(1, Math.ceil(total / spe));
       const every = Math.max(1, o.stepEpochs ?? Math.ceil(epochs / 3));
       const gamma = o.gamma ?? 0.1;
-      return (s) => o.lr * Math.pow(gamma, Math.floor(Math.floor(s / spe) / every));
+      return (s) => o.lr * gamma ** Math.floor(Math.floor(s / spe) / every);
     }
     default:
       throw new ReproError(`--schedule ${String(o.kind)}: unknown; use cosine, step or none`);

@@ -38,7 +38,17 @@ export class Sgd implements Optimizer {
       else {
         const first = !this.store.has(p, 'momentum');
         momentum = this.store.get(p, 'momentum');
-        momentumStep(p.data, p.grad, momentum, lr, this.weightDecay, this.momentum, 1 - this.dampening, this.nesterov, first);
+        momentumStep(
+          p.data,
+          p.grad,
+          momentum,
+          lr,
+          this.weightDecay,
+          this.momentum,
+          1 - this.dampening,
+          this.nesterov,
+          first,
+        );
       }
       if (p.mask) maskOut(p.data, p.mask, momentum);
     }
@@ -50,7 +60,10 @@ export class Sgd implements Optimizer {
   }
 
   load(s: OptimizerState): void {
-    if (s.kind !== this.kind) throw new ReproError(`checkpoint optimizer is '${s.kind}', but this run uses '${this.kind}'; pass --optimizer ${s.kind}`);
+    if (s.kind !== this.kind)
+      throw new ReproError(
+        `checkpoint optimizer is '${s.kind}', but this run uses '${this.kind}'; pass --optimizer ${s.kind}`,
+      );
     this.t = s.t;
     this.store.restore(s.buffers);
   }
@@ -63,7 +76,17 @@ function plainStep(w: Float32Array, g: Float32Array, lr: number, wd: number): vo
   for (let i = 0; i < w.length; i++) w[i] -= lr * (g[i]! + wd * w[i]!);
 }
 
-function momentumStep(w: Float32Array, g: Float32Array, b: Float32Array, lr: number, wd: number, mu: number, damp: number, nesterov: boolean, first: boolean): void {
+function momentumStep(
+  w: Float32Array,
+  g: Float32Array,
+  b: Float32Array,
+  lr: number,
+  wd: number,
+  mu: number,
+  damp: number,
+  nesterov: boolean,
+  first: boolean,
+): void {
   const n = w.length;
   if (first) {
     for (let i = 0; i < n; i++) b[i] = g[i]! + wd * w[i]!;

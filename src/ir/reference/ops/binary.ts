@@ -6,7 +6,11 @@ import type { DType } from '../../tensor.js';
 const isInt = (d: DType) => d !== 'float32' && d !== 'float64';
 
 /** n-ary broadcasting fold of `f` over the present inputs. */
-function nary(f: (a: number, b: number, dtype: DType) => number, outDtype?: DType, finish?: (v: number, n: number) => number): RefKernel {
+function nary(
+  f: (a: number, b: number, dtype: DType) => number,
+  outDtype?: DType,
+  finish?: (v: number, n: number) => number,
+): RefKernel {
   return (c) => {
     const ins = c.inputs.filter((t): t is RefTensor => !!t);
     const dims = broadcastDims(...ins.map((t) => t.dims));
@@ -58,7 +62,11 @@ export const binaryKernels: Record<string, RefKernel> = {
   Div: nary((a, y, dt) => (isInt(dt) ? Math.trunc(a / y) : a / y)),
   Pow: nary((a, y) => a ** y),
   Sum: nary((a, y) => a + y),
-  Mean: nary((a, y) => a + y, undefined, (v, n) => v / n),
+  Mean: nary(
+    (a, y) => a + y,
+    undefined,
+    (v, n) => v / n,
+  ),
   Max: nary((a, y) => Math.max(a, y)),
   Min: nary((a, y) => Math.min(a, y)),
   Equal: nary((a, y) => b(a === y), 'bool'),

@@ -22,7 +22,11 @@ const flatten: RefKernel = (c) => {
 
 const transpose: RefKernel = (c) => {
   const x = req(c, 0);
-  const perm = attrInts(c.node.attrs, 'perm', x.dims.map((_, i) => x.dims.length - 1 - i));
+  const perm = attrInts(
+    c.node.attrs,
+    'perm',
+    x.dims.map((_, i) => x.dims.length - 1 - i),
+  );
   const { dims, map } = transposeMap(x.dims, perm);
   const out = ref(x.dtype, dims);
   for (let i = 0; i < map.length; i++) out.data[i] = x.data[map[i]!]!;
@@ -36,7 +40,10 @@ function axesOf(c: RefCtx): number[] | undefined {
 const squeeze: RefKernel = (c) => {
   const x = req(c, 0);
   const axes = axesOf(c)?.map((a) => normAxis(a, x.dims.length));
-  return withDims(x, x.dims.filter((d, i) => (axes ? !axes.includes(i) : d !== 1)));
+  return withDims(
+    x,
+    x.dims.filter((d, i) => (axes ? !axes.includes(i) : d !== 1)),
+  );
 };
 
 const unsqueeze: RefKernel = (c) => {
@@ -64,15 +71,24 @@ const tile: RefKernel = (c) => {
   const reps = ints(req(c, 1))!;
   const dims = x.dims.map((d, i) => d * reps[i]!);
   const out = ref(x.dtype, dims);
-  const inStr = stridesOf(x.dims), outStr = stridesOf(dims);
+  const inStr = stridesOf(x.dims),
+    outStr = stridesOf(dims);
   for (let i = 0; i < out.data.length; i++) {
     let src = 0;
-    dims.forEach((_, k) => { src += ((Math.floor(i / outStr[k]!) % dims[k]!) % x.dims[k]!) * inStr[k]!; });
+    dims.forEach((_, k) => {
+      src += ((Math.floor(i / outStr[k]!) % dims[k]!) % x.dims[k]!) * inStr[k]!;
+    });
     out.data[i] = x.data[src]!;
   }
   return [out];
 };
 
 export const layoutKernels: Record<string, RefKernel> = {
-  Reshape: reshape, Flatten: flatten, Transpose: transpose, Squeeze: squeeze, Unsqueeze: unsqueeze, Expand: expand, Tile: tile,
+  Reshape: reshape,
+  Flatten: flatten,
+  Transpose: transpose,
+  Squeeze: squeeze,
+  Unsqueeze: unsqueeze,
+  Expand: expand,
+  Tile: tile,
 };

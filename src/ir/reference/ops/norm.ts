@@ -12,15 +12,19 @@ const batchNorm: RefKernel = (c) => {
   const eps = attrFloat(c.node.attrs, 'epsilon', 1e-5);
   const momentum = attrFloat(c.node.attrs, 'momentum', 0.9);
   const training = attrInt(c.node.attrs, 'training_mode', 0) === 1;
-  const C = x!.dims[1]!, N = x!.dims[0]!;
+  const C = x!.dims[1]!,
+    N = x!.dims[0]!;
   const plane = x!.data.length / (N * C);
-  const m = new Float64Array(C), v = new Float64Array(C);
+  const m = new Float64Array(C),
+    v = new Float64Array(C);
   if (training) {
     for (let ch = 0; ch < C; ch++) {
-      let s = 0, s2 = 0;
+      let s = 0,
+        s2 = 0;
       for (let n = 0; n < N; n++) for (let j = 0; j < plane; j++) s += x!.data[(n * C + ch) * plane + j]!;
       m[ch] = s / (N * plane);
-      for (let n = 0; n < N; n++) for (let j = 0; j < plane; j++) s2 += (x!.data[(n * C + ch) * plane + j]! - m[ch]!) ** 2;
+      for (let n = 0; n < N; n++)
+        for (let j = 0; j < plane; j++) s2 += (x!.data[(n * C + ch) * plane + j]! - m[ch]!) ** 2;
       v[ch] = s2 / (N * plane);
     }
   } else {
@@ -34,7 +38,8 @@ const batchNorm: RefKernel = (c) => {
   }
   const outs = [y];
   if (c.node.outputs.length > 1) {
-    const rm = ref(x!.dtype, [C]), rv = ref(x!.dtype, [C]);
+    const rm = ref(x!.dtype, [C]),
+      rv = ref(x!.dtype, [C]);
     for (let ch = 0; ch < C; ch++) {
       rm.data[ch] = mean!.data[ch]! * momentum + m[ch]! * (1 - momentum);
       rv.data[ch] = vari!.data[ch]! * momentum + v[ch]! * (1 - momentum);
@@ -60,4 +65,8 @@ function softmax(log: boolean): RefKernel {
   };
 }
 
-export const normKernels: Record<string, RefKernel> = { BatchNormalization: batchNorm, Softmax: softmax(false), LogSoftmax: softmax(true) };
+export const normKernels: Record<string, RefKernel> = {
+  BatchNormalization: batchNorm,
+  Softmax: softmax(false),
+  LogSoftmax: softmax(true),
+};

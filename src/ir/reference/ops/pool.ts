@@ -16,38 +16,48 @@ function pool(kind: 'max' | 'avg'): RefKernel {
     const o = outSizes(g, attrInt(c.node.attrs, 'ceil_mode', 0) === 1);
     const includePad = attrInt(c.node.attrs, 'count_include_pad', 0) === 1;
     const dims = [N, C, ...o.slice(0, g.r)];
-    const out = ref(x.dtype, dims), idx = ref('int64', dims);
+    const out = ref(x.dtype, dims),
+      idx = ref('int64', dims);
     const [ID, IH, IW] = g.inS as [number, number, number];
     let p = 0;
     for (let nc = 0; nc < N * C; nc++) {
-      for (let od = 0; od < o[0]!; od++) for (let oh = 0; oh < o[1]!; oh++) for (let ow = 0; ow < o[2]!; ow++) {
-        const start = [od * g.s[0]! - g.pb[0]!, oh * g.s[1]! - g.pb[1]!, ow * g.s[2]! - g.pb[2]!];
-        let best = -Infinity, bestAt = -1, sum = 0, count = 0, padded = 1;
-        for (let a = 0; a < 3; a++) {
-          // Window extent inside the padded input (dilation 1 for averages).
-          const end = Math.min(start[a]! + (g.k[a]! - 1) * g.d[a]! + 1, g.inS[a]! + g.pe[a]!);
-          padded *= Math.ceil((end - start[a]!) / g.d[a]!);
-        }
-        for (let kd = 0; kd < g.k[0]!; kd++) {
-          const id = start[0]! + kd * g.d[0]!;
-          if (id < 0 || id >= ID) continue;
-          for (let kh = 0; kh < g.k[1]!; kh++) {
-            const ih = start[1]! + kh * g.d[1]!;
-            if (ih < 0 || ih >= IH) continue;
-            for (let kw = 0; kw < g.k[2]!; kw++) {
-              const iw = start[2]! + kw * g.d[2]!;
-              if (iw < 0 || iw >= IW) continue;
-              const at = ((nc * ID + id) * IH + ih) * IW + iw;
-              const v = x.data[at]!;
-              if (v > best) { best = v; bestAt = at; }
-              sum += v;
-              count++;
+      for (let od = 0; od < o[0]!; od++)
+        for (let oh = 0; oh < o[1]!; oh++)
+          for (let ow = 0; ow < o[2]!; ow++) {
+            const start = [od * g.s[0]! - g.pb[0]!, oh * g.s[1]! - g.pb[1]!, ow * g.s[2]! - g.pb[2]!];
+            let best = -Infinity,
+              bestAt = -1,
+              sum = 0,
+              count = 0,
+              padded = 1;
+            for (let a = 0; a < 3; a++) {
+              // Window extent inside the padded input (dilation 1 for averages).
+              const end = Math.min(start[a]! + (g.k[a]! - 1) * g.d[a]! + 1, g.inS[a]! + g.pe[a]!);
+              padded *= Math.ceil((end - start[a]!) / g.d[a]!);
             }
+            for (let kd = 0; kd < g.k[0]!; kd++) {
+              const id = start[0]! + kd * g.d[0]!;
+              if (id < 0 || id >= ID) continue;
+              for (let kh = 0; kh < g.k[1]!; kh++) {
+                const ih = start[1]! + kh * g.d[1]!;
+                if (ih < 0 || ih >= IH) continue;
+                for (let kw = 0; kw < g.k[2]!; kw++) {
+                  const iw = start[2]! + kw * g.d[2]!;
+                  if (iw < 0 || iw >= IW) continue;
+                  const at = ((nc * ID + id) * IH + ih) * IW + iw;
+                  const v = x.data[at]!;
+                  if (v > best) {
+                    best = v;
+                    bestAt = at;
+                  }
+                  sum += v;
+                  count++;
+                }
+              }
+            }
+            idx.data[p] = bestAt;
+            out.data[p++] = kind === 'max' ? best : sum / (includePad ? padded : count);
           }
-        }
-        idx.data[p] = bestAt;
-        out.data[p++] = kind === 'max' ? best : sum / (includePad ? padded : count);
-      }
     }
     return kind === 'max' && c.node.outputs.length > 1 ? [out, idx] : [out];
   };
@@ -72,5 +82,8 @@ function globalPool(kind: 'max' | 'avg'): RefKernel {
 }
 
 export const poolKernels: Record<string, RefKernel> = {
-  MaxPool: pool('max'), AveragePool: pool('avg'), GlobalAveragePool: globalPool('avg'), GlobalMaxPool: globalPool('max'),
+  MaxPool: pool('max'),
+  AveragePool: pool('avg'),
+  GlobalAveragePool: globalPool('avg'),
+  GlobalMaxPool: globalPool('max'),
 };

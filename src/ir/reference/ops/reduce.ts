@@ -7,16 +7,22 @@ import { ints, normAxis, ref, req, type RefKernel } from '../tensor.js';
 export function reduceGroups(dims: number[], axes: number[]): number[][] {
   const str = stridesOf(dims);
   const kept = dims.map((_, i) => i).filter((i) => !axes.includes(i));
-  const keptDims = kept.map((i) => dims[i]!), redDims = axes.map((i) => dims[i]!);
-  const keptStr = stridesOf(keptDims), redStr = stridesOf(redDims);
+  const keptDims = kept.map((i) => dims[i]!),
+    redDims = axes.map((i) => dims[i]!);
+  const keptStr = stridesOf(keptDims),
+    redStr = stridesOf(redDims);
   const groups: number[][] = [];
   for (let g = 0; g < size(keptDims); g++) {
     let base = 0;
-    kept.forEach((a, k) => { base += (Math.floor(g / keptStr[k]!) % keptDims[k]!) * str[a]!; });
+    kept.forEach((a, k) => {
+      base += (Math.floor(g / keptStr[k]!) % keptDims[k]!) * str[a]!;
+    });
     const grp: number[] = [];
     for (let r = 0; r < size(redDims); r++) {
       let off = base;
-      axes.forEach((a, k) => { off += (Math.floor(r / redStr[k]!) % redDims[k]!) * str[a]!; });
+      axes.forEach((a, k) => {
+        off += (Math.floor(r / redStr[k]!) % redDims[k]!) * str[a]!;
+      });
       grp.push(off);
     }
     groups.push(grp);
@@ -34,7 +40,10 @@ const REDUCERS: Record<string, Reducer> = {
   ReduceSumSquare: (v) => v.reduce((a, b) => a + b * b, 0),
   ReduceL1: (v) => v.reduce((a, b) => a + Math.abs(b), 0),
   ReduceL2: (v) => Math.sqrt(v.reduce((a, b) => a + b * b, 0)),
-  ReduceLogSumExp: (v) => { const m = Math.max(...v); return m + Math.log(v.reduce((a, b) => a + Math.exp(b - m), 0)); },
+  ReduceLogSumExp: (v) => {
+    const m = Math.max(...v);
+    return m + Math.log(v.reduce((a, b) => a + Math.exp(b - m), 0));
+  },
 };
 
 const reduce: RefKernel = (c) => {
@@ -47,7 +56,9 @@ const reduce: RefKernel = (c) => {
   const dims = keep ? x.dims.map((d, i) => (axes.includes(i) ? 1 : d)) : x.dims.filter((_, i) => !axes.includes(i));
   const f = REDUCERS[c.node.opType]!;
   const out = ref(x.dtype, dims);
-  reduceGroups(x.dims, axes).forEach((g, i) => { out.data[i] = f(g.map((j) => x.data[j]!)); });
+  reduceGroups(x.dims, axes).forEach((g, i) => {
+    out.data[i] = f(g.map((j) => x.data[j]!));
+  });
   return [out];
 };
 
@@ -73,5 +84,6 @@ function argReduce(sign: 1 | -1): RefKernel {
 
 export const reduceKernels: Record<string, RefKernel> = {
   ...Object.fromEntries(Object.keys(REDUCERS).map((k) => [k, reduce])),
-  ArgMax: argReduce(1), ArgMin: argReduce(-1),
+  ArgMax: argReduce(1),
+  ArgMin: argReduce(-1),
 };

@@ -6,7 +6,8 @@ import { ref, req, type RefCtx, type RefKernel } from '../tensor.js';
 export function erf(x: number): number {
   const ax = Math.abs(x);
   if (ax < 3) {
-    let term = ax, sum = ax;
+    let term = ax,
+      sum = ax;
     for (let n = 1; n < 200 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
       term *= (-ax * ax) / n;
       sum += term / (2 * n + 1);
@@ -28,7 +29,8 @@ function map(f: (x: number, c: RefCtx) => number, dtype?: 'bool'): RefKernel {
 }
 
 const clip: RefKernel = (c) => {
-  let lo = -Infinity, hi = Infinity;
+  let lo = -Infinity,
+    hi = Infinity;
   if (c.opset < CLIP_AS_INPUT_SINCE) {
     lo = attrFloat(c.node.attrs, 'min', -Infinity);
     hi = attrFloat(c.node.attrs, 'max', Infinity);

@@ -71,10 +71,12 @@ export function windowOut(c: ShapeCtx, w: ReturnType<typeof windowAttrs>, spatia
 }
 
 const conv: ShapeRule = (c) => {
-  const x = c.shape(0), w = c.shape(1);
+  const x = c.shape(0),
+    w = c.shape(1);
   if (x.length < 3) c.fail(`input must be at least 3-D (N, C, spatial...), got rank ${x.length}`);
   const kAttr = attrInts(c.node.attrs, 'kernel_shape');
-  const kernel = kAttr ?? w.slice(2).map((d) => (typeof d === 'number' ? d : c.fail('weight kernel dims must be static')));
+  const kernel =
+    kAttr ?? w.slice(2).map((d) => (typeof d === 'number' ? d : c.fail('weight kernel dims must be static')));
   const group = attrInt(c.node.attrs, 'group', 1);
   if (typeof x[1] === 'number' && typeof w[1] === 'number' && x[1] !== w[1] * group) {
     c.fail(`input has ${x[1]} channels but the weight expects ${w[1] * group} (${w[1]} per group x ${group} groups)`);
@@ -85,10 +87,12 @@ const conv: ShapeRule = (c) => {
 };
 
 const convTranspose: ShapeRule = (c) => {
-  const x = c.shape(0), w = c.shape(1);
+  const x = c.shape(0),
+    w = c.shape(1);
   const group = attrInt(c.node.attrs, 'group', 1);
   const kAttr = attrInts(c.node.attrs, 'kernel_shape');
-  const kernel = kAttr ?? w.slice(2).map((d) => (typeof d === 'number' ? d : c.fail('weight kernel dims must be static')));
+  const kernel =
+    kAttr ?? w.slice(2).map((d) => (typeof d === 'number' ? d : c.fail('weight kernel dims must be static')));
   const r = kernel.length;
   const win = windowAttrs(c.node, kernel);
   const outPad = attrInts(c.node.attrs, 'output_padding', new Array(r).fill(0));
@@ -101,7 +105,8 @@ const convTranspose: ShapeRule = (c) => {
     spatial = x.slice(2).map((s, i) => {
       if (typeof s !== 'number') return c.fresh();
       if (win.autoPad === 'SAME_UPPER' || win.autoPad === 'SAME_LOWER') return s * win.strides[i]!;
-      const pads = win.autoPad === 'VALID' ? new Array<number>(2 * r).fill(0) : win.pads ?? new Array<number>(2 * r).fill(0);
+      const pads =
+        win.autoPad === 'VALID' ? new Array<number>(2 * r).fill(0) : (win.pads ?? new Array<number>(2 * r).fill(0));
       const ek = (kernel[i]! - 1) * win.dilations[i]! + 1;
       return win.strides[i]! * (s - 1) + outPad[i]! + ek - pads[i]! - pads[i + r]!;
     });

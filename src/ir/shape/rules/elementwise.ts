@@ -36,7 +36,8 @@ const BINARY_ARITH: Record<string, (a: Dim, b: Dim) => Dim | undefined> = {
   Sub: (a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : b === 0 ? a : undefined),
   Mul: (a, b) => mulDims(a, b),
   // Integer Div truncates; exact quotients only when symbolic.
-  Div: (a, b) => (typeof a === 'number' && typeof b === 'number' ? (b === 0 ? undefined : Math.trunc(a / b)) : divDims(a, b)),
+  Div: (a, b) =>
+    typeof a === 'number' && typeof b === 'number' ? (b === 0 ? undefined : Math.trunc(a / b)) : divDims(a, b),
 };
 
 function variadic(dtypeOf: (c: ShapeCtx) => OutInfo['dtype']): ShapeRule {
@@ -45,10 +46,14 @@ function variadic(dtypeOf: (c: ShapeCtx) => OutInfo['dtype']): ShapeRule {
     for (let i = 0; i < c.numInputs; i++) if (c.has(i)) shapes.push(c.shape(i));
     const out: OutInfo = { dtype: dtypeOf(c), shape: broadcastShapes(c, shapes) };
     const f = BINARY_ARITH[c.node.opType];
-    const a = c.value(0), b = c.value(1);
+    const a = c.value(0),
+      b = c.value(1);
     if (f && a && b && c.numInputs === 2 && (a.length === b.length || a.length === 1 || b.length === 1)) {
       const n = Math.max(a.length, b.length);
-      out.value = Array.from({ length: n }, (_, i) => f(a[a.length === 1 ? 0 : i]!, b[b.length === 1 ? 0 : i]!) ?? c.fresh());
+      out.value = Array.from(
+        { length: n },
+        (_, i) => f(a[a.length === 1 ? 0 : i]!, b[b.length === 1 ? 0 : i]!) ?? c.fresh(),
+      );
     }
     return [out];
   };
@@ -57,7 +62,9 @@ function variadic(dtypeOf: (c: ShapeCtx) => OutInfo['dtype']): ShapeRule {
 const first = (c: ShapeCtx) => c.dtype(0);
 const bool = () => 'bool' as const;
 
-const where: ShapeRule = (c) => [{ dtype: c.dtype(1), shape: broadcastShapes(c, [c.shape(0), c.shape(1), c.shape(2)]) }];
+const where: ShapeRule = (c) => [
+  { dtype: c.dtype(1), shape: broadcastShapes(c, [c.shape(0), c.shape(1), c.shape(2)]) },
+];
 
 const cast: ShapeRule = (c) => {
   const out = sameAs(c, 0, castTarget(c.node));
@@ -83,15 +90,44 @@ const batchNorm: ShapeRule = (c) => {
 };
 
 export const elementwiseRules: Record<string, ShapeRule> = {
-  Identity: unary, Relu: unary, LeakyRelu: unary, Sigmoid: unary, Tanh: unary, Neg: unary, Exp: unary,
-  Log: unary, Sqrt: unary, Abs: unary, Sign: unary, Reciprocal: unary, Erf: unary, Clip: unary, Softplus: unary,
-  Elu: unary, HardSigmoid: unary, Floor: unary, Ceil: unary,
+  Identity: unary,
+  Relu: unary,
+  LeakyRelu: unary,
+  Sigmoid: unary,
+  Tanh: unary,
+  Neg: unary,
+  Exp: unary,
+  Log: unary,
+  Sqrt: unary,
+  Abs: unary,
+  Sign: unary,
+  Reciprocal: unary,
+  Erf: unary,
+  Clip: unary,
+  Softplus: unary,
+  Elu: unary,
+  HardSigmoid: unary,
+  Floor: unary,
+  Ceil: unary,
   Not: (c) => [sameAs(c, 0, 'bool')],
   Cast: cast,
-  Add: variadic(first), Sub: variadic(first), Mul: variadic(first), Div: variadic(first), Pow: variadic(first),
-  Sum: variadic(first), Mean: variadic(first), Max: variadic(first), Min: variadic(first),
-  Equal: variadic(bool), Greater: variadic(bool), Less: variadic(bool), GreaterOrEqual: variadic(bool),
-  LessOrEqual: variadic(bool), And: variadic(bool), Or: variadic(bool), Xor: variadic(bool),
+  Add: variadic(first),
+  Sub: variadic(first),
+  Mul: variadic(first),
+  Div: variadic(first),
+  Pow: variadic(first),
+  Sum: variadic(first),
+  Mean: variadic(first),
+  Max: variadic(first),
+  Min: variadic(first),
+  Equal: variadic(bool),
+  Greater: variadic(bool),
+  Less: variadic(bool),
+  GreaterOrEqual: variadic(bool),
+  LessOrEqual: variadic(bool),
+  And: variadic(bool),
+  Or: variadic(bool),
+  Xor: variadic(bool),
   Where: where,
   Dropout: dropout,
   BatchNormalization: batchNorm,

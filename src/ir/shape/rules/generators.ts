@@ -41,7 +41,8 @@ const range: ShapeRule = (c) => {
   if (!s || !l || !d) return [{ dtype: c.dtype(0), shape: [c.fresh()] }];
   const n = Math.max(Math.ceil((l[0]! - s[0]!) / d[0]!), 0);
   const info: OutInfo = { dtype: c.dtype(0), shape: [n] };
-  if (c.dtype(0) === 'int64' && n <= MAX_VALUE_ELEMENTS) info.value = Array.from({ length: n }, (_, i) => s[0]! + i * d[0]!);
+  if (c.dtype(0) === 'int64' && n <= MAX_VALUE_ELEMENTS)
+    info.value = Array.from({ length: n }, (_, i) => s[0]! + i * d[0]!);
   return [info];
 };
 
@@ -56,6 +57,10 @@ const oneHot: ShapeRule = (c) => {
 };
 
 export const generatorRules: Record<string, ShapeRule> = {
-  Constant: constant, Shape: shape, ConstantOfShape: constantOfShape, Range: range, OneHot: oneHot,
+  Constant: constant,
+  Shape: shape,
+  ConstantOfShape: constantOfShape,
+  Range: range,
+  OneHot: oneHot,
   Size: () => [{ dtype: 'int64', shape: [] }],
 };

@@ -7,25 +7,37 @@ import { broadcastShapes } from './elementwise.js';
 
 /** Reshape target resolution: 0 copies the input dim (unless allowzero), -1 is inferred, symbols are taken as given. */
 export function reshapeTarget(c: ShapeCtx, input: Dim[], target: Dim[], allowzero: boolean): Dim[] {
-  const out = target.map((d, i) => (d === 0 && !allowzero ? (input[i] ?? c.fail(`shape entry ${i} is 0 but the input has rank ${input.length}`)) : d));
+  const out = target.map((d, i) =>
+    d === 0 && !allowzero ? (input[i] ?? c.fail(`shape entry ${i} is 0 but the input has rank ${input.length}`)) : d,
+  );
   const neg = out.indexOf(-1);
   if (out.indexOf(-1, neg + 1) >= 0) c.fail('shape has more than one -1');
   if (neg >= 0) {
     const rest = prodDims(out.filter((_, i) => i !== neg));
-    out[neg] = divDims(prodDims(input), rest) ?? (typeof rest === 'number' && typeof prodDims(input) === 'number'
-      ? c.fail(`cannot reshape [${input.join(',')}] to [${target.join(',')}]`)
-      : c.fresh());
+    out[neg] =
+      divDims(prodDims(input), rest) ??
+      (typeof rest === 'number' && typeof prodDims(input) === 'number'
+        ? c.fail(`cannot reshape [${input.join(',')}] to [${target.join(',')}]`)
+        : c.fresh());
   }
-  const pin = prodDims(input), pout = prodDims(out);
-  if (typeof pin === 'number' && typeof pout === 'number' && pin !== pout) c.fail(`cannot reshape [${input.join(',')}] (${pin} elements) to [${target.join(',')}]`);
+  const pin = prodDims(input),
+    pout = prodDims(out);
+  if (typeof pin === 'number' && typeof pout === 'number' && pin !== pout)
+    c.fail(`cannot reshape [${input.join(',')}] (${pin} elements) to [${target.join(',')}]`);
   return out;
 }
 
 const reshape: ShapeRule = (c) => {
   const input = c.shape(0);
   const target = c.value(1);
-  if (!target) return c.fail(`shape input '${c.node.inputs[1]}' is not a constant (even after constant folding); reprune needs static reshape targets`);
-  const out: OutInfo = { dtype: c.dtype(0), shape: reshapeTarget(c, input, target, attrInt(c.node.attrs, 'allowzero', 0) === 1) };
+  if (!target)
+    return c.fail(
+      `shape input '${c.node.inputs[1]}' is not a constant (even after constant folding); reprune needs static reshape targets`,
+    );
+  const out: OutInfo = {
+    dtype: c.dtype(0),
+    shape: reshapeTarget(c, input, target, attrInt(c.node.attrs, 'allowzero', 0) === 1),
+  };
   const v = c.value(0);
   if (v) out.value = v;
   return [out];
@@ -41,7 +53,11 @@ const flatten: ShapeRule = (c) => {
 
 const transpose: ShapeRule = (c) => {
   const x = c.shape(0);
-  const perm = attrInts(c.node.attrs, 'perm', x.map((_, i) => x.length - 1 - i));
+  const perm = attrInts(
+    c.node.attrs,
+    'perm',
+    x.map((_, i) => x.length - 1 - i),
+  );
   if (perm.length !== x.length) c.fail(`perm has ${perm.length} entries for rank ${x.length}`);
   return [{ dtype: c.dtype(0), shape: perm.map((p) => x[normAxis(c, p, x.length)]!) }];
 };
@@ -56,7 +72,8 @@ function squeezeAxes(c: ShapeCtx): number[] | undefined {
 const squeeze: ShapeRule = (c) => {
   const x = c.shape(0);
   const axes = squeezeAxes(c)?.map((a) => normAxis(c, a, x.length));
-  for (const a of axes ?? []) if (typeof x[a] === 'number' && x[a] !== 1) c.fail(`cannot squeeze axis ${a} of size ${x[a]}`);
+  for (const a of axes ?? [])
+    if (typeof x[a] === 'number' && x[a] !== 1) c.fail(`cannot squeeze axis ${a} of size ${x[a]}`);
   const keep = (d: Dim, i: number) => (axes ? !axes.includes(i) : d !== 1);
   const out: OutInfo = { dtype: c.dtype(0), shape: x.filter(keep) };
   const v = c.value(0);
@@ -96,5 +113,11 @@ const tile: ShapeRule = (c) => {
 };
 
 export const layoutRules: Record<string, ShapeRule> = {
-  Reshape: reshape, Flatten: flatten, Transpose: transpose, Squeeze: squeeze, Unsqueeze: unsqueeze, Expand: expand, Tile: tile,
+  Reshape: reshape,
+  Flatten: flatten,
+  Transpose: transpose,
+  Squeeze: squeeze,
+  Unsqueeze: unsqueeze,
+  Expand: expand,
+  Tile: tile,
 };

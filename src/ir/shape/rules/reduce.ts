@@ -24,8 +24,17 @@ const argReduce: ShapeRule = (c) => {
 const softmax: ShapeRule = (c) => [sameAs(c)];
 
 export const reduceRules: Record<string, ShapeRule> = {
-  ReduceMean: reduce, ReduceSum: reduce, ReduceMax: reduce, ReduceMin: reduce, ReduceSumSquare: reduce,
-  ReduceL2: reduce, ReduceL1: reduce, ReduceProd: reduce, ReduceLogSumExp: reduce,
-  ArgMax: argReduce, ArgMin: argReduce,
-  Softmax: softmax, LogSoftmax: softmax,
+  ReduceMean: reduce,
+  ReduceSum: reduce,
+  ReduceMax: reduce,
+  ReduceMin: reduce,
+  ReduceSumSquare: reduce,
+  ReduceL2: reduce,
+  ReduceL1: reduce,
+  ReduceProd: reduce,
+  ReduceLogSumExp: reduce,
+  ArgMax: argReduce,
+  ArgMin: argReduce,
+  Softmax: softmax,
+  LogSoftmax: softmax,
 };

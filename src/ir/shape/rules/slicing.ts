@@ -13,7 +13,8 @@ const concat: ShapeRule = (c) => {
     if (s.length !== rank) c.fail(`inputs have ranks ${shapes.map((x) => x.length).join(' and ')}`);
     s.forEach((d, i) => {
       const d0 = shapes[0]![i]!;
-      if (i !== axis && typeof d === 'number' && typeof d0 === 'number' && d !== d0) c.fail(`input shapes [${shapes[0]!.join(',')}] and [${s.join(',')}] differ outside axis ${axis}`);
+      if (i !== axis && typeof d === 'number' && typeof d0 === 'number' && d !== d0)
+        c.fail(`input shapes [${shapes[0]!.join(',')}] and [${s.join(',')}] differ outside axis ${axis}`);
     });
   }
   const out = [...shapes[0]!];
@@ -49,7 +50,10 @@ export function sliceRange(dim: number, start: number, end: number, step: number
 }
 
 /** starts/ends/axes/steps of a Slice node (inputs from opset 10, attributes before). */
-export function sliceParams(c: ShapeCtx, rank: number): { starts: number[]; ends: number[]; axes: number[]; steps: number[] } {
+export function sliceParams(
+  c: ShapeCtx,
+  rank: number,
+): { starts: number[]; ends: number[]; axes: number[]; steps: number[] } {
   let starts: number[], ends: number[], axes: number[] | undefined, steps: number[] | undefined;
   if (c.opset < SLICE_AS_INPUT_SINCE) {
     starts = attrInts(c.node.attrs, 'starts') ?? c.fail('starts attribute is required');
@@ -107,11 +111,14 @@ const pad: ShapeRule = (c) => {
 };
 
 const gather: ShapeRule = (c) => {
-  const data = c.shape(0), idx = c.shape(1);
+  const data = c.shape(0),
+    idx = c.shape(1);
   const axis = normAxis(c, attrInt(c.node.attrs, 'axis', 0), data.length);
   const info: OutInfo = { dtype: c.dtype(0), shape: [...data.slice(0, axis), ...idx, ...data.slice(axis + 1)] };
-  const v = c.value(0), ind = c.numbers(1);
-  if (v && ind && data.length === 1) info.value = ind.map((i) => v[i < 0 ? i + v.length : i] ?? c.fail(`index ${i} out of range`));
+  const v = c.value(0),
+    ind = c.numbers(1);
+  if (v && ind && data.length === 1)
+    info.value = ind.map((i) => v[i < 0 ? i + v.length : i] ?? c.fail(`index ${i} out of range`));
   return [info];
 };
 
@@ -119,7 +126,12 @@ const split: ShapeRule = (c) => {
   const x = c.shape(0);
   const axis = normAxis(c, attrInt(c.node.attrs, 'axis', 0), x.length);
   const n = c.node.outputs.length;
-  let sizes: Dim[] | undefined = c.opset < SPLIT_AS_INPUT_SINCE ? attrInts(c.node.attrs, 'split') : c.has(1) ? c.numbers(1) ?? c.fail('split input must be constant') : undefined;
+  let sizes: Dim[] | undefined =
+    c.opset < SPLIT_AS_INPUT_SINCE
+      ? attrInts(c.node.attrs, 'split')
+      : c.has(1)
+        ? (c.numbers(1) ?? c.fail('split input must be constant'))
+        : undefined;
   if (!sizes) {
     const d = x[axis]!;
     if (typeof d !== 'number') sizes = Array.from({ length: n }, () => c.fresh());
@@ -135,4 +147,10 @@ const split: ShapeRule = (c) => {
   });
 };
 
-export const slicingRules: Record<string, ShapeRule> = { Concat: concat, Slice: slice, Pad: pad, Gather: gather, Split: split };
+export const slicingRules: Record<string, ShapeRule> = {
+  Concat: concat,
+  Slice: slice,
+  Pad: pad,
+  Gather: gather,
+  Split: split,
+};

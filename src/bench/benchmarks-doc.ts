@@ -1,0 +1,42 @@
+/**
+ * docs/BENCHMARKS.md: every bench's Markdown (docs/bench/<name>.md, each with its exact command) under one page,
+ * with a description of the machine that produced them.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ortPackageVersion } from '../runtime/ort.js';
+
+/** Sync and cheap: reads onnxruntime-node's version from its package.json rather than loading the binding. */
+export function machineDescription(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return (
+    `${os.availableParallelism()} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.platform()} ${os.release()}, ` +
+    `Node ${process.version}, onnxruntime-node ${ortPackageVersion() ?? '?'}`
+  );
+}
+
+export function assembleBenchmarks(benchDir: string, names: string[], intro = ''): string {
+  const parts = [`# Benchmarks\n`, `Machine: ${machineDescription()}.\n`, intro];
+  const files = existsSync(benchDir)
+    ? readdirSync(benchDir)
+        .filter((f) => f.endsWith('.md'))
+        .sort()
+    : [];
+  for (const name of names) {
+    // <name>-summary.md, then <name>.md, then any extra runs saved as <name>-<what>.md (alphabetically)
+    const rank = (f: string) => (f === `${name}-summary.md` ? 0 : f === `${name}.md` ? 1 : 2);
+    const mine = files
+      .filter((f) => f === `${name}.md` || f.startsWith(`${name}-`))
+      .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+    if (mine.length === 0) parts.push(`## ${name}\n\nNot run yet: \`reprune bench ${name}\`.`, '');
+    for (const f of mine)
+      parts.push(
+        readFileSync(path.join(benchDir, f), 'utf8')
+          .replace(/^(#+) /gm, '#$1 ')
+          .trim(),
+        '',
+      );
+  }
+  return `${parts.join('\n')}\n`;
+}

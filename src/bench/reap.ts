@@ -1,0 +1,160 @@
+/**
+ * `reprune bench reap [--quick] [--archs a,b] [--reductions 0.3,0.5,0.7] [--sizes 256,...] [--no-scaling]
+ * [--no-accuracy] [--out docs/bench] [--json]`: REAP selection scaling and no-retraining accuracy of
+ * L1 / NU / REAP / REAP+PRO (+ SRN variants). Markdown on stdout (or JSON), files in --out.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Command } from 'commander';
+import { ReproError } from '../util/errors.js';
+import { type AccuracyOptions, type AccuracyRow, runAccuracy } from './reap-accuracy.js';
+import { runScaling } from './reap-scaling.js';
+
+interface Flags {
+  quick?: boolean;
+  archs?: string;
+  reductions?: string;
+  sizes?: string;
+  naiveMax?: string;
+  calib?: string;
+  evalLimit?: string;
+  trainEpochs?: string;
+  trainLimit?: string;
+  proStep?: string;
+  finetuneEpochs?: string;
+  finetuneLimit?: string;
+  scaling: boolean;
+  accuracy: boolean;
+  latency: boolean;
+  out?: string;
+  json?: boolean;
+}
+
+const list = (s: string | undefined) =>
+  s
+    ? s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : undefined;
+function nums(flag: string, s: string | undefined): number[] | undefined {
+  const l = list(s);
+  if (!l) return undefined;
+  return l.map((x) => {
+    const n = Number(x);
+    if (!Number.isFinite(n) || n < 0)
+      throw new ReproError(`${flag} ${s}: expected comma-separated non-negative numbers`);
+    return n;
+  });
+}
+
+/** The first number of a numeric flag (validated like a list). */
+const one = (flag: string, s: string | undefined) => nums(flag, s)?.[0];
+
+export async function runBench(args: string[]): Promise<void> {
+  const f = parseFlags(args);
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const result: Record<string, unknown> = { command: `reprune bench reap ${args.join(' ')}`.trim() };
+  const md: string[] = [`# REAP bench\n\nCommand: \`${result.command}\`\n`];
+  if (f.scaling) {
+    const sizes = nums('--sizes', f.sizes) ?? (f.quick ? [64, 128, 256, 512, 1024] : [64, 128, 256, 512, 1024, 2048]);
+    const s = runScaling(sizes, one('--naive-max', f.naiveMax) ?? (f.quick ? 256 : 512), log);
+    result.scaling = s;
+    md.push(...scalingTable(s));
+  }
+  if (f.accuracy) {
+    const a = await runAccuracy(accuracyOptions(f, log));
+    result.accuracy = a;
+    md.push(...accuracyTables(a.rows, a.dense));
+  }
+  const text = `${md.join('\n')}\n`;
+  if (f.out) {
+    mkdirSync(f.out, { recursive: true });
+    writeFileSync(path.join(f.out, 'reap.md'), text);
+    writeFileSync(path.join(f.out, 'reap.json'), `${JSON.stringify(result, null, 2)}\n`);
+    log(`wrote ${path.join(f.out, 'reap.md')} and reap.json`);
+  }
+  process.stdout.write(f.json ? `${JSON.stringify(result)}\n` : text);
+}
+
+function parseFlags(args: string[]): Flags {
+  return new Command('reprune bench reap')
+    .option('--quick', 'mlp + lenet5 only, n up to 1024, 1000 test samples')
+    .option('--archs <list>', 'zoo architectures (default mlp,lenet5,vgg-small,resnet-small)')
+    .option('--reductions <list>', 'MAC reductions (default 0.3,0.5,0.7)')
+    .option('--sizes <list>', 'layer widths for the scaling part (default 64,128,256,512,1024,2048)')
+    .option('--naive-max <n>', 'largest width for the naive O(n⁴) reference (default 512)')
+    .option('--calib <n>', 'calibration samples (default 2000)')
+    .option('--eval-limit <n>', 'test samples per evaluation (default: all)')
+    .option('--train-epochs <n>', 'epochs when a model must be trained (default 10)')
+    .option('--train-limit <n>', 'training samples when a model must be trained (default: all)')
+    .option('--pro-step <f>', 'PRO step per proposal (default 0.1)')
+    .option('--finetune-epochs <n>', 'fine-tune epochs after pruning (default 0 = none)')
+    .option('--finetune-limit <n>', 'training samples for the fine-tune')
+    .option('--no-scaling', 'skip the scaling part')
+    .option('--no-accuracy', 'skip the accuracy part')
+    .option('--no-latency', 'skip ORT latency of pruned models')
+    .option('--out <dir>', 'write reap.md and reap.json here')
+    .option('--json', 'print JSON instead of Markdown')
+    .exitOverride()
+    .parse(args, { from: 'user' })
+    .opts<Flags>();
+}
+
+/** Options of the accuracy part; `--quick` shrinks the default architectures and test set. */
+function accuracyOptions(f: Flags, log: (s: string) => void): AccuracyOptions {
+  return {
+    archs: list(f.archs) ?? (f.quick ? ['mlp', 'lenet5'] : ['mlp', 'lenet5', 'vgg-small', 'resnet-small']),
+    reductions: nums('--reductions', f.reductions) ?? [0.3, 0.5, 0.7],
+    calib: one('--calib', f.calib) ?? 2000,
+    evalLimit: one('--eval-limit', f.evalLimit) ?? (f.quick ? 1000 : undefined),
+    trainEpochs: one('--train-epochs', f.trainEpochs) ?? 10,
+    trainLimit: one('--train-limit', f.trainLimit),
+    proStep: one('--pro-step', f.proStep) ?? 0.1,
+    finetuneEpochs: one('--finetune-epochs', f.finetuneEpochs) ?? 0,
+    finetuneLimit: one('--finetune-limit', f.finetuneLimit),
+    latency: f.latency,
+    log,
+  };
+}
+
+/** Markdown of the scaling part: selection time per width and the fitted exponents. */
+function scalingTable(s: ReturnType<typeof runScaling>): string[] {
+  const md = ['## Scaling: REAP selection time (remove n/2 of n, 256 outgoing weights per neuron)\n'];
+  md.push(
+    'CPU seconds of the selection (single-threaded; wall time in the JSON).\n',
+    '| n | fast O(n³) [s] | naive O(n⁴) [s] |',
+    '|---|---|---|',
+  );
+  for (const r of s.rows) md.push(`| ${r.n} | ${r.fastSec.toFixed(3)} | ${r.naiveSec?.toFixed(3) ?? '—'} |`);
+  md.push(
+    '',
+    `Fitted exponent (log t vs log n): fast ${s.fastExponent.toFixed(2)} (n ≥ 256)${s.naiveExponent !== undefined ? `, naive ${s.naiveExponent.toFixed(2)} (n ≥ 128)` : ''}.\n`,
+  );
+  return md;
+}
+
+function accuracyTables(rows: AccuracyRow[], dense: Record<string, number>): string[] {
+  const out = ['## Accuracy without retraining (top-1 %, test set; actual MAC reduction in parentheses)\n'];
+  for (const arch of Object.keys(dense)) {
+    const mine = rows.filter((r) => r.arch === arch);
+    const targets = [...new Set(mine.map((r) => r.target))];
+    const ft = mine.some((r) => r.finetuned !== undefined);
+    out.push(`### ${arch} on ${mine[0]?.data ?? '?'} — dense ${(100 * dense[arch]!).toFixed(2)} %\n`);
+    out.push(
+      `| method | ${targets.map((t) => `−${Math.round(100 * t)} % MACs`).join(' | ')} |`,
+      `|---|${targets.map(() => '---').join('|')}|`,
+    );
+    for (const m of [...new Set(mine.map((r) => r.method))]) {
+      const cells = targets.map((t) => {
+        const r = mine.find((x) => x.method === m && x.target === t);
+        if (!r) return '—';
+        return `${(100 * r.accuracy).toFixed(2)} (−${(100 * r.macReduction).toFixed(0)} %)${ft ? ` → ${(100 * r.finetuned!).toFixed(2)}` : ''}${r.speedup ? `, ${r.speedup.toFixed(2)}×` : ''}`;
+      });
+      out.push(`| ${m} | ${cells.join(' | ')} |`);
+    }
+    out.push('');
+  }
+  if (rows.some((r) => r.speedup)) out.push('Speedup = dense / pruned ORT latency (batch 32, median of 20 runs).\n');
+  return out;
+}

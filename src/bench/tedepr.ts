@@ -1,0 +1,257 @@
+/**
+ * `reprune bench tedepr [--quick] [--archs mlp,lenet5,vgg-small] [--sparsities 90,95,98,99,99.5]
+ *   [--scores random,magnitude,snip,grasp,synflow,trainability] [--epochs N] [--tt-rank r|auto] [--json-out results.json]`
+ *
+ * For every (arch, sparsity, score): the dense model pruned at init by the score vs TEDEPR (TT layers, same score on
+ * the cores), same seed, same epochs, same optimizer; same number of non-zero prunable weights. mlp and lenet5 run
+ * on MNIST, vgg-small on Fashion-MNIST. Prints a markdown table on stdout (one row per arch/sparsity/score) and,
+ * per arch and sparsity, the best dense score vs the best TEDEPR score. Default --tt-rank auto: per sparsity the
+ * smallest rank whose cores hold ≥ 2× the kept weights (a fixed rank would be denser than the budget at 90 %).
+ * TT layers use the 'reconstruct' form here (identical numbers to the chain form, several times faster to train
+ * at these layer sizes; --tt-form chain to measure the chain).
+ * --quick: mlp and lenet5, sparsities 90/99/99.5, 1 epoch on 20k training samples.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadDataset } from '../data/sources.js';
+import { ReproError } from '../util/errors.js';
+import { isScoreKind, SCORE_KINDS, type ScoreKind } from '../passes/pai/index.js';
+import { buildModel } from '../models/index.js';
+import { runTedepr, type TedeprResult } from '../passes/tedepr/pipeline.js';
+
+export interface Row {
+  arch: string;
+  sparsity: number;
+  score: ScoreKind;
+  mode: 'dense' | 'tt';
+  ttRank: number | null;
+  accuracy: number;
+  nonzeros: number;
+  prunableNonzeros: number;
+  params: number;
+  scoreSeconds: number;
+  trainSeconds: number;
+  inferenceMsPerBatch: number;
+}
+
+const list = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+export interface BenchConfig {
+  archs: string[];
+  /** Fractions, e.g. 0.99. */
+  sparsities: number[];
+  scores: ScoreKind[];
+  epochs: number;
+  ttRank: number | 'auto';
+  form: 'chain' | 'reconstruct';
+  trainLimit?: number;
+  testLimit?: number;
+  seed: number;
+  /** Rewrite this JSON file with all rows after every pair of runs. */
+  jsonOut?: string;
+}
+
+export function benchConfig(o: {
+  quick?: boolean;
+  archs?: string;
+  sparsities?: string;
+  scores?: string;
+  epochs?: string;
+  ttRank?: string;
+  form?: string;
+  trainLimit?: string;
+  testLimit?: string;
+  seed?: string;
+  jsonOut?: string;
+}): BenchConfig {
+  const quick = !!o.quick;
+  const scores = list(o.scores ?? SCORE_KINDS.join(','));
+  for (const s of scores)
+    if (!isScoreKind(s)) throw new ReproError(`--scores: '${s}' is unknown; use ${SCORE_KINDS.join(', ')}`);
+  return {
+    archs: list(o.archs ?? (quick ? 'mlp,lenet5' : 'mlp,lenet5,vgg-small')),
+    // Percent (99.5) or fraction (0.995) both accepted.
+    sparsities: list(o.sparsities ?? (quick ? '90,99,99.5' : '90,95,98,99,99.5'))
+      .map(Number)
+      .map((s) => (s > 1 ? s / 100 : s)),
+    scores: scores as ScoreKind[],
+    epochs: Number(o.epochs ?? (quick ? 1 : 3)),
+    ttRank: o.ttRank === undefined || o.ttRank === 'auto' ? 'auto' : Number(o.ttRank),
+    form: (o.form ?? 'reconstruct') as 'chain' | 'reconstruct',
+    trainLimit: o.trainLimit ? Number(o.trainLimit) : quick ? 20000 : undefined,
+    testLimit: o.testLimit ? Number(o.testLimit) : undefined,
+    seed: Number(o.seed ?? 0),
+    jsonOut: o.jsonOut,
+  };
+}
+
+/** `reprune bench tedepr ARGS` (registered in src/cli/commands/bench.ts), or standalone: node --import tsx src/passes/tedepr/bench.ts [--quick] [--archs ..] [--sparsities ..] [--scores ..] [--epochs N] [--tt-rank r|auto] [--tt-form ..] [--train-limit N] [--json-out file] */
+export async function runBench(args: string[]): Promise<void> {
+  const { help, out, ...values } = parseBenchArgs(args).values;
+  if (help) {
+    process.stdout.write(
+      'usage: reprune bench tedepr [--quick] [--archs mlp,lenet5,vgg-small] [--sparsities 90,95,98,99,99.5] [--scores random,...] [--epochs N] [--tt-rank r|auto] [--tt-form chain|reconstruct] [--train-limit N] [--test-limit N] [--seed N] [--json-out file]\n',
+    );
+    return;
+  }
+  const cfg = benchConfig({
+    ...values,
+    ttRank: values['tt-rank'],
+    form: values['tt-form'],
+    trainLimit: values['train-limit'],
+    testLimit: values['test-limit'],
+    jsonOut: values['json-out'],
+  });
+  const { markdown, rows } = await benchTedepr(cfg, (line) => process.stdout.write(line));
+  if (out) {
+    mkdirSync(out, { recursive: true });
+    const command =
+      `reprune bench tedepr ${args.filter((a, i) => a !== '--out' && args[i - 1] !== '--out').join(' ')}`.trim();
+    writeFileSync(
+      path.join(out, 'tedepr.md'),
+      `# TEDEPR vs pruning at initialization\n\nCommand: \`${command}\`\n\n${markdown}`,
+    );
+    writeFileSync(path.join(out, 'tedepr.json'), JSON.stringify({ command, rows }, null, 1));
+  }
+}
+
+/** The bench's flags; a parse error becomes a ReproError pointing at --help. */
+function parseBenchArgs(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      options: {
+        help: { type: 'boolean' },
+        quick: { type: 'boolean' },
+        archs: { type: 'string' },
+        sparsities: { type: 'string' },
+        scores: { type: 'string' },
+        epochs: { type: 'string' },
+        'tt-rank': { type: 'string' },
+        'tt-form': { type: 'string' },
+        'train-limit': { type: 'string' },
+        'test-limit': { type: 'string' },
+        seed: { type: 'string' },
+        'json-out': { type: 'string' },
+        out: { type: 'string' },
+      },
+    });
+  } catch (e) {
+    throw new ReproError(`bench tedepr: ${(e as Error).message}; run 'reprune bench tedepr --help'`);
+  }
+}
+
+/** Runs every (arch, sparsity, score) dense vs TEDEPR pair; `emit` receives the Markdown as it grows. */
+export async function benchTedepr(
+  cfg: BenchConfig,
+  emit: (s: string) => void,
+): Promise<{ markdown: string; rows: Row[] }> {
+  const { archs, sparsities, scores, epochs, ttRank, form, trainLimit, seed } = cfg;
+  let md = '';
+  const write = (s: string) => {
+    md += s;
+    emit(s);
+  };
+  const rows: Row[] = [];
+  write(
+    `TEDEPR bench: epochs ${epochs}, TT rank ${ttRank} (${form}), train samples ${trainLimit ?? 'all'}, seed ${seed}, Adam lr 2e-3 cosine, batch 128\n\n`,
+  );
+  write(
+    '| arch | sparsity | score | dense acc | TEDEPR acc | nonzeros dense / TT | score s dense / TT | train s dense / TT | infer ms/batch500 dense / TT |\n',
+  );
+  write('|---|---|---|---|---|---|---|---|---|\n');
+  for (const arch of archs) {
+    const data = arch === 'vgg-small' ? 'fashion-mnist' : 'mnist';
+    const train = loadDataset(data, 'train', { limit: trainLimit });
+    const test = loadDataset(data, 'test', { limit: cfg.testLimit });
+    for (const sparsity of sparsities) {
+      for (const score of scores) {
+        const pair = await runPair(cfg, { arch, sparsity, score }, train, test, rows);
+        write(pairLine(arch, sparsity, score, pair));
+        // Rewritten after every pair so a long run leaves usable results if it is stopped.
+        if (cfg.jsonOut)
+          writeFileSync(cfg.jsonOut, JSON.stringify({ epochs, ttRank, form, trainLimit, seed, rows }, null, 1));
+      }
+    }
+  }
+  writeBestTable(archs, sparsities, rows, write);
+  return { markdown: md, rows };
+}
+
+/** Dense pruning at init vs TEDEPR from the same fresh model (same seed); both runs are appended to `rows`. */
+async function runPair(
+  cfg: BenchConfig,
+  { arch, sparsity, score }: Pick<Row, 'arch' | 'sparsity' | 'score'>,
+  train: ReturnType<typeof loadDataset>,
+  test: ReturnType<typeof loadDataset>,
+  rows: Row[],
+): Promise<Record<'dense' | 'tt', TedeprResult>> {
+  const { epochs, ttRank, form, seed } = cfg;
+  const pair: Partial<Record<'dense' | 'tt', TedeprResult>> = {};
+  for (const mode of ['dense', 'tt'] as const) {
+    const fresh = buildModel(arch, { seed, numClasses: train.numClasses });
+    const r = await runTedepr(fresh, train, test, {
+      arch,
+      reinit: false,
+      sparsity,
+      score,
+      ttRank: mode === 'tt' ? ttRank : undefined,
+      ttForm: form,
+      epochs,
+      seed,
+    });
+    pair[mode] = r;
+    rows.push({
+      arch,
+      sparsity,
+      score,
+      mode,
+      ttRank: r.ttRank,
+      accuracy: r.accuracy,
+      nonzeros: r.nonzeros,
+      prunableNonzeros: r.prunableNonzeros,
+      params: r.params,
+      scoreSeconds: r.scoreSeconds,
+      trainSeconds: r.trainSeconds,
+      inferenceMsPerBatch: r.inferenceMsPerBatch,
+    });
+    process.stderr.write(
+      `${arch} ${(100 * sparsity).toFixed(1)}% ${score} ${mode}: ${(100 * r.accuracy).toFixed(2)}% (${r.nonzeros} nz)\n`,
+    );
+  }
+  return { dense: pair.dense!, tt: pair.tt! };
+}
+
+/** One Markdown row comparing the dense and TEDEPR runs of a pair. */
+function pairLine(
+  arch: string,
+  sparsity: number,
+  score: ScoreKind,
+  { dense: d, tt: t }: Record<'dense' | 'tt', TedeprResult>,
+): string {
+  return `| ${arch} | ${(100 * sparsity).toFixed(1)}% | ${score} (r=${t.ttRank}) | ${(100 * d.accuracy).toFixed(2)} | ${(100 * t.accuracy).toFixed(2)} | ${d.nonzeros} / ${t.nonzeros} | ${d.scoreSeconds.toFixed(1)} / ${t.scoreSeconds.toFixed(1)} | ${d.trainSeconds.toFixed(1)} / ${t.trainSeconds.toFixed(1)} | ${d.inferenceMsPerBatch.toFixed(1)} / ${t.inferenceMsPerBatch.toFixed(1)} |\n`;
+}
+
+/** Writes the Markdown table of the best dense score vs the best TEDEPR score per (arch, sparsity), line by line. */
+function writeBestTable(archs: string[], sparsities: number[], rows: Row[], write: (s: string) => void): void {
+  write(
+    '\nBest dense score vs best TEDEPR score:\n\n| arch | sparsity | best dense | best TEDEPR | TEDEPR − dense (points) |\n|---|---|---|---|---|\n',
+  );
+  for (const arch of archs)
+    for (const sparsity of sparsities) {
+      const best = (mode: 'dense' | 'tt') =>
+        rows
+          .filter((r) => r.arch === arch && r.sparsity === sparsity && r.mode === mode)
+          .reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
+      const d = best('dense');
+      const t = best('tt');
+      write(
+        `| ${arch} | ${(100 * sparsity).toFixed(1)}% | ${(100 * d.accuracy).toFixed(2)} (${d.score}) | ${(100 * t.accuracy).toFixed(2)} (${t.score}) | ${(100 * (t.accuracy - d.accuracy)).toFixed(2)} |\n`,
+      );
+    }
+}

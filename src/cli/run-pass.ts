@@ -1,0 +1,99 @@
+/**
+ * What every model-writing command does around its pass: check the outputs before any work (never an input,
+ * never an existing file without --force, side files never the model), load the model and data, save
+ * atomically, replay a plan file, and print the summary (JSON on stdout, or one line on stderr).
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { applyPlan } from '../api/passes.js';
+import type { Dataset } from '../data/dataset.js';
+import { loadDataset } from '../data/sources.js';
+import type { Graph } from '../ir/graph.js';
+import { loadModelChecked } from '../onnx/prepare.js';
+import { saveOnnx } from '../onnx/save.js';
+import type { PassContext } from '../passes/contract.js';
+import type { PlanFile } from '../passes/pipeline.js';
+import { ReproError } from '../util/errors.js';
+import { checkOutputPath } from '../util/fs.js';
+
+interface OutputFlags {
+  output: string;
+  force?: boolean;
+  json?: boolean;
+  limit?: number;
+  [flag: string]: unknown;
+}
+
+const FLAG_OF: Record<string, string> = { plot: '--plot', savePlan: '--save-plan', checkpoint: '--checkpoint' };
+
+/** Side outputs (a plot, a saved plan) may never be the input model, -o, or each other. */
+export function checkSideOutput(f: OutputFlags, input: string, keys: string[]): void {
+  const taken: Array<[string, string]> = [
+    [path.resolve(input), 'the input model'],
+    [path.resolve(f.output), '-o'],
+  ];
+  for (const k of keys) {
+    const v = f[k];
+    if (typeof v !== 'string') continue;
+    const hit = taken.find(([p]) => p === path.resolve(v));
+    if (hit) throw new ReproError(`${FLAG_OF[k] ?? k} ${v}: same file as ${hit[1]}; choose another path`);
+    taken.push([path.resolve(v), FLAG_OF[k] ?? k]);
+  }
+}
+
+/**
+ * Check -o, then load the model and the training split of --data when given. `samples`: the passes read only the
+ * first N samples (0: none; undefined: all of them, up to --limit).
+ */
+export function loadInputs(
+  file: string,
+  f: OutputFlags & { data?: string },
+  o: { needsData: boolean; extraInputs?: string[]; samples?: number },
+): { g: Graph; data?: Dataset } {
+  checkOutputPath(f.output, { inputs: [file, ...(o.extraInputs ?? [])], force: f.force });
+  const g = loadModelChecked(file);
+  const limits = [f.limit, o.samples].filter((n): n is number => n !== undefined);
+  const wanted = o.needsData && f.data && o.samples !== 0;
+  const data = wanted
+    ? loadDataset(f.data!, 'train', { limit: limits.length ? Math.min(...limits) : undefined })
+    : undefined;
+  return { g, data };
+}
+
+export function saveModel(g: Graph, output: string, input: string, force?: boolean): void {
+  saveOnnx(g, output, { inputs: [input], force });
+}
+
+/** `--plan FILE`: replay its steps on the model (checked to be the one it was planned on). */
+export async function replayPlanFlag(g: Graph, file: string, ctx: PassContext) {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ReproError(
+      `--plan ${file}: cannot read a JSON plan (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); write one with --save-plan`,
+    );
+  }
+  const r = await applyPlan(g, json as PlanFile, ctx, `--plan ${file}`);
+  return {
+    graph: r.graph,
+    plan: json as PlanFile,
+    summary: { replayed: r.plans.map((p) => p.pass), reports: r.reports },
+  };
+}
+
+/** `--json`: the summary on stdout; otherwise one line on stderr (the summary's message, or its key numbers). */
+export function writeSummary(f: OutputFlags, input: string, summary: Record<string, unknown>): void {
+  if (f.json) {
+    process.stdout.write(`${JSON.stringify({ model: input, output: f.output, ...summary })}\n`);
+    return;
+  }
+  const pct = (x: unknown) => `${(100 * (x as number)).toFixed(1)}%`;
+  const msg =
+    typeof summary.message === 'string'
+      ? summary.message
+      : typeof summary.sparsity === 'number'
+        ? `sparsity ${pct(summary.sparsity)}, importance kept ${pct(summary.importanceKept)}`
+        : JSON.stringify(summary);
+  process.stderr.write(`wrote ${f.output}: ${msg}\n`);
+}

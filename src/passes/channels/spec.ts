@@ -1,0 +1,84 @@
+/** What the registry knows of `channels` (cheap to import). */
+import type { PassSpec } from '../contract.js';
+
+export const CHANNEL_CRITERIA = ['l1', 'l2', 'random', 'reap', 'nu'] as const;
+export type ChannelCriterionName = (typeof CHANNEL_CRITERIA)[number];
+
+export interface ChannelsOptions {
+  /** Which channels go: filter norm (l1, l2), random, or behaviour-based with reconstruction (reap, nu). */
+  criterion: ChannelCriterionName;
+  /** Fraction of channels removed in every prunable group (uniform). */
+  ratio?: number;
+  /** PRO: keep at most this fraction of the MACs; it chooses per-group ratios. */
+  budgetMacs?: number;
+  /** PRO: keep at most this fraction of the parameters. */
+  budgetParams?: number;
+  /** PRO: step per proposal, as a fraction of a group's channels. */
+  proStep?: number;
+  /** PRO: the cost the budget fraction is measured against (default: this model's; SRN pipelines pass the original's). */
+  referenceCost?: number;
+  /** Keep channel counts multiples of this. */
+  roundTo?: number;
+  /** Producer node names (or group keys) left unpruned. */
+  skip: string[];
+  seed: number;
+  /** Calibration samples streamed for REAP/NU behaviours. */
+  calib: number;
+}
+
+export const CHANNELS_SPEC: PassSpec<ChannelsOptions> = {
+  name: 'channels',
+  kind: 'prune',
+  summary: 'structured channel pruning that physically shrinks the model (L1/L2/random/REAP/NU, uniform or PRO ratios)',
+  data: 'calibration',
+  // REAP/NU stream the first `calib` samples; PRO's logit error reads the first 128 of them.
+  samplesUsed: (o) =>
+    o.criterion === 'reap' || o.criterion === 'nu' || o.budgetMacs !== undefined || o.budgetParams !== undefined
+      ? Math.max(o.calib, 128)
+      : 0,
+  options: {
+    criterion: {
+      type: 'choice',
+      values: CHANNEL_CRITERIA,
+      default: 'l1',
+      flag: '--method',
+      help: 'which channels go: l1, l2, random, reap or nu',
+    },
+    ratio: { type: 'number', min: 0, max: 0.99, help: 'fraction of channels removed in every prunable group' },
+    budgetMacs: {
+      type: 'number',
+      min: 1e-6,
+      max: 1,
+      help: 'PRO: keep at most this fraction of the original MACs, e.g. 0.5',
+    },
+    budgetParams: {
+      type: 'number',
+      min: 1e-6,
+      max: 1,
+      help: 'PRO: keep at most this fraction of the original parameters',
+    },
+    proStep: {
+      type: 'number',
+      min: 1e-3,
+      max: 0.5,
+      help: 'PRO: step per proposal, fraction of a group (default 0.05)',
+    },
+    referenceCost: {
+      type: 'number',
+      min: 0,
+      hidden: true,
+      help: 'PRO: cost the budget is a fraction of (default: this model)',
+    },
+    roundTo: { type: 'number', integer: true, min: 1, max: 1 << 20, help: 'keep channel counts multiples of k' },
+    skip: { type: 'list', default: [], help: 'comma-separated producer node names to leave unpruned' },
+    seed: {
+      type: 'number',
+      integer: true,
+      min: 0,
+      max: 2 ** 32,
+      default: 0,
+      help: 'seed of random choices and calibration positions',
+    },
+    calib: { type: 'number', integer: true, min: 1, max: 1e7, default: 2000, help: 'reap/nu/PRO: calibration samples' },
+  },
+};

@@ -1,0 +1,49 @@
+/**
+ * Which coupled channel groups structured pruning may cut, how they are named, and how many channels
+ * a ratio keeps. A group is named by its producers (`layer1.0.conv1`, or `a+b` for a residual stream),
+ * which stays stable across cuts, so plans and PRO ratios can refer to it.
+ */
+import { type ChannelGroup, channelGroups, groupKey } from '../../analysis/coupling.js';
+import type { Graph } from '../../ir/graph.js';
+
+export { groupKey };
+
+export interface GroupStatus {
+  group: ChannelGroup;
+  key: string;
+  /** Why the group cannot be cut by this method (undefined = prunable). */
+  reason?: string;
+  /** The single value all consumers read (behaviour source for REAP/NU), when there is one. */
+  value?: string;
+}
+
+/** Every group with a producer, with the reason it cannot be pruned (if any). */
+export function groupStatuses(g: Graph, opts: { behaviour: boolean; skip?: string[] }): GroupStatus[] {
+  const skip = new Set(opts.skip ?? []);
+  const nodes = new Map(g.nodes.map((n) => [n.name, n] as const));
+  const out: GroupStatus[] = [];
+  for (const gr of channelGroups(g)) {
+    if (gr.producers.length === 0) continue;
+    const key = groupKey(gr);
+    const values = new Set(gr.consumers.map((c) => nodes.get(c.node)?.inputs[0] ?? ''));
+    const value = values.size === 1 ? [...values][0] : undefined;
+    let reason: string | undefined;
+    if (gr.fixed) reason = gr.reasons[0] ?? 'fixed';
+    else if (gr.consumers.length === 0) reason = 'no consumer layer';
+    else if (gr.size < 2) reason = 'fewer than 2 channels';
+    else if (gr.cuts.length > 2 || gr.consumers.some((c) => c.convGroups > 1)) reason = 'grouped convolution';
+    else if (gr.producers.some((p) => skip.has(p.node)) || skip.has(key)) reason = 'skipped (--skip)';
+    else if (opts.behaviour && !value) reason = 'consumers read different values (residual stream; use --srn)';
+    else if (opts.behaviour && gr.consumers.some((c) => !['Conv', 'Gemm', 'MatMul'].includes(c.opType)))
+      reason = 'consumer is not Conv/Gemm/MatMul';
+    out.push({ group: gr, key, ...(reason ? { reason } : {}), ...(value ? { value } : {}) });
+  }
+  return out;
+}
+
+/** Channels kept when removing `ratio` of `size`, rounded to a multiple of `roundTo` (≥ 1 channel). */
+export function keepCount(size: number, ratio: number, roundTo = 1): number {
+  let k = Math.round(size * (1 - ratio));
+  if (roundTo > 1) k = Math.round(k / roundTo) * roundTo;
+  return Math.min(size, Math.max(roundTo > 1 ? Math.min(roundTo, size) : 1, k));
+}

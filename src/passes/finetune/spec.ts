@@ -1,0 +1,55 @@
+/** What the registry knows of `finetune` (cheap to import). */
+import type { PassSpec } from '../contract.js';
+
+export interface FinetuneOptions {
+  epochs: number;
+  batch?: number;
+  lr?: number;
+  optimizer?: 'sgd' | 'adam' | 'adamw';
+  momentum?: number;
+  nesterov?: boolean;
+  weightDecay?: number;
+  schedule?: 'cosine' | 'step' | 'none';
+  warmup?: number;
+  labelSmoothing?: number;
+  seed: number;
+  augment: boolean;
+  /** Exact zeros of the input stay zero (a mask). */
+  mask: boolean;
+  /** Linear over-parameterization: expand every layer, train, merge back. */
+  lop: boolean;
+  expand: number;
+  /** SP-KD weight γ (with a teacher in the context). */
+  spGamma: number;
+  spLayers?: string[];
+}
+
+export const FINETUNE_SPEC: PassSpec<FinetuneOptions> = {
+  name: 'finetune',
+  kind: 'train',
+  summary: 'fine-tune a (pruned) model; optionally LOP (expand, train, merge) and SP-KD from a dense teacher',
+  data: 'training',
+  options: {
+    epochs: { type: 'number', integer: true, min: 1, default: 1, help: 'epochs' },
+    batch: { type: 'number', integer: true, min: 1, help: 'batch size (default 128)' },
+    lr: { type: 'number', min: 0, help: 'base learning rate (default 0.01 for SGD, 0.001 for Adam)' },
+    optimizer: { type: 'choice', values: ['sgd', 'adam', 'adamw'], help: 'sgd (default), adam or adamw' },
+    momentum: { type: 'number', min: 0, max: 1, help: 'SGD momentum (default 0.9)' },
+    nesterov: { type: 'boolean', help: 'Nesterov momentum (SGD)' },
+    weightDecay: { type: 'number', min: 0, help: 'weight decay (default 5e-4 for SGD)' },
+    schedule: { type: 'choice', values: ['cosine', 'step', 'none'], help: 'learning-rate schedule (default cosine)' },
+    warmup: { type: 'number', min: 0, help: 'linear warm-up epochs' },
+    labelSmoothing: { type: 'number', min: 0, max: 0.999, help: 'label smoothing ε of the cross-entropy' },
+    seed: { type: 'number', integer: true, min: 0, default: 0, help: 'seed of shuffling and augmentation' },
+    augment: { type: 'boolean', default: false, help: 'random shifts by up to 2 pixels' },
+    mask: { type: 'boolean', default: true, help: 'keep exact zeros at zero (false lets pruned weights grow back)' },
+    lop: {
+      type: 'boolean',
+      default: false,
+      help: 'linear over-parameterization: expand, fine-tune, merge back (same architecture out)',
+    },
+    expand: { type: 'number', min: 1, default: 4, help: 'LOP expansion rate r' },
+    spGamma: { type: 'number', min: 0, default: 3000, help: 'SP-KD weight γ of L = CE + γ·Σ L_SP (needs a teacher)' },
+    spLayers: { type: 'list', help: 'SP-KD: node names whose outputs are distilled (default: stage ends)' },
+  },
+};

@@ -1,0 +1,218 @@
+/**
+ * PRO — Pruning Ratio Optimizer (METHODS.md §2, procedure ours). Start from the unpruned model; each
+ * round, every prunable group proposes one more step (~5 % of its channels, pruned with the layer-wise
+ * method — REAP by default — on top of the current configuration); a proposal's score is the increase
+ * of the logit error on calibration samples per MAC (or parameter) saved; the best one is committed,
+ * until the budget is met. Scores are refreshed lazily: a popped proposal whose score predates the last
+ * commit is re-measured and pushed back unless it is still the best, which keeps the number of model
+ * evaluations near 2–3 per commit instead of one per group.
+ */
+import { type Dataset, take } from '../../data/dataset.js';
+import type { Graph } from '../../ir/graph.js';
+import type { Mat } from '../../linalg/index.js';
+import { forEachBatch } from '../../runtime/capture.js';
+import { ReproError } from '../../util/errors.js';
+import { type CostModel, costModel } from './cost.js';
+import { type GroupStatus, groupStatuses, keepCount } from '../cut/groups.js';
+import { type PruneCriterion, pruneStructured } from '../cut/prune.js';
+import type { Fold } from '../reap/types.js';
+
+export interface ProOptions {
+  method: PruneCriterion;
+  /** Keep at most this fraction of the original MACs (or params, with budgetKind 'params'). */
+  budget: number;
+  budgetKind?: 'macs' | 'params';
+  grams?: Map<string, Mat>;
+  /** Cost the budget fraction is measured against (default: this model's own; e.g. the pre-SRN model's). */
+  referenceCost?: number;
+  /** Samples for the logit error (default 128). */
+  evalSamples?: number;
+  /** Step per proposal, as a fraction of the group's channels (default 0.05). */
+  step?: number;
+  /** Never prune a group below this fraction of its channels (default 0.05). */
+  minKeep?: number;
+  roundTo?: number;
+  skip?: string[];
+  seed?: number;
+  log?: (s: string) => void;
+}
+
+export interface ProResult {
+  /** Ratio per group key (fraction of channels removed). */
+  ratios: Record<string, number>;
+  kept: Record<string, number>;
+  macs: number;
+  params: number;
+  evaluations: number;
+  /** Logit MSE of the final configuration on the PRO samples. */
+  logitError: number;
+}
+
+async function logits(g: Graph, ds: Dataset): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  const name = g.outputs[0]!.name;
+  await forEachBatch(
+    g,
+    ds,
+    [name],
+    (o) => {
+      out.push(o[name]!.data as Float32Array);
+    },
+    { batchSize: 256 },
+  );
+  return out;
+}
+
+interface Proposal {
+  /** Δerror / Δcost, measured when the configuration was at `version`. */
+  score: number;
+  version: number;
+  count: number;
+  err: number;
+}
+
+/** The state of one PRO run: the model, its prunable groups, the kept counts so far and each group's proposal. */
+class ProSearch {
+  readonly statuses: GroupStatus[];
+  readonly prunable: GroupStatus[];
+  readonly cm: CostModel;
+  readonly kind: 'macs' | 'params';
+  readonly ref0: number;
+  readonly target: number;
+  readonly kept: Map<string, number>;
+  readonly props = new Map<string, Proposal>();
+  readonly planCache = new Map<string, Fold>();
+  evaluations = 0;
+  curErr = 0;
+  version = 0;
+  private ref: Float32Array[] = [];
+  private evalDs: Dataset;
+
+  constructor(
+    readonly g: Graph,
+    ds: Dataset,
+    readonly opts: ProOptions,
+  ) {
+    this.kind = opts.budgetKind ?? 'macs';
+    this.statuses = groupStatuses(g, { behaviour: opts.method === 'reap' || opts.method === 'nu', skip: opts.skip });
+    this.prunable = this.statuses.filter((s) => !s.reason);
+    if (!this.prunable.length) throw new ReproError('PRO: no prunable channel group in this model');
+    this.cm = costModel(g, this.statuses);
+    this.ref0 = opts.referenceCost ?? (this.kind === 'macs' ? this.cm.totalMacs : this.cm.totalParams);
+    this.target = opts.budget * this.ref0;
+    this.evalDs = take(ds, Math.min(ds.count, opts.evalSamples ?? 128));
+    this.kept = new Map(this.prunable.map((s) => [s.key, s.group.size]));
+  }
+
+  cost(k: Map<string, number>): number {
+    return this.kind === 'macs' ? this.cm.macs(k) : this.cm.params(k);
+  }
+
+  sizeOf(key: string): number {
+    return this.prunable.find((s) => s.key === key)!.group.size;
+  }
+
+  async init(): Promise<void> {
+    this.ref = await logits(this.g, this.evalDs);
+  }
+
+  /** Logit MSE against the unpruned model of the model pruned to kept counts `k`. */
+  async measure(k: Map<string, number>): Promise<number> {
+    this.evaluations++;
+    const ratios = Object.fromEntries([...k].map(([key, v]) => [key, 1 - v / this.sizeOf(key)]));
+    const o = this.opts;
+    const pr = pruneStructured(this.g, {
+      method: o.method,
+      ratios,
+      grams: o.grams,
+      seed: o.seed,
+      skip: o.skip,
+      planCache: this.planCache,
+      statuses: this.statuses,
+    });
+    const out = await logits(pr.graph, this.evalDs);
+    let e = 0;
+    let n = 0;
+    out.forEach((b, i) => {
+      const r = this.ref[i]!;
+      for (let j = 0; j < b.length; j++) e += (b[j]! - r[j]!) ** 2;
+      n += b.length;
+    });
+    return e / n;
+  }
+
+  /** The group's next step down (one `step` of its channels, rounded), or undefined at its minimum. */
+  nextCount(key: string, size: number): number | undefined {
+    const step = this.opts.step ?? 0.05;
+    const minKeep = this.opts.minKeep ?? 0.05;
+    const roundTo = this.opts.roundTo ?? 1;
+    const cur = this.kept.get(key)!;
+    let k = keepCount(size, 1 - (cur / size - step), roundTo);
+    if (k >= cur) k = cur - Math.max(1, roundTo);
+    return k >= Math.max(1, Math.ceil(minKeep * size)) ? k : undefined;
+  }
+
+  /** Measure the group's next step against the current configuration and record it as its proposal. */
+  async propose(key: string, size: number): Promise<void> {
+    let count = this.nextCount(key, size);
+    if (count === undefined) {
+      this.props.delete(key);
+      return;
+    }
+    // Last step: take only as much as the budget needs (keeps big layers from overshooting it).
+    const cur = this.kept.get(key)!;
+    while (count + 1 < cur && this.cost(new Map(this.kept).set(key, count + 1)) <= this.target) count++;
+    const trial = new Map(this.kept).set(key, count);
+    const saved = this.cost(this.kept) - this.cost(trial);
+    const err = await this.measure(trial);
+    this.props.set(key, {
+      score: saved > 0 ? (err - this.curErr) / saved : Infinity,
+      version: this.version,
+      count,
+      err,
+    });
+  }
+
+  /** One round: the best proposal, re-measured first if it predates the last commit; true when one was committed. */
+  async commitBest(): Promise<boolean> {
+    const sorted = [...this.props].sort((a, b) => a[1].score - b[1].score);
+    const [key, p] = sorted[0]!;
+    const size = this.sizeOf(key);
+    if (p.version !== this.version) {
+      await this.propose(key, size);
+      const fresh = this.props.get(key);
+      if (!fresh || (sorted.length > 1 && fresh.score > sorted[1]![1].score)) return false;
+    }
+    const chosen = this.props.get(key)!;
+    this.kept.set(key, chosen.count);
+    this.curErr = chosen.err;
+    this.version++;
+    const pct = ((this.cost(this.kept) / this.ref0) * 100).toFixed(1);
+    this.opts.log?.(
+      `PRO: ${key} → ${chosen.count}/${size} channels, ${this.kind} ${pct}%, logit MSE ${this.curErr.toExponential(3)}`,
+    );
+    await this.propose(key, size);
+    return true;
+  }
+}
+
+export async function runPro(g: Graph, ds: Dataset, opts: ProOptions): Promise<ProResult> {
+  if (!(opts.budget > 0 && opts.budget <= 1))
+    throw new ReproError(`--budget ${opts.budget}: must be a fraction in (0, 1] of the original cost`);
+  const pro = new ProSearch(g, ds, opts);
+  await pro.init();
+  for (const s of pro.prunable) await pro.propose(s.key, s.group.size);
+  while (pro.cost(pro.kept) > pro.target && pro.props.size) await pro.commitBest();
+  if (pro.cost(pro.kept) > pro.target) {
+    const pct = ((pro.cost(pro.kept) / pro.ref0) * 100).toFixed(1);
+    opts.log?.(`PRO: budget not reached (every group at its minimum); stopping at ${pct}%`);
+  }
+  return {
+    ratios: Object.fromEntries([...pro.kept].map(([k, v]) => [k, 1 - v / pro.sizeOf(k)])),
+    kept: Object.fromEntries(pro.kept),
+    macs: pro.cm.macs(pro.kept),
+    params: pro.cm.params(pro.kept),
+    evaluations: pro.evaluations,
+    logitError: pro.curErr,
+  };
+}

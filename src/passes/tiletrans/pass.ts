@@ -1,0 +1,40 @@
+/** `tiletrans` as a pass: the plan is the list of group permutations (by group key), exact and replayable. */
+import type { Pass, PlanHeader } from '../contract.js';
+import { needData } from '../contract.js';
+import { taylorGradients } from '../importance/taylor.js';
+import { patternOf } from '../tile/pattern.js';
+import { applyPermutations, type GroupPermutation, type TileTransReport, tileTrans } from './index.js';
+import { TILETRANS_SPEC, type TileTransPassOptions } from './spec.js';
+
+export interface TileTransPlan extends PlanHeader<TileTransPassOptions> {
+  permutations: GroupPermutation[];
+  report: TileTransReport;
+}
+
+export const tileTransPass: Pass<TileTransPassOptions, TileTransPlan, TileTransReport> = {
+  ...TILETRANS_SPEC,
+  async plan(g, o, ctx) {
+    const grads =
+      o.importance === 'taylor'
+        ? (
+            await taylorGradients(g, needData(ctx, 'TileTrans with Taylor importance', 'training'), {
+              samples: o.calib,
+              seed: o.seed,
+            })
+          ).grads
+        : undefined;
+    const r = tileTrans(g, {
+      mode: o.mode,
+      importance: o.importance,
+      pattern: patternOf(o.pattern, o.tile),
+      sparsity: o.sparsity,
+      scope: o.scope,
+      skip: o.skip,
+      grads,
+    });
+    return { pass: 'tiletrans', version: 1, options: o, permutations: r.permutations, report: r.report };
+  },
+  apply(g, plan) {
+    return { graph: applyPermutations(g, plan.permutations), report: plan.report };
+  },
+};

@@ -1,0 +1,66 @@
+/**
+ * `unify` as a pass. ADMM decides the block structure while it trains, so the plan is the validated recipe (and
+ * the layers it covers); apply trains on `ctx.data` and reports the block accounting.
+ */
+import { inferShapes } from '../../ir/shape/index.js';
+import { ReproError } from '../../util/errors.js';
+import type { Pass, PlanHeader } from '../contract.js';
+import { needData } from '../contract.js';
+import type { BlockAccounting } from './accounting.js';
+import { type AdmmRound, unifyModel } from './admm.js';
+import { parseBlock } from './blocks.js';
+import { unifyLayers } from './layers.js';
+import { UNIFY_SPEC, type UnifyPassOptions } from './spec.js';
+
+export interface UnifyReport {
+  accuracy?: number;
+  accounting: BlockAccounting;
+  rounds: AdmmRound[];
+  epochs: number;
+}
+
+export interface UnifyPlan extends PlanHeader<UnifyPassOptions> {
+  layers: string[];
+}
+
+export const unifyPass: Pass<UnifyPassOptions, UnifyPlan, UnifyReport> = {
+  ...UNIFY_SPEC,
+  plan(g, o) {
+    const block = parseBlock(o.block);
+    if (o.unify + o.prune > 1)
+      throw new ReproError(`--unify ${o.unify} + --prune ${o.prune} exceed 1: at most all blocks can be constrained`);
+    const shaped = g.clone(true);
+    inferShapes(shaped, { batch: 1 });
+    const layers = unifyLayers(shaped, block, o.layers).map((l) => l.view.node.name);
+    return { pass: 'unify', version: 1, options: o, layers };
+  },
+  async apply(g, plan, ctx) {
+    const o = plan.options;
+    const res = await unifyModel(g, needData(ctx, 'unify (ADMM trains the model)', 'training'), {
+      block: parseBlock(o.block),
+      unify: o.unify,
+      prune: o.prune,
+      scope: o.scope,
+      mode: o.mode,
+      admmRounds: o.admmRounds,
+      epochsPerRound: o.epochsPerRound,
+      retrainEpochs: o.retrainEpochs,
+      rho: o.rho,
+      rhoGrowth: o.rhoGrowth,
+      lr: o.lr,
+      batchSize: o.batch,
+      seed: o.seed,
+      layers: plan.layers,
+      evalDs: ctx.evalData,
+      progress: ctx.progress,
+      log: ctx.log,
+    });
+    const report: UnifyReport = {
+      accounting: res.accounting,
+      rounds: res.rounds,
+      epochs: res.epochs,
+      ...(res.accuracy !== undefined ? { accuracy: res.accuracy } : {}),
+    };
+    return { graph: res.graph, report };
+  },
+};

@@ -1,0 +1,69 @@
+/** What the registry knows of `unify` (cheap to import). */
+import type { PassSpec } from '../contract.js';
+
+export interface UnifyPassOptions {
+  /** Block shape `HxW` in the GEMM view. */
+  block: string;
+  /** Fraction of blocks unified (sign · shared magnitude). */
+  unify: number;
+  /** Fraction of blocks pruned (zero). */
+  prune: number;
+  scope: 'layer' | 'global';
+  /** 'admm' (the method) or 'oneshot' (project once, retrain the same total epochs: the baseline). */
+  mode: 'admm' | 'oneshot';
+  admmRounds: number;
+  epochsPerRound: number;
+  retrainEpochs: number;
+  rho: number;
+  rhoGrowth: number;
+  lr: number;
+  batch: number;
+  seed: number;
+  /** Only these layers (node or weight names); default every Conv/Gemm/MatMul. */
+  layers?: string[];
+}
+
+export const UNIFY_SPEC: PassSpec<UnifyPassOptions> = {
+  name: 'unify',
+  kind: 'train',
+  summary: 'micro-structured weight unification and pruning, trained with ADMM',
+  data: 'training',
+  options: {
+    block: { type: 'string', default: '4x4', help: 'block shape HxW in the GEMM view' },
+    unify: {
+      type: 'number',
+      min: 0,
+      max: 1,
+      default: 0.5,
+      help: 'fraction of blocks unified (sign · shared magnitude)',
+    },
+    prune: { type: 'number', min: 0, max: 1, default: 0.3, help: 'fraction of blocks pruned (zero)' },
+    scope: {
+      type: 'choice',
+      values: ['layer', 'global'],
+      default: 'layer',
+      help: 'fractions per layer or over all layers',
+    },
+    mode: {
+      type: 'choice',
+      values: ['admm', 'oneshot'],
+      default: 'admm',
+      help: "admm, or the 'oneshot' baseline (project once, retrain the same epochs)",
+    },
+    admmRounds: { type: 'number', integer: true, min: 1, default: 3, help: 'ADMM rounds' },
+    epochsPerRound: { type: 'number', integer: true, min: 1, default: 1, help: 'W-step epochs per round' },
+    retrainEpochs: {
+      type: 'number',
+      integer: true,
+      min: 0,
+      default: 1,
+      help: 'epochs with the structure fixed after hard projection',
+    },
+    rho: { type: 'number', min: 0, default: 1e-2, help: 'initial ADMM penalty ρ' },
+    rhoGrowth: { type: 'number', min: 1, default: 2, help: 'ρ multiplier per round' },
+    lr: { type: 'number', min: 0, default: 0.01, help: 'SGD learning rate' },
+    batch: { type: 'number', integer: true, min: 1, default: 128, help: 'batch size' },
+    seed: { type: 'number', integer: true, min: 0, default: 0, help: 'seed of the data order' },
+    layers: { type: 'list', help: 'only these layers (node or weight names)' },
+  },
+};
