@@ -2,7 +2,7 @@
  * `npm run bench:train`: training samples/s of lenet5 (batch 128) and vgg-small (batch 64) on MNIST with reprune,
  * next to PyTorch (CPU, same thread count) training the identical architecture with the same optimizer.
  * Each measurement runs in its own process so peak RSS is per run. Samples/s is the mean over the epochs after
- * the first (the first one pays ORT's/PyTorch's warm-up). Usage: node --import tsx bench/train.ts [--threads N] [--samples N] [--rounds R]
+ * the first (the first one pays ORT's/PyTorch's warm-up). Usage: npm run bench:train -- [--threads N] [--samples N] [--rounds R]
  */
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
@@ -150,15 +150,29 @@ function benchCase(c: Case, rounds: number, python: string | undefined): string 
     JSON.parse(
       execFileSync(
         process.execPath,
-        ['--import', 'tsx', self, '--worker', c.arch, '--threads', String(threads), '--samples', String(c.samples)],
+        // From the sources (tsx) or from the built package (dist/), whichever this process runs.
+        [
+          ...(self.endsWith('.ts') ? ['--import', 'tsx'] : []),
+          self,
+          '--worker',
+          c.arch,
+          '--threads',
+          String(threads),
+          '--samples',
+          String(c.samples),
+        ],
         { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
       ),
     );
   const runTorch = (): Result & { torch: string } =>
     JSON.parse(
-      execFileSync(python!, [fileURLToPath(new URL('./train_torch.py', import.meta.url)), JSON.stringify(cfg)], {
-        encoding: 'utf8',
-      }),
+      execFileSync(
+        python!,
+        [fileURLToPath(new URL('../../bench/train_torch.py', import.meta.url)), JSON.stringify(cfg)],
+        {
+          encoding: 'utf8',
+        },
+      ),
     );
   // Alternating rounds and keeping each side's best: bursts of other load on the machine then hit both alike.
   const ours: Result[] = [];
