@@ -39,12 +39,14 @@ for cmd in info eval prune reparam train demo; do
 done
 echo "lists: $(grep -cE '^  [a-z-]+ ' <<< "$help") commands"
 
-echo "== heavy modules stay unloaded: import 'reprune', reprune --help"
+echo "== heavy modules stay unloaded: import 'reprune', reprune --help, reprune info"
 cp "$root/scripts/pack-smoke-trace.mjs" trace.mjs
 heavy='/node_modules/(onnxruntime-node|onnxruntime-common|vega|vega-lite)/|^native: '
 REPRUNE_TRACE="$tmp/trace-import.txt" node --import ./trace.mjs --input-type=module -e "import 'reprune';"
 REPRUNE_TRACE="$tmp/trace-help.txt" node --import ./trace.mjs node_modules/reprune/bin/reprune.js --help > /dev/null
-for t in import help; do
+node_modules/.bin/reprune export-zoo lenet5 -o "$tmp/zoo.onnx" 2> /dev/null
+REPRUNE_TRACE="$tmp/trace-info.txt" node --import ./trace.mjs node_modules/reprune/bin/reprune.js info "$tmp/zoo.onnx" > /dev/null
+for t in import help info; do
   [ -s "$tmp/trace-$t.txt" ] || fail "the module trace of '$t' is empty (trace hook not active?)"
   if grep -E "$heavy" "$tmp/trace-$t.txt"; then fail "'$t' loaded the modules above; import them lazily"; fi
 done
