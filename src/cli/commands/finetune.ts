@@ -5,17 +5,18 @@
  */
 import type { Command } from 'commander';
 import { runPass } from '../../api/passes.js';
-import { loadDataset } from '../../data/sources.js';
+import { loadDataFor } from '../../api/data.js';
 import type { FinetuneReport } from '../../passes/finetune/pass.js';
 import { loadModelChecked } from '../../onnx/prepare.js';
 import { passSpec } from '../../passes/registry.js';
 import { ReproError } from '../../util/errors.js';
 import { parseIntFlag } from '../flags.js';
+import { addDataFlags, type DataFlags, imageOptionsOf } from '../data-flags.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
 import { loadInputs, saveModel } from '../run-pass.js';
 import { checkCheckpointPath, summary } from '../train-flags.js';
 
-interface Flags {
+interface Flags extends DataFlags {
   data: string;
   output: string;
   limit?: number;
@@ -39,9 +40,13 @@ function checkLopFlags(f: Flags): void {
 export async function runFinetune(file: string, f: Flags): Promise<Record<string, unknown>> {
   checkLopFlags(f);
   checkCheckpointPath(f, [file]);
-  const { g, data } = loadInputs(file, f, { needsData: true, extraInputs: f.teacher ? [f.teacher] : [] });
+  const { g, data } = await loadInputs(file, f, { needsData: true, extraInputs: f.teacher ? [f.teacher] : [] });
   const teacher = f.teacher ? loadModelChecked(f.teacher) : undefined;
-  const evalData = loadDataset(f.data, 'test', { limit: f.evalLimit });
+  const evalData = await loadDataFor(g, f.data, 'test', {
+    limit: f.evalLimit,
+    normalize: f.normalize,
+    image: imageOptionsOf(f),
+  });
   const t0 = performance.now();
   const r = await runPass(
     'finetune',
@@ -91,7 +96,7 @@ export function register(program: Command): void {
     .option('--resume <file>', 'continue from a checkpoint written by --checkpoint (same flags)')
     .option('--force', 'replace an existing output file')
     .option('--json', 'print only a JSON summary on stdout');
-  addPassFlags(cmd, [passSpec('finetune')]).action(async (file: string, f: Flags) => {
+  addPassFlags(addDataFlags(cmd), [passSpec('finetune')]).action(async (file: string, f: Flags) => {
     const s = await runFinetune(file, f);
     if (f.json) process.stdout.write(`${JSON.stringify(s)}\n`);
     else

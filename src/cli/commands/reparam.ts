@@ -8,6 +8,7 @@ import { REPARAM_TRANSFORMS, type ReparamOptions, reparam } from '../../api/repa
 import { passSpec } from '../../passes/registry.js';
 import { ReproError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fs.js';
+import { addDataFlags } from '../data-flags.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
 import { checkSideOutput, loadInputs, replayPlanFlag, saveModel, writeSummary } from '../run-pass.js';
 
@@ -36,7 +37,7 @@ async function action(file: string, f: Flags): Promise<void> {
       `--transform is required: ${REPARAM_TRANSFORMS.join(', ')} (or replay a saved plan with --plan)`,
     );
   checkSideOutput(f, file, ['savePlan']);
-  const { g, data } = loadInputs(file, f, { needsData: !!f.data });
+  const { g, data } = await loadInputs(file, f, { needsData: !!f.data });
   const ctx = { data, log: f.json ? undefined : (l: string) => process.stderr.write(`${l}\n`) };
   const res = f.plan ? await replayPlanFlag(g, f.plan, ctx) : await run(g, f, ctx);
   saveModel(res.graph, f.output, file, f.force);
@@ -71,7 +72,7 @@ export function register(program: Command): void {
     .option('--force', 'replace existing output files')
     .option('--json', 'print only a JSON summary on stdout');
   addPassFlags(
-    cmd,
+    addDataFlags(cmd),
     REPARAM_TRANSFORMS.map((t) => passSpec(t)),
   ).action(action);
 }
