@@ -25,7 +25,12 @@ interface OutputFlags {
   [flag: string]: unknown;
 }
 
-const FLAG_OF: Record<string, string> = { plot: '--plot', savePlan: '--save-plan', checkpoint: '--checkpoint' };
+const FLAG_OF: Record<string, string> = {
+  plot: '--plot',
+  savePlan: '--save-plan',
+  saveRecipe: '--save-recipe',
+  checkpoint: '--checkpoint',
+};
 
 /** Side outputs (a plot, a saved plan) may never be the input model, -o, or each other. */
 export function checkSideOutput(f: OutputFlags, input: string, keys: string[]): void {

@@ -72,7 +72,7 @@ const WIDE_LEGEND = { orient: 'bottom', direction: 'vertical', labelLimit: 0 } a
 const COSTS = [
   { field: 'macs', title: 'MACs per sample', format: '~s' },
   { field: 'size', title: 'size on disk (bytes)', format: '~s' },
-  { field: 'latency', title: 'latency (ms per batch)', format: '.2f' },
+  { field: 'latency', title: 'latency (ms per batch)', format: '.3~g' },
 ] as const;
 
 /**
@@ -101,14 +101,14 @@ export function costAccuracySpec(dense: MethodResult, methods: MethodResult[]): 
             field: c.field,
             type: 'quantitative',
             title: c.title,
-            scale: { zero: false },
+            scale: { zero: false, padding: 14 },
             axis: { format: c.format },
           },
           y: {
             field: 'accuracy',
             type: 'quantitative',
             title: 'top-1 accuracy',
-            scale: { zero: false },
+            scale: { zero: false, padding: 14 },
             axis: { format: '.1%' },
           },
           color: { field: 'label', type: 'nominal', title: null, sort: null, legend: WIDE_LEGEND },

@@ -3,6 +3,7 @@
  * zeros are kept as a mask (they stay exactly 0) unless --no-mask; `--lop [--expand r]` trains an expanded copy and
  * merges it back; `--teacher dense.onnx` adds SP-KD. Flags come from the `finetune` pass's option spec.
  */
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import { runPass } from '../../api/passes.js';
 import { loadDataFor } from '../../api/data.js';
@@ -13,7 +14,8 @@ import { ReproError } from '../../util/errors.js';
 import { parseIntFlag } from '../flags.js';
 import { addDataFlags, type DataFlags, imageOptionsOf } from '../data-flags.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
-import { loadInputs, saveModel } from '../run-pass.js';
+import { checkSideOutput, loadInputs, saveModel } from '../run-pass.js';
+import { planSteps, recipeData, SAVE_RECIPE_HELP, writeRecipe } from '../save-recipe.js';
 import { checkCheckpointPath, summary } from '../train-flags.js';
 
 interface Flags extends DataFlags {
@@ -24,6 +26,7 @@ interface Flags extends DataFlags {
   teacher?: string;
   checkpoint?: string;
   resume?: string;
+  saveRecipe?: string;
   force?: boolean;
   json?: boolean;
   [k: string]: unknown;
@@ -40,6 +43,7 @@ function checkLopFlags(f: Flags): void {
 export async function runFinetune(file: string, f: Flags): Promise<Record<string, unknown>> {
   checkLopFlags(f);
   checkCheckpointPath(f, [file]);
+  checkSideOutput(f, file, ['saveRecipe']);
   const { g, data } = await loadInputs(file, f, { needsData: true, extraInputs: f.teacher ? [f.teacher] : [] });
   const teacher = f.teacher ? loadModelChecked(f.teacher) : undefined;
   const evalData = await loadDataFor(g, f.data, 'test', {
@@ -63,6 +67,11 @@ export async function runFinetune(file: string, f: Flags): Promise<Record<string
     flagNamer,
   );
   saveModel(r.graph, f.output, file, f.force);
+  if (f.saveRecipe) {
+    const teacher = f.teacher ? path.resolve(f.teacher) : undefined;
+    const steps = planSteps([r.plan], { teacher, limit: f.limit, evalLimit: f.evalLimit });
+    writeRecipe(f.saveRecipe, { input: file, output: f.output, data: recipeData(f), steps, force: f.force });
+  }
   const rep = r.report as FinetuneReport;
   const o = r.plan.options as Record<string, unknown>;
   const lop = rep.mode === 'lop' || rep.mode === 'lop+spkd';
@@ -94,6 +103,7 @@ export function register(program: Command): void {
     .option('--teacher <dense.onnx>', 'add similarity-preserving distillation (SP-KD) from this dense model')
     .option('--checkpoint <file>', 'write a checkpoint (.onnx + .train.json) after every epoch')
     .option('--resume <file>', 'continue from a checkpoint written by --checkpoint (same flags)')
+    .option('--save-recipe <recipe.yaml>', SAVE_RECIPE_HELP)
     .option('--force', 'replace an existing output file')
     .option('--json', 'print only a JSON summary on stdout');
   addPassFlags(addDataFlags(cmd), [passSpec('finetune')]).action(async (file: string, f: Flags) => {
