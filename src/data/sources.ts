@@ -85,14 +85,17 @@ export async function loadDatasetAsync(spec: string, split: Split, opts: LoadOpt
   if (!src) return loadDataset(spec, split, opts);
   if (split !== 'train' && split !== 'test')
     throw new ReproError(`--split ${String(split)}: must be 'train' or 'test'`);
+  if (opts.limit !== undefined && !(Number.isInteger(opts.limit) && opts.limit > 0))
+    throw new ReproError(`--limit ${opts.limit}: must be a positive integer`);
   const img = opts.image ?? {};
   const t = transformFor(img.target ?? {}, img);
-  const key = `img:${src.root}|${split}|${t.channels}|${t.resize}|${t.crop.join('x')}|${!!img.skipBadImages}|${normalizeKey(opts.normalize)}`;
+  // Only the first `limit` images are decoded (the list is class-balanced at every prefix).
+  const key = `img:${src.root}|${split}|${t.channels}|${t.resize}|${t.crop.join('x')}|${!!img.skipBadImages}|${normalizeKey(opts.normalize)}|${opts.limit ?? ''}`;
   let ds = cache.get(key);
   if (!ds) {
     const list = imageListOf(src, split);
     const name = `${path.basename(src.root)}/${split}`;
-    const r = await loadImages(list, name, { transform: t, skipBad: img.skipBadImages });
+    const r = await loadImages(list, name, { transform: t, skipBad: img.skipBadImages, limit: opts.limit });
     if (r.skipped.length)
       img.log?.(`${list.where}: skipped ${r.skipped.length} unreadable image(s), first ${r.skipped[0]}`);
     ds = buildDataset(r.raw, { numClasses: opts.numClasses ?? r.numClasses, normalize: opts.normalize });

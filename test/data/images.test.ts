@@ -175,6 +175,16 @@ describe('image folders', () => {
     assert.equal(imageDecodeCount() - n0, 2 * N);
   });
 
+  test('--limit decodes only the first N images, and every class is among them', async () => {
+    clearDatasetCache();
+    clearImageCache();
+    const n0 = imageDecodeCount();
+    const ds = await loadDataFor(model, path.join(root, 'png'), 'test', { limit: 20 });
+    assert.equal(imageDecodeCount() - n0, 20);
+    assert.equal(ds.count, 20);
+    assert.deepEqual(new Set(ds.labels).size, 10, 'round-robin order: the first 20 images cover the 10 classes');
+  });
+
   test('image data through the sync loader is refused with a one-line hint', () => {
     assert.throws(() => loadDataset(path.join(root, 'png'), 'test'), /image folder or list; .*loadDatasetAsync/);
   });
