@@ -109,7 +109,7 @@ export function costAccuracySpec(dense: MethodResult, methods: MethodResult[]): 
             type: 'quantitative',
             title: 'top-1 accuracy',
             scale: { zero: false, padding: 14 },
-            axis: { format: '.1%' },
+            axis: { format: '.2~%' },
           },
           color: { field: 'label', type: 'nominal', title: null, sort: null, legend: WIDE_LEGEND },
           shape: { condition: { test: 'datum.dense', value: 'diamond' }, value: 'circle' },
