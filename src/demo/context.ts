@@ -15,6 +15,8 @@ export interface DemoContext {
   /** The trained dense model; steps clone it, never modify it. */
   dense: Graph;
   denseResult?: MethodResult;
+  /** The dense model's logits on `test`, computed once for every row's output check. */
+  denseLogits?: { logits: Float32Array; classes: number };
   log: (line: string) => void;
   /** Show training progress (bars on a terminal, one line per epoch otherwise). */
   progress: boolean;

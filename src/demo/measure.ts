@@ -2,10 +2,12 @@
  * Turn a compressed graph into a report row: save `<dir>/<method>.onnx`, evaluate it on the test set,
  * count params / nonzeros / MACs per layer, and time one ORT forward pass at the report's batch size.
  */
+import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Graph } from '../ir/graph.js';
 import { saveOnnx } from '../onnx/save.js';
 import { measureLatency } from '../report/latency.js';
+import { collectLogits, modelChanges, outputCheck } from '../report/output-check.js';
 import { modelMetrics } from '../analysis/metrics.js';
 import type { MethodResult } from '../report/schema.js';
 import { evaluate } from '../runtime/evaluate.js';
@@ -19,6 +21,8 @@ export interface MeasureInput {
   /** Override the MAC count (models whose weights are computed, e.g. TT layers; see macs.ts). */
   macs?: number;
   extra?: Record<string, number | string | boolean>;
+  /** Not derived from the dense model (e.g. TEDEPR's own architecture): no output check against it. */
+  ownArchitecture?: boolean;
 }
 
 export async function measureMethod(ctx: DemoContext, m: MeasureInput): Promise<MethodResult> {
@@ -46,6 +50,12 @@ export async function measureMethod(ctx: DemoContext, m: MeasureInput): Promise<
   if (t.nonzeros < t.params && metrics.layers.length)
     r.layers = metrics.layers.map((l) => ({ name: l.name, params: l.params, nonzeros: l.nonzeros }));
   if (m.notes) r.notes = m.notes;
+  r.fileBytes = statSync(path.join(ctx.dir, file)).size;
+  if (m.method !== 'dense' && !m.ownArchitecture) {
+    ctx.denseLogits ??= await collectLogits(ctx.dense, ctx.test);
+    r.outputCheck = await outputCheck(ctx.denseLogits, m.graph, ctx.test);
+    r.changes = modelChanges(ctx.dense, m.graph);
+  }
   ctx.log(
     `  ${m.label}: accuracy ${(100 * ev.accuracy).toFixed(2)}%, ${t.nonzeros} nonzeros of ${t.params} params, ${m.macs ?? t.macs} MACs, ${latencyMs.toFixed(2)} ms/batch`,
   );

@@ -39,6 +39,7 @@ export const tedeprStep: DemoStep = {
       await measureMethod(ctx, {
         method: 'tedepr',
         label: `TEDEPR (TT + prune at init, ${t.arch})`,
+        ownArchitecture: true,
         graph: res.graph,
         macs: inferenceMacs(res.graph),
         notes: `${t.arch} as TT layers (rank ${res.ttRank}), ${t.score} mask at ${(100 * t.sparsity).toFixed(1)} % sparsity of the dense weights, trained from scratch ${t.epochs} epoch(s) (its own architecture: compare with the dense ${t.arch}, not the dense lenet5); MACs as run by ORT (TT weights rebuilt once at load)`,

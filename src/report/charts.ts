@@ -36,7 +36,7 @@ export function accuracyCurveSpec(points: CurvePoint[]): Spec {
         scale: { zero: false },
         axis: { format: '.1%' },
       },
-      color: { field: 'series', type: 'nominal', title: null },
+      color: { field: 'series', type: 'nominal', title: null, legend: WIDE_LEGEND },
     },
   } as Spec;
 }
@@ -59,8 +59,79 @@ export function layerSparsitySpec(methods: MethodResult[]): Spec {
       y: { field: 'layer', type: 'nominal', title: null, sort: null },
       yOffset: { field: 'method' },
       x: { field: 'sparsity', type: 'quantitative', axis: { format: '.0%' }, scale: { domain: [0, 1] } },
-      color: { field: 'method', type: 'nominal', title: null },
+      // Below the chart, one label per line and no length limit: long method names were cut off on the right.
+      color: { field: 'method', type: 'nominal', title: null, legend: WIDE_LEGEND },
     },
+  } as Spec;
+}
+
+/** A legend under the chart whose labels are never truncated (vega's default cuts them at 160 px). */
+const WIDE_LEGEND = { orient: 'bottom', direction: 'vertical', labelLimit: 0 } as const;
+
+/** The costs a report plots accuracy against: field, axis title, number format. */
+const COSTS = [
+  { field: 'macs', title: 'MACs per sample', format: '~s' },
+  { field: 'size', title: 'size on disk (bytes)', format: '~s' },
+  { field: 'latency', title: 'latency (ms per batch)', format: '.3~g' },
+] as const;
+
+/**
+ * Accuracy against each cost (MACs, size on disk, measured latency), one point per model, the dense model drawn as a
+ * larger diamond and labelled. Rows that failed (all zeros) are left out; a cost no row has is left out.
+ */
+export function costAccuracySpec(dense: MethodResult, methods: MethodResult[]): Spec {
+  const rows = [dense, ...methods].filter((m) => m.params > 0);
+  const values = rows.map((m) => ({
+    label: m === dense ? `${m.label} (dense)` : m.label,
+    dense: m === dense,
+    accuracy: m.accuracy,
+    macs: m.macs,
+    size: m.fileBytes ?? m.bytes,
+    latency: m.latencyMs ?? null,
+  }));
+  const costs = COSTS.filter((c) => values.some((v) => v[c.field] !== null && v[c.field] !== undefined));
+  const panel = (c: (typeof COSTS)[number]) => ({
+    width: 240,
+    height: 220,
+    layer: [
+      {
+        mark: { type: 'point', filled: true, opacity: 0.9 },
+        encoding: {
+          x: {
+            field: c.field,
+            type: 'quantitative',
+            title: c.title,
+            scale: { zero: false, padding: 14 },
+            axis: { format: c.format },
+          },
+          y: {
+            field: 'accuracy',
+            type: 'quantitative',
+            title: 'top-1 accuracy',
+            scale: { zero: false, padding: 14 },
+            axis: { format: '.2~%' },
+          },
+          color: { field: 'label', type: 'nominal', title: null, sort: null, legend: WIDE_LEGEND },
+          shape: { condition: { test: 'datum.dense', value: 'diamond' }, value: 'circle' },
+          size: { condition: { test: 'datum.dense', value: 220 }, value: 90 },
+        },
+      },
+      {
+        transform: [{ filter: 'datum.dense' }],
+        mark: { type: 'text', dy: -12, fontSize: 11 },
+        encoding: {
+          x: { field: c.field, type: 'quantitative' },
+          y: { field: 'accuracy', type: 'quantitative' },
+          text: { value: 'dense' },
+        },
+      },
+    ],
+  });
+  return {
+    ...base,
+    title: 'Accuracy vs cost (one point per model; dense = diamond)',
+    data: { values },
+    hconcat: costs.map(panel),
   } as Spec;
 }
 

@@ -1,5 +1,12 @@
-import { accuracyCurveSpec, heatmapSpec, layerSparsitySpec, renderSvg, scalingSpec } from './charts.js';
-import type { MethodResult, RunResults } from './schema.js';
+import {
+  accuracyCurveSpec,
+  costAccuracySpec,
+  heatmapSpec,
+  layerSparsitySpec,
+  renderSvg,
+  scalingSpec,
+} from './charts.js';
+import type { LayerSide, MethodResult, ModelChanges, RunResults } from './schema.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -46,6 +53,51 @@ export function summaryText(r: RunResults): string {
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
+const num = (x: number, digits = 4) => (x === 0 ? '0' : x < 1e-3 ? x.toExponential(2) : x.toFixed(digits));
+
+/** Every compressed model's logits against the dense model's on the evaluation samples. */
+function outputCheckSection(methods: MethodResult[]): string | undefined {
+  const rows = methods.filter((m) => m.outputCheck);
+  if (!rows.length) return undefined;
+  const body = rows
+    .map((m) => {
+      const c = m.outputCheck!;
+      return `<tr><td>${esc(m.label)}</td><td>${c.samples}</td><td>${num(c.maxAbs)}</td><td>${num(c.meanAbs)}</td><td>${fmtPct(c.top1Agreement)}</td></tr>`;
+    })
+    .join('\n');
+  return `<h2>Output check against the dense model</h2>
+<p class="meta">The same samples through both models: |Δlogits| over every sample and class, and how often the top-1 class is the same.</p>
+<table class="check"><thead><tr><th>model</th><th>samples</th><th>max |Δlogits|</th><th>mean |Δlogits|</th><th>top-1 agreement</th></tr></thead>
+<tbody>${body}</tbody></table>`;
+}
+
+const shapeOf = (s?: LayerSide) => (s ? `${s.op} [${s.weightShape.join('×')}]` : '—');
+const cnt = (v: number | null | undefined) => (v === undefined ? '—' : v === null ? '?' : fmtInt(v));
+
+function changesTable(label: string, c: ModelChanges): string {
+  const layers = c.layers
+    .map(
+      (l) =>
+        `<tr><td>${esc(l.name)}</td><td>${esc(shapeOf(l.before))}</td><td>${esc(shapeOf(l.after))}</td><td>${cnt(l.before?.params)}</td><td>${cnt(l.after?.params)}</td><td>${cnt(l.before?.nonzeros)}</td><td>${cnt(l.after?.nonzeros)}</td><td>${cnt(l.before?.macs)}</td><td>${cnt(l.after?.macs)}</td></tr>`,
+    )
+    .join('\n');
+  const ops = c.ops
+    .filter((o) => o.before !== o.after)
+    .map((o) => `${esc(o.op)} ${o.before} → ${o.after}`)
+    .join(', ');
+  return `<details><summary>${esc(label)}</summary>
+<p class="meta">ops changed: ${ops || 'none'}</p>
+<table class="layers"><thead><tr><th>layer</th><th>before</th><th>after</th><th>params before</th><th>after</th><th>nonzeros before</th><th>after</th><th>MACs before</th><th>after</th></tr></thead>
+<tbody>${layers}</tbody></table></details>`;
+}
+
+/** Before/after tables per compressed model: each layer's op and weight shape, params, nonzeros, MACs. */
+function changesSection(methods: MethodResult[]): string | undefined {
+  const rows = methods.filter((m) => m.changes);
+  if (!rows.length) return undefined;
+  return `<h2>Layers before and after</h2>\n${rows.map((m) => changesTable(m.label, m.changes!)).join('\n')}`;
+}
+
 /** One self-contained HTML file: tables and inline SVG charts, nothing fetched. */
 export async function buildReportHtml(r: RunResults): Promise<string> {
   const sections: string[] = [];
@@ -66,7 +118,10 @@ export async function buildReportHtml(r: RunResults): Promise<string> {
         .join('')}</ul>`,
     );
   }
+  const checks = outputCheckSection(r.methods);
+  if (checks) sections.push(checks);
   const charts: string[] = [];
+  if (all.some((m) => m.params > 0)) charts.push(await renderSvg(costAccuracySpec(r.baseline, r.methods)));
   if (r.curves.length) charts.push(await renderSvg(accuracyCurveSpec(r.curves)));
   if (all.some((m) => m.layers?.length))
     charts.push(await renderSvg(layerSparsitySpec(all.filter((m) => m.layers?.length))));
@@ -78,6 +133,8 @@ export async function buildReportHtml(r: RunResults): Promise<string> {
       `<h2>TileTrans: tiles before and after permutation</h2><div class="charts">${maps.map((c) => `<figure>${c}</figure>`).join('')}</div>`,
     );
   }
+  const changes = changesSection(r.methods);
+  if (changes) sections.push(changes);
   if (r.scaling.length)
     sections.push(`<h2>REAP scaling</h2><figure>${await renderSvg(scalingSpec(r.scaling))}</figure>`);
   return `<!doctype html>
@@ -86,6 +143,8 @@ export async function buildReportHtml(r: RunResults): Promise<string> {
 body{font-family:system-ui,sans-serif;margin:2rem;max-width:1200px;color:#222}
 table{border-collapse:collapse;font-size:14px}th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}
 td:first-child,th:first-child,td:nth-last-child(-n+2){text-align:left}thead{background:#f3f3f3}
+table.check td:nth-last-child(-n+2),table.layers td:nth-last-child(-n+2){text-align:right}
+table.layers td:nth-child(2),table.layers td:nth-child(3){text-align:left}details{margin:.5rem 0}summary{cursor:pointer}
 .charts{display:flex;flex-wrap:wrap;gap:1.5rem}figure{margin:0}code{font-size:12px}.meta{color:#666;font-size:13px}
 </style></head><body>
 <h1>reprune report</h1>

@@ -25,6 +25,43 @@ export interface MethodResult {
   notes?: string;
   /** Method-specific numbers (importance kept, bits, multiplies, ...). */
   extra?: Record<string, number | string | boolean>;
+  /** Size of the saved .onnx file in bytes (what the accuracy-vs-cost chart plots as size on disk). */
+  fileBytes?: number;
+  /** This model's logits against the dense model's on the same samples. */
+  outputCheck?: OutputCheck;
+  /** Per-layer shapes, params and MACs against the dense model, and op counts of both graphs. */
+  changes?: ModelChanges;
+}
+
+/** How far a compressed model's outputs are from the dense model's (as onnxsim checks its rewrites). */
+export interface OutputCheck {
+  samples: number;
+  /** max and mean over all samples and classes of |logit − dense logit|. */
+  maxAbs: number;
+  meanAbs: number;
+  /** Fraction of samples whose argmax equals the dense model's. */
+  top1Agreement: number;
+}
+
+export interface LayerSide {
+  op: string;
+  weightShape: number[];
+  params: number;
+  nonzeros: number;
+  macs: number | null;
+}
+
+/** One layer (by node name) before and after; a side is absent when the layer exists in only one model. */
+export interface LayerChange {
+  name: string;
+  before?: LayerSide;
+  after?: LayerSide;
+}
+
+export interface ModelChanges {
+  layers: LayerChange[];
+  /** Node count per op type, dense and compressed. */
+  ops: Array<{ op: string; before: number; after: number }>;
 }
 
 export interface CurvePoint {

@@ -3,6 +3,7 @@
  * fine-tuning recipe, and `recipeOptions`, which turns a recipe plus overrides into trainer options. The CLI's
  * train/finetune flags, the finetune pass and the benches all go through it, so a default lives in one place.
  */
+import type { Augment } from '../data/loader.js';
 import { ReproError } from '../util/errors.js';
 import type { OptimizerKind, ScheduleKind } from './optim/index.js';
 import type { TrainOptions } from './trainer.js';
@@ -49,6 +50,12 @@ export interface RecipeOverrides {
   labelSmoothing?: number;
   seed?: number;
   augment?: boolean;
+  /** Mirror left-right with probability 1/2. */
+  flip?: boolean;
+  /** Random shifts by up to this many pixels (`augment` alone means 2). */
+  shift?: number;
+  /** Random resized crop with this smallest area fraction (e.g. 0.08 as torchvision, 0.5 for small images). */
+  randomResizedCrop?: number;
   checkpoint?: string;
   resume?: string;
 }
@@ -57,6 +64,20 @@ function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[])
   if (!(allowed as readonly string[]).includes(v))
     throw new ReproError(`${flag} ${v}: choose one of ${allowed.join(', ')}`);
   return v as T;
+}
+
+/** The training augmentation the overrides ask for, or undefined for none. */
+export function augmentOf(
+  f: Pick<RecipeOverrides, 'augment' | 'flip' | 'shift' | 'randomResizedCrop'>,
+): Augment | undefined {
+  const shift = f.shift ?? (f.augment ? 2 : 0);
+  const crop = f.randomResizedCrop;
+  if (!shift && !f.flip && crop === undefined) return undefined;
+  return {
+    cropPad: shift,
+    ...(f.flip ? { flip: true } : {}),
+    ...(crop !== undefined ? { resizedCrop: { minScale: crop } } : {}),
+  };
 }
 
 /** Overrides over recipe defaults → trainer options (without data, model and callbacks). */
@@ -80,7 +101,7 @@ export function recipeOptions(f: RecipeOverrides, r: Recipe): Omit<TrainOptions,
     warmupEpochs: f.warmup,
     labelSmoothing: f.labelSmoothing,
     seed: f.seed ?? 0,
-    augment: f.augment ? { cropPad: 2 } : undefined,
+    augment: augmentOf(f),
     checkpoint: f.checkpoint ? { path: f.checkpoint } : undefined,
     resume: f.resume,
     progress: true,

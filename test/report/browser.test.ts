@@ -41,7 +41,24 @@ function row(method: string, label: string, accuracy: number, nonzeros: number, 
     })),
     notes: `${label} <fixture>`,
     extra: { importanceKept: 0.5 },
+    fileBytes: 4 * nonzeros + 3000,
+    ...(method === 'dense'
+      ? {}
+      : {
+          outputCheck: { samples: 1000, maxAbs: 2.5, meanAbs: 0.25, top1Agreement: accuracy },
+          changes: {
+            layers: [
+              { name: 'conv1', before: side(6), after: side(3) },
+              { name: 'fc3', before: side(10) },
+            ],
+            ops: [{ op: 'Conv', before: 2, after: 2 }],
+          },
+        }),
   };
+}
+
+function side(out: number) {
+  return { op: 'Conv', weightShape: [out, 1, 5, 5], params: out * 25, nonzeros: out * 25, macs: out * 25 * 576 };
 }
 
 function fixture(): RunResults {
@@ -59,6 +76,7 @@ function fixture(): RunResults {
       row('tile', 'tile pruning', 0.58, 18826, 416520),
       row('tiletrans', 'TileTrans + tile pruning', 0.967, 18786, 416520),
       row('reap-pro', 'REAP + PRO', 0.9875, 22184, 169880),
+      row('lop', 'L1 + PRO at 50 % MACs, then LOP + SP-KD fine-tuning from the dense teacher', 0.991, 33900, 203900),
     ],
     curves: [0.3, 0.5, 0.7, 0.9].flatMap((s) => [
       { series: 'tile pruning', sparsity: s, accuracy: 0.99 - s * s },
@@ -114,6 +132,24 @@ test('report.html renders in headless Chromium without console errors', async (t
     const rows = await page.locator('table tbody tr').count();
     const expected = process.env.REPORT_HTML ? 2 : fixture().methods.length + 1;
     assert.ok(rows >= expected, `summary rows: ${rows}`);
+    if (!process.env.REPORT_HTML) {
+      assert.equal(await page.locator('svg', { hasText: 'Accuracy vs cost' }).count(), 1, 'the accuracy-vs-cost chart');
+      assert.ok((await page.locator('table.check tbody tr').count()) >= 1, 'output check table');
+    }
+    // Legends and labels are whole: nothing truncated with an ellipsis, no text outside its chart.
+    const clipped = await page.locator('figure svg').evaluateAll((svgs) =>
+      svgs.flatMap((svg) => {
+        const box = svg.getBoundingClientRect();
+        return Array.from(svg.querySelectorAll('text'))
+          .filter((t) => {
+            const r = t.getBoundingClientRect();
+            const outside = r.right > box.right + 1 || r.left < box.left - 1 || r.bottom > box.bottom + 1;
+            return (t.textContent ?? '').endsWith('…') || outside;
+          })
+          .map((t) => t.textContent);
+      }),
+    );
+    assert.deepEqual(clipped, [], 'legend or axis text cut off');
     const svgs = await page.locator('figure svg').count();
     assert.ok(svgs >= (process.env.REPORT_HTML ? 1 : 5), `inline SVG charts: ${svgs}`);
     // Every chart has a drawn size (a broken spec renders an empty 0×0 svg).

@@ -70,7 +70,7 @@ test('report HTML is self-contained with a summary row per method and inline SVG
   const html = await buildReportHtml(sampleResults());
   assert.match(html, /<td>dense<\/td>/);
   assert.match(html, /<td>tile \+ TileTrans<\/td><td>97\.00 %<\/td><td>-2\.00<\/td>/);
-  assert.equal((html.match(/<svg/g) ?? []).length, 4, 'curve, layer bars, one heat map, scaling');
+  assert.equal((html.match(/<svg/g) ?? []).length, 5, 'accuracy vs cost, curve, layer bars, one heat map, scaling');
   assert.doesNotMatch(html, /<script|<link|src="http|url\(http/);
   assert.match(summaryText(sampleResults()), /tile \+ TileTrans\s+97\.00 %\s+-2\.00/);
 });

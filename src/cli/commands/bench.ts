@@ -52,6 +52,12 @@ registerBench(
   async () => (await import('../../bench/lop.js')).runBench,
 );
 
+registerBench(
+  'data',
+  'image folders: PNG/JPEG decode + transform images/s vs .npy, and a 224×224 fine-tuning epoch',
+  async () => (await import('../../bench/data.js')).runBench,
+);
+
 registerBench('all', 'every bench above in turn (extra args go to each), then docs/BENCHMARKS.md', async () => runAll);
 
 /** Run every bench with `--out <dir>` (default docs/bench), keep going past failures, then assemble the page. */

@@ -3,19 +3,22 @@
  * zeros are kept as a mask (they stay exactly 0) unless --no-mask; `--lop [--expand r]` trains an expanded copy and
  * merges it back; `--teacher dense.onnx` adds SP-KD. Flags come from the `finetune` pass's option spec.
  */
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import { runPass } from '../../api/passes.js';
-import { loadDataset } from '../../data/sources.js';
+import { loadDataFor } from '../../api/data.js';
 import type { FinetuneReport } from '../../passes/finetune/pass.js';
 import { loadModelChecked } from '../../onnx/prepare.js';
 import { passSpec } from '../../passes/registry.js';
 import { ReproError } from '../../util/errors.js';
 import { parseIntFlag } from '../flags.js';
+import { addDataFlags, type DataFlags, imageOptionsOf } from '../data-flags.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
-import { loadInputs, saveModel } from '../run-pass.js';
+import { checkSideOutput, loadInputs, saveModel } from '../run-pass.js';
+import { planSteps, recipeData, SAVE_RECIPE_HELP, writeRecipe } from '../save-recipe.js';
 import { checkCheckpointPath, summary } from '../train-flags.js';
 
-interface Flags {
+interface Flags extends DataFlags {
   data: string;
   output: string;
   limit?: number;
@@ -23,6 +26,7 @@ interface Flags {
   teacher?: string;
   checkpoint?: string;
   resume?: string;
+  saveRecipe?: string;
   force?: boolean;
   json?: boolean;
   [k: string]: unknown;
@@ -39,9 +43,14 @@ function checkLopFlags(f: Flags): void {
 export async function runFinetune(file: string, f: Flags): Promise<Record<string, unknown>> {
   checkLopFlags(f);
   checkCheckpointPath(f, [file]);
-  const { g, data } = loadInputs(file, f, { needsData: true, extraInputs: f.teacher ? [f.teacher] : [] });
+  checkSideOutput(f, file, ['saveRecipe']);
+  const { g, data } = await loadInputs(file, f, { needsData: true, extraInputs: f.teacher ? [f.teacher] : [] });
   const teacher = f.teacher ? loadModelChecked(f.teacher) : undefined;
-  const evalData = loadDataset(f.data, 'test', { limit: f.evalLimit });
+  const evalData = await loadDataFor(g, f.data, 'test', {
+    limit: f.evalLimit,
+    normalize: f.normalize,
+    image: imageOptionsOf(f),
+  });
   const t0 = performance.now();
   const r = await runPass(
     'finetune',
@@ -58,6 +67,11 @@ export async function runFinetune(file: string, f: Flags): Promise<Record<string
     flagNamer,
   );
   saveModel(r.graph, f.output, file, f.force);
+  if (f.saveRecipe) {
+    const teacher = f.teacher ? path.resolve(f.teacher) : undefined;
+    const steps = planSteps([r.plan], { teacher, limit: f.limit, evalLimit: f.evalLimit });
+    writeRecipe(f.saveRecipe, { input: file, output: f.output, data: recipeData(f), steps, force: f.force });
+  }
   const rep = r.report as FinetuneReport;
   const o = r.plan.options as Record<string, unknown>;
   const lop = rep.mode === 'lop' || rep.mode === 'lop+spkd';
@@ -89,9 +103,10 @@ export function register(program: Command): void {
     .option('--teacher <dense.onnx>', 'add similarity-preserving distillation (SP-KD) from this dense model')
     .option('--checkpoint <file>', 'write a checkpoint (.onnx + .train.json) after every epoch')
     .option('--resume <file>', 'continue from a checkpoint written by --checkpoint (same flags)')
+    .option('--save-recipe <recipe.yaml>', SAVE_RECIPE_HELP)
     .option('--force', 'replace an existing output file')
     .option('--json', 'print only a JSON summary on stdout');
-  addPassFlags(cmd, [passSpec('finetune')]).action(async (file: string, f: Flags) => {
+  addPassFlags(addDataFlags(cmd), [passSpec('finetune')]).action(async (file: string, f: Flags) => {
     const s = await runFinetune(file, f);
     if (f.json) process.stdout.write(`${JSON.stringify(s)}\n`);
     else

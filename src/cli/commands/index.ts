@@ -54,6 +54,11 @@ export const COMMANDS: CommandEntry[] = [
     summary: 'list every pass with its options (the names recipes and the library use)',
     load: () => import('./passes.js'),
   },
+  {
+    name: 'run',
+    summary: 'run a compression recipe (YAML/JSON): every intermediate model and one report',
+    load: () => import('./run.js'),
+  },
   { name: 'demo', summary: 'every method on LeNet-5/MNIST with an HTML report', load: () => import('./demo.js') },
   { name: 'report', summary: 'rebuild the HTML report from a results JSON', load: () => import('./report.js') },
   {

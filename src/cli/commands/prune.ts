@@ -18,7 +18,9 @@ import { passSpec, samplesUsedBy } from '../../passes/registry.js';
 import type { TileOptions } from '../../passes/tile/spec.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { ReproError } from '../../util/errors.js';
+import { addDataFlags } from '../data-flags.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
+import { planSteps, recipeData, SAVE_RECIPE_HELP, writeRecipe } from '../save-recipe.js';
 import { checkSideOutput, loadInputs, replayPlanFlag, saveModel, writeSummary } from '../run-pass.js';
 import { tileTransFigure } from '../../report/tiletrans-plot.js';
 
@@ -37,6 +39,7 @@ export interface PruneFlags {
   pro?: boolean;
   plan?: string;
   savePlan?: string;
+  saveRecipe?: string;
   [flag: string]: unknown;
 }
 
@@ -80,17 +83,21 @@ async function action(file: string, f: PruneFlags): Promise<void> {
   if (!f.plan && !f.method)
     throw new ReproError(`--method is required: ${PRUNE_METHODS.join(', ')} (or replay a saved plan with --plan)`);
   if (f.plot && f.method !== 'tile') throw new ReproError('--plot draws tile pruning; use it with --method tile');
-  checkSideOutput(f, file, ['plot', 'savePlan']);
+  checkSideOutput(f, file, ['plot', 'savePlan', 'saveRecipe']);
   const o = f.plan ? undefined : pruneOptionsFromFlags(f);
   // A replayed plan needs no data; planning reads only as many samples as its passes say.
   const samples = o ? samplesUsedBy(pruneSteps(o), flagNamer) : 0;
-  const { g, data } = loadInputs(file, f, { needsData: !!f.data, samples });
+  const { g, data } = await loadInputs(file, f, { needsData: !!f.data, samples });
   const log = f.json ? undefined : (l: string) => process.stderr.write(`${l}\n`);
   const res = o ? await prune(g, o, { data, log }, flagNamer) : await replayPlanFlag(g, f.plan!, { data, log });
   if (f.plot && !f.plan) writeFileAtomic(f.plot, plotFigure(g, f), { inputs: [file, f.output], force: f.force });
   saveModel(res.graph, f.output, file, f.force);
   if (f.savePlan)
     writeFileAtomic(f.savePlan, `${JSON.stringify(res.plan)}\n`, { inputs: [file, f.output], force: f.force });
+  if (f.saveRecipe) {
+    const steps = planSteps(res.plan.steps, { limit: f.limit as number | undefined });
+    writeRecipe(f.saveRecipe, { input: file, output: f.output, data: recipeData(f), steps, force: f.force });
+  }
   writeSummary(f, file, res.summary as unknown as Record<string, unknown>);
 }
 
@@ -115,7 +122,12 @@ export function register(program: Command): void {
     .option('--pro', '[channels] choose per-group ratios with PRO (needs --budget-macs or --budget-params)')
     .option('--save-plan <plan.json>', 'also write the plan (what was cut and why) to replay it later with --plan')
     .option('--plan <plan.json>', 'replay a saved plan on the same model instead of planning again')
+    .option('--save-recipe <recipe.yaml>', SAVE_RECIPE_HELP)
     .option('--force', 'replace existing output files')
     .option('--json', 'print only a JSON summary on stdout');
-  addPassFlags(cmd, [passSpec('tile'), passSpec('channels'), passSpec('tiletrans')], ['criterion']).action(action);
+  addPassFlags(
+    addDataFlags(cmd),
+    [passSpec('tile'), passSpec('channels'), passSpec('tiletrans')],
+    ['criterion'],
+  ).action(action);
 }

@@ -8,7 +8,9 @@ import { REPARAM_TRANSFORMS, type ReparamOptions, reparam } from '../../api/repa
 import { passSpec } from '../../passes/registry.js';
 import { ReproError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fs.js';
+import { addDataFlags } from '../data-flags.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
+import { planSteps, recipeData, SAVE_RECIPE_HELP, writeRecipe } from '../save-recipe.js';
 import { checkSideOutput, loadInputs, replayPlanFlag, saveModel, writeSummary } from '../run-pass.js';
 
 interface Flags {
@@ -19,6 +21,7 @@ interface Flags {
   data?: string;
   plan?: string;
   savePlan?: string;
+  saveRecipe?: string;
   [k: string]: unknown;
 }
 
@@ -35,13 +38,17 @@ async function action(file: string, f: Flags): Promise<void> {
     throw new ReproError(
       `--transform is required: ${REPARAM_TRANSFORMS.join(', ')} (or replay a saved plan with --plan)`,
     );
-  checkSideOutput(f, file, ['savePlan']);
-  const { g, data } = loadInputs(file, f, { needsData: !!f.data });
+  checkSideOutput(f, file, ['savePlan', 'saveRecipe']);
+  const { g, data } = await loadInputs(file, f, { needsData: !!f.data });
   const ctx = { data, log: f.json ? undefined : (l: string) => process.stderr.write(`${l}\n`) };
   const res = f.plan ? await replayPlanFlag(g, f.plan, ctx) : await run(g, f, ctx);
   saveModel(res.graph, f.output, file, f.force);
   if (f.savePlan)
     writeFileAtomic(f.savePlan, `${JSON.stringify(res.plan)}\n`, { inputs: [file, f.output], force: f.force });
+  if (f.saveRecipe) {
+    const steps = planSteps(res.plan.steps);
+    writeRecipe(f.saveRecipe, { input: file, output: f.output, data: recipeData(f), steps, force: f.force });
+  }
   const summary = res.summary as Record<string, unknown>;
   if (summary.transform === 'srn') {
     const before = modelMetrics(g).totals,
@@ -68,10 +75,11 @@ export function register(program: Command): void {
     .option('--data <spec>', '[tiletrans] training data for --importance taylor')
     .option('--save-plan <plan.json>', 'also write the plan, to replay it later with --plan')
     .option('--plan <plan.json>', 'replay a saved plan on the same model')
+    .option('--save-recipe <recipe.yaml>', SAVE_RECIPE_HELP)
     .option('--force', 'replace existing output files')
     .option('--json', 'print only a JSON summary on stdout');
   addPassFlags(
-    cmd,
+    addDataFlags(cmd),
     REPARAM_TRANSFORMS.map((t) => passSpec(t)),
   ).action(action);
 }

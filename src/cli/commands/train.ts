@@ -3,7 +3,7 @@
  * model from its seeded init, evaluating on the test split after every epoch.
  */
 import type { Command } from 'commander';
-import { loadDataset } from '../../data/sources.js';
+import { loadDataFor } from '../../api/data.js';
 import { buildModel, isZooArch, ZOO_ARCHS } from '../../models/index.js';
 import { saveOnnx } from '../../onnx/save.js';
 import {
@@ -16,9 +16,10 @@ import {
 } from '../train-flags.js';
 import { trainModel } from '../../train/trainer.js';
 import { ReproError } from '../../util/errors.js';
+import { addDataFlags, type DataFlags, imageOptionsOf } from '../data-flags.js';
 import { checkOutputPath } from '../../util/fs.js';
 
-interface Flags extends TrainFlags {
+interface Flags extends TrainFlags, DataFlags {
   arch: string;
 }
 
@@ -26,8 +27,11 @@ export async function runTrain(f: Flags): Promise<Record<string, unknown>> {
   if (!isZooArch(f.arch)) throw new ReproError(`--arch ${f.arch}: unknown; choose one of ${ZOO_ARCHS.join(', ')}`);
   checkOutputPath(f.output, { force: f.force });
   checkCheckpointPath(f);
-  const train = loadDataset(f.data, 'train', { limit: f.limit });
-  const test = loadDataset(f.data, 'test');
+  // The architecture's input shape decides what image folders become (the class count does not change it).
+  const probe = buildModel(f.arch, { seed: f.seed ?? 0 });
+  const load = { normalize: f.normalize, image: imageOptionsOf(f) };
+  const train = await loadDataFor(probe, f.data, 'train', { ...load, limit: f.limit });
+  const test = await loadDataFor(probe, f.data, 'test', load);
   if (train.numClasses < 2)
     throw new ReproError(
       `--data ${f.data}: the training labels hold ${train.numClasses} class; a classifier needs at least 2`,
@@ -45,7 +49,7 @@ export function register(program: Command): void {
     .command('train')
     .description('train a zoo model (SGD/Adam, cosine schedule, per-epoch evaluation)')
     .requiredOption('--arch <arch>', `architecture: ${ZOO_ARCHS.join(', ')}`);
-  addTrainFlags(cmd).action(async (f: Flags) => {
+  addDataFlags(addTrainFlags(cmd)).action(async (f: Flags) => {
     const s = await runTrain(f);
     if (f.json) process.stdout.write(`${JSON.stringify(s)}\n`);
     else

@@ -5,19 +5,22 @@
  */
 import type { Command } from 'commander';
 import { runPass } from '../../api/passes.js';
-import { loadDataset } from '../../data/sources.js';
+import { loadDataFor } from '../../api/data.js';
 import type { UnifyReport } from '../../passes/unify/pass.js';
 import { passSpec } from '../../passes/registry.js';
 import { ReproError } from '../../util/errors.js';
 import { parseIntFlag } from '../flags.js';
+import { addDataFlags, type DataFlags, imageOptionsOf } from '../data-flags.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
-import { loadInputs, saveModel } from '../run-pass.js';
+import { checkSideOutput, loadInputs, saveModel } from '../run-pass.js';
+import { planSteps, recipeData, SAVE_RECIPE_HELP, writeRecipe } from '../save-recipe.js';
 
-interface Flags {
+interface Flags extends DataFlags {
   output: string;
   data: string;
   limit?: number;
   baseline?: string;
+  saveRecipe?: string;
   json?: boolean;
   force?: boolean;
   [k: string]: unknown;
@@ -28,12 +31,17 @@ export async function runUnify(file: string, f: Flags): Promise<Record<string, u
     throw new ReproError(`--baseline ${f.baseline}: the only baseline is 'oneshot'`);
   const options = passOptionsFromFlags(passSpec('unify'), f);
   if (f.baseline) options.mode = 'oneshot';
-  const { g, data } = loadInputs(file, f, { needsData: true });
-  const test = loadDataset(f.data, 'test');
+  checkSideOutput(f, file, ['saveRecipe']);
+  const { g, data } = await loadInputs(file, f, { needsData: true });
+  const test = await loadDataFor(g, f.data, 'test', { normalize: f.normalize, image: imageOptionsOf(f) });
   const t0 = performance.now();
   const log = (l: string) => process.stderr.write(`${l}\n`);
   const res = await runPass('unify', g, options, { data, evalData: test, progress: !f.json, log }, flagNamer);
   saveModel(res.graph, f.output, file, f.force);
+  if (f.saveRecipe) {
+    const steps = planSteps([res.plan], { limit: f.limit });
+    writeRecipe(f.saveRecipe, { input: file, output: f.output, data: recipeData(f), steps, force: f.force });
+  }
   const r = res.report as UnifyReport;
   const a = r.accounting;
   const o = res.plan.options as Record<string, unknown>;
@@ -70,9 +78,10 @@ export function register(program: Command): void {
       '--baseline <kind>',
       "'oneshot': magnitude projection + fine-tune with the same total epochs (same as --mode oneshot)",
     )
+    .option('--save-recipe <recipe.yaml>', SAVE_RECIPE_HELP)
     .option('--force', 'replace an existing output file')
     .option('--json', 'print only a JSON summary on stdout');
-  addPassFlags(cmd, [passSpec('unify')]).action(async (file: string, f: Flags) => {
+  addPassFlags(addDataFlags(cmd), [passSpec('unify')]).action(async (file: string, f: Flags) => {
     const s = await runUnify(file, f);
     if (f.json) process.stdout.write(`${JSON.stringify(s)}\n`);
     else

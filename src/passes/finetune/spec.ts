@@ -14,6 +14,10 @@ export interface FinetuneOptions {
   labelSmoothing?: number;
   seed: number;
   augment: boolean;
+  /** Training augmentation: mirror, shift by up to N pixels, random resized crop (smallest area fraction). */
+  flip?: boolean;
+  shift?: number;
+  randomResizedCrop?: number;
   /** Exact zeros of the input stay zero (a mask). */
   mask: boolean;
   /** Linear over-parameterization: expand every layer, train, merge back. */
@@ -42,6 +46,14 @@ export const FINETUNE_SPEC: PassSpec<FinetuneOptions> = {
     labelSmoothing: { type: 'number', min: 0, max: 0.999, help: 'label smoothing ε of the cross-entropy' },
     seed: { type: 'number', integer: true, min: 0, default: 0, help: 'seed of shuffling and augmentation' },
     augment: { type: 'boolean', default: false, help: 'random shifts by up to 2 pixels' },
+    flip: { type: 'boolean', help: 'augmentation: mirror left-right with probability 1/2' },
+    shift: { type: 'number', integer: true, min: 0, max: 64, help: 'augmentation: random shifts by up to N pixels' },
+    randomResizedCrop: {
+      type: 'number',
+      min: 0.01,
+      max: 1,
+      help: 'augmentation: random resized crop keeping at least this fraction of the area (e.g. 0.5)',
+    },
     mask: { type: 'boolean', default: true, help: 'keep exact zeros at zero (false lets pruned weights grow back)' },
     lop: {
       type: 'boolean',
