@@ -9,9 +9,11 @@ import { compile } from '../../src/runtime/session.js';
 import { BATCH, caseGraph, type OpCase } from './harness.js';
 import { NN_CASES } from './cases-nn.js';
 import { TENSOR_CASES } from './cases-tensor.js';
+import { EXPORT_CASES } from './cases-export.js';
+import { RESIZE_CASES } from './cases-resize.js';
 import { compareToOrt } from './compare.js';
 
-const CASES: OpCase[] = [...NN_CASES, ...TENSOR_CASES];
+const CASES: OpCase[] = [...NN_CASES, ...TENSOR_CASES, ...EXPORT_CASES, ...RESIZE_CASES];
 
 describe('ops vs ONNX Runtime', () => {
   for (const c of CASES) {
