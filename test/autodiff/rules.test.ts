@@ -363,6 +363,88 @@ const f32c = (v: number[]) => ({ value: f32([v.length], v), const: true });
 const x4 = (c: number, h: number, w: number) => [2, c, h, w];
 const wide: [number, number] = [-5, 5];
 
+/**
+ * Gradients whose natural formulation needs a newer opset than the model (ScatterElements/ScatterND with
+ * reduction=add from 16, ScatterElements from 11): the same ops at older opsets take the scatter-free paths.
+ */
+const OLD_OPSET_CASES: OpCase[] = [
+  {
+    name: 'MaxPool 3x3 stride 2 overlapping pad, opset 13 (no ScatterElements add)',
+    op: 'MaxPool',
+    inputs: [[2, 2, 7, 7]],
+    attrs: { kernel_shape: ints([3, 3]), strides: ints([2, 2]), pads: ints([1, 1, 1, 1]) },
+    opset: 13,
+    eps: 1e-5,
+  },
+  {
+    name: 'MaxPool 3x3 stride 2 ceil_mode, opset 13',
+    op: 'MaxPool',
+    inputs: [[2, 3, 8, 8]],
+    attrs: { kernel_shape: ints([3, 3]), strides: ints([2, 2]), ceil_mode: int(1) },
+    opset: 13,
+    eps: 1e-5,
+  },
+  {
+    name: 'MaxPool 2x3 dilation 2 stride 1, opset 11',
+    op: 'MaxPool',
+    inputs: [[1, 2, 7, 8]],
+    attrs: { kernel_shape: ints([2, 3]), dilations: ints([2, 1]) },
+    opset: 11,
+    eps: 1e-5,
+  },
+  {
+    name: 'MaxPool 1-D kernel 3 stride 2 SAME_UPPER, opset 13',
+    op: 'MaxPool',
+    inputs: [[2, 3, 9]],
+    attrs: { kernel_shape: ints([3]), strides: ints([2]), auto_pad: A.string('SAME_UPPER') },
+    opset: 13,
+    eps: 1e-5,
+  },
+  {
+    name: 'MaxPool 2x2 stride 2 odd size ceil, opset 10 (no ScatterElements)',
+    op: 'MaxPool',
+    inputs: [[1, 2, 7, 7]],
+    attrs: { kernel_shape: ints([2, 2]), strides: ints([2, 2]), ceil_mode: int(1) },
+    opset: 10,
+    eps: 1e-5,
+  },
+  {
+    name: 'Pad reflect, opset 13',
+    op: 'Pad',
+    inputs: [[2, 4, 5], c(i64vec([0, 2, 1, 0, 1, 3]))],
+    attrs: { mode: A.string('reflect') },
+    opset: 13,
+  },
+  {
+    name: 'Pad edge, opset 13',
+    op: 'Pad',
+    inputs: [[2, 4, 5], c(i64vec([0, 2, 1, 0, 1, 3]))],
+    attrs: { mode: A.string('edge') },
+    opset: 13,
+  },
+  {
+    name: 'Slice steps 2 and -1, opset 10',
+    op: 'Slice',
+    inputs: [[4, 6, 5], c(i64vec([0, 4])), c(i64vec([100, 0])), c(i64vec([1, 2])), c(i64vec([2, -1]))],
+    opset: 10,
+  },
+  { name: 'Gather repeated indices, opset 13', op: 'Gather', inputs: [[5, 3], c(i64([4], [0, 2, 2, 4]))], opset: 13 },
+  {
+    name: 'Gather axis 1 2-D indices, opset 13',
+    op: 'Gather',
+    inputs: [[3, 5, 2], c(i64([2, 2], [1, 4, 4, 0]))],
+    attrs: { axis: int(1) },
+    opset: 13,
+  },
+  {
+    name: 'GatherElements, opset 13',
+    op: 'GatherElements',
+    inputs: [[3, 5], c(i64([3, 2], [0, 4, 1, 1, 3, 2]))],
+    attrs: { axis: int(1) },
+    opset: 13,
+  },
+];
+
 /** Ops common in exports (issue 15): activations, normalizations, Resize/Upsample, Split, Max/Min, ConvTranspose. */
 const EXPORT_CASES: OpCase[] = [
   { name: 'HardSigmoid', op: 'HardSigmoid', inputs: [{ shape: [4, 6], range: wide }] },
@@ -617,7 +699,7 @@ const EXPORT_CASES: OpCase[] = [
 ];
 
 describe('gradient rules agree with central differences', () => {
-  for (const [k, tc] of [...CASES, ...EXPORT_CASES].entries()) {
+  for (const [k, tc] of [...CASES, ...EXPORT_CASES, ...OLD_OPSET_CASES].entries()) {
     test(tc.name, async () => {
       const rng = new SeededRng(1000 + k);
       const { g, wrt } = await buildOpGraph(tc, rng);
