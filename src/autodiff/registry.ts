@@ -13,6 +13,8 @@ import { ConvTranspose } from './rules/ConvTranspose.js';
 import { DepthToSpace, SpaceToDepth } from './rules/DepthToSpace.js';
 import { Div } from './rules/Div.js';
 import { Dropout } from './rules/Dropout.js';
+import { Einsum } from './rules/Einsum.js';
+import { Elu } from './rules/Elu.js';
 import { Erf } from './rules/Erf.js';
 import { Exp } from './rules/Exp.js';
 import { Expand } from './rules/Expand.js';
@@ -20,6 +22,7 @@ import { Gather, GatherElements } from './rules/Gather.js';
 import { Gelu } from './rules/Gelu.js';
 import { Gemm } from './rules/Gemm.js';
 import { GlobalAveragePool } from './rules/GlobalAveragePool.js';
+import { GlobalMaxPool } from './rules/GlobalMaxPool.js';
 import { GroupNormalization } from './rules/GroupNormalization.js';
 import { HardSigmoid } from './rules/HardSigmoid.js';
 import { HardSwish } from './rules/HardSwish.js';
@@ -73,6 +76,8 @@ export const GRAD_RULES: Record<string, GradRule> = {
   DepthToSpace,
   Div,
   Dropout,
+  Einsum,
+  Elu,
   Erf,
   Exp,
   Expand,
@@ -82,6 +87,7 @@ export const GRAD_RULES: Record<string, GradRule> = {
   Gelu,
   Gemm,
   GlobalAveragePool,
+  GlobalMaxPool,
   GroupNormalization,
   HardSigmoid,
   HardSwish,

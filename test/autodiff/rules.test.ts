@@ -688,6 +688,39 @@ const EXPORT_CASES: OpCase[] = [
     attrs: { mode: A.string('linear'), scales: A.floats([1, 1, 2, 2]) },
     opset: 8,
   },
+  { name: 'Elu', op: 'Elu', inputs: [[3, 6]], attrs: { alpha: A.float(0.7) } },
+  { name: 'GlobalMaxPool', op: 'GlobalMaxPool', inputs: [x4(3, 4, 5)], eps: 1e-5 },
+  {
+    name: 'Einsum attention scores',
+    op: 'Einsum',
+    inputs: [
+      [2, 2, 3, 4],
+      [2, 2, 5, 4],
+    ],
+    attrs: { equation: A.string('bhqd,bhkd->bhqk') },
+  },
+  {
+    name: 'Einsum channel mix',
+    op: 'Einsum',
+    inputs: [x4(3, 2, 2), [4, 3]],
+    attrs: { equation: A.string('nchw,kc->nkhw') },
+  },
+  {
+    name: 'Einsum implicit batched matmul',
+    op: 'Einsum',
+    inputs: [
+      [2, 3, 4],
+      [4, 5],
+    ],
+    attrs: { equation: A.string('bij,jk') },
+  },
+  {
+    name: 'Einsum reduce (letter only in the operand)',
+    op: 'Einsum',
+    inputs: [[2, 3, 4]],
+    attrs: { equation: A.string('bij->bi') },
+  },
+  { name: 'Einsum transpose', op: 'Einsum', inputs: [[2, 3, 4]], attrs: { equation: A.string('bij->jbi') } },
   { name: 'DepthToSpace DCR', op: 'DepthToSpace', inputs: [x4(8, 2, 3)], attrs: { blocksize: int(2) } },
   {
     name: 'DepthToSpace CRD',
