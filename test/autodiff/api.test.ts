@@ -2,11 +2,12 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { A } from '../../src/ir/attrs.js';
 import { Graph } from '../../src/ir/graph.js';
-import { f32, tensor } from '../../src/ir/tensor.js';
+import { f32, i64, i64vec, tensor } from '../../src/ir/tensor.js';
 import { compile } from '../../src/runtime/session.js';
 import { ReproError } from '../../src/util/errors.js';
 import { gradientGraph } from '../../src/autodiff/index.js';
 import { annotateShapes } from './gradcheck.js';
+import { inferShapes } from '../../src/ir/shape/index.js';
 
 /** x → op → Σ·r with x a parameter; returns graph parts. */
 async function tiny(op: string, attrs = {}, extra: (g: Graph) => string[] = () => []): Promise<Graph> {
@@ -66,6 +67,37 @@ describe('gradientGraph API', () => {
         assert.match(e.message, /no gradient rule for node 'softsign' \(Softsign\); ops with gradients: .*Conv.*Relu/);
         return true;
       },
+    );
+  });
+
+  test('Slice bounds computed from Shape (PyTorch chunk exports) are read from shape inference', async () => {
+    // y = x[:, : x.shape[1] / 2], the end computed by Shape → Gather → Div → Unsqueeze at run time.
+    const g = await tiny('Identity');
+    g.nodes = g.nodes.filter((n) => n.opType !== 'Identity');
+    const dim = g.add('Gather', [g.add('Shape', ['x'])[0]!, g.addInitializer('one', i64([], [1]))], { axis: A.int(0) });
+    const half = g.add('Div', [dim[0]!, g.addInitializer('two', i64([], [2]))])[0]!;
+    const end = g.add('Unsqueeze', [half, g.addInitializer('ax0', i64vec([0]))])[0]!;
+    g.add(
+      'Slice',
+      ['x', g.addInitializer('zero', i64vec([0])), end, g.addInitializer('ax1', i64vec([1]))],
+      {},
+      {
+        outputs: ['y'],
+      },
+    );
+    g.initializers.set(
+      'r',
+      f32(
+        [2, 4],
+        Array.from({ length: 8 }, (_, i) => i + 1),
+      ),
+    );
+    inferShapes(g);
+    const tg = gradientGraph(g, { loss: 'loss', wrt: ['x'] });
+    const out = await (await compile(tg.graph)).run({ x: g.initializers.get('x')! });
+    assert.deepEqual(
+      Array.from(out[tg.grads.x!]!.data as Float32Array),
+      [1, 2, 3, 4, 0, 0, 0, 0, 5, 6, 7, 8, 0, 0, 0, 0],
     );
   });
 
