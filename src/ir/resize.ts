@@ -228,12 +228,34 @@ function cubicWeights(t: number, a: number): number[] {
   return [far(t + 1), near(t), near(1 - t), far(2 - t)];
 }
 
+/**
+ * Antialiased linear/cubic downscaling (opset 18): the filter (triangle, or the cubic kernel) is stretched by 1/scale,
+ * so taps floor(x) + i for every i where it is non-zero, with weights normalized to sum 1.
+ */
+function antialiasTaps(s: ResizeSettings, x: number, scale: number): [number, number][] {
+  const base = Math.floor(x);
+  const t = x - base;
+  const start = Math.floor(-(s.mode === 'linear' ? 1 : 2) / scale) + 1;
+  const filter = (d: number) => {
+    const a = Math.abs(d);
+    if (s.mode === 'linear') return Math.max(0, 1 - a);
+    const A = s.cubicA;
+    if (a <= 1) return ((A + 2) * a - (A + 3)) * a * a + 1;
+    return a < 2 ? ((A * a - 5 * A) * a + 8 * A) * a - 4 * A : 0;
+  };
+  const out: [number, number][] = [];
+  for (let i = start; i < 2 - start; i++) out.push([base + i, filter(scale * (i - t))]);
+  const sum = out.reduce((acc, [, w]) => acc + w, 0);
+  return out.map(([i, w]) => [i, w / sum]);
+}
+
 /** Taps (input index, weight) of one output index, or undefined when it lies outside (tf_crop_and_resize). */
 function taps(s: ResizeSettings, x: number, n: number, scale: number): [number, number][] | undefined {
   const outside = x < 0 || x > n - 1;
   if (s.coord === 'tf_crop_and_resize' && outside) return undefined;
   const clampI = (i: number) => Math.min(Math.max(i, 0), n - 1);
   if (s.mode === 'nearest') return [[clampI(nearestIndex(s, x, scale)), 1]];
+  if (s.antialias && scale < 1) return withEdges(s, antialiasTaps(s, x, scale), n);
   if (s.mode === 'linear') {
     const xc = Math.min(Math.max(x, 0), n - 1);
     const i0 = Math.min(Math.floor(xc), n - 1);
@@ -246,13 +268,21 @@ function taps(s: ResizeSettings, x: number, n: number, scale: number): [number, 
   }
   const base = Math.floor(x);
   const w = cubicWeights(x - base, s.cubicA);
-  let t: [number, number][] = w.map((wk, k) => [base - 1 + k, wk]);
+  return withEdges(
+    s,
+    w.map((wk, k) => [base - 1 + k, wk]),
+    n,
+  );
+}
+
+/** Taps beyond the edges: dropped and the rest renormalized (exclude_outside), or read from the edge element. */
+function withEdges(s: ResizeSettings, t: [number, number][], n: number): [number, number][] {
   if (s.excludeOutside) {
     t = t.filter(([i]) => i >= 0 && i < n);
     const sum = t.reduce((acc, [, wk]) => acc + wk, 0);
     t = t.map(([i, wk]) => [i, wk / sum]);
   }
-  return t.map(([i, wk]) => [clampI(i), wk]);
+  return t.map(([i, wk]) => [Math.min(Math.max(i, 0), n - 1), wk]);
 }
 
 /** One axis as a dense [out, in] matrix plus the rows that take the extrapolation value. */
@@ -265,9 +295,7 @@ export interface AxisMatrix {
   identity: boolean;
 }
 
-export function axisMatrix(node: Node, s: ResizeSettings, inLen: number, p: AxisPlan): AxisMatrix {
-  if (s.antialias && s.mode !== 'nearest' && p.scale < 1)
-    fail(node, 'antialias=1 with downscaling is not supported by reprune (export without antialias)');
+export function axisMatrix(s: ResizeSettings, inLen: number, p: AxisPlan): AxisMatrix {
   const outLen = p.out as number;
   const m = new Float64Array(outLen * inLen);
   const outside = new Uint8Array(outLen);

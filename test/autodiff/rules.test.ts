@@ -649,6 +649,20 @@ const EXPORT_CASES: OpCase[] = [
     opset: 19,
   },
   {
+    name: 'Resize linear antialias 0.5/0.6',
+    op: 'Resize',
+    inputs: [x4(2, 6, 5), {}, f32c([1, 1, 0.5, 0.6])],
+    attrs: { mode: A.string('linear'), antialias: int(1) },
+    opset: 18,
+  },
+  {
+    name: 'Resize cubic antialias 0.6',
+    op: 'Resize',
+    inputs: [x4(2, 6, 5), {}, f32c([1, 1, 0.6, 0.6])],
+    attrs: { mode: A.string('cubic'), antialias: int(1) },
+    opset: 18,
+  },
+  {
     name: 'Resize tf_crop_and_resize extrapolation',
     op: 'Resize',
     inputs: [x4(2, 4, 5), f32c([0, 0, -0.2, 0.1, 1, 1, 0.8, 1.3]), {}, c(i64vec([2, 2, 5, 6]))],

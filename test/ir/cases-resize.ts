@@ -61,6 +61,19 @@ export const RESIZE_CASES: OpCase[] = [
   sized('linear sizes align_corners', [2, 2, 7, 3], mode('linear', 'align_corners')),
   sized('linear sizes to 1 pytorch_half_pixel', [2, 2, 1, 9], mode('linear', 'pytorch_half_pixel')),
   sized('cubic sizes', [2, 2, 6, 8], mode('cubic', 'pytorch_half_pixel')),
+  scaled('linear antialias 0.5', [1, 1, 0.5, 0.5], mode('linear', 'half_pixel', { antialias: A.int(1) })),
+  scaled(
+    'linear antialias 0.6/1.5 asymmetric',
+    [1, 1, 0.6, 1.5],
+    mode('linear', 'asymmetric', { antialias: A.int(1) }),
+  ),
+  scaled('cubic antialias 0.6', [1, 1, 0.6, 0.45], mode('cubic', 'half_pixel', { antialias: A.int(1) })),
+  scaled(
+    'cubic antialias exclude_outside',
+    [1, 1, 0.5, 0.7],
+    mode('cubic', 'pytorch_half_pixel', { antialias: A.int(1), exclude_outside: A.int(1) }),
+  ),
+  sized('linear antialias sizes', [2, 2, 3, 2], mode('linear', 'align_corners', { antialias: A.int(1) })),
   {
     name: 'Resize sizes axes opset 18 (symbolic batch)',
     op: 'Resize',

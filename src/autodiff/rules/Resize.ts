@@ -64,7 +64,7 @@ export const Resize: GradRule = {
     });
     let g = dy!;
     plan.forEach((p, a) => {
-      const m = axisMatrix(node, s, xs[a]!, p);
+      const m = axisMatrix(s, xs[a]!, p);
       if (!m.identity) g = applyTransposed(e, g, a, m);
     });
     return [g];

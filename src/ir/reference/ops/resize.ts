@@ -29,7 +29,7 @@ const resize: RefKernel = (c) => {
   const plan = resizePlan(c.node, s, x.dims, args, () => {
     throw new Error('reference Resize: unknown output size');
   });
-  const mats = plan.map((p, a) => axisMatrix(c.node, s, x.dims[a]!, p));
+  const mats = plan.map((p, a) => axisMatrix(s, x.dims[a]!, p));
   let y = x;
   mats.forEach((m, a) => {
     if (!m.identity) y = applyAxis(y, a, m);
