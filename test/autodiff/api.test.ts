@@ -10,8 +10,9 @@ import { annotateShapes } from './gradcheck.js';
 import { inferShapes } from '../../src/ir/shape/index.js';
 
 /** x → op → Σ·r with x a parameter; returns graph parts. */
-async function tiny(op: string, attrs = {}, extra: (g: Graph) => string[] = () => []): Promise<Graph> {
+async function tiny(op: string, attrs = {}, extra: (g: Graph) => string[] = () => [], opset?: number): Promise<Graph> {
   const g = new Graph();
+  if (opset) g.opset = opset;
   g.addInitializer(
     'x',
     f32(
@@ -112,6 +113,29 @@ describe('gradientGraph API', () => {
       gr.addInitializer('ratio', f32([], [0.25]), true),
       gr.addInitializer('train', tensor('bool', [], Uint8Array.of(0)), true),
     ]);
+    const tg = gradientGraph(g, { loss: 'loss', wrt: ['x'], keepOutputs: ['y'], dropoutSeed: 5 });
+    const runner = await compile(tg.graph);
+    const x = g.initializers.get('x')!.data as Float32Array;
+    const r = g.initializers.get('r')!.data as Float32Array;
+    const masks: string[] = [];
+    for (let step = 0; step < 3; step++) {
+      const out = await runner.run({ x: g.initializers.get('x')! });
+      const y = out.y!.data as Float32Array;
+      const gx = out[tg.grads.x!]!.data as Float32Array;
+      let kept = '';
+      y.forEach((v, i) => {
+        const on = v !== 0;
+        kept += on ? '1' : '0';
+        assert.ok(Math.abs(v - (on ? x[i]! / 0.75 : 0)) < 1e-6);
+        assert.ok(Math.abs(gx[i]! - (on ? r[i]! / 0.75 : 0)) < 1e-6);
+      });
+      masks.push(kept);
+    }
+    assert.ok(new Set(masks).size > 1, 'a fresh mask each step');
+  });
+
+  test('Dropout in training mode before opset 12 (ratio attribute, RandomUniformLike mask)', async () => {
+    const g = await tiny('Dropout', { ratio: A.float(0.25) }, () => [], 11);
     const tg = gradientGraph(g, { loss: 'loss', wrt: ['x'], keepOutputs: ['y'], dropoutSeed: 5 });
     const runner = await compile(tg.graph);
     const x = g.initializers.get('x')!.data as Float32Array;
