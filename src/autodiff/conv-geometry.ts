@@ -49,3 +49,20 @@ export function outputPadding(geo: ConvGeometry): number[] {
     return n - (span - geo.pads[i]! - geo.pads[i + r]!);
   });
 }
+
+/**
+ * pads and output_padding for a ConvTranspose that maps the window's output grid back onto exactly the input size.
+ * A negative output padding (ceil_mode windows that overhang the padded input) becomes extra end padding (a crop).
+ */
+export function transposeBackAttrs(geo: ConvGeometry): { pads: number[]; outputPadding?: number[] } {
+  const r = geo.kernel.length;
+  const op = outputPadding(geo);
+  const pads = [...geo.pads];
+  op.forEach((p, i) => {
+    if (p < 0) {
+      pads[i + r] = pads[i + r]! - p;
+      op[i] = 0;
+    }
+  });
+  return op.some((p) => p !== 0) ? { pads, outputPadding: op } : { pads };
+}

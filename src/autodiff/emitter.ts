@@ -1,6 +1,6 @@
 import type { Attrs } from '../ir/attrs.js';
-import type { Graph, Node } from '../ir/graph.js';
-import { f32, i64vec, tensor, type DType, type Tensor } from '../ir/tensor.js';
+import type { Dim, Graph, Node } from '../ir/graph.js';
+import { f32, i64, i64vec, tensor, type DType, type Tensor } from '../ir/tensor.js';
 import { constantNodeTensor } from '../ir/ops.js';
 import { ReproError } from '../util/errors.js';
 import type { Emitter, TrainOptions } from './types.js';
@@ -26,6 +26,8 @@ export class GraphEmitter implements Emitter {
   constructor(
     readonly g: Graph,
     readonly options: TrainOptions,
+    /** Contents of small integer values known from shape inference (e.g. Slice starts computed from Shape). */
+    private readonly knownValues: ReadonlyMap<string, readonly Dim[]> = new Map(),
   ) {
     this.taken = g.valueNames();
     for (const n of g.nodes) this.taken.add(n.name);
@@ -136,7 +138,11 @@ export class GraphEmitter implements Emitter {
   }
 
   constValue(name: string): Tensor | undefined {
-    return this.g.initializers.get(name) ?? this.constNodes.get(name);
+    const t = this.g.initializers.get(name) ?? this.constNodes.get(name);
+    if (t) return t;
+    const v = this.knownValues.get(name);
+    if (!v?.every((d) => typeof d === 'number')) return undefined;
+    return i64(this.shapes.get(name)?.shape ?? [v.length], v as number[]);
   }
 
   keep(node: Node): void {

@@ -1,4 +1,5 @@
-import type { Graph, Node } from '../ir/graph.js';
+import type { Dim, Graph, Node } from '../ir/graph.js';
+import { inferShapesDetailed } from '../ir/shape/index.js';
 import { tensor, allocData } from '../ir/tensor.js';
 import { ReproError } from '../util/errors.js';
 import { GraphEmitter } from './emitter.js';
@@ -38,7 +39,7 @@ export interface GradientGraph {
 export function gradientGraph(g: Graph, opts: GradientOptions): GradientGraph {
   const out = forwardCopy(g, opts);
   const options: TrainOptions = { dropoutSeed: opts.dropoutSeed ?? 0, frozenBatchNorm: opts.frozenBatchNorm ?? false };
-  const e = new GraphEmitter(out, options);
+  const e = new GraphEmitter(out, options, knownIntValues(out));
   out.topoSort();
   const saved = lowerForTraining(out, e, opts.wrt, (v) => !e.hasShape(v) || e.dtype(v).startsWith('float'));
   out.topoSort();
@@ -57,6 +58,18 @@ export function gradientGraph(g: Graph, opts: GradientOptions): GradientGraph {
   out.removeUnused();
   out.validate();
   return { graph: out, loss: opts.loss, grads, stateUpdates: { ...e.stateUpdates }, stateInputs: [...e.stateInputs] };
+}
+
+/**
+ * Integer values whose contents shape inference knows (with the static shapes of a training graph, e.g. the Slice
+ * starts or Resize sizes an exporter computes from Shape), inferred on a copy so `g`'s value info stays as given.
+ */
+function knownIntValues(g: Graph): ReadonlyMap<string, readonly Dim[]> {
+  try {
+    return inferShapesDetailed(g.clone(true), { lenient: true }).values;
+  } catch {
+    return new Map();
+  }
 }
 
 /** A copy of `g` whose `wrt` parameters are graph inputs (initializers are moved), after checking loss and names. */

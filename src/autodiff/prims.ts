@@ -1,7 +1,7 @@
 /** Small emit helpers shared by the gradient rules: opset-aware reductions, reshapes and un-broadcasting. */
 import { A } from '../ir/attrs.js';
 import { reduceAxesAsInputSince } from '../ir/ops.js';
-import { numel } from '../ir/tensor.js';
+import { numel, ONNX_DTYPE, type DType } from '../ir/tensor.js';
 import type { Emitter } from './types.js';
 
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -97,4 +97,45 @@ export function normAxis(axis: number, rank: number): number {
 
 export function count(shape: readonly number[]): number {
   return numel(shape);
+}
+
+/** A float 0/1 mask of the comparison a ⋈ b (broadcast), `negate` for its complement; Greater/Less exist from opset 7. */
+export function floatMask(e: Emitter, op: 'Greater' | 'Less', a: string, b: string, negate = false): string {
+  let m = e.add(op, [a, b]);
+  if (negate) m = e.add('Not', [m]);
+  const dt = e.dtype(a);
+  const out = e.add('Cast', [m], { to: A.int(ONNX_DTYPE[dt]) });
+  e.setShape(out, broadcastShape(e.shape(a), e.shape(b)), dt);
+  return out;
+}
+
+/** cond ? a : b, broadcast; the dtype is a's. */
+export function select(e: Emitter, cond: string, a: string, b: string, shape: readonly number[]): string {
+  const out = e.add('Where', [cond, a, b]);
+  e.setShape(out, shape, e.dtype(a));
+  return out;
+}
+
+export function transpose(e: Emitter, x: string, perm: readonly number[]): string {
+  const s = e.shape(x);
+  const out = e.add('Transpose', [x], { perm: A.ints([...perm]) });
+  e.setShape(
+    out,
+    perm.map((p) => s[p]!),
+    e.dtype(x),
+  );
+  return out;
+}
+
+export function inversePerm(perm: readonly number[]): number[] {
+  const inv = new Array<number>(perm.length);
+  perm.forEach((p, i) => {
+    inv[p] = i;
+  });
+  return inv;
+}
+
+/** Zeros of a static shape (the gradient of an output nothing reads). */
+export function zeros(e: Emitter, shape: readonly number[], dtype: DType): string {
+  return expandTo(e, e.scalar(0, dtype), shape);
 }

@@ -50,6 +50,14 @@ export function attrInts(attrs: Attrs, name: string, dflt?: number[]): number[] 
   return a.value;
 }
 
+export function attrFloats(attrs: Attrs, name: string): number[] | undefined {
+  const a = attrs[name];
+  if (!a) return undefined;
+  if (a.kind !== 'floats' && a.kind !== 'ints')
+    throw new ReproError(`attribute '${name}' should be floats, is ${a.kind} (malformed model?)`);
+  return a.value;
+}
+
 export function attrString(attrs: Attrs, name: string, dflt: string): string {
   const a = attrs[name];
   if (!a) return dflt;

@@ -2,15 +2,17 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { A } from '../../src/ir/attrs.js';
 import { Graph } from '../../src/ir/graph.js';
-import { f32, tensor } from '../../src/ir/tensor.js';
+import { f32, i64, i64vec, tensor } from '../../src/ir/tensor.js';
 import { compile } from '../../src/runtime/session.js';
 import { ReproError } from '../../src/util/errors.js';
 import { gradientGraph } from '../../src/autodiff/index.js';
 import { annotateShapes } from './gradcheck.js';
+import { inferShapes } from '../../src/ir/shape/index.js';
 
 /** x → op → Σ·r with x a parameter; returns graph parts. */
-async function tiny(op: string, attrs = {}, extra: (g: Graph) => string[] = () => []): Promise<Graph> {
+async function tiny(op: string, attrs = {}, extra: (g: Graph) => string[] = () => [], opset?: number): Promise<Graph> {
   const g = new Graph();
+  if (opset) g.opset = opset;
   g.addInitializer(
     'x',
     f32(
@@ -58,14 +60,45 @@ describe('gradientGraph API', () => {
   });
 
   test('a missing rule names the node and lists the ops that have gradients', async () => {
-    const g = await tiny('Erf');
+    const g = await tiny('Softsign');
     assert.throws(
       () => gradientGraph(g, { loss: 'loss', wrt: ['x'] }),
       (e: unknown) => {
         assert.ok(e instanceof ReproError);
-        assert.match(e.message, /no gradient rule for node 'erf' \(Erf\); ops with gradients: .*Conv.*Relu/);
+        assert.match(e.message, /no gradient rule for node 'softsign' \(Softsign\); ops with gradients: .*Conv.*Relu/);
         return true;
       },
+    );
+  });
+
+  test('Slice bounds computed from Shape (PyTorch chunk exports) are read from shape inference', async () => {
+    // y = x[:, : x.shape[1] / 2], the end computed by Shape → Gather → Div → Unsqueeze at run time.
+    const g = await tiny('Identity');
+    g.nodes = g.nodes.filter((n) => n.opType !== 'Identity');
+    const dim = g.add('Gather', [g.add('Shape', ['x'])[0]!, g.addInitializer('one', i64([], [1]))], { axis: A.int(0) });
+    const half = g.add('Div', [dim[0]!, g.addInitializer('two', i64([], [2]))])[0]!;
+    const end = g.add('Unsqueeze', [half, g.addInitializer('ax0', i64vec([0]))])[0]!;
+    g.add(
+      'Slice',
+      ['x', g.addInitializer('zero', i64vec([0])), end, g.addInitializer('ax1', i64vec([1]))],
+      {},
+      {
+        outputs: ['y'],
+      },
+    );
+    g.initializers.set(
+      'r',
+      f32(
+        [2, 4],
+        Array.from({ length: 8 }, (_, i) => i + 1),
+      ),
+    );
+    inferShapes(g);
+    const tg = gradientGraph(g, { loss: 'loss', wrt: ['x'] });
+    const out = await (await compile(tg.graph)).run({ x: g.initializers.get('x')! });
+    assert.deepEqual(
+      Array.from(out[tg.grads.x!]!.data as Float32Array),
+      [1, 2, 3, 4, 0, 0, 0, 0, 5, 6, 7, 8, 0, 0, 0, 0],
     );
   });
 
@@ -80,6 +113,29 @@ describe('gradientGraph API', () => {
       gr.addInitializer('ratio', f32([], [0.25]), true),
       gr.addInitializer('train', tensor('bool', [], Uint8Array.of(0)), true),
     ]);
+    const tg = gradientGraph(g, { loss: 'loss', wrt: ['x'], keepOutputs: ['y'], dropoutSeed: 5 });
+    const runner = await compile(tg.graph);
+    const x = g.initializers.get('x')!.data as Float32Array;
+    const r = g.initializers.get('r')!.data as Float32Array;
+    const masks: string[] = [];
+    for (let step = 0; step < 3; step++) {
+      const out = await runner.run({ x: g.initializers.get('x')! });
+      const y = out.y!.data as Float32Array;
+      const gx = out[tg.grads.x!]!.data as Float32Array;
+      let kept = '';
+      y.forEach((v, i) => {
+        const on = v !== 0;
+        kept += on ? '1' : '0';
+        assert.ok(Math.abs(v - (on ? x[i]! / 0.75 : 0)) < 1e-6);
+        assert.ok(Math.abs(gx[i]! - (on ? r[i]! / 0.75 : 0)) < 1e-6);
+      });
+      masks.push(kept);
+    }
+    assert.ok(new Set(masks).size > 1, 'a fresh mask each step');
+  });
+
+  test('Dropout in training mode before opset 12 (ratio attribute, RandomUniformLike mask)', async () => {
+    const g = await tiny('Dropout', { ratio: A.float(0.25) }, () => [], 11);
     const tg = gradientGraph(g, { loss: 'loss', wrt: ['x'], keepOutputs: ['y'], dropoutSeed: 5 });
     const runner = await compile(tg.graph);
     const x = g.initializers.get('x')!.data as Float32Array;

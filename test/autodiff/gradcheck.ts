@@ -6,7 +6,8 @@
  */
 import { A, type Attrs } from '../../src/ir/attrs.js';
 import { Graph } from '../../src/ir/graph.js';
-import { f32, numel, type Tensor } from '../../src/ir/tensor.js';
+import { f32, i64vec, numel, type Tensor } from '../../src/ir/tensor.js';
+import { evaluateReference } from '../../src/ir/reference/index.js';
 import { compile } from '../../src/runtime/session.js';
 import type { SeededRng } from '../../src/util/random.js';
 import { gradientGraph } from '../../src/autodiff/index.js';
@@ -22,6 +23,12 @@ export interface OpCase {
   opset?: number;
   eps?: number;
   rtol?: number;
+  /** Number of outputs of the node (default 1). */
+  outputs?: number;
+  /** Outputs that feed the loss (default all): flattened and concatenated into `y`. */
+  lossOutputs?: number[];
+  /** Skip the forward-value comparison with the reference kernel (training-mode ops such as BatchNorm). */
+  noValueCheck?: boolean;
 }
 
 /** Record dtype and dims of every value by running the graph once (stand-in for shape inference). */
@@ -56,7 +63,16 @@ export async function buildOpGraph(c: OpCase, rng: SeededRng): Promise<{ g: Grap
     if (!spec.const && t.dtype === 'float32') wrt.push(name);
     return name;
   });
-  g.add(c.op, names, c.attrs ?? {}, { name: 'op', outputs: ['y'] });
+  const nOut = c.outputs ?? 1;
+  if (nOut === 1 && !c.lossOutputs) g.add(c.op, names, c.attrs ?? {}, { name: 'op', outputs: ['y'] });
+  else {
+    // Several outputs: the loss sees the chosen ones, flattened and concatenated.
+    const outs = g.add(c.op, names, c.attrs ?? {}, { name: 'op', outputs: nOut });
+    const flat = (c.lossOutputs ?? outs.map((_, i) => i)).map(
+      (k) => g.add('Reshape', [outs[k]!, g.addInitializer('flat', i64vec([-1]))])[0]!,
+    );
+    g.add('Concat', flat, { axis: A.int(0) }, { outputs: ['y'] });
+  }
   g.outputs = [{ name: 'y', dtype: 'float32' }];
   await annotateShapes(g);
   const ys = g.valueInfo.get('y')!.shape as number[];
@@ -160,4 +176,24 @@ export async function directionalCheck(
     });
   }
   return out;
+}
+
+/**
+ * The forward value `y` that the training graph computes (ORT, float32) against the float64 reference evaluator on
+ * the original graph: max |Δ| ≤ rtol·max|y| + 1e-5. Returns the worst error.
+ */
+export async function forwardValueCheck(g: Graph, wrt: string[], rtol = 1e-4): Promise<{ err: number; tol: number }> {
+  const tg = gradientGraph(g, { loss: 'loss', wrt, keepOutputs: ['y'] });
+  const feeds: Record<string, Tensor> = {};
+  for (const p of [...wrt, ...tg.stateInputs]) feeds[p] = g.initializers.get(p)!;
+  const got = (await (await compile(tg.graph)).run(feeds, ['y'])).y!;
+  const want = evaluateReference(g, {}).y!;
+  if (got.data.length !== want.data.length) return { err: Infinity, tol: 0 };
+  let err = 0;
+  let scale = 0;
+  for (let i = 0; i < want.data.length; i++) {
+    err = Math.max(err, Math.abs(Number(got.data[i]) - want.data[i]!));
+    scale = Math.max(scale, Math.abs(want.data[i]!));
+  }
+  return { err, tol: rtol * scale + 1e-5 };
 }

@@ -3,8 +3,12 @@ import assert from 'node:assert/strict';
 import { A } from '../../src/ir/attrs.js';
 import { f32, i64, i64vec } from '../../src/ir/tensor.js';
 import { SeededRng } from '../../src/util/random.js';
-import { buildOpGraph, directionalCheck, type OpCase } from './gradcheck.js';
+import { annotateShapes, buildOpGraph, directionalCheck, forwardValueCheck, type OpCase } from './gradcheck.js';
+import { Graph } from '../../src/ir/graph.js';
+import { compile } from '../../src/runtime/session.js';
+import { gradientGraph } from '../../src/autodiff/index.js';
 import { convSettings } from '../../src/autodiff/index.js';
+import { REFERENCE_KERNELS } from '../../src/ir/reference/index.js';
 
 const ints = A.ints;
 const int = A.int;
@@ -355,11 +359,401 @@ const CASES: OpCase[] = [
   },
 ];
 
+const f32c = (v: number[]) => ({ value: f32([v.length], v), const: true });
+const x4 = (c: number, h: number, w: number) => [2, c, h, w];
+const wide: [number, number] = [-5, 5];
+
+/**
+ * Gradients whose natural formulation needs a newer opset than the model (ScatterElements/ScatterND with
+ * reduction=add from 16, ScatterElements from 11): the same ops at older opsets take the scatter-free paths.
+ */
+const OLD_OPSET_CASES: OpCase[] = [
+  {
+    name: 'MaxPool 3x3 stride 2 overlapping pad, opset 13 (no ScatterElements add)',
+    op: 'MaxPool',
+    inputs: [[2, 2, 7, 7]],
+    attrs: { kernel_shape: ints([3, 3]), strides: ints([2, 2]), pads: ints([1, 1, 1, 1]) },
+    opset: 13,
+    eps: 1e-5,
+  },
+  {
+    name: 'MaxPool 3x3 stride 2 ceil_mode, opset 13',
+    op: 'MaxPool',
+    inputs: [[2, 3, 8, 8]],
+    attrs: { kernel_shape: ints([3, 3]), strides: ints([2, 2]), ceil_mode: int(1) },
+    opset: 13,
+    eps: 1e-5,
+  },
+  {
+    name: 'MaxPool 2x3 dilation 2 stride 1, opset 11',
+    op: 'MaxPool',
+    inputs: [[1, 2, 7, 8]],
+    attrs: { kernel_shape: ints([2, 3]), dilations: ints([2, 1]) },
+    opset: 11,
+    eps: 1e-5,
+  },
+  {
+    name: 'MaxPool 1-D kernel 3 stride 2 SAME_UPPER, opset 13',
+    op: 'MaxPool',
+    inputs: [[2, 3, 9]],
+    attrs: { kernel_shape: ints([3]), strides: ints([2]), auto_pad: A.string('SAME_UPPER') },
+    opset: 13,
+    eps: 1e-5,
+  },
+  {
+    name: 'MaxPool 2x2 stride 2 odd size ceil, opset 10 (no ScatterElements)',
+    op: 'MaxPool',
+    inputs: [[1, 2, 7, 7]],
+    attrs: { kernel_shape: ints([2, 2]), strides: ints([2, 2]), ceil_mode: int(1) },
+    opset: 10,
+    eps: 1e-5,
+  },
+  {
+    name: 'Pad reflect, opset 13',
+    op: 'Pad',
+    inputs: [[2, 4, 5], c(i64vec([0, 2, 1, 0, 1, 3]))],
+    attrs: { mode: A.string('reflect') },
+    opset: 13,
+  },
+  {
+    name: 'Pad edge, opset 13',
+    op: 'Pad',
+    inputs: [[2, 4, 5], c(i64vec([0, 2, 1, 0, 1, 3]))],
+    attrs: { mode: A.string('edge') },
+    opset: 13,
+  },
+  {
+    name: 'Slice steps 2 and -1, opset 10',
+    op: 'Slice',
+    inputs: [[4, 6, 5], c(i64vec([0, 4])), c(i64vec([100, 0])), c(i64vec([1, 2])), c(i64vec([2, -1]))],
+    opset: 10,
+  },
+  { name: 'Gather repeated indices, opset 13', op: 'Gather', inputs: [[5, 3], c(i64([4], [0, 2, 2, 4]))], opset: 13 },
+  {
+    name: 'Gather axis 1 2-D indices, opset 13',
+    op: 'Gather',
+    inputs: [[3, 5, 2], c(i64([2, 2], [1, 4, 4, 0]))],
+    attrs: { axis: int(1) },
+    opset: 13,
+  },
+  {
+    name: 'GatherElements, opset 13',
+    op: 'GatherElements',
+    inputs: [[3, 5], c(i64([3, 2], [0, 4, 1, 1, 3, 2]))],
+    attrs: { axis: int(1) },
+    opset: 13,
+  },
+];
+
+/** Ops common in exports (issue 15): activations, normalizations, Resize/Upsample, Split, Max/Min, ConvTranspose. */
+const EXPORT_CASES: OpCase[] = [
+  { name: 'HardSigmoid', op: 'HardSigmoid', inputs: [{ shape: [4, 6], range: wide }] },
+  {
+    name: 'HardSigmoid alpha beta',
+    op: 'HardSigmoid',
+    inputs: [{ shape: [4, 6], range: wide }],
+    attrs: { alpha: A.float(0.3), beta: A.float(0.4) },
+  },
+  { name: 'HardSwish', op: 'HardSwish', inputs: [{ shape: [4, 8], range: wide }] },
+  { name: 'Erf', op: 'Erf', inputs: [[3, 5]] },
+  { name: 'Gelu exact (opset 20)', op: 'Gelu', inputs: [{ shape: [3, 6], range: [-4, 4] }], opset: 20 },
+  {
+    name: 'Gelu tanh (opset 20)',
+    op: 'Gelu',
+    inputs: [{ shape: [3, 6], range: [-4, 4] }],
+    attrs: { approximate: A.string('tanh') },
+    opset: 20,
+  },
+  { name: 'Softplus', op: 'Softplus', inputs: [{ shape: [3, 6], range: wide }] },
+  { name: 'Mish (opset 18)', op: 'Mish', inputs: [{ shape: [3, 6], range: wide }], opset: 18 },
+  { name: 'PRelu per channel', op: 'PRelu', inputs: [x4(3, 4, 4), [3, 1, 1]] },
+  { name: 'PRelu scalar slope', op: 'PRelu', inputs: [[4, 5], [1]] },
+  {
+    name: 'Max 2 broadcast',
+    op: 'Max',
+    inputs: [
+      [2, 3, 4],
+      [3, 1],
+    ],
+    eps: 1e-5,
+  },
+  { name: 'Max 3', op: 'Max', inputs: [[3, 4], [4], [3, 1]], eps: 1e-5 },
+  {
+    name: 'Min 2',
+    op: 'Min',
+    inputs: [
+      [3, 4],
+      [3, 1],
+    ],
+    eps: 1e-5,
+  },
+  { name: 'Max 1 operand', op: 'Max', inputs: [[3, 4]] },
+  {
+    name: 'ReduceMax axes 1 keepdims 0',
+    op: 'ReduceMax',
+    inputs: [[3, 4, 5]],
+    attrs: { axes: ints([1]), keepdims: int(0) },
+  },
+  { name: 'ReduceMax opset 18 axes input', op: 'ReduceMax', inputs: [[3, 4, 5], c(i64vec([0, -1]))], opset: 18 },
+  { name: 'ReduceMax all', op: 'ReduceMax', inputs: [[3, 4, 5]] },
+  { name: 'ReduceMin', op: 'ReduceMin', inputs: [[3, 4, 5]], attrs: { axes: ints([2]) } },
+  { name: 'ConvTranspose basic', op: 'ConvTranspose', inputs: [x4(3, 4, 5), [3, 2, 3, 3], [2]] },
+  {
+    name: 'ConvTranspose stride 2 pads output_padding',
+    op: 'ConvTranspose',
+    inputs: [x4(2, 4, 5), [2, 3, 3, 3], [3]],
+    attrs: { strides: ints([2, 3]), pads: ints([1, 0, 1, 1]), output_padding: ints([1, 2]) },
+  },
+  {
+    name: 'ConvTranspose group dilation',
+    op: 'ConvTranspose',
+    inputs: [x4(4, 3, 3), [4, 2, 2, 2]],
+    attrs: { group: int(2), dilations: ints([2, 1]) },
+  },
+  {
+    name: 'ConvTranspose output_shape',
+    op: 'ConvTranspose',
+    inputs: [x4(2, 3, 3), [2, 2, 3, 3]],
+    attrs: { strides: ints([2, 2]), output_shape: ints([8, 7]) },
+  },
+  {
+    name: 'ConvTranspose SAME_UPPER',
+    op: 'ConvTranspose',
+    inputs: [x4(2, 3, 4), [2, 2, 3, 3]],
+    attrs: { strides: ints([2, 2]), auto_pad: A.string('SAME_UPPER') },
+  },
+  {
+    name: 'ConvTranspose depthwise 4x4 stride 2 (16 channels, taps filter gradient)',
+    op: 'ConvTranspose',
+    inputs: [x4(16, 4, 4), [16, 1, 4, 4]],
+    attrs: { group: int(16), strides: ints([1, 1]), pads: ints([1, 1, 1, 1]) },
+  },
+  {
+    name: 'ConvTranspose 1-D',
+    op: 'ConvTranspose',
+    inputs: [
+      [2, 3, 6],
+      [3, 2, 3],
+    ],
+    attrs: { strides: ints([2]) },
+  },
+  { name: 'Split equal 3', op: 'Split', inputs: [[2, 6, 3]], attrs: { axis: int(1) }, outputs: 3 },
+  {
+    name: 'Split sizes input, middle output unused',
+    op: 'Split',
+    inputs: [[2, 6], c(i64vec([1, 2, 3]))],
+    attrs: { axis: int(-1) },
+    outputs: 3,
+    lossOutputs: [0, 2],
+    opset: 13,
+  },
+  {
+    name: 'Split num_outputs opset 18',
+    op: 'Split',
+    inputs: [[7, 2]],
+    attrs: { axis: int(0), num_outputs: int(3) },
+    outputs: 3,
+    opset: 18,
+  },
+  { name: 'LayerNormalization axis -1', op: 'LayerNormalization', inputs: [[2, 3, 6], [6], [6]] },
+  {
+    name: 'LayerNormalization axis 1 no bias',
+    op: 'LayerNormalization',
+    inputs: [
+      [2, 3, 4],
+      [3, 4],
+    ],
+    attrs: { axis: int(1), epsilon: A.float(1e-3) },
+  },
+  {
+    name: 'LayerNormalization axis -2 of 4-D',
+    op: 'LayerNormalization',
+    inputs: [
+      [2, 2, 3, 4],
+      [3, 4],
+      [3, 4],
+    ],
+    attrs: { axis: int(-2) },
+  },
+  {
+    name: 'LayerNormalization axis 0',
+    op: 'LayerNormalization',
+    inputs: [
+      [2, 3, 4],
+      [2, 3, 4],
+      [2, 3, 4],
+    ],
+    attrs: { axis: int(0) },
+  },
+  {
+    name: 'LayerNormalization broadcast scale',
+    op: 'LayerNormalization',
+    inputs: [[2, 3, 4], [1, 4], [4]],
+    attrs: { axis: int(1) },
+  },
+  {
+    name: 'GroupNormalization opset 21',
+    op: 'GroupNormalization',
+    inputs: [x4(6, 3, 3), [6], [6]],
+    attrs: { num_groups: int(3) },
+    opset: 21,
+  },
+  {
+    name: 'GroupNormalization opset 18 per group',
+    op: 'GroupNormalization',
+    inputs: [[2, 6, 4], [2], [2]],
+    attrs: { num_groups: int(2), epsilon: A.float(1e-3) },
+    opset: 18,
+  },
+  { name: 'InstanceNormalization 4-D', op: 'InstanceNormalization', inputs: [x4(3, 4, 5), [3], [3]] },
+  {
+    name: 'InstanceNormalization 3-D',
+    op: 'InstanceNormalization',
+    inputs: [[2, 2, 7], [2], [2]],
+    attrs: { epsilon: A.float(0.1) },
+  },
+  { name: 'Resize nearest x2 half_pixel', op: 'Resize', inputs: [x4(2, 3, 4), {}, f32c([1, 1, 2, 2])], opset: 19 },
+  {
+    name: 'Resize nearest 0.5 asymmetric floor',
+    op: 'Resize',
+    inputs: [x4(2, 6, 5), {}, f32c([1, 1, 0.5, 0.6])],
+    attrs: { coordinate_transformation_mode: A.string('asymmetric'), nearest_mode: A.string('floor') },
+    opset: 19,
+  },
+  {
+    name: 'Resize linear x2 half_pixel',
+    op: 'Resize',
+    inputs: [x4(2, 3, 4), {}, f32c([1, 1, 2, 2])],
+    attrs: { mode: A.string('linear') },
+    opset: 19,
+  },
+  {
+    name: 'Resize linear x1.5/0.6 pytorch_half_pixel',
+    op: 'Resize',
+    inputs: [x4(2, 4, 5), {}, f32c([1, 1, 1.5, 0.6])],
+    attrs: { mode: A.string('linear'), coordinate_transformation_mode: A.string('pytorch_half_pixel') },
+    opset: 19,
+  },
+  {
+    name: 'Resize linear sizes align_corners',
+    op: 'Resize',
+    inputs: [x4(2, 4, 5), {}, {}, c(i64vec([2, 2, 7, 3]))],
+    attrs: { mode: A.string('linear'), coordinate_transformation_mode: A.string('align_corners') },
+    opset: 19,
+  },
+  {
+    name: 'Resize cubic x2',
+    op: 'Resize',
+    inputs: [x4(2, 3, 4), {}, f32c([1, 1, 2, 1.5])],
+    attrs: { mode: A.string('cubic') },
+    opset: 19,
+  },
+  {
+    name: 'Resize linear antialias 0.5/0.6',
+    op: 'Resize',
+    inputs: [x4(2, 6, 5), {}, f32c([1, 1, 0.5, 0.6])],
+    attrs: { mode: A.string('linear'), antialias: int(1) },
+    opset: 18,
+  },
+  {
+    name: 'Resize cubic antialias 0.6',
+    op: 'Resize',
+    inputs: [x4(2, 6, 5), {}, f32c([1, 1, 0.6, 0.6])],
+    attrs: { mode: A.string('cubic'), antialias: int(1) },
+    opset: 18,
+  },
+  {
+    name: 'Resize tf_crop_and_resize extrapolation',
+    op: 'Resize',
+    inputs: [x4(2, 4, 5), f32c([0, 0, -0.2, 0.1, 1, 1, 0.8, 1.3]), {}, c(i64vec([2, 2, 5, 6]))],
+    attrs: {
+      mode: A.string('linear'),
+      coordinate_transformation_mode: A.string('tf_crop_and_resize'),
+      extrapolation_value: A.float(-3),
+    },
+    opset: 19,
+  },
+  {
+    name: 'Resize sizes axes opset 18',
+    op: 'Resize',
+    inputs: [x4(2, 4, 5), {}, {}, c(i64vec([9, 3]))],
+    attrs: { mode: A.string('linear'), axes: ints([2, 3]) },
+    opset: 18,
+  },
+  {
+    name: 'Resize rank 3, leading axes (transpose path)',
+    op: 'Resize',
+    inputs: [[3, 4, 5], {}, f32c([2, 1, 1.5])],
+    attrs: { mode: A.string('linear') },
+    opset: 19,
+  },
+  {
+    name: 'Resize opset 11 sizes, empty roi and scales',
+    op: 'Resize',
+    inputs: [x4(2, 4, 5), f32c([]), f32c([]), c(i64vec([2, 2, 8, 10]))],
+    attrs: { coordinate_transformation_mode: A.string('asymmetric'), nearest_mode: A.string('floor') },
+    opset: 11,
+  },
+  { name: 'Upsample opset 9 nearest', op: 'Upsample', inputs: [x4(2, 3, 4), f32c([1, 1, 2, 3])], opset: 9 },
+  {
+    name: 'Upsample opset 8 linear attr',
+    op: 'Upsample',
+    inputs: [x4(2, 3, 4)],
+    attrs: { mode: A.string('linear'), scales: A.floats([1, 1, 2, 2]) },
+    opset: 8,
+  },
+  { name: 'Elu', op: 'Elu', inputs: [[3, 6]], attrs: { alpha: A.float(0.7) } },
+  { name: 'GlobalMaxPool', op: 'GlobalMaxPool', inputs: [x4(3, 4, 5)], eps: 1e-5 },
+  {
+    name: 'Einsum attention scores',
+    op: 'Einsum',
+    inputs: [
+      [2, 2, 3, 4],
+      [2, 2, 5, 4],
+    ],
+    attrs: { equation: A.string('bhqd,bhkd->bhqk') },
+  },
+  {
+    name: 'Einsum channel mix',
+    op: 'Einsum',
+    inputs: [x4(3, 2, 2), [4, 3]],
+    attrs: { equation: A.string('nchw,kc->nkhw') },
+  },
+  {
+    name: 'Einsum implicit batched matmul',
+    op: 'Einsum',
+    inputs: [
+      [2, 3, 4],
+      [4, 5],
+    ],
+    attrs: { equation: A.string('bij,jk') },
+  },
+  {
+    name: 'Einsum reduce (letter only in the operand)',
+    op: 'Einsum',
+    inputs: [[2, 3, 4]],
+    attrs: { equation: A.string('bij->bi') },
+  },
+  { name: 'Einsum transpose', op: 'Einsum', inputs: [[2, 3, 4]], attrs: { equation: A.string('bij->jbi') } },
+  { name: 'DepthToSpace DCR', op: 'DepthToSpace', inputs: [x4(8, 2, 3)], attrs: { blocksize: int(2) } },
+  {
+    name: 'DepthToSpace CRD',
+    op: 'DepthToSpace',
+    inputs: [x4(8, 2, 3)],
+    attrs: { blocksize: int(2), mode: A.string('CRD') },
+  },
+  { name: 'SpaceToDepth', op: 'SpaceToDepth', inputs: [x4(2, 4, 6)], attrs: { blocksize: int(2) } },
+];
+
 describe('gradient rules agree with central differences', () => {
-  for (const [k, tc] of CASES.entries()) {
+  for (const [k, tc] of [...CASES, ...EXPORT_CASES, ...OLD_OPSET_CASES].entries()) {
     test(tc.name, async () => {
       const rng = new SeededRng(1000 + k);
       const { g, wrt } = await buildOpGraph(tc, rng);
+      if (!tc.noValueCheck && tc.op !== 'BatchNormalization' && REFERENCE_KERNELS[tc.op]) {
+        const v = await forwardValueCheck(g, wrt);
+        assert.ok(v.err <= v.tol, `${tc.name}: forward value differs from the reference by ${v.err} > ${v.tol}`);
+      }
       const res = await directionalCheck(g, wrt, rng, { eps: tc.eps, rtol: tc.rtol });
       for (const r of res)
         assert.ok(
@@ -379,8 +773,9 @@ const CONV_FORMULATIONS = [
 for (const f of CONV_FORMULATIONS) {
   describe(`every Conv ${f.what}-gradient formulation agrees with central differences`, () => {
     for (const method of f.methods) {
-      for (const [k, tc] of CASES.entries()) {
-        if (tc.op !== 'Conv') continue;
+      for (const [k, tc] of [...CASES, ...EXPORT_CASES].entries()) {
+        // ConvTranspose's filter gradient is a Conv filter gradient (dY as input), so it runs every formulation too.
+        if (tc.op !== 'Conv' && !(tc.op === 'ConvTranspose' && f.what === 'filter')) continue;
         test(`${method}: ${tc.name}`, async () => {
           const rng = new SeededRng(f.seed + k);
           const { g, wrt } = await buildOpGraph(tc, rng);
@@ -398,3 +793,52 @@ for (const f of CONV_FORMULATIONS) {
     }
   });
 }
+
+// Ties: y = Max(a, a, a) = a and y = ReduceMax over two stacked copies of a = a, so dL/da must be exactly what L = Σ a·r gives;
+// this holds only if the tied operands / elements share dY (split evenly) rather than each taking all of it.
+describe('Max / ReduceMax split the gradient between ties', () => {
+  const tieGraphs: [string, (g: Graph) => void][] = [
+    ['Max(a, a, a)', (g) => void g.add('Max', ['a', 'a', 'a'], {}, { outputs: ['y'] })],
+    [
+      'ReduceMax(Concat(a, a) stacked on a new axis 0)',
+      (g) => {
+        const u = g.add('Unsqueeze', ['a', g.addInitializer('axis0', i64vec([0]))])[0]!;
+        const cat = g.add('Concat', [u, u], { axis: int(0) })[0]!;
+        g.add('ReduceMax', [cat], { axes: ints([0]), keepdims: int(0) }, { outputs: ['y'] });
+      },
+    ],
+  ];
+  for (const [name, build] of tieGraphs) {
+    test(name, async () => {
+      const rng = new SeededRng(77);
+      const g = new Graph();
+      g.opset = 17;
+      g.addInitializer(
+        'a',
+        f32(
+          [3, 4],
+          Array.from({ length: 12 }, () => rng.normal()),
+        ),
+        true,
+      );
+      build(g);
+      g.addInitializer(
+        'r',
+        f32(
+          [3, 4],
+          Array.from({ length: 12 }, () => rng.normal()),
+        ),
+        true,
+      );
+      g.add('ReduceSum', [g.add('Mul', ['y', 'r'])[0]!], { keepdims: int(0) }, { outputs: ['loss'] });
+      g.outputs = [{ name: 'y', dtype: 'float32' }];
+      await annotateShapes(g);
+      const tg = gradientGraph(g, { loss: 'loss', wrt: ['a'] });
+      const res = await (await compile(tg.graph)).run({ a: g.initializers.get('a')! });
+      assert.deepEqual(
+        Array.from(res[tg.grads.a!]!.data as Float32Array),
+        Array.from(g.initializers.get('r')!.data as Float32Array),
+      );
+    });
+  }
+});

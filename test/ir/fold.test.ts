@@ -10,8 +10,7 @@ import { FOLD_KERNELS } from '../../src/ir/fold/kernels.js';
 import { tensor } from '../../src/ir/tensor.js';
 import { compile } from '../../src/runtime/session.js';
 import { caseGraph, type OpCase } from './harness.js';
-import { NN_CASES } from './cases-nn.js';
-import { TENSOR_CASES } from './cases-tensor.js';
+import { OP_CASES } from './cases.js';
 import { A } from '../../src/ir/attrs.js';
 import { f32, i64vec, toNumbers } from '../../src/ir/tensor.js';
 import { Graph } from '../../src/ir/graph.js';
@@ -51,7 +50,7 @@ const EXTRA: OpCase[] = [
   },
 ];
 
-const cases = [...NN_CASES, ...TENSOR_CASES, ...EXTRA].filter((c) => FOLD_KERNELS[c.op]);
+const cases = [...OP_CASES, ...EXTRA].filter((c) => FOLD_KERNELS[c.op]);
 
 test('fold kernels cover the shape-arithmetic ops', () => {
   for (const op of [

@@ -7,11 +7,10 @@ import assert from 'node:assert/strict';
 import { inferShapes, shapeOf, dtypeOf, SUPPORTED_OPS } from '../../src/ir/shape/index.js';
 import { compile } from '../../src/runtime/session.js';
 import { BATCH, caseGraph, type OpCase } from './harness.js';
-import { NN_CASES } from './cases-nn.js';
-import { TENSOR_CASES } from './cases-tensor.js';
+import { OP_CASES } from './cases.js';
 import { compareToOrt } from './compare.js';
 
-const CASES: OpCase[] = [...NN_CASES, ...TENSOR_CASES];
+const CASES: OpCase[] = OP_CASES;
 
 describe('ops vs ONNX Runtime', () => {
   for (const c of CASES) {

@@ -14,8 +14,7 @@ import { compile } from '../../src/runtime/session.js';
 import { f32 } from '../../src/ir/tensor.js';
 import { inferShapes } from '../../src/ir/shape/index.js';
 import { caseGraph } from '../ir/harness.js';
-import { NN_CASES } from '../ir/cases-nn.js';
-import { TENSOR_CASES } from '../ir/cases-tensor.js';
+import { OP_CASES } from '../ir/cases.js';
 
 /** The first python that can `import onnx` (Debian's /usr/bin/python3 has it; pyenv's may not). */
 function pythonWithOnnx(): string | undefined {
@@ -71,15 +70,13 @@ describe('exported models', () => {
     // 'MaxPool ceil edge': onnx 1.12's inference keeps a last window that starts past the input (3); ORT and
     // reprune drop it (2), as later onnx releases do.
     const OLD_ONNX_DISAGREES = new Set(['MaxPool ceil edge']);
-    const cases = [...NN_CASES, ...TENSOR_CASES]
-      .filter((c) => (c.opset ?? 17) <= 17 && !OLD_ONNX_DISAGREES.has(c.name))
-      .map((c, i) => {
-        const f = path.join(dir, `case${i}.onnx`);
-        const { g } = caseGraph(c);
-        inferShapes(g);
-        saveOnnx(g, f);
-        return f;
-      });
+    const cases = OP_CASES.filter((c) => (c.opset ?? 17) <= 17 && !OLD_ONNX_DISAGREES.has(c.name)).map((c, i) => {
+      const f = path.join(dir, `case${i}.onnx`);
+      const { g } = caseGraph(c);
+      inferShapes(g);
+      saveOnnx(g, f);
+      return f;
+    });
     const plain = spawnSync(py!, ['-c', CHECK, 'full', ...cases], { encoding: 'utf8' });
     assert.equal(plain.status, 0, plain.stdout + plain.stderr);
     assert.ok(cases.length > 100);

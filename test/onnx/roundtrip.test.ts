@@ -11,11 +11,10 @@ import { f32, i64, tensor } from '../../src/ir/tensor.js';
 import { buildModel, ZOO_ARCHS } from '../../src/models/index.js';
 import { decodeModel, encodeModel } from '../../src/onnx/index.js';
 import { caseGraph, type OpCase } from '../ir/harness.js';
-import { NN_CASES } from '../ir/cases-nn.js';
-import { TENSOR_CASES } from '../ir/cases-tensor.js';
+import { OP_CASES } from '../ir/cases.js';
 import { graphDiff } from './compare.js';
 
-const CASES: OpCase[] = [...NN_CASES, ...TENSOR_CASES];
+const CASES: OpCase[] = OP_CASES;
 
 /** Export, re-import, re-export: the graphs must match and the two byte streams must be identical. */
 function assertRoundTrip(g: Graph, what: string): void {

@@ -1,6 +1,6 @@
 import { A, attrInt } from '../../ir/attrs.js';
 import { tensor } from '../../ir/tensor.js';
-import { convGeometry, outputPadding } from '../conv-geometry.js';
+import { convGeometry, transposeBackAttrs } from '../conv-geometry.js';
 import { binary, scale } from '../prims.js';
 import type { GradRule } from '../types.js';
 
@@ -14,7 +14,6 @@ export const AveragePool: GradRule = {
     const xs = e.shape(x);
     const kernel = (node.attrs.kernel_shape?.value as number[]) ?? [];
     const geo = convGeometry(node, xs, e.shape(node.outputs[0]!), kernel);
-    const r = kernel.length;
     const includePad = attrInt(node.attrs, 'count_include_pad', 0) === 1;
     const counts = windowCounts(geo.inSize, geo.outSize, kernel, geo.strides, geo.dilations, geo.pads, includePad);
     const K = kernel.reduce((a, b) => a * b, 1);
@@ -37,21 +36,13 @@ export const AveragePool: GradRule = {
         );
     const C = xs[1]!;
     const ones = tensor(dt, [C, 1, ...kernel], new Float32Array(C * K).fill(1));
-    // ceil_mode windows may overhang the padded input: crop the overhang by growing the end pads.
-    const op = outputPadding(geo);
-    const pads = [...geo.pads];
-    op.forEach((p, i) => {
-      if (p < 0) {
-        pads[i + r] = pads[i + r]! - p;
-        op[i] = 0;
-      }
-    });
+    const back = transposeBackAttrs(geo);
     const attrs = {
       strides: A.ints(geo.strides),
       dilations: A.ints(geo.dilations),
-      pads: A.ints(pads),
+      pads: A.ints(back.pads),
       group: A.int(C),
-      ...(op.some((p) => p !== 0) ? { output_padding: A.ints(op) } : {}),
+      ...(back.outputPadding ? { output_padding: A.ints(back.outputPadding) } : {}),
     };
     return [e.add('ConvTranspose', [g, e.const(ones, 'grad/avgpool_ones')], attrs)];
   },

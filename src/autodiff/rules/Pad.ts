@@ -57,6 +57,6 @@ export const Pad: GradRule = {
       const ends = xs.map((d, i) => pads[i]! + d);
       return [e.add('Slice', [dy!, e.ints(starts), e.ints(ends), e.ints(xs.map((_, i) => i))])];
     }
-    return [scatterByMap(e, dy!, xs, mapFromAxes(outShape, xs, axisSrc), node.name)];
+    return [scatterByMap(e, dy!, xs, mapFromAxes(outShape, xs, axisSrc))];
   },
 };

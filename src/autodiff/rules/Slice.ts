@@ -69,6 +69,6 @@ export const Slice: GradRule = {
       xs,
       ax.map((a) => Array.from({ length: a.count }, (_, c) => a.start + c * a.step)),
     );
-    return [scatterByMap(e, dy!, xs, src, node.name)];
+    return [scatterByMap(e, dy!, xs, src)];
   },
 };

@@ -1,15 +1,15 @@
 import { A, type Attrs } from '../../ir/attrs.js';
-import { i64, numel } from '../../ir/tensor.js';
-import { ReproError } from '../../util/errors.js';
-import { reshape } from '../prims.js';
+import { i64, numel, tensor } from '../../ir/tensor.js';
+import { binary, expandTo, reshape } from '../prims.js';
 import type { Emitter } from '../types.js';
 
 /**
  * Backward of any op whose output element j copies input element src[j] (−1: a constant, e.g. padding) with a
- * shape-static map: gather the dY entries that came from the input and scatter-add them into zeros of x's shape.
- * Covers Slice with steps and Pad in reflect/edge modes.
+ * shape-static map: gather the dY entries that came from the input and scatter them into zeros of x's shape
+ * (ScatterElements, reduction=add where several outputs copy one input). Covers Slice with steps and Pad in
+ * reflect/edge modes. Where the opset lacks that scatter, gatherByMap does the same with Gather only.
  */
-export function scatterByMap(e: Emitter, dy: string, xShape: number[], src: Int32Array, nodeName: string): string {
+export function scatterByMap(e: Emitter, dy: string, xShape: number[], src: Int32Array): string {
   const valid: number[] = [];
   const targets: number[] = [];
   const seen = new Set<number>();
@@ -21,10 +21,7 @@ export function scatterByMap(e: Emitter, dy: string, xShape: number[], src: Int3
     if (seen.has(s)) dup = true;
     seen.add(s);
   });
-  if (dup && e.opset < 16)
-    throw new ReproError(
-      `node '${nodeName}': its gradient needs ScatterElements(reduction=add), i.e. opset ≥ 16 (graph has ${e.opset})`,
-    );
+  if (e.opset < (dup ? 16 : 11)) return gatherByMap(e, dy, xShape, src);
   const n = numel(xShape);
   const flat = reshape(e, dy, [src.length]);
   const picked =
@@ -34,6 +31,35 @@ export function scatterByMap(e: Emitter, dy: string, xShape: number[], src: Int3
   const out = e.add('ScatterElements', [zeros, e.const(i64([targets.length], targets), 'grad/map_dst'), picked], attrs);
   e.setShape(out, [n], e.dtype(dy));
   return reshape(e, out, xShape);
+}
+
+/**
+ * The same backward with Gather only (any opset): the map is split into layers in which every input element is
+ * the source of at most one output (layer k holds each input's k-th copy); layer k is one Gather from dY with a
+ * zero appended (inputs without a k-th copy read the zero), and the layers are summed. Reflect/edge pads have a
+ * handful of layers, a unit-step slice one.
+ */
+export function gatherByMap(e: Emitter, dy: string, xShape: number[], src: Int32Array): string {
+  const n = numel(xShape);
+  const m = src.length;
+  const layers: Int32Array[] = [];
+  const copies = new Int32Array(n);
+  src.forEach((s, j) => {
+    if (s < 0) return;
+    const k = copies[s]!++;
+    if (!layers[k]) layers[k] = new Int32Array(n).fill(m);
+    layers[k]![s] = j;
+  });
+  const dt = e.dtype(dy);
+  const padded = e.add('Concat', [reshape(e, dy, [m]), e.const(tensor(dt, [1]), 'grad/map_zero')], { axis: A.int(0) });
+  e.setShape(padded, [m + 1], dt);
+  let sum: string | undefined;
+  for (const layer of layers) {
+    const g = e.add('Gather', [padded, e.const(i64([n], layer), 'grad/map_layer')]);
+    e.setShape(g, [n], dt);
+    sum = sum ? binary(e, 'Add', sum, g) : g;
+  }
+  return reshape(e, sum ?? expandTo(e, e.scalar(0, dt), [n]), xShape);
 }
 
 /** Row-major strides of a shape. */

@@ -12,6 +12,7 @@ import { linearKernels } from './ops/linear.js';
 import { normKernels } from './ops/norm.js';
 import { poolKernels } from './ops/pool.js';
 import { reduceKernels } from './ops/reduce.js';
+import { resizeKernels } from './ops/resize.js';
 import { slicingKernels } from './ops/slicing.js';
 import { unaryKernels } from './ops/unary.js';
 import { fromTensor, type RefKernel, type RefTensor } from './tensor.js';
@@ -30,6 +31,7 @@ export const REFERENCE_KERNELS: Readonly<Record<string, RefKernel>> = {
   ...layoutKernels,
   ...slicingKernels,
   ...generatorKernels,
+  ...resizeKernels,
 };
 
 /**

@@ -67,6 +67,7 @@ export const binaryKernels: Record<string, RefKernel> = {
     undefined,
     (v, n) => v / n,
   ),
+  PRelu: nary((x, slope) => (x < 0 ? slope * x : x)),
   Max: nary((a, y) => Math.max(a, y)),
   Min: nary((a, y) => Math.min(a, y)),
   Equal: nary((a, y) => b(a === y), 'bool'),

@@ -1,4 +1,4 @@
-import { attrInt, attrInts } from '../../attrs.js';
+import { attrInt, attrInts, attrString } from '../../attrs.js';
 import { SQUEEZE_AXES_AS_INPUT_SINCE } from '../../ops.js';
 import { broadcastDims, broadcastMap, size, stridesOf, transposeMap } from '../../fold/indexing.js';
 import { ints, normAxis, ref, req, type RefCtx, type RefKernel, type RefTensor } from '../tensor.js';
@@ -83,6 +83,36 @@ const tile: RefKernel = (c) => {
   return [out];
 };
 
+/**
+ * DepthToSpace (DCR: channel = (i·b + j)·C' + c; CRD: c·b² + i·b + j) and SpaceToDepth (the DCR order):
+ * pixel (h·b + i, w·b + j) of channel c in the spatial layout.
+ */
+function blockKernel(toSpace: boolean): RefKernel {
+  return (c) => {
+    const x = req(c, 0);
+    const b = attrInt(c.node.attrs, 'blocksize', 1);
+    const crd = attrString(c.node.attrs, 'mode', 'DCR') === 'CRD';
+    const [N, C, H, W] = x.dims as [number, number, number, number];
+    const [Cs, Hs, Ws] = toSpace ? [C / (b * b), H * b, W * b] : [C, H, W];
+    const dims = toSpace ? [N, Cs, Hs, Ws] : [N, C * b * b, H / b, W / b];
+    const out = ref(x.dtype, dims);
+    const [Hd, Wd, Cd] = toSpace ? [H, W, C] : [H / b, W / b, C * b * b];
+    for (let n = 0; n < N; n++)
+      for (let ch = 0; ch < Cs; ch++)
+        for (let h = 0; h < Hd; h++)
+          for (let w = 0; w < Wd; w++)
+            for (let i = 0; i < b; i++)
+              for (let j = 0; j < b; j++) {
+                const deep = crd && toSpace ? ch * b * b + i * b + j : (i * b + j) * Cs + ch;
+                const di = ((n * Cd + deep) * Hd + h) * Wd + w;
+                const si = ((n * Cs + ch) * Hs + h * b + i) * Ws + w * b + j;
+                if (toSpace) out.data[si] = x.data[di]!;
+                else out.data[di] = x.data[si]!;
+              }
+    return [out];
+  };
+}
+
 export const layoutKernels: Record<string, RefKernel> = {
   Reshape: reshape,
   Flatten: flatten,
@@ -91,4 +121,6 @@ export const layoutKernels: Record<string, RefKernel> = {
   Unsqueeze: unsqueeze,
   Expand: expand,
   Tile: tile,
+  DepthToSpace: blockKernel(true),
+  SpaceToDepth: blockKernel(false),
 };

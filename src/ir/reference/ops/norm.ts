@@ -1,5 +1,6 @@
 import { attrFloat, attrInt } from '../../attrs.js';
 import { softmaxAxes } from '../../ops.js';
+import { broadcastMap } from '../../fold/indexing.js';
 import { ref, req, type RefKernel, type RefTensor } from '../tensor.js';
 import { reduceGroups } from './reduce.js';
 
@@ -65,8 +66,78 @@ function softmax(log: boolean): RefKernel {
   };
 }
 
+/** Mean and 1/√(var + ε) (population variance) of each group of flat indices, and x̂ = (x − mean)·invstd. */
+function standardize(
+  x: RefTensor,
+  groups: number[][],
+  eps: number,
+): { xhat: Float64Array; mean: number[]; inv: number[] } {
+  const xhat = new Float64Array(x.data.length);
+  const mean: number[] = [],
+    inv: number[] = [];
+  for (const g of groups) {
+    let s = 0;
+    for (const i of g) s += x.data[i]!;
+    const m = s / g.length;
+    let v = 0;
+    for (const i of g) v += (x.data[i]! - m) ** 2;
+    const r = 1 / Math.sqrt(v / g.length + eps);
+    for (const i of g) xhat[i] = (x.data[i]! - m) * r;
+    mean.push(m);
+    inv.push(r);
+  }
+  return { xhat, mean, inv };
+}
+
+/** LayerNormalization (opset 17): normalize over axes [axis, rank); Scale/B broadcast against those trailing dims. */
+const layerNorm: RefKernel = (c) => {
+  const x = req(c, 0),
+    scale = req(c, 1),
+    bias = c.inputs[2];
+  const r = x.dims.length;
+  const a0 = attrInt(c.node.attrs, 'axis', -1);
+  const axis = a0 < 0 ? a0 + r : a0;
+  const axes = Array.from({ length: r - axis }, (_, i) => axis + i);
+  const { xhat, mean, inv } = standardize(x, reduceGroups(x.dims, axes), attrFloat(c.node.attrs, 'epsilon', 1e-5));
+  const ms = broadcastMap(x.dims, scale.dims);
+  const mb = bias ? broadcastMap(x.dims, bias.dims) : undefined;
+  const y = ref(x.dtype, x.dims);
+  for (let i = 0; i < y.data.length; i++) y.data[i] = xhat[i]! * scale.data[ms[i]!]! + (bias ? bias.data[mb![i]!]! : 0);
+  const statDims = x.dims.map((d, i) => (i < axis ? d : 1));
+  return [y, ref('float32', statDims, Float64Array.from(mean)), ref('float32', statDims, Float64Array.from(inv))];
+};
+
+/**
+ * Normalization over channel groups of each sample: GroupNormalization (num_groups; Scale/B per channel from
+ * opset 21, per group in opset 18–20) and InstanceNormalization (one group per channel).
+ */
+function channelGroupNorm(instance: boolean): RefKernel {
+  return (c) => {
+    const x = req(c, 0),
+      scale = req(c, 1),
+      bias = req(c, 2);
+    const [N, C] = x.dims as [number, number];
+    const G = instance ? C : attrInt(c.node.attrs, 'num_groups', 1);
+    const block = x.data.length / (N * G);
+    const groups = Array.from({ length: N * G }, (_, k) => Array.from({ length: block }, (_, j) => k * block + j));
+    const { xhat } = standardize(x, groups, attrFloat(c.node.attrs, 'epsilon', 1e-5));
+    const plane = x.data.length / (N * C);
+    const perGroup = !instance && c.opset < 21;
+    const y = ref(x.dtype, x.dims);
+    for (let i = 0; i < y.data.length; i++) {
+      const ch = Math.floor(i / plane) % C;
+      const k = perGroup ? Math.floor(ch / (C / G)) : ch;
+      y.data[i] = xhat[i]! * scale.data[k]! + bias.data[k]!;
+    }
+    return [y];
+  };
+}
+
 export const normKernels: Record<string, RefKernel> = {
   BatchNormalization: batchNorm,
+  LayerNormalization: layerNorm,
+  GroupNormalization: channelGroupNorm(false),
+  InstanceNormalization: channelGroupNorm(true),
   Softmax: softmax(false),
   LogSoftmax: softmax(true),
 };

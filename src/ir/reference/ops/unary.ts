@@ -1,4 +1,4 @@
-import { attrFloat } from '../../attrs.js';
+import { attrFloat, attrString } from '../../attrs.js';
 import { CLIP_AS_INPUT_SINCE } from '../../ops.js';
 import { ref, req, type RefCtx, type RefKernel } from '../tensor.js';
 
@@ -43,6 +43,15 @@ const clip: RefKernel = (c) => {
 
 const alpha = (c: RefCtx, d: number) => attrFloat(c.node.attrs, 'alpha', d);
 
+const softplus = (x: number) => (x > 30 ? x : Math.log1p(Math.exp(x)));
+
+/** Gelu (opset 20): x·Φ(x) exactly, or the tanh approximation 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))). */
+function gelu(x: number, c: RefCtx): number {
+  if (attrString(c.node.attrs, 'approximate', 'none') === 'tanh')
+    return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+  return 0.5 * x * (1 + erf(x / Math.SQRT2));
+}
+
 export const unaryKernels: Record<string, RefKernel> = {
   Identity: map((x) => x),
   Relu: map((x) => Math.max(x, 0)),
@@ -50,7 +59,10 @@ export const unaryKernels: Record<string, RefKernel> = {
   Elu: map((x, c) => (x >= 0 ? x : alpha(c, 1) * (Math.exp(x) - 1))),
   HardSigmoid: map((x, c) => Math.min(1, Math.max(0, alpha(c, 0.2) * x + attrFloat(c.node.attrs, 'beta', 0.5)))),
   Sigmoid: map((x) => 1 / (1 + Math.exp(-x))),
-  Softplus: map((x) => (x > 30 ? x : Math.log1p(Math.exp(x)))),
+  Softplus: map(softplus),
+  HardSwish: map((x) => x * Math.min(1, Math.max(0, x / 6 + 0.5))),
+  Gelu: map(gelu),
+  Mish: map((x) => x * Math.tanh(softplus(x))),
   Tanh: map(Math.tanh),
   Neg: map((x) => -x),
   Exp: map(Math.exp),

@@ -70,6 +70,60 @@ export function windowOut(c: ShapeCtx, w: ReturnType<typeof windowAttrs>, spatia
   });
 }
 
+/** Per spatial axis (1-3 of them, `r`) of a transposed convolution. `pads` holds begins then ends. */
+export interface TransposeGeo {
+  r: number;
+  inS: number[];
+  kernel: number[];
+  strides: number[];
+  dil: number[];
+  pads: number[];
+  /** Output spatial sizes. */
+  o: number[];
+}
+
+export function transposeGeometry(node: Node, inS: number[], wDims: number[]): TransposeGeo {
+  const kernel = attrInts(node.attrs, 'kernel_shape') ?? wDims.slice(2);
+  const r = kernel.length;
+  const strides = attrInts(node.attrs, 'strides', new Array(r).fill(1));
+  const dil = attrInts(node.attrs, 'dilations', new Array(r).fill(1));
+  const outPad = attrInts(node.attrs, 'output_padding', new Array(r).fill(0));
+  // Output size before padding is removed.
+  const natural = (i: number) => strides[i]! * (inS[i]! - 1) + outPad[i]! + (kernel[i]! - 1) * dil[i]! + 1;
+  const pads = transposePads(node, r, inS, strides, natural);
+  const o = inS.map((_, i) => natural(i) - pads[i]! - pads[i + r]!);
+  return { r, inS, kernel, strides, dil, pads, o };
+}
+
+/** Explicit pads, or (with output_shape or SAME_*) the padding that yields the target size, split per auto_pad. */
+function transposePads(
+  node: Node,
+  r: number,
+  inS: number[],
+  strides: number[],
+  natural: (i: number) => number,
+): number[] {
+  const autoPad = attrString(node.attrs, 'auto_pad', 'NOTSET');
+  const outShape = attrInts(node.attrs, 'output_shape')?.slice(-r);
+  let pads = attrInts(node.attrs, 'pads', new Array(2 * r).fill(0));
+  if (outShape || autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    const target = outShape ?? inS.map((n, i) => n * strides[i]!);
+    pads = new Array(2 * r).fill(0);
+    for (let i = 0; i < r; i++) {
+      const total = natural(i) - target[i]!;
+      const half = Math.floor(total / 2);
+      if (autoPad === 'SAME_UPPER') {
+        pads[i] = half;
+        pads[i + r] = total - half;
+      } else {
+        pads[i] = total - half;
+        pads[i + r] = half;
+      }
+    }
+  } else if (autoPad === 'VALID') pads = new Array(2 * r).fill(0);
+  return pads;
+}
+
 const conv: ShapeRule = (c) => {
   const x = c.shape(0),
     w = c.shape(1);

@@ -112,6 +112,22 @@ const tile: ShapeRule = (c) => {
   return [{ dtype: c.dtype(0), shape: x.map((d, i) => mulDims(d, reps[i]!)) }];
 };
 
+/** DepthToSpace moves b² channel blocks into b×b pixels; SpaceToDepth is the reverse. Both 4-D, NCHW. */
+function blockRule(toSpace: boolean): ShapeRule {
+  return (c) => {
+    const x = c.shape(0);
+    if (x.length !== 4) c.fail(`input must be 4-D (N, C, H, W), got rank ${x.length}`);
+    const b = attrInt(c.node.attrs, 'blocksize') ?? c.fail('blocksize attribute is required');
+    const [n, ch, h, w] = x as [Dim, Dim, Dim, Dim];
+    const shrink = (d: Dim, k: number) =>
+      divDims(d, k) ?? (typeof d === 'number' ? c.fail(`size ${d} is not divisible by ${k}`) : c.fresh());
+    const shape = toSpace
+      ? [n, shrink(ch, b * b), mulDims(h, b), mulDims(w, b)]
+      : [n, mulDims(ch, b * b), shrink(h, b), shrink(w, b)];
+    return [{ dtype: c.dtype(0), shape }];
+  };
+}
+
 export const layoutRules: Record<string, ShapeRule> = {
   Reshape: reshape,
   Flatten: flatten,
@@ -120,4 +136,6 @@ export const layoutRules: Record<string, ShapeRule> = {
   Unsqueeze: unsqueeze,
   Expand: expand,
   Tile: tile,
+  DepthToSpace: blockRule(true),
+  SpaceToDepth: blockRule(false),
 };
