@@ -3,7 +3,7 @@
  * never an existing file without --force, side files never the model), load the model and data, save
  * atomically, replay a plan file, and print the summary (JSON on stdout, or one line on stderr).
  */
-import { readFileSync } from 'node:fs';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { applyPlan } from '../api/passes.js';
 import type { Dataset } from '../data/dataset.js';
@@ -15,6 +15,10 @@ import type { PassContext } from '../passes/contract.js';
 import type { PlanFile } from '../passes/pipeline.js';
 import { ReproError } from '../util/errors.js';
 import { checkOutputPath } from '../util/fs.js';
+import { claimOutputs, type InputSpec } from '../util/output-guard.js';
+import { readTextFile } from '../util/read-file.js';
+import { oneLine, safeJson } from '../util/text.js';
+import { checkLabels, modelClasses, splitName } from './labels.js';
 
 interface OutputFlags {
   output: string;
@@ -26,18 +30,31 @@ interface OutputFlags {
 
 const FLAG_OF: Record<string, string> = { plot: '--plot', savePlan: '--save-plan', checkpoint: '--checkpoint' };
 
-/** Side outputs (a plot, a saved plan) may never be the input model, -o, or each other. */
+/** The files of a `--data` folder: inputs no output may replace. */
+export function dataInputs(data: unknown): InputSpec[] {
+  if (typeof data !== 'string') return [];
+  try {
+    const dir = path.resolve(data);
+    return fs
+      .readdirSync(dir)
+      .map((n) => ({ path: path.join(dir, n), what: `the --data file` }))
+      .filter((i) => fs.statSync(i.path).isFile());
+  } catch {
+    return []; // not a folder ('mnist', or missing: its loader says so)
+  }
+}
+
+/**
+ * -o and the side outputs (a plot, a saved plan) are claimed before any work: never an input (the model, --plan,
+ * a data file) or each other, compared as files (util/output-guard.ts).
+ */
 export function checkSideOutput(f: OutputFlags, input: string, keys: string[]): void {
-  const taken: Array<[string, string]> = [
-    [path.resolve(input), 'the input model'],
-    [path.resolve(f.output), '-o'],
-  ];
+  const inputs: InputSpec[] = [{ path: input, what: 'the input model' }, ...dataInputs(f.data)];
+  if (typeof f.plan === 'string') inputs.push({ path: f.plan, what: '--plan' });
+  claimOutputs([{ path: f.output, flag: '-o' }], { inputs, force: f.force });
   for (const k of keys) {
     const v = f[k];
-    if (typeof v !== 'string') continue;
-    const hit = taken.find(([p]) => p === path.resolve(v));
-    if (hit) throw new ReproError(`${FLAG_OF[k] ?? k} ${v}: same file as ${hit[1]}; choose another path`);
-    taken.push([path.resolve(v), FLAG_OF[k] ?? k]);
+    if (typeof v === 'string') claimOutputs([{ path: v, flag: FLAG_OF[k] ?? k }], { inputs, force: f.force });
   }
 }
 
@@ -50,13 +67,16 @@ export function loadInputs(
   f: OutputFlags & { data?: string },
   o: { needsData: boolean; extraInputs?: string[]; samples?: number },
 ): { g: Graph; data?: Dataset } {
-  checkOutputPath(f.output, { inputs: [file, ...(o.extraInputs ?? [])], force: f.force });
+  checkOutputPath(f.output, { inputs: [file, ...(o.extraInputs ?? []), ...dataInputs(f.data)], force: f.force });
   const g = loadModelChecked(file);
   const limits = [f.limit, o.samples].filter((n): n is number => n !== undefined);
   const wanted = o.needsData && f.data && o.samples !== 0;
   const data = wanted
     ? loadDataset(f.data!, 'train', { limit: limits.length ? Math.min(...limits) : undefined })
     : undefined;
+  // Training and calibration labels against the model's classes, before the pass runs.
+  const classes = modelClasses(g);
+  if (data && classes) checkLabels(data, classes, splitName(f.data!, 'training'));
   return { g, data };
 }
 
@@ -67,12 +87,11 @@ export function saveModel(g: Graph, output: string, input: string, force?: boole
 /** `--plan FILE`: replay its steps on the model (checked to be the one it was planned on). */
 export async function replayPlanFlag(g: Graph, file: string, ctx: PassContext) {
   let json: unknown;
+  const text = readTextFile(file, { what: `--plan ${file}`, expected: 'a JSON plan written by --save-plan' });
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    json = JSON.parse(text);
   } catch (e) {
-    throw new ReproError(
-      `--plan ${file}: cannot read a JSON plan (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); write one with --save-plan`,
-    );
+    throw new ReproError(`--plan ${file}: not a JSON plan (${(e as Error).message}); write one with --save-plan`);
   }
   const r = await applyPlan(g, json as PlanFile, ctx, `--plan ${file}`);
   return {
@@ -85,7 +104,7 @@ export async function replayPlanFlag(g: Graph, file: string, ctx: PassContext) {
 /** `--json`: the summary on stdout; otherwise one line on stderr (the summary's message, or its key numbers). */
 export function writeSummary(f: OutputFlags, input: string, summary: Record<string, unknown>): void {
   if (f.json) {
-    process.stdout.write(`${JSON.stringify({ model: input, output: f.output, ...summary })}\n`);
+    process.stdout.write(`${safeJson({ model: input, output: f.output, ...summary })}\n`);
     return;
   }
   const pct = (x: unknown) => `${(100 * (x as number)).toFixed(1)}%`;
@@ -94,6 +113,6 @@ export function writeSummary(f: OutputFlags, input: string, summary: Record<stri
       ? summary.message
       : typeof summary.sparsity === 'number'
         ? `sparsity ${pct(summary.sparsity)}, importance kept ${pct(summary.importanceKept)}`
-        : JSON.stringify(summary);
-  process.stderr.write(`wrote ${f.output}: ${msg}\n`);
+        : safeJson(summary);
+  process.stderr.write(`wrote ${oneLine(f.output)}: ${oneLine(msg)}\n`);
 }

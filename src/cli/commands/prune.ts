@@ -18,6 +18,7 @@ import { passSpec, samplesUsedBy } from '../../passes/registry.js';
 import type { TileOptions } from '../../passes/tile/spec.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { ReproError } from '../../util/errors.js';
+import { oneLine } from '../../util/text.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
 import { checkSideOutput, loadInputs, replayPlanFlag, saveModel, writeSummary } from '../run-pass.js';
 import { tileTransFigure } from '../../report/tiletrans-plot.js';
@@ -85,7 +86,7 @@ async function action(file: string, f: PruneFlags): Promise<void> {
   // A replayed plan needs no data; planning reads only as many samples as its passes say.
   const samples = o ? samplesUsedBy(pruneSteps(o), flagNamer) : 0;
   const { g, data } = loadInputs(file, f, { needsData: !!f.data, samples });
-  const log = f.json ? undefined : (l: string) => process.stderr.write(`${l}\n`);
+  const log = f.json ? undefined : (l: string) => process.stderr.write(`${oneLine(l)}\n`);
   const res = o ? await prune(g, o, { data, log }, flagNamer) : await replayPlanFlag(g, f.plan!, { data, log });
   if (f.plot && !f.plan) writeFileAtomic(f.plot, plotFigure(g, f), { inputs: [file, f.output], force: f.force });
   saveModel(res.graph, f.output, file, f.force);

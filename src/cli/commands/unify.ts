@@ -9,8 +9,10 @@ import { loadDataset } from '../../data/sources.js';
 import type { UnifyReport } from '../../passes/unify/pass.js';
 import { passSpec } from '../../passes/registry.js';
 import { ReproError } from '../../util/errors.js';
+import { oneLine, safeJson } from '../../util/text.js';
 import { parseIntFlag } from '../flags.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
+import { checkLabels, modelClasses, splitName } from '../labels.js';
 import { loadInputs, saveModel } from '../run-pass.js';
 
 interface Flags {
@@ -30,8 +32,10 @@ export async function runUnify(file: string, f: Flags): Promise<Record<string, u
   if (f.baseline) options.mode = 'oneshot';
   const { g, data } = loadInputs(file, f, { needsData: true });
   const test = loadDataset(f.data, 'test');
+  const classes = modelClasses(g);
+  if (classes) checkLabels(test, classes, splitName(f.data, 'test'));
   const t0 = performance.now();
-  const log = (l: string) => process.stderr.write(`${l}\n`);
+  const log = (l: string) => process.stderr.write(`${oneLine(l)}\n`);
   const res = await runPass('unify', g, options, { data, evalData: test, progress: !f.json, log }, flagNamer);
   saveModel(res.graph, f.output, file, f.force);
   const r = res.report as UnifyReport;
@@ -74,10 +78,10 @@ export function register(program: Command): void {
     .option('--json', 'print only a JSON summary on stdout');
   addPassFlags(cmd, [passSpec('unify')]).action(async (file: string, f: Flags) => {
     const s = await runUnify(file, f);
-    if (f.json) process.stdout.write(`${JSON.stringify(s)}\n`);
+    if (f.json) process.stdout.write(`${safeJson(s)}\n`);
     else
       process.stderr.write(
-        `wrote ${f.output}: accuracy ${(100 * (s.accuracy as number)).toFixed(2)}%, ${s.unifiedBlocks} unified + ${s.prunedBlocks} pruned of ${s.blocks} blocks, ${s.bits} bits (dense ${s.denseBits}), ${s.multiplies} multiplies (dense ${s.denseMultiplies})\n`,
+        `wrote ${oneLine(f.output)}: accuracy ${(100 * (s.accuracy as number)).toFixed(2)}%, ${s.unifiedBlocks} unified + ${s.prunedBlocks} pruned of ${s.blocks} blocks, ${s.bits} bits (dense ${s.denseBits}), ${s.multiplies} multiplies (dense ${s.denseMultiplies})\n`,
       );
   });
 }
