@@ -119,7 +119,9 @@ function checkCollisions(t: Target, label: string, flag: string | undefined, inp
   const ino = t.file ? inoOf(t.file) : undefined;
   for (const i of (inputs ?? []).map(inputIdentity)) {
     if (i.real === t.real || (ino && i.ino === ino))
-      throw new ReproError(`${label}: refusing to overwrite ${i.what} ${i.shown} (the same file; --force does not change that); choose another path`);
+      throw new ReproError(
+        `${label}: same file as ${i.what} ${i.shown}; refusing to overwrite the input (also with --force), choose another path`,
+      );
   }
   for (const c of claims.values()) {
     if (c.real !== t.real && !(ino && c.ino === ino)) continue;
