@@ -50,7 +50,8 @@ export async function runBench(args: string[]): Promise<void> {
   const result: Record<string, unknown> = { command: `reprune bench reap ${args.join(' ')}`.trim() };
   const md: string[] = [`# REAP bench\n\nCommand: \`${result.command}\`\n`];
   // Every flag is checked before the first part runs, not after minutes of work.
-  const sizes = nums('--sizes', f.sizes, true) ?? (f.quick ? [64, 128, 256, 512, 1024] : [64, 128, 256, 512, 1024, 2048]);
+  const sizes =
+    nums('--sizes', f.sizes, true) ?? (f.quick ? [64, 128, 256, 512, 1024] : [64, 128, 256, 512, 1024, 2048]);
   const naiveMax = one('--naive-max', f.naiveMax) ?? (f.quick ? 256 : 512);
   const accuracy = accuracyOptions(f, log);
   if (f.scaling) {

@@ -85,7 +85,9 @@ export function benchConfig(o: {
     scores: scores as ScoreKind[],
     epochs: numberFlag('--epochs', o.epochs, { integer: true, min: 1 }) ?? (quick ? 1 : 3),
     ttRank:
-      o.ttRank === undefined || o.ttRank === 'auto' ? 'auto' : numberFlag('--tt-rank', o.ttRank, { integer: true, min: 1 })!,
+      o.ttRank === undefined || o.ttRank === 'auto'
+        ? 'auto'
+        : numberFlag('--tt-rank', o.ttRank, { integer: true, min: 1 })!,
     form: (o.form ?? 'reconstruct') as 'chain' | 'reconstruct',
     trainLimit: numberFlag('--train-limit', o.trainLimit, { integer: true, min: 1 }) ?? (quick ? 20000 : undefined),
     testLimit: numberFlag('--test-limit', o.testLimit, { integer: true, min: 1 }),

@@ -50,7 +50,9 @@ function parseSettings(s: string): [number, number][] {
   return pairs.map((p) => {
     const [u, q] = p.map((x) => numberFlag('--settings', x.trim(), { min: 0, max: 1 }));
     if (p.length !== 2 || u === undefined || q === undefined || u + q > 1)
-      throw new ReproError(`--settings ${shownValue(s)}: expected unify:prune pairs such as 0.5:0.3, each pair summing to at most 1`);
+      throw new ReproError(
+        `--settings ${shownValue(s)}: expected unify:prune pairs such as 0.5:0.3, each pair summing to at most 1`,
+      );
     return [u, q];
   });
 }

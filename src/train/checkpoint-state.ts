@@ -85,7 +85,13 @@ export const TRAIN_STATE_SCHEMA: Schema = {
     },
     partial: {
       type: 'object',
-      fields: { steps: { type: 'int', min: 1 }, lossSum: finite, hits: count, seen: { type: 'int', min: 1 }, lr: finite },
+      fields: {
+        steps: { type: 'int', min: 1 },
+        lossSum: finite,
+        hits: count,
+        seen: { type: 'int', min: 1 },
+        lr: finite,
+      },
     },
   },
   optional: ['partial'],
@@ -99,7 +105,9 @@ export function encodeTrainState(state: TrainState): string {
   return JSON.stringify({ ...state, optimizer: { ...state.optimizer, buffers } });
 }
 
-type RawState = Omit<TrainState, 'optimizer'> & { optimizer: { kind: string; t: number; buffers: Record<string, string> } };
+type RawState = Omit<TrainState, 'optimizer'> & {
+  optimizer: { kind: string; t: number; buffers: Record<string, string> };
+};
 
 /** The counters must agree: one history entry per finished epoch, not more epochs than the run has. */
 function checkCounters(s: RawState, where: string): void {
@@ -121,7 +129,9 @@ function decodeBuffers(s: RawState, model: Graph, where: string): Record<string,
     const param = k.slice(0, k.lastIndexOf('/'));
     const t = model.initializers.get(param);
     if (!params.has(param) || !t)
-      throw new ReproError(`${where}: field 'optimizer.buffers.${k}' is for '${param}', not a trained parameter of the model`);
+      throw new ReproError(
+        `${where}: field 'optimizer.buffers.${k}' is for '${param}', not a trained parameter of the model`,
+      );
     const bytes = Buffer.from(b64, 'base64');
     if (bytes.length !== t.data.length * 4)
       throw new ReproError(

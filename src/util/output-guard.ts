@@ -115,7 +115,12 @@ function inputIdentity(i: string | InputSpec): { shown: string; what: string; re
  * Refuse an output that is (another name of) an input, or of an output already claimed under another flag. Returns
  * this process's claim on the same file when there is one under the same flag (or `flag` is not given).
  */
-function checkCollisions(t: Target, label: string, flag: string | undefined, inputs: ClaimOptions['inputs']): Claim | undefined {
+function checkCollisions(
+  t: Target,
+  label: string,
+  flag: string | undefined,
+  inputs: ClaimOptions['inputs'],
+): Claim | undefined {
   const ino = t.file ? inoOf(t.file) : undefined;
   for (const i of (inputs ?? []).map(inputIdentity)) {
     if (i.real === t.real || (ino && i.ino === ino))
@@ -134,10 +139,12 @@ function checkCollisions(t: Target, label: string, flag: string | undefined, inp
 /** An existing entry: never a folder, pipe or device; a file only with --force (or when replacing is expected). */
 function checkExisting(t: Target, label: string, spec: OutputSpec, force: boolean | undefined): void {
   if (!t.entry) return;
-  if (t.file?.isDirectory() || t.entry.isDirectory()) throw new ReproError(`${label}: is a directory; give a file path`);
+  if (t.file?.isDirectory() || t.entry.isDirectory())
+    throw new ReproError(`${label}: is a directory; give a file path`);
   if (t.file && !t.file.isFile())
     throw new ReproError(`${label}: is ${fileKind(t.file)}; reprune only writes regular files, choose another path`);
-  if (!force && !spec.replace) throw new ReproError(`${label}: file exists; ${spec.existsHint ?? 'pass --force to replace it'}`);
+  if (!force && !spec.replace)
+    throw new ReproError(`${label}: file exists; ${spec.existsHint ?? 'pass --force to replace it'}`);
 }
 
 function pidAlive(pid: number): boolean {
@@ -216,7 +223,9 @@ function checkSpace(dir: string, label: string, bytes: number | undefined): void
   const need = Math.max(1, bytes ?? 1);
   if (free >= need) return;
   const size = bytes ? `, the output needs about ${formatBytes(bytes)}` : '';
-  throw new ReproError(`${label}: only ${formatBytes(free)} free in ${dir}${size}; free some space or choose another folder`);
+  throw new ReproError(
+    `${label}: only ${formatBytes(free)} free in ${dir}${size}; free some space or choose another folder`,
+  );
 }
 
 /** Temp files of `base` left by processes that died (SIGKILL, power loss) are removed when it is claimed again. */
@@ -353,7 +362,9 @@ function commit(tmp: string, dest: string, noClobber: boolean, label: string): v
     return;
   }
   const appeared = () =>
-    new ReproError(`${label}: a file of that name appeared while reprune was writing; nothing replaced, pass --force to replace it`);
+    new ReproError(
+      `${label}: a file of that name appeared while reprune was writing; nothing replaced, pass --force to replace it`,
+    );
   try {
     fs.linkSync(tmp, dest);
   } catch (e) {
@@ -372,7 +383,10 @@ export function writeThroughTemp(dest: string, data: Uint8Array | string, replac
   const claim = claimOf(dest);
   const label = claim ? `${claim.flag} ${dest}` : dest;
   const abs = path.resolve(dest);
-  const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(
+    path.dirname(abs),
+    `.${path.basename(abs)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
   installCleanup();
   try {
     const fd = fs.openSync(tmp, 'wx');
@@ -389,7 +403,9 @@ export function writeThroughTemp(dest: string, data: Uint8Array | string, replac
   } catch (e) {
     if (e instanceof ReproError) throw e;
     const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    throw new ReproError(`${label}: cannot write (${WHY[code] ? `${code}: ${WHY[code]}` : code}); nothing was replaced`);
+    throw new ReproError(
+      `${label}: cannot write (${WHY[code] ? `${code}: ${WHY[code]}` : code}); nothing was replaced`,
+    );
   } finally {
     fs.rmSync(tmp, { force: true });
     temps.delete(tmp);

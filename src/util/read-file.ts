@@ -77,7 +77,9 @@ export function readRegularFile(file: string, o: ReadOptions = {}): Buffer {
   try {
     checkMemory(size, `${what}: file size`);
     if (o.maxBytes !== undefined && size > o.maxBytes)
-      throw new ReproError(`${what}: ${size} bytes, more than the ${o.maxBytes} such a file can hold; is it the right file?`);
+      throw new ReproError(
+        `${what}: ${size} bytes, more than the ${o.maxBytes} such a file can hold; is it the right file?`,
+      );
     return readAt(fd, 0, size);
   } catch (e) {
     if (e instanceof ReproError) throw e;

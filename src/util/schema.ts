@@ -11,7 +11,7 @@ export type Schema =
   | { type: 'string'; pattern?: RegExp; hint?: string }
   | { type: 'literal'; value: string | number | boolean }
   | { type: 'array'; items: Schema }
-  | { type: 'object'; fields: Record<string, Schema>; optional?: string[] }
+  | { type: 'object'; fields: Record<string, Schema>; optional?: readonly string[] }
   | { type: 'record'; values: Schema };
 
 /** Keys that would reach an object's prototype when copied or assigned. */
@@ -88,7 +88,7 @@ export function validate(v: unknown, s: Schema, where: string, field = ''): void
   const name = field || '(the whole file)';
   if (!scalarOk(v, s)) throw new ReproError(`${where}: field '${name}' should be ${expected(s)}, found ${describe(v)}`);
   const join = (k: string | number) => (field ? `${field}.${k}` : String(k));
-  if (s.type === 'array') (v as unknown[]).forEach((x, i) => validate(x, s.items, where, join(i)));
+  if (s.type === 'array') for (const [i, x] of (v as unknown[]).entries()) validate(x, s.items, where, join(i));
   if (s.type === 'record') for (const [k, x] of Object.entries(v as object)) validate(x, s.values, where, join(k));
   if (s.type !== 'object') return;
   const o = v as Record<string, unknown>;

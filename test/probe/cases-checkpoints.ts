@@ -14,12 +14,30 @@ type Json = Record<string, unknown> & {
   history: unknown[];
 };
 
+/** A damage that edits the parsed state in place (`key`: one optimizer buffer's name). */
+const edit =
+  (f: (s: Json, key: string) => void) =>
+  (s: Json, _text: string, key: string): string => {
+    f(s, key);
+    return JSON.stringify(s);
+  };
+
 /** Ways to damage the state; each returns the new JSON text. `key` is one optimizer buffer's name. */
 const DAMAGE: Array<[string, (s: Json, text: string, key: string) => string]> = [
-  ['optimizer buffers missing', (s) => (delete (s.optimizer as Partial<Json['optimizer']>).buffers, JSON.stringify(s))],
+  [
+    'optimizer buffers missing',
+    edit((s) => {
+      delete (s.optimizer as Partial<Json['optimizer']>).buffers;
+    }),
+  ],
   ['optimizer buffers null', (s) => JSON.stringify({ ...s, optimizer: { ...s.optimizer, buffers: null } })],
   ['optimizer is null', (s) => JSON.stringify({ ...s, optimizer: null })],
-  ['a buffer of 5 bytes (not whole floats)', (s, _, k) => ((s.optimizer.buffers[k] = 'AQIDBAU='), JSON.stringify(s))],
+  [
+    'a buffer of 5 bytes (not whole floats)',
+    edit((s, k) => {
+      s.optimizer.buffers[k] = 'AQIDBAU=';
+    }),
+  ],
   [
     'a buffer one float short',
     (s, _, k) => {
@@ -28,17 +46,34 @@ const DAMAGE: Array<[string, (s: Json, text: string, key: string) => string]> = 
       return JSON.stringify(s);
     },
   ],
-  ['a buffer that is a number', (s, _, k) => ((s.optimizer.buffers[k] = 12), JSON.stringify(s))],
+  [
+    'a buffer that is a number',
+    edit((s, k) => {
+      s.optimizer.buffers[k] = 12;
+    }),
+  ],
   [
     'a buffer for a parameter the model lacks',
-    (s) => ((s.optimizer.buffers['nope/momentum'] = 'AAAAAA=='), JSON.stringify(s)),
+    edit((s) => {
+      s.optimizer.buffers['nope/momentum'] = 'AAAAAA==';
+    }),
   ],
   ['__proto__ among the buffers', (_, t) => t.replace('"buffers":{', '"buffers":{"__proto__":{"x":"AAAAAA=="},')],
   ['constructor key at the top', (_, t) => `{"constructor":{"prototype":{"polluted":true}},${t.slice(1)}`],
   ['history is a string', (s) => JSON.stringify({ ...s, history: 'lots of epochs' })],
-  ['a history loss is text', (s) => ((s.history[0] = { ...(s.history[0] as object), loss: 'abc' }), JSON.stringify(s))],
+  [
+    'a history loss is text',
+    edit((s) => {
+      s.history[0] = { ...(s.history[0] as object), loss: 'abc' };
+    }),
+  ],
   ['a history entry is empty', (s) => JSON.stringify({ ...s, history: [{}] })],
-  ['the run key is missing', (s) => (delete s.key, JSON.stringify(s))],
+  [
+    'the run key is missing',
+    edit((s) => {
+      delete s.key;
+    }),
+  ],
   ['the run key lists no parameters', (s) => JSON.stringify({ ...s, key: { ...(s.key as object), params: 7 } })],
   ['the batch size is text', (s) => JSON.stringify({ ...s, key: { ...(s.key as object), batchSize: '16' } })],
   ['epochsDone is negative', (s) => JSON.stringify({ ...s, epochsDone: -1 })],

@@ -1,9 +1,3 @@
-/**
- * Labels and classes: the class count comes from the model (or --classes for a zoo model), and every label of
- * the training, test and calibration splits is checked against it before any work. Absurd class counts are
- * refused instead of allocating a classifier. A late check shows up as a checkpoint left behind or a hang.
- */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { model, npyData, type Labels, TRAIN_FLAGS } from './fixtures.js';
 import { type Ctx, type ProbeCase, refuse } from './types.js';

@@ -11,8 +11,14 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const TSX = fileURLToPath(import.meta.resolve('tsx'));
-const ENTRY = path.join(ROOT, 'src', 'cli', 'run.ts');
+/**
+ * The CLI under test: the sources through tsx (default), or with REPRUNE_PROBE_CLI=dist the built package
+ * (`bin/reprune.js`, 3-4× faster to start; CI builds it first).
+ */
+const CLI_ARGV =
+  process.env.REPRUNE_PROBE_CLI === 'dist'
+    ? [path.join(ROOT, 'bin', 'reprune.js')]
+    : ['--import', fileURLToPath(import.meta.resolve('tsx')), path.join(ROOT, 'src', 'cli', 'run.ts')];
 /** A runaway read (e.g. of /dev/zero) must not take the machine down: each child gets at most this much data memory. */
 const DATA_LIMIT_KB = 4 * 1024 * 1024;
 
@@ -36,9 +42,9 @@ export interface RunOptions {
   noThreads?: boolean;
 }
 
-/** `reprune <args>` from the sources, with `--threads 1`, a data-memory cap and a watchdog. */
+/** `reprune <args>` with `--threads 1`, a data-memory cap and a watchdog. */
 export function runCli(args: string[], o: RunOptions): Promise<RunResult> {
-  const argv = [process.execPath, '--import', TSX, ENTRY, ...(o.noThreads ? [] : ['--threads', '1']), ...args];
+  const argv = [process.execPath, ...CLI_ARGV, ...(o.noThreads ? [] : ['--threads', '1']), ...args];
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     // `ulimit -d` caps writable data (not the address space, which V8 and WebAssembly reserve in bulk).

@@ -5,7 +5,8 @@
  *
  *   node --import tsx test/probe/run.ts [--only paths,flags] [--grep text] [--jobs 2] [--json report.json]
  *
- * REPRUNE_PROBE_SEED changes the seed (default 21). CI runs it from `.ci/run`.
+ * REPRUNE_PROBE_SEED changes the seed (default 21); REPRUNE_PROBE_CLI=dist tests the built `bin/reprune.js` instead
+ * of the sources (faster; CI does that after its build). CI runs it from `.ci/run`.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -115,7 +116,8 @@ async function main(): Promise<number> {
   if (values.only) cases = cases.filter((c) => values.only!.split(',').includes(c.cls));
   if (values.grep) cases = cases.filter((c) => c.name.includes(values.grep!));
   const jobs = Number(values.jobs ?? 2);
-  process.stderr.write(`probe: ${cases.length} cases, seed ${SEED}, ${jobs} at a time, in ${root}\n`);
+  const cli = process.env.REPRUNE_PROBE_CLI === 'dist' ? 'bin/reprune.js' : 'the sources';
+  process.stderr.write(`probe: ${cases.length} cases, seed ${SEED}, ${jobs} at a time, ${cli}, in ${root}\n`);
   const outcomes = await pool(cases, root, jobs, (o, i) => {
     const mark = o.skipped ? 'skip' : o.problems.length ? 'FAIL' : 'ok  ';
     process.stderr.write(`${mark} ${String(i).padStart(3)} [${o.cls}] ${o.name} (${(o.ms / 1000).toFixed(1)} s)\n`);

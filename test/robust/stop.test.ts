@@ -126,7 +126,8 @@ describe('stop request → checkpoint → resume', () => {
     fs.writeFileSync(`${ck}.train.json`, JSON.stringify(side));
     const full = await trainModel(tinyBnNet(), ds, base);
     const resumed = await trainModel(tinyBnNet(), ds, { ...base, resume: ck });
-    for (const [name, t] of full.graph.initializers) assert.ok(tensorsEqual(t, resumed.graph.initializers.get(name)!), name);
+    for (const [name, t] of full.graph.initializers)
+      assert.ok(tensorsEqual(t, resumed.graph.initializers.get(name)!), name);
     side.partial.steps = 1; // as if the process died between writing the two files of a later save
     fs.writeFileSync(`${ck}.train.json`, JSON.stringify(side));
     await assert.rejects(trainModel(tinyBnNet(), ds, { ...base, resume: ck }), /interrupted while saving/);

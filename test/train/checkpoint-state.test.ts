@@ -21,7 +21,11 @@ function state(): TrainState {
     version: 1,
     epochsDone: 1,
     step: 62,
-    optimizer: { kind: 'sgd', t: 62, buffers: { 'fc3.weight/momentum': buf('fc3.weight'), 'fc3.bias/momentum': buf('fc3.bias') } },
+    optimizer: {
+      kind: 'sgd',
+      t: 62,
+      buffers: { 'fc3.weight/momentum': buf('fc3.weight'), 'fc3.bias/momentum': buf('fc3.bias') },
+    },
     history: [{ epoch: 0, loss: 0.5, trainAcc: 0.9, testAcc: 0.91, testLoss: 0.4, samplesPerSecond: 1000, lr: 0.01 }],
     key: { batchSize: 32, seed: 0, epochs: 3, optimizer: 'sgd', params },
     partial: { steps: 5, lossSum: 12.5, hits: 100, seen: 160, lr: 0.009 },
@@ -35,7 +39,10 @@ const decode = (text: string) => decodeTrainState(text, model, WHERE);
 function refusedNaming(text: string, field: string | RegExp): void {
   assert.throws(
     () => decode(text),
-    (e) => e instanceof ReproError && e.message.startsWith(WHERE) && (typeof field === 'string' ? e.message.includes(field) : field.test(e.message)),
+    (e) =>
+      e instanceof ReproError &&
+      e.message.startsWith(WHERE) &&
+      (typeof field === 'string' ? e.message.includes(field) : field.test(e.message)),
   );
 }
 
@@ -43,7 +50,10 @@ describe('checkpoint training state', () => {
   test('encode → decode gives back every number and buffer bit for bit', () => {
     const s = state();
     const back = decode(encodeTrainState(s));
-    assert.deepEqual({ ...back, optimizer: { ...back.optimizer, buffers: {} } }, { ...s, optimizer: { ...s.optimizer, buffers: {} } });
+    assert.deepEqual(
+      { ...back, optimizer: { ...back.optimizer, buffers: {} } },
+      { ...s, optimizer: { ...s.optimizer, buffers: {} } },
+    );
     for (const [k, v] of Object.entries(s.optimizer.buffers)) assert.deepEqual(back.optimizer.buffers[k], v, k);
   });
 
@@ -52,17 +62,36 @@ describe('checkpoint training state', () => {
     const cases: Array<[string, (s: ReturnType<typeof base>) => unknown, string | RegExp]> = [
       ['buffers missing', (s) => delete s.optimizer.buffers, "'optimizer.buffers' is missing"],
       ['buffers null', (s) => (s.optimizer.buffers = null), "'optimizer.buffers' should be an object, found null"],
-      ['odd byte length', (s) => (s.optimizer.buffers['fc3.bias/momentum'] = 'AQIDBAU='), "'optimizer.buffers.fc3.bias/momentum' holds 5 bytes"],
+      [
+        'odd byte length',
+        (s) => (s.optimizer.buffers['fc3.bias/momentum'] = 'AQIDBAU='),
+        "'optimizer.buffers.fc3.bias/momentum' holds 5 bytes",
+      ],
       ['not base64', (s) => (s.optimizer.buffers['fc3.bias/momentum'] = '%%%'), 'base64 text'],
-      ['foreign parameter', (s) => (s.optimizer.buffers['fc1.weight/momentum'] = 'AAAAAA=='), /fc1\.weight.*not a trained parameter/],
+      [
+        'foreign parameter',
+        (s) => (s.optimizer.buffers['fc1.weight/momentum'] = 'AAAAAA=='),
+        /fc1\.weight.*not a trained parameter/,
+      ],
       ['history text loss', (s) => (s.history[0].loss = 'abc'), "'history.0.loss' should be a finite number"],
       ['history too short', (s) => (s.history = []), "'history' holds 0 epochs but 'epochsDone' says 1"],
-      ['accuracy above 1', (s) => (s.history[0].trainAcc = 7), "'history.0.trainAcc' should be a finite number in [0, 1]"],
+      [
+        'accuracy above 1',
+        (s) => (s.history[0].trainAcc = 7),
+        "'history.0.trainAcc' should be a finite number in [0, 1]",
+      ],
       ['key missing', (s) => delete s.key, "'key' is missing"],
       ['params not a list', (s) => (s.key.params = 7), "'key.params' should be a list"],
       ['param the model lacks', (s) => s.key.params.push('ghost'), "'key.params' names 'ghost'"],
       ['negative epochs', (s) => (s.epochsDone = -1), "'epochsDone' should be an integer >= 0"],
-      ['beyond the run', (s) => ((s.epochsDone = 9), (s.history = Array(9).fill(s.history[0]))), "'epochsDone' is 9, beyond the run's 3 epochs"],
+      [
+        'beyond the run',
+        (s) => {
+          s.epochsDone = 9;
+          s.history = Array(9).fill(s.history[0]);
+        },
+        "'epochsDone' is 9, beyond the run's 3 epochs",
+      ],
       ['partial text', (s) => (s.partial.steps = 'x'), "'partial.steps' should be an integer >= 1"],
       ['hits above seen', (s) => (s.partial.hits = 999), "'partial.hits' exceeds"],
       ['unknown field', (s) => (s.extra = 1), "unknown field 'extra'"],
@@ -81,7 +110,10 @@ describe('checkpoint training state', () => {
 
   test('prototype keys are refused at any depth', () => {
     const text = encodeTrainState(state());
-    refusedNaming(text.replace('"buffers":{', '"buffers":{"__proto__":{"x":"AAAA"},'), "key '__proto__' is not allowed");
+    refusedNaming(
+      text.replace('"buffers":{', '"buffers":{"__proto__":{"x":"AAAA"},'),
+      "key '__proto__' is not allowed",
+    );
     refusedNaming(`{"constructor":{"prototype":{}},${text.slice(1)}`, "key 'prototype' is not allowed");
     assert.throws(() => parseJsonStrict('{"a":[{"b":{"__proto__":1}}]}', 'f'), /key '__proto__'/);
     assert.equal(({} as Record<string, unknown>).x, undefined, 'no prototype was polluted');

@@ -37,7 +37,10 @@ describe('parseDecimal', () => {
 
 describe('flag parsers', () => {
   test('parseIntFlag / parseFloatFlag: one-line errors naming the flag, quoted empties', () => {
-    assert.throws(() => parseIntFlag('--seed', 0)(''), (e) => e instanceof ReproError && e.message === "--seed '': expected an integer >= 0");
+    assert.throws(
+      () => parseIntFlag('--seed', 0)(''),
+      (e) => e instanceof ReproError && e.message === "--seed '': expected an integer >= 0",
+    );
     assert.throws(() => parseIntFlag('--classes', 2, 100)('101'), /--classes 101: expected an integer in \[2, 100\]/);
     assert.throws(() => parseFloatFlag('--lr', 0)('0b1'), /--lr 0b1: expected a number/);
     assert.equal(parseIntFlag('--epochs', 1)('3'), 3);

@@ -13,12 +13,7 @@ import { after, afterEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ReproError } from '../../src/util/errors.js';
 import { writeFileAtomic } from '../../src/util/fs.js';
-import {
-  claimedOutputs,
-  claimOutputs,
-  ensureOutputFolder,
-  releaseAllClaims,
-} from '../../src/util/output-guard.js';
+import { claimedOutputs, claimOutputs, ensureOutputFolder, releaseAllClaims } from '../../src/util/output-guard.js';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'claim-child.ts');
 const TSX = fileURLToPath(import.meta.resolve('tsx'));
@@ -90,7 +85,10 @@ describe('inputs and other outputs, compared as files', () => {
   test('a refusal in a multi-output claim leaves nothing claimed or locked', () => {
     const d = scratch();
     fs.writeFileSync(path.join(d, 'b'), 'exists');
-    refused(() => claimOutputs([{ path: path.join(d, 'a') }, { path: path.join(d, 'b') }]), /b: file exists; pass --force/);
+    refused(
+      () => claimOutputs([{ path: path.join(d, 'a') }, { path: path.join(d, 'b') }]),
+      /b: file exists; pass --force/,
+    );
     assert.deepEqual(claimedOutputs(), []);
     assert.deepEqual(ls(d), ['b']);
   });
@@ -101,15 +99,24 @@ describe('what an output may replace', () => {
     const d = scratch();
     const f = path.join(d, 'f');
     fs.writeFileSync(f, 'x');
-    refused(() => claimOutputs([{ path: f, flag: '--checkpoint', existsHint: 'pass --resume f' }]), /--checkpoint .*f: file exists; pass --resume f/);
+    refused(
+      () => claimOutputs([{ path: f, flag: '--checkpoint', existsHint: 'pass --resume f' }]),
+      /--checkpoint .*f: file exists; pass --resume f/,
+    );
     claimOutputs([{ path: f }], { force: true });
     releaseAllClaims();
     fs.mkdirSync(path.join(d, 'dir'));
     refused(() => claimOutputs([{ path: path.join(d, 'dir') }], { force: true }), /is a directory/);
     execFileSync('mkfifo', [path.join(d, 'pipe')]);
-    refused(() => claimOutputs([{ path: path.join(d, 'pipe') }], { force: true }), /is a named pipe; reprune only writes regular files/);
+    refused(
+      () => claimOutputs([{ path: path.join(d, 'pipe') }], { force: true }),
+      /is a named pipe; reprune only writes regular files/,
+    );
     refused(() => claimOutputs([{ path: path.join(d, 'no', 'x') }]), /folder .*no does not exist/);
-    refused(() => claimOutputs([{ path: path.join(d, 'x'), bytes: Number.MAX_SAFE_INTEGER }]), /only .* free in .*the output needs about/);
+    refused(
+      () => claimOutputs([{ path: path.join(d, 'x'), bytes: Number.MAX_SAFE_INTEGER }]),
+      /only .* free in .*the output needs about/,
+    );
     assert.deepEqual(ls(d), ['dir', 'f', 'pipe']);
   });
 });
@@ -120,7 +127,10 @@ describe('locks between processes', () => {
     const out = path.join(d, 'out.onnx');
     const child = await holder(out);
     try {
-      refused(() => claimOutputs([{ path: out }]), new RegExp(`another reprune process \\(pid ${child.pid}\\) is writing this file`));
+      refused(
+        () => claimOutputs([{ path: out }]),
+        new RegExp(`another reprune process \\(pid ${child.pid}\\) is writing this file`),
+      );
     } finally {
       child.kill('SIGKILL');
       await exited(child);
@@ -171,7 +181,10 @@ describe('writing', () => {
     const out = path.join(d, 'out.txt');
     claimOutputs([{ path: out }]);
     fs.writeFileSync(out, 'written by someone else meanwhile');
-    refused(() => writeFileAtomic(out, 'ours'), /a file of that name appeared while reprune was writing; nothing replaced/);
+    refused(
+      () => writeFileAtomic(out, 'ours'),
+      /a file of that name appeared while reprune was writing; nothing replaced/,
+    );
     assert.equal(fs.readFileSync(out, 'utf8'), 'written by someone else meanwhile');
     releaseAllClaims();
     assert.deepEqual(ls(d), ['out.txt']);

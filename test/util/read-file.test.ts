@@ -39,7 +39,10 @@ describe('readRegularFile', () => {
   test('refuses /dev/zero and a symlink to it without reading', () => {
     fs.symlinkSync('/dev/zero', p('zero.npy'));
     refusedQuickly(() => readRegularFile('/dev/zero'), /\/dev\/zero: is a character device, not a regular file/);
-    refusedQuickly(() => readRegularFile(p('zero.npy'), { expected: 'a dataset file' }), /zero\.npy: is a character device.*a dataset file/);
+    refusedQuickly(
+      () => readRegularFile(p('zero.npy'), { expected: 'a dataset file' }),
+      /zero\.npy: is a character device.*a dataset file/,
+    );
   });
 
   test('refuses a named pipe without blocking, with or without a writer', () => {
@@ -68,6 +71,9 @@ describe('readRegularFile', () => {
     } finally {
       setMemoryLimitMB(undefined);
     }
-    assert.throws(() => readRegularFile(p('big.bin'), { what: '--plan big.bin', maxBytes: 1000 }), /--plan big\.bin: 2097152 bytes/);
+    assert.throws(
+      () => readRegularFile(p('big.bin'), { what: '--plan big.bin', maxBytes: 1000 }),
+      /--plan big\.bin: 2097152 bytes/,
+    );
   });
 });

@@ -38,7 +38,8 @@ function hostileString(rng: SeededRng): string {
   for (let i = 0; i < n; i++) {
     const r = rng.next();
     if (r < 0.4) s += String.fromCodePoint(HOSTILE[rng.int(HOSTILE.length)]!);
-    else if (r < 0.45) s += String.fromCharCode(0xd800 + rng.int(0x800)); // a lone surrogate
+    else if (r < 0.45)
+      s += String.fromCharCode(0xd800 + rng.int(0x800)); // a lone surrogate
     else s += PLAIN[rng.int(PLAIN.length)]!;
   }
   return s;
@@ -50,7 +51,8 @@ describe('escapeTerminal / oneLine', () => {
     for (let i = 0; i < 5000; i++) {
       const s = hostileString(rng);
       const e = escapeTerminal(s);
-      for (const ch of e) assert.ok(!UNSAFE.test(ch), `U+${ch.codePointAt(0)!.toString(16)} left in ${JSON.stringify(e)}`);
+      for (const ch of e)
+        assert.ok(!UNSAFE.test(ch), `U+${ch.codePointAt(0)!.toString(16)} left in ${JSON.stringify(e)}`);
     }
   });
 
@@ -74,7 +76,7 @@ describe('escapeTerminal / oneLine', () => {
   });
 
   test('escapeStrings reaches strings in nested objects and arrays, keys included, numbers untouched', () => {
-    const v = escapeStrings({ a: ['\u202e', 3], ['k\x1b']: { b: '\u009b' }, n: null });
+    const v = escapeStrings({ a: ['\u202e', 3], 'k\x1b': { b: '\u009b' }, n: null });
     assert.deepEqual(v, { a: ['\\u{202e}', 3], 'k\\x1b': { b: '\\x9b' }, n: null });
   });
 });

@@ -105,8 +105,10 @@ function claimBenchOutputs(name: string, args: string[]): void {
   if (out) {
     for (const n of names)
       for (const stem of BENCH_FILES[n]!.stems(args))
-        for (const ext of ['md', 'json']) files.push({ path: path.join(out, `${stem}.${ext}`), flag: '--out', replace: true });
-    if (name === 'all') files.push({ path: path.join(path.dirname(out), 'BENCHMARKS.md'), flag: '--out', replace: true });
+        for (const ext of ['md', 'json'])
+          files.push({ path: path.join(out, `${stem}.${ext}`), flag: '--out', replace: true });
+    if (name === 'all')
+      files.push({ path: path.join(path.dirname(out), 'BENCHMARKS.md'), flag: '--out', replace: true });
     ensureOutputFolder(out, `--out ${out}`);
   }
   const jsonOut = lastValue(args, '--json-out');

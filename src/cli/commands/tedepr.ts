@@ -49,7 +49,12 @@ export async function runTedeprCommand(f: TedeprFlags, file?: string): Promise<R
   const { g, zoo } = modelOf(file, f, zooClasses(train, f.data));
   // Every label against the classes the model outputs, before the scores and the training run.
   const classes = modelClasses(g);
-  if (classes) for (const [ds, split] of [[train, 'training'], [test, 'test']] as const) checkLabels(ds, classes, splitName(f.data, split));
+  if (classes)
+    for (const [ds, split] of [
+      [train, 'training'],
+      [test, 'test'],
+    ] as const)
+      checkLabels(ds, classes, splitName(f.data, split));
   const options = { ...passOptionsFromFlags(passSpec('tedepr'), f), reinit: !zoo };
   const log = (l: string) => process.stderr.write(`${oneLine(l)}\n`);
   const r = await runPass('tedepr', g, options, { data: train, evalData: test, progress: !f.json, log }, flagNamer);
