@@ -216,6 +216,7 @@ function checkSpace(dir: string, label: string, bytes: number | undefined): void
   let free: number;
   try {
     const s = fs.statfsSync(dir);
+    if (!s.blocks) return; // a file system that reports no size at all (some virtual ones) is not measured
     free = s.bavail * s.bsize;
   } catch {
     return; // no statfs here: the write reports a full disk instead

@@ -47,8 +47,9 @@ export function runCli(args: string[], o: RunOptions): Promise<RunResult> {
   const argv = [process.execPath, ...CLI_ARGV, ...(o.noThreads ? [] : ['--threads', '1']), ...args];
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    // `ulimit -d` caps writable data (not the address space, which V8 and WebAssembly reserve in bulk).
-    const child = spawn('/bin/sh', ['-c', `ulimit -d ${DATA_LIMIT_KB} && exec "$@"`, 'sh', ...argv], {
+    // `ulimit -d` caps writable data (not the address space, which V8 and WebAssembly reserve in bulk); where the
+    // hard limit is already lower, the child simply keeps that.
+    const child = spawn('/bin/sh', ['-c', `ulimit -d ${DATA_LIMIT_KB} 2>/dev/null; exec "$@"`, 'sh', ...argv], {
       cwd: o.cwd,
       env: { ...process.env, ...o.env },
       stdio: ['ignore', 'pipe', 'pipe'],
