@@ -44,6 +44,11 @@ export function dataInputs(data: unknown): InputSpec[] {
   }
 }
 
+/** An output model is about the size of its input: a folder without that much room is refused before the work. */
+export function sizeOf(file: string): number | undefined {
+  return fs.statSync(file, { throwIfNoEntry: false })?.size;
+}
+
 /**
  * -o and the side outputs (a plot, a saved plan) are claimed before any work: never an input (the model, --plan,
  * a data file) or each other, compared as files (util/output-guard.ts).
@@ -51,7 +56,7 @@ export function dataInputs(data: unknown): InputSpec[] {
 export function checkSideOutput(f: OutputFlags, input: string, keys: string[]): void {
   const inputs: InputSpec[] = [{ path: input, what: 'the input model' }, ...dataInputs(f.data)];
   if (typeof f.plan === 'string') inputs.push({ path: f.plan, what: '--plan' });
-  claimOutputs([{ path: f.output, flag: '-o' }], { inputs, force: f.force });
+  claimOutputs([{ path: f.output, flag: '-o', bytes: sizeOf(input) }], { inputs, force: f.force });
   for (const k of keys) {
     const v = f[k];
     if (typeof v === 'string') claimOutputs([{ path: v, flag: FLAG_OF[k] ?? k }], { inputs, force: f.force });
@@ -67,7 +72,8 @@ export function loadInputs(
   f: OutputFlags & { data?: string },
   o: { needsData: boolean; extraInputs?: string[]; samples?: number },
 ): { g: Graph; data?: Dataset } {
-  checkOutputPath(f.output, { inputs: [file, ...(o.extraInputs ?? []), ...dataInputs(f.data)], force: f.force });
+  const inputs = [file, ...(o.extraInputs ?? []), ...dataInputs(f.data)];
+  checkOutputPath(f.output, { inputs, force: f.force, bytes: sizeOf(file) });
   const g = loadModelChecked(file);
   const limits = [f.limit, o.samples].filter((n): n is number => n !== undefined);
   const wanted = o.needsData && f.data && o.samples !== 0;

@@ -87,7 +87,8 @@ export function checkCheckpointPath(
   const resuming = !!f.checkpoint && f.resume !== undefined && sameFile(f.resume, f.checkpoint);
   const models: InputSpec[] = inputs.map((p) => ({ path: p, what: 'the input model' }));
   const resume: InputSpec[] = f.resume ? [{ path: f.resume, what: '--resume' }] : [];
-  claimOutputs([{ path: f.output, flag: '-o' }], { inputs: [...models, ...resume], force: f.force });
+  const bytes = inputs[0] ? fs.statSync(inputs[0], { throwIfNoEntry: false })?.size : undefined;
+  claimOutputs([{ path: f.output, flag: '-o', bytes }], { inputs: [...models, ...resume], force: f.force });
   if (!f.checkpoint) return;
   const hint = `pass --resume ${f.checkpoint} to continue that run or --force to replace it`;
   claimOutputs([{ path: f.checkpoint, flag: '--checkpoint', replace: resuming, keep: true, existsHint: hint }], {
