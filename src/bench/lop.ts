@@ -4,11 +4,13 @@
  * fine-tuning with identical schedules. Writes lop.md and lop.json (with the exact command) after every run,
  * so an interrupted bench still leaves its numbers.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomic } from '../util/fs.js';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { FINETUNE_RECIPE } from '../train/recipes.js';
 import { ReproError } from '../util/errors.js';
+import { numberFlag, numberListFlag } from '../util/numbers.js';
 import { lopMarkdown, summarize } from './lop-report.js';
 import { runLopBench, type LopBenchData, type LopBenchOptions } from './lop-run.js';
 import { FINETUNE_MODES, type FinetuneMode } from '../passes/lop/finetune.js';
@@ -40,12 +42,8 @@ const list = (s: string | undefined) =>
         .map((x) => x.trim())
         .filter(Boolean)
     : undefined;
-function num(flag: string, s: string | undefined, min = 0): number | undefined {
-  if (s === undefined) return undefined;
-  const n = Number(s);
-  if (!Number.isFinite(n) || n < min) throw new ReproError(`${flag} ${s}: expected a number >= ${min}`);
-  return n;
-}
+/** A number flag >= min (strict: '' and '0x10' are errors). */
+const num = (flag: string, s: string | undefined, min = 0) => numberFlag(flag, s, { min });
 
 export function parseLopBenchArgs(args: string[]): { o: Omit<LopBenchOptions, 'log'>; out: string; json: boolean } {
   const f = new Command('reprune bench lop')
@@ -75,13 +73,10 @@ export function parseLopBenchArgs(args: string[]): { o: Omit<LopBenchOptions, 'l
       throw new ReproError(`--modes ${m}: choose from ${FINETUNE_MODES.join(', ')}`);
     return m as FinetuneMode;
   });
-  const ratios = list(f.ratios)?.map((r) => num('--ratios', r)!) ?? (q ? [0.5, 0.9] : [0.5, 0.7, 0.9]);
+  const ratios = numberListFlag('--ratios', f.ratios, { min: 0 }) ?? (q ? [0.5, 0.9] : [0.5, 0.7, 0.9]);
   if (ratios.some((r) => r >= 1)) throw new ReproError(`--ratios ${f.ratios}: every ratio must be in [0, 1)`);
-  const int = (flag: string, s: string | undefined, d: number | undefined, min = 1) => {
-    const v = num(flag, s, min) ?? d;
-    if (v !== undefined && !Number.isInteger(v)) throw new ReproError(`${flag} ${s}: expected an integer`);
-    return v;
-  };
+  const int = (flag: string, s: string | undefined, d: number | undefined, min = 1) =>
+    numberFlag(flag, s, { integer: true, min }) ?? d;
   return {
     o: {
       archs: list(f.archs) ?? (q ? ['lenet5'] : ['lenet5', 'vgg-small', 'resnet-small']),
@@ -129,8 +124,8 @@ export async function runBench(args: string[]): Promise<void> {
   const write = (d: LopBenchData, done: boolean) => {
     mkdirSync(out, { recursive: true });
     const payload = { command, done, settings: o, ...d, summary: summarize(d.runs) };
-    writeFileSync(path.join(out, 'lop.json'), `${JSON.stringify(payload, null, 2)}\n`);
-    writeFileSync(
+    writeFileAtomic(path.join(out, 'lop.json'), `${JSON.stringify(payload, null, 2)}\n`);
+    writeFileAtomic(
       path.join(out, 'lop.md'),
       `${lopMarkdown(d, settings).join('\n')}\n${done ? '' : '\n(incomplete: the bench is still running or was interrupted)\n'}`,
     );

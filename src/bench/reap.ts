@@ -3,10 +3,11 @@
  * [--no-accuracy] [--out docs/bench] [--json]`: REAP selection scaling and no-retraining accuracy of
  * L1 / NU / REAP / REAP+PRO (+ SRN variants). Markdown on stdout (or JSON), files in --out.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { ReproError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { numberFlag, numberListFlag } from '../util/numbers.js';
 import { type AccuracyOptions, type AccuracyRow, runAccuracy } from './reap-accuracy.js';
 import { runScaling } from './reap-scaling.js';
 
@@ -37,41 +38,37 @@ const list = (s: string | undefined) =>
         .map((x) => x.trim())
         .filter(Boolean)
     : undefined;
-function nums(flag: string, s: string | undefined): number[] | undefined {
-  const l = list(s);
-  if (!l) return undefined;
-  return l.map((x) => {
-    const n = Number(x);
-    if (!Number.isFinite(n) || n < 0)
-      throw new ReproError(`${flag} ${s}: expected comma-separated non-negative numbers`);
-    return n;
-  });
-}
+/** A comma-separated list of non-negative numbers (strict: '' is an error, not the default). */
+const nums = (flag: string, s: string | undefined, integer = false) => numberListFlag(flag, s, { integer, min: 0 });
 
-/** The first number of a numeric flag (validated like a list). */
-const one = (flag: string, s: string | undefined) => nums(flag, s)?.[0];
+/** One non-negative whole number (strict). */
+const one = (flag: string, s: string | undefined) => numberFlag(flag, s, { integer: true, min: 0 });
 
 export async function runBench(args: string[]): Promise<void> {
   const f = parseFlags(args);
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const result: Record<string, unknown> = { command: `reprune bench reap ${args.join(' ')}`.trim() };
   const md: string[] = [`# REAP bench\n\nCommand: \`${result.command}\`\n`];
+  // Every flag is checked before the first part runs, not after minutes of work.
+  const sizes =
+    nums('--sizes', f.sizes, true) ?? (f.quick ? [64, 128, 256, 512, 1024] : [64, 128, 256, 512, 1024, 2048]);
+  const naiveMax = one('--naive-max', f.naiveMax) ?? (f.quick ? 256 : 512);
+  const accuracy = accuracyOptions(f, log);
   if (f.scaling) {
-    const sizes = nums('--sizes', f.sizes) ?? (f.quick ? [64, 128, 256, 512, 1024] : [64, 128, 256, 512, 1024, 2048]);
-    const s = runScaling(sizes, one('--naive-max', f.naiveMax) ?? (f.quick ? 256 : 512), log);
+    const s = runScaling(sizes, naiveMax, log);
     result.scaling = s;
     md.push(...scalingTable(s));
   }
   if (f.accuracy) {
-    const a = await runAccuracy(accuracyOptions(f, log));
+    const a = await runAccuracy(accuracy);
     result.accuracy = a;
     md.push(...accuracyTables(a.rows, a.dense));
   }
   const text = `${md.join('\n')}\n`;
   if (f.out) {
     mkdirSync(f.out, { recursive: true });
-    writeFileSync(path.join(f.out, 'reap.md'), text);
-    writeFileSync(path.join(f.out, 'reap.json'), `${JSON.stringify(result, null, 2)}\n`);
+    writeFileAtomic(path.join(f.out, 'reap.md'), text);
+    writeFileAtomic(path.join(f.out, 'reap.json'), `${JSON.stringify(result, null, 2)}\n`);
     log(`wrote ${path.join(f.out, 'reap.md')} and reap.json`);
   }
   process.stdout.write(f.json ? `${JSON.stringify(result)}\n` : text);
@@ -110,7 +107,7 @@ function accuracyOptions(f: Flags, log: (s: string) => void): AccuracyOptions {
     evalLimit: one('--eval-limit', f.evalLimit) ?? (f.quick ? 1000 : undefined),
     trainEpochs: one('--train-epochs', f.trainEpochs) ?? 10,
     trainLimit: one('--train-limit', f.trainLimit),
-    proStep: one('--pro-step', f.proStep) ?? 0.1,
+    proStep: numberFlag('--pro-step', f.proStep, { min: 0, max: 1 }) ?? 0.1,
     finetuneEpochs: one('--finetune-epochs', f.finetuneEpochs) ?? 0,
     finetuneLimit: one('--finetune-limit', f.finetuneLimit),
     latency: f.latency,

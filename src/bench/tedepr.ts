@@ -11,11 +11,13 @@
  * at these layer sizes; --tt-form chain to measure the chain).
  * --quick: mlp and lenet5, sparsities 90/99/99.5, 1 epoch on 20k training samples.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomic } from '../util/fs.js';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDataset } from '../data/sources.js';
 import { ReproError } from '../util/errors.js';
+import { numberFlag, numberListFlag } from '../util/numbers.js';
 import { isScoreKind, SCORE_KINDS, type ScoreKind } from '../passes/pai/index.js';
 import { buildModel } from '../models/index.js';
 import { runTedepr, type TedeprResult } from '../passes/tedepr/pipeline.js';
@@ -76,16 +78,20 @@ export function benchConfig(o: {
   return {
     archs: list(o.archs ?? (quick ? 'mlp,lenet5' : 'mlp,lenet5,vgg-small')),
     // Percent (99.5) or fraction (0.995) both accepted.
-    sparsities: list(o.sparsities ?? (quick ? '90,99,99.5' : '90,95,98,99,99.5'))
-      .map(Number)
-      .map((s) => (s > 1 ? s / 100 : s)),
+    sparsities: numberListFlag('--sparsities', o.sparsities ?? (quick ? '90,99,99.5' : '90,95,98,99,99.5'), {
+      min: 0,
+      max: 100,
+    })!.map((s) => (s > 1 ? s / 100 : s)),
     scores: scores as ScoreKind[],
-    epochs: Number(o.epochs ?? (quick ? 1 : 3)),
-    ttRank: o.ttRank === undefined || o.ttRank === 'auto' ? 'auto' : Number(o.ttRank),
+    epochs: numberFlag('--epochs', o.epochs, { integer: true, min: 1 }) ?? (quick ? 1 : 3),
+    ttRank:
+      o.ttRank === undefined || o.ttRank === 'auto'
+        ? 'auto'
+        : numberFlag('--tt-rank', o.ttRank, { integer: true, min: 1 })!,
     form: (o.form ?? 'reconstruct') as 'chain' | 'reconstruct',
-    trainLimit: o.trainLimit ? Number(o.trainLimit) : quick ? 20000 : undefined,
-    testLimit: o.testLimit ? Number(o.testLimit) : undefined,
-    seed: Number(o.seed ?? 0),
+    trainLimit: numberFlag('--train-limit', o.trainLimit, { integer: true, min: 1 }) ?? (quick ? 20000 : undefined),
+    testLimit: numberFlag('--test-limit', o.testLimit, { integer: true, min: 1 }),
+    seed: numberFlag('--seed', o.seed, { integer: true, min: 0 }) ?? 0,
     jsonOut: o.jsonOut,
   };
 }
@@ -112,11 +118,11 @@ export async function runBench(args: string[]): Promise<void> {
     mkdirSync(out, { recursive: true });
     const command =
       `reprune bench tedepr ${args.filter((a, i) => a !== '--out' && args[i - 1] !== '--out').join(' ')}`.trim();
-    writeFileSync(
+    writeFileAtomic(
       path.join(out, 'tedepr.md'),
       `# TEDEPR vs pruning at initialization\n\nCommand: \`${command}\`\n\n${markdown}`,
     );
-    writeFileSync(path.join(out, 'tedepr.json'), JSON.stringify({ command, rows }, null, 1));
+    writeFileAtomic(path.join(out, 'tedepr.json'), JSON.stringify({ command, rows }, null, 1));
   }
 }
 
@@ -175,7 +181,7 @@ export async function benchTedepr(
         write(pairLine(arch, sparsity, score, pair));
         // Rewritten after every pair so a long run leaves usable results if it is stopped.
         if (cfg.jsonOut)
-          writeFileSync(cfg.jsonOut, JSON.stringify({ epochs, ttRank, form, trainLimit, seed, rows }, null, 1));
+          writeFileAtomic(cfg.jsonOut, JSON.stringify({ epochs, ttRank, form, trainLimit, seed, rows }, null, 1));
       }
     }
   }

@@ -3,7 +3,8 @@
  * paper's sort and with our search, per model × tile × sparsity (optionally after a short masked
  * fine-tune); (2) latency of lowered tile-sparse Gemms against dense in ORT. Writes Markdown + JSON.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomic } from '../util/fs.js';
 import * as path from 'node:path';
 import { loadDataset } from '../data/sources.js';
 import type { Graph } from '../ir/graph.js';
@@ -153,11 +154,11 @@ function writeReport(
 ): void {
   mkdirSync(outDir, { recursive: true });
   const command = o.command ?? 'reprune bench tiletrans';
-  writeFileSync(
+  writeFileAtomic(
     path.join(outDir, 'tiletrans.md'),
     `# TileTrans: tile pruning with and without permutation\n\nCommand: \`${command}\` (test accuracy on the first ${o.evalLimit ?? 2000} test images, no retraining)\n\n${markdown}`,
   );
-  writeFileSync(path.join(outDir, 'tiletrans.json'), `${JSON.stringify({ accuracy: acc, speed }, null, 1)}\n`);
+  writeFileAtomic(path.join(outDir, 'tiletrans.json'), `${JSON.stringify({ accuracy: acc, speed }, null, 1)}\n`);
 }
 
 function toMarkdown(acc: AccRow[], speed: SpeedRow[]): string {

@@ -4,7 +4,10 @@
  * vgg-small (Fashion-MNIST). Writes docs/bench/unify.md and .json.
  */
 import { Command } from 'commander';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomic } from '../util/fs.js';
+import { numberFlag, shownValue } from '../util/numbers.js';
+import { ReproError } from '../util/errors.js';
 import * as path from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { loadDataset } from '../data/sources.js';
@@ -34,11 +37,24 @@ export async function runBench(args: string[]): Promise<void> {
     .option('--out <dir>', 'where to write unify.md/json', 'docs/bench')
     .parse(args, { from: 'user' })
     .opts<UnifyBenchFlags>();
-  const settings = o.settings.split(',').map((p) => p.split(':').map(Number) as [number, number]);
+  const settings = parseSettings(o.settings);
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const rows: BenchRow[] = [];
   for (const arch of o.archs.split(',')) rows.push(...(await archRows(o, arch, settings, log)));
   writeResults(args, o.out, rows);
+}
+
+/** `--settings 0.5:0,0:0.5`: unify:prune fraction pairs, each in [0, 1] and together at most 1 (strict). */
+function parseSettings(s: string): [number, number][] {
+  const pairs = s.split(',').map((p) => p.split(':'));
+  return pairs.map((p) => {
+    const [u, q] = p.map((x) => numberFlag('--settings', x.trim(), { min: 0, max: 1 }));
+    if (p.length !== 2 || u === undefined || q === undefined || u + q > 1)
+      throw new ReproError(
+        `--settings ${shownValue(s)}: expected unify:prune pairs such as 0.5:0.3, each pair summing to at most 1`,
+      );
+    return [u, q];
+  });
 }
 
 /** Every block × (unify, prune) setting on one trained model, ADMM then one-shot (the pairs the table compares). */
@@ -122,12 +138,12 @@ async function unifyRow(
 function writeResults(args: string[], outDir: string, rows: BenchRow[]): void {
   mkdirSync(outDir, { recursive: true });
   const stem = args.includes('--settings') ? 'unify-extra' : 'unify'; // extra settings never overwrite the standard table
-  writeFileSync(
+  writeFileAtomic(
     path.join(outDir, `${stem}.json`),
     JSON.stringify({ command: `reprune bench unify ${args.join(' ')}`.trim(), rows }, null, 2),
   );
   const table = pairTable(rows);
-  writeFileSync(
+  writeFileAtomic(
     path.join(outDir, `${stem}.md`),
     `# ADMM unification vs one-shot${stem === 'unify' ? '' : ': extra settings'}\n\nCommand: \`reprune bench unify ${args.join(' ')}\`\n\n${table}\n`,
   );

@@ -3,8 +3,10 @@
  * command being run is loaded (the others are listed by name for --help). A ReproError becomes one line on stderr
  * and exit code 2; anything else is a bug and keeps its stack.
  */
+import * as os from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { ReproError } from '../util/errors.js';
+import { releaseAllClaims } from '../util/output-guard.js';
 import { setRuntimeDefaults } from '../runtime/session.js';
 import { defaultMemoryLimitMB, setMemoryLimitMB } from '../util/limits.js';
 import { Interrupted } from '../util/signals.js';
@@ -35,7 +37,11 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
     .name('reprune')
     .description('Compress ONNX neural networks with pruning and reparameterization')
     .version('0.1.0')
-    .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)', parseIntFlag('--threads'))
+    .option(
+      '--threads <n>',
+      'ONNX Runtime intra-op threads (default and maximum: all cores)',
+      parseIntFlag('--threads', 1),
+    )
     .option('--ep <provider>', 'execution provider: cpu (default) or cuda', 'cpu')
     .option(
       '--max-memory <MB>',
@@ -49,7 +55,7 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
       const o = cmd.optsWithGlobals() as { threads?: number; ep?: string; maxMemory?: number };
       if (o.ep !== 'cpu' && o.ep !== 'cuda')
         throw new ReproError(`--ep ${o.ep}: unknown execution provider; use cpu or cuda`);
-      setRuntimeDefaults({ threads: o.threads, ep: o.ep });
+      setRuntimeDefaults({ threads: cappedThreads(o.threads), ep: o.ep });
       setMemoryLimitMB(o.maxMemory);
     });
   const wanted = commandNameOf(argv);
@@ -58,6 +64,14 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
     else program.command(c.name).description(c.summary);
   }
   return program;
+}
+
+/** More threads than cores only slows ORT down (and 1000 of them take seconds to start): use the cores, and say so. */
+function cappedThreads(threads: number | undefined): number | undefined {
+  const cores = os.availableParallelism();
+  if (threads === undefined || threads <= cores) return threads;
+  process.stderr.write(`notice: --threads ${threads}: this machine has ${cores} cores; using ${cores}\n`);
+  return cores;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -77,5 +91,8 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     throw e;
+  } finally {
+    // However the command ended: its output locks go, so the next run (or the next in-process call) starts clean.
+    releaseAllClaims();
   }
 }

@@ -3,7 +3,7 @@
  * never an existing file without --force, side files never the model), load the model and data, save
  * atomically, replay a plan file, and print the summary (JSON on stdout, or one line on stderr).
  */
-import { readFileSync } from 'node:fs';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadDataFor } from '../api/data.js';
 import { applyPlan } from '../api/passes.js';
@@ -15,7 +15,11 @@ import type { PassContext } from '../passes/contract.js';
 import type { PlanFile } from '../passes/pipeline.js';
 import { ReproError } from '../util/errors.js';
 import { checkOutputPath } from '../util/fs.js';
+import { claimOutputs, type InputSpec } from '../util/output-guard.js';
+import { readTextFile } from '../util/read-file.js';
+import { oneLine, safeJson } from '../util/text.js';
 import { type DataFlags, imageOptionsOf } from './data-flags.js';
+import { checkLabels, modelClasses, splitName } from './labels.js';
 
 interface OutputFlags {
   output: string;
@@ -32,18 +36,36 @@ const FLAG_OF: Record<string, string> = {
   checkpoint: '--checkpoint',
 };
 
-/** Side outputs (a plot, a saved plan) may never be the input model, -o, or each other. */
+/** The files of a `--data` folder: inputs no output may replace. */
+export function dataInputs(data: unknown): InputSpec[] {
+  if (typeof data !== 'string') return [];
+  try {
+    const dir = path.resolve(data);
+    return fs
+      .readdirSync(dir)
+      .map((n) => ({ path: path.join(dir, n), what: `the --data file` }))
+      .filter((i) => fs.statSync(i.path).isFile());
+  } catch {
+    return []; // not a folder ('mnist', or missing: its loader says so)
+  }
+}
+
+/** An output model is about the size of its input: a folder without that much room is refused before the work. */
+export function sizeOf(file: string): number | undefined {
+  return fs.statSync(file, { throwIfNoEntry: false })?.size;
+}
+
+/**
+ * -o and the side outputs (a plot, a saved plan) are claimed before any work: never an input (the model, --plan,
+ * a data file) or each other, compared as files (util/output-guard.ts).
+ */
 export function checkSideOutput(f: OutputFlags, input: string, keys: string[]): void {
-  const taken: Array<[string, string]> = [
-    [path.resolve(input), 'the input model'],
-    [path.resolve(f.output), '-o'],
-  ];
+  const inputs: InputSpec[] = [{ path: input, what: 'the input model' }, ...dataInputs(f.data)];
+  if (typeof f.plan === 'string') inputs.push({ path: f.plan, what: '--plan' });
+  claimOutputs([{ path: f.output, flag: '-o', bytes: sizeOf(input) }], { inputs, force: f.force });
   for (const k of keys) {
     const v = f[k];
-    if (typeof v !== 'string') continue;
-    const hit = taken.find(([p]) => p === path.resolve(v));
-    if (hit) throw new ReproError(`${FLAG_OF[k] ?? k} ${v}: same file as ${hit[1]}; choose another path`);
-    taken.push([path.resolve(v), FLAG_OF[k] ?? k]);
+    if (typeof v === 'string') claimOutputs([{ path: v, flag: FLAG_OF[k] ?? k }], { inputs, force: f.force });
   }
 }
 
@@ -56,7 +78,8 @@ export async function loadInputs(
   f: OutputFlags & DataFlags & { data?: string },
   o: { needsData: boolean; extraInputs?: string[]; samples?: number },
 ): Promise<{ g: Graph; data?: Dataset }> {
-  checkOutputPath(f.output, { inputs: [file, ...(o.extraInputs ?? [])], force: f.force });
+  const inputs = [file, ...(o.extraInputs ?? []), ...dataInputs(f.data)];
+  checkOutputPath(f.output, { inputs, force: f.force, bytes: sizeOf(file) });
   const g = loadModelChecked(file);
   const limits = [f.limit, o.samples].filter((n): n is number => n !== undefined);
   const wanted = o.needsData && f.data && o.samples !== 0;
@@ -65,6 +88,9 @@ export async function loadInputs(
   const data = wanted
     ? await loadDataFor(g, f.data!, 'train', { limit, normalize: f.normalize, image: imageOptionsOf(f) })
     : undefined;
+  // Training and calibration labels against the model's classes, before the pass runs.
+  const classes = modelClasses(g);
+  if (data && classes) checkLabels(data, classes, splitName(f.data!, 'training'));
   return { g, data };
 }
 
@@ -75,12 +101,11 @@ export function saveModel(g: Graph, output: string, input: string, force?: boole
 /** `--plan FILE`: replay its steps on the model (checked to be the one it was planned on). */
 export async function replayPlanFlag(g: Graph, file: string, ctx: PassContext) {
   let json: unknown;
+  const text = readTextFile(file, { what: `--plan ${file}`, expected: 'a JSON plan written by --save-plan' });
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    json = JSON.parse(text);
   } catch (e) {
-    throw new ReproError(
-      `--plan ${file}: cannot read a JSON plan (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); write one with --save-plan`,
-    );
+    throw new ReproError(`--plan ${file}: not a JSON plan (${(e as Error).message}); write one with --save-plan`);
   }
   const r = await applyPlan(g, json as PlanFile, ctx, `--plan ${file}`);
   return {
@@ -93,7 +118,7 @@ export async function replayPlanFlag(g: Graph, file: string, ctx: PassContext) {
 /** `--json`: the summary on stdout; otherwise one line on stderr (the summary's message, or its key numbers). */
 export function writeSummary(f: OutputFlags, input: string, summary: Record<string, unknown>): void {
   if (f.json) {
-    process.stdout.write(`${JSON.stringify({ model: input, output: f.output, ...summary })}\n`);
+    process.stdout.write(`${safeJson({ model: input, output: f.output, ...summary })}\n`);
     return;
   }
   const pct = (x: unknown) => `${(100 * (x as number)).toFixed(1)}%`;
@@ -102,6 +127,6 @@ export function writeSummary(f: OutputFlags, input: string, summary: Record<stri
       ? summary.message
       : typeof summary.sparsity === 'number'
         ? `sparsity ${pct(summary.sparsity)}, importance kept ${pct(summary.importanceKept)}`
-        : JSON.stringify(summary);
-  process.stderr.write(`wrote ${f.output}: ${msg}\n`);
+        : safeJson(summary);
+  process.stderr.write(`wrote ${oneLine(f.output)}: ${oneLine(msg)}\n`);
 }

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { parseFloatFlag, parseIntFlag } from './flags.js';
-import { ReproError } from '../util/errors.js';
+import { claimOutputs, type InputSpec } from '../util/output-guard.js';
 import { ARCH_RECIPES, FINETUNE_RECIPE, type Recipe, recipeOptions } from '../train/recipes.js';
 import type { TrainOptions, TrainResult } from '../train/trainer.js';
 
@@ -69,40 +69,42 @@ export function addTrainFlags(cmd: Command): Command {
       parseFloatFlag('--random-resized-crop', 0.01, 1),
     )
     .option('--limit <n>', 'use only the first N training samples', parseIntFlag('--limit', 1))
-    .option('--checkpoint <file>', 'write a checkpoint (.onnx + .train.json) after every epoch')
+    .option('--checkpoint <file>', 'write a checkpoint after every epoch (one .onnx file holding the training state)')
     .option('--resume <file>', 'continue from a checkpoint written by --checkpoint (same flags)')
     .option('--force', 'replace an existing output file')
     .option('--json', 'print only a JSON summary on stdout');
 }
 
+/** Two paths naming one file (links and other spellings included). */
+function sameFile(a: string, b: string): boolean {
+  try {
+    const [x, y] = [fs.statSync(a), fs.statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return path.resolve(a) === path.resolve(b);
+  }
+}
+
 /**
- * --checkpoint is rewritten every epoch, so it must never be the output, an input model, or (without --force)
- * an unrelated existing file; resuming from the same path is the normal way to continue a run.
+ * Claim -o and --checkpoint before any work (util/output-guard.ts): never an input model or the --resume file
+ * (compared as files), never each other. --checkpoint is rewritten every epoch: an existing one is replaced only
+ * when resuming from it (`--resume` the same file) or with --force.
  */
 export function checkCheckpointPath(
   f: Pick<TrainFlags, 'checkpoint' | 'resume' | 'output' | 'force'>,
   inputs: string[] = [],
 ): void {
+  const resuming = !!f.checkpoint && f.resume !== undefined && sameFile(f.resume, f.checkpoint);
+  const models: InputSpec[] = inputs.map((p) => ({ path: p, what: 'the input model' }));
+  const resume: InputSpec[] = f.resume ? [{ path: f.resume, what: '--resume' }] : [];
+  const bytes = inputs[0] ? fs.statSync(inputs[0], { throwIfNoEntry: false })?.size : undefined;
+  claimOutputs([{ path: f.output, flag: '-o', bytes }], { inputs: [...models, ...resume], force: f.force });
   if (!f.checkpoint) return;
-  const ck = path.resolve(f.checkpoint);
-  if (ck === path.resolve(f.output))
-    throw new ReproError(`--checkpoint ${f.checkpoint}: same file as -o; give the checkpoint its own path`);
-  for (const inp of inputs)
-    if (ck === path.resolve(inp))
-      throw new ReproError(
-        `--checkpoint ${f.checkpoint}: refusing to overwrite the input model ${inp}; choose another path`,
-      );
-  if (!fs.existsSync(path.dirname(ck)))
-    throw new ReproError(`--checkpoint ${f.checkpoint}: folder ${path.dirname(ck)} does not exist`);
-  if (fs.existsSync(ck)) {
-    if (fs.statSync(ck).isDirectory())
-      throw new ReproError(`--checkpoint ${f.checkpoint}: is a directory; give a file path`);
-    const resuming = f.resume !== undefined && path.resolve(f.resume) === ck;
-    if (!resuming && !f.force)
-      throw new ReproError(
-        `--checkpoint ${f.checkpoint}: file exists; pass --resume ${f.checkpoint} to continue that run or --force to replace it`,
-      );
-  }
+  const hint = `pass --resume ${f.checkpoint} to continue that run or --force to replace it`;
+  claimOutputs([{ path: f.checkpoint, flag: '--checkpoint', replace: resuming, keep: true, existsHint: hint }], {
+    inputs: resuming ? models : [...models, ...resume],
+    force: f.force,
+  });
 }
 
 /** Flags over recipe defaults → trainer options (without data, model and callbacks). */

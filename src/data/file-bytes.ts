@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ReproError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { checkFileSize, formatBytes, memoryLimitBytes, memoryLimitMB } from '../util/limits.js';
+import { formatBytes, memoryLimitBytes, memoryLimitMB } from '../util/limits.js';
+import { readRegularFile } from '../util/read-file.js';
 
 /**
  * Deflate cannot expand data by more than about 1032:1, so a gzip file of n bytes never
@@ -13,14 +13,8 @@ const MAX_DEFLATE_RATIO = 1100;
 
 /** Read a whole file; transparently gunzip it when the name ends in `.gz`. */
 export function readMaybeGzip(path: string): Uint8Array {
-  let raw: Buffer;
-  checkFileSize(path); // --max-memory: refuse before reading
-  try {
-    raw = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ReproError(`${path}: cannot read file (${code ?? (e as Error).message})`);
-  }
+  // A regular file only (never a pipe or /dev/zero), read for its size and only if it fits --max-memory.
+  const raw = readRegularFile(path, { expected: 'a dataset file' });
   if (!path.endsWith('.gz')) return raw;
   const deflateCap = Math.min(raw.length * MAX_DEFLATE_RATIO + 1024, 0x7fffffff);
   const cap = Math.min(deflateCap, memoryLimitBytes());

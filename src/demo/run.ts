@@ -3,7 +3,7 @@
  * `<dir>/<method>.onnx`, `<dir>/report.json` (RunResults) and `<dir>/report.html`. A failing step leaves a
  * row with its error in the notes and the demo goes on.
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { take } from '../data/dataset.js';
@@ -13,6 +13,7 @@ import { buildReportHtml } from '../report/html.js';
 import type { MethodResult, RunResults } from '../report/schema.js';
 import { ReproError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { claimOutputs, ensureOutputFolder } from '../util/output-guard.js';
 import { demoConfig } from './config.js';
 import type { DemoContext, DemoStep } from './context.js';
 import { lopStep } from './lop.js';
@@ -46,6 +47,10 @@ function machine(): string {
   return `${cpus[0]?.model.trim() ?? 'unknown CPU'} × ${cpus.length}, ${os.platform()} ${os.arch()}, Node ${process.version}`;
 }
 
+/**
+ * Before training: the folder (made if missing; removed again if nothing gets written) must take new files, and
+ * the report files are claimed (util/output-guard.ts) so a second demo cannot write them at the same time.
+ */
 function prepareDir(dir: string, force: boolean | undefined): void {
   if (existsSync(dir) && !statSync(dir).isDirectory())
     throw new ReproError(`-o ${dir}: exists and is not a folder; choose a folder path`);
@@ -55,8 +60,11 @@ function prepareDir(dir: string, force: boolean | undefined): void {
         `-o ${dir}: already holds ${f} from an earlier run; pass --force to replace it or choose another folder`,
       );
   }
-  mkdirSync(dir, { recursive: true });
+  ensureOutputFolder(dir, `-o ${dir}`);
+  claimOutputs(REPORT_FILES.map((f) => ({ path: path.join(dir, f), flag: '-o', replace: true })));
 }
+
+const REPORT_FILES = ['report.json', 'report.html'];
 
 const secs = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
 

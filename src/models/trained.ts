@@ -52,6 +52,7 @@ export async function trainedModel(
   const opts = recipeOptions({ epochs, seed }, ARCH_RECIPES[arch] ?? ARCH_RECIPES.lenet5!);
   const res = await trainModel(buildModel(arch, { seed }), train, { ...opts, progress: o.progress ?? false });
   mkdirSync(dir, { recursive: true });
-  saveOnnx(res.graph, file, { force: true });
+  // A cache entry, not a user's output: replaced without a claim (two runs training it at once write the same bytes).
+  saveOnnx(res.graph, file);
   return { graph: res.graph, file, trained: true };
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ReproError } from '../util/errors.js';
+import { openRegularFile, readAt } from '../util/read-file.js';
 import { allocData, BYTES_PER_ELEMENT, DTYPE_FROM_ONNX, type Tensor, type TensorData } from '../ir/tensor.js';
 import { longToNumber, type TensorProto } from './proto.js';
 
@@ -139,23 +140,20 @@ function externalRange(
   return { offset, length };
 }
 
-/** Reads exactly `length` bytes at `offset`; a short read or an I/O error becomes a ReproError. */
+/** Reads exactly `length` bytes at `offset`; a short read, a non-regular file or an I/O error becomes a ReproError. */
 function readRange(real: string, offset: number, length: number, where: string, location: string): Uint8Array {
+  const { fd } = openRegularFile(real, { what: `${where}: external data '${location}'` });
   try {
-    const fd = fs.openSync(real, 'r');
-    try {
-      const buf = new Uint8Array(length);
-      const got = fs.readSync(fd, buf, 0, length, offset);
-      if (got !== length)
-        throw new ReproError(`${where}: external data '${location}' ended after ${got} of ${length} bytes`);
-      return buf;
-    } finally {
-      fs.closeSync(fd);
-    }
+    const buf = readAt(fd, offset, length);
+    if (buf.length !== length)
+      throw new ReproError(`${where}: external data '${location}' ended after ${buf.length} of ${length} bytes`);
+    return buf;
   } catch (e) {
     if (e instanceof ReproError) throw e;
     throw new ReproError(
       `${where}: cannot read external data '${location}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
     );
+  } finally {
+    fs.closeSync(fd);
   }
 }

@@ -1,10 +1,10 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ReproError } from '../util/errors.js';
 import type { Attr, Attrs } from '../ir/attrs.js';
 import { Graph, type Dim, type Node, type ValueInfo } from '../ir/graph.js';
 import { BYTES_PER_ELEMENT, DTYPE_FROM_ONNX } from '../ir/tensor.js';
-import { checkFileSize, checkMemory, declaredTensorBytes } from '../util/limits.js';
+import { checkMemory, declaredTensorBytes } from '../util/limits.js';
+import { readRegularFile } from '../util/read-file.js';
 import { decodeTensor, type DecodeContext } from './decode-tensor.js';
 import {
   AttrType,
@@ -22,20 +22,8 @@ const utf8 = new TextDecoder('utf-8');
 
 /** Read an ONNX file into the IR. Every problem with the file becomes a one-line ReproError naming it. */
 export function loadOnnx(file: string): Graph {
-  let buf: Buffer;
-  checkFileSize(file); // --max-memory: refuse before reading
-  try {
-    buf = fs.readFileSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ReproError(
-      code === 'ENOENT'
-        ? `${file}: no such file`
-        : code === 'EISDIR'
-          ? `${file}: is a directory, expected an .onnx file`
-          : `${file}: cannot read (${code ?? String(e)})`,
-    );
-  }
+  // A regular file only (never a pipe or /dev/zero), read for its size and only if it fits --max-memory.
+  const buf = readRegularFile(file, { expected: 'an .onnx file' });
   return decodeModel(buf, { where: file, modelDir: path.dirname(path.resolve(file)) });
 }
 

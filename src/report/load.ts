@@ -1,17 +1,15 @@
-import * as fs from 'node:fs';
 import { ReproError } from '../util/errors.js';
+import { readTextFile } from '../util/read-file.js';
 import type { RunResults } from './schema.js';
 
 /** Read a results JSON written by `reprune demo` (or a bench), checking the fields the report needs. */
 export function loadResults(file: string): RunResults {
   let raw: unknown;
+  const text = readTextFile(file, { expected: 'a results JSON' });
   try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    raw = JSON.parse(text);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ReproError(
-      code === 'ENOENT' ? `${file}: no such file` : `${file}: not valid JSON (${(e as Error).message})`,
-    );
+    throw new ReproError(`${file}: not valid JSON (${(e as Error).message})`);
   }
   const r = raw as Partial<RunResults>;
   if (!r || typeof r !== 'object' || r.version !== 1 || !r.baseline || !Array.isArray(r.methods)) {

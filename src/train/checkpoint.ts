@@ -1,69 +1,43 @@
 /**
- * Checkpoints: the model as ONNX (atomic saveOnnx) plus a JSON sidecar `<path>.train.json` with what a
- * bit-identical resume needs — completed epochs, global step, optimizer buffers, history and the run's settings.
- * The ONNX file records the epoch too, so a crash between the two writes is detected instead of mixing states.
+ * Checkpoints: ONE file — the model as ONNX with what a bit-identical resume needs (completed epochs, global step,
+ * optimizer buffers, history and the run's settings) in its metadata entry `reprune.train.state`. It is written
+ * like every output (a temp file renamed over the previous checkpoint), so a crash at any moment leaves either the
+ * previous complete checkpoint or the new one, never a model without its state. Reading checks the state strictly
+ * (checkpoint-state.ts). Checkpoints of earlier versions (`<path>.train.json` beside the model) are still read.
  */
 import * as fs from 'node:fs';
 import type { Graph } from '../ir/graph.js';
 import { loadOnnx, saveOnnx } from '../onnx/index.js';
 import { ReproError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/fs.js';
-import type { OptimizerState } from './optim/index.js';
+import { readTextFile } from '../util/read-file.js';
+import { decodeTrainState, encodeTrainState, type TrainState } from './checkpoint-state.js';
 
-export interface EpochStats {
-  epoch: number;
-  loss: number;
-  trainAcc: number;
-  testAcc?: number;
-  testLoss?: number;
-  samplesPerSecond: number;
-  lr: number;
-}
+export type { EpochStats, RunKey, TrainState } from './checkpoint-state.js';
 
-/** Settings that must match for a resume to continue the same run. */
-export interface RunKey {
-  batchSize: number;
-  seed: number;
-  epochs: number;
-  optimizer: string;
-  params: string[];
-}
-
-export interface TrainState {
-  version: 1;
-  epochsDone: number;
-  step: number;
-  optimizer: OptimizerState;
-  history: EpochStats[];
-  key: RunKey;
-  /** Set when the run stopped inside epoch `epochsDone` (Ctrl-C): steps done in it and its running sums. */
-  partial?: { steps: number; lossSum: number; hits: number; seen: number; lr: number };
-}
+/** The metadata entry holding the training state. */
+export const STATE_KEY = 'reprune.train.state';
+/** Older checkpoints: the position the model file records, matched against the side file's. */
+const EPOCH_KEY = 'reprune.train.epoch';
 
 /** What the ONNX file records of its position in the run: the epoch, plus the step for a mid-epoch stop. */
 const positionTag = (s: Pick<TrainState, 'epochsDone' | 'partial'>) =>
   s.partial ? `${s.epochsDone}+${s.partial.steps}` : String(s.epochsDone);
 
-const EPOCH_KEY = 'reprune.train.epoch';
-
+/** The side file of checkpoints written by earlier versions (read, never written). */
 export function sidecarPath(onnxPath: string): string {
   return `${onnxPath}.train.json`;
 }
 
 export function saveCheckpoint(model: Graph, path: string, state: TrainState): void {
-  const prev = model.metadata[EPOCH_KEY];
-  model.metadata[EPOCH_KEY] = positionTag(state);
+  const prev = model.metadata[STATE_KEY];
+  model.metadata[STATE_KEY] = encodeTrainState(state);
   try {
-    saveOnnx(model, path, { force: true });
+    // One atomic write: the previous checkpoint stays in place until this one is complete.
+    saveOnnx(model, path, { force: true, flag: '--checkpoint' });
   } finally {
-    if (prev === undefined) delete model.metadata[EPOCH_KEY];
-    else model.metadata[EPOCH_KEY] = prev;
+    if (prev === undefined) delete model.metadata[STATE_KEY];
+    else model.metadata[STATE_KEY] = prev;
   }
-  const buffers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(state.optimizer.buffers))
-    buffers[k] = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
-  const json = { ...state, optimizer: { ...state.optimizer, buffers } };
-  writeFileAtomic(sidecarPath(path), JSON.stringify(json));
 }
 
 export interface LoadedCheckpoint {
@@ -71,32 +45,24 @@ export interface LoadedCheckpoint {
   state: TrainState;
 }
 
-export function loadCheckpoint(path: string): LoadedCheckpoint {
+/** The side file holding the state of a checkpoint written by an earlier version. */
+function legacyStateText(path: string): string {
   const side = sidecarPath(path);
-  if (!fs.existsSync(path)) throw new ReproError(`--resume ${path}: checkpoint file not found`);
   if (!fs.existsSync(side))
-    throw new ReproError(`--resume ${path}: training state ${side} is missing; it is written next to each checkpoint`);
-  let raw: TrainState & { optimizer: { buffers: Record<string, string> } };
-  try {
-    raw = JSON.parse(fs.readFileSync(side, 'utf8'));
-  } catch (e) {
-    throw new ReproError(`--resume ${side}: not valid JSON (${(e as Error).message})`);
-  }
-  if (raw.version !== 1) throw new ReproError(`--resume ${side}: unsupported state version ${String(raw.version)}`);
+    throw new ReproError(`--resume ${path}: holds no training state; resume from a checkpoint written by --checkpoint`);
+  return readTextFile(side, { what: `--resume ${side}`, expected: 'the JSON training state' });
+}
+
+export function loadCheckpoint(path: string): LoadedCheckpoint {
   const model = loadOnnx(path);
-  const epoch = model.metadata[EPOCH_KEY];
-  if (epoch !== positionTag(raw)) {
+  const embedded = model.metadata[STATE_KEY];
+  const state = decodeTrainState(embedded ?? legacyStateText(path), model, `--resume ${path}`);
+  const tag = model.metadata[EPOCH_KEY];
+  if (!embedded && tag !== positionTag(state))
     throw new ReproError(
-      `--resume ${path}: the model is from epoch ${epoch ?? '?'} but ${side} is from epoch ${positionTag(raw)}; the checkpoint was interrupted while saving`,
+      `--resume ${path}: the model is from epoch ${tag ?? '?'} but ${sidecarPath(path)} is from epoch ${positionTag(state)}; the checkpoint was interrupted while saving`,
     );
-  }
+  delete model.metadata[STATE_KEY];
   delete model.metadata[EPOCH_KEY];
-  const buffers: Record<string, Float32Array> = {};
-  for (const [k, b64] of Object.entries(raw.optimizer.buffers)) {
-    const bytes = Buffer.from(b64, 'base64');
-    const copy = new Uint8Array(bytes.byteLength);
-    copy.set(bytes);
-    buffers[k] = new Float32Array(copy.buffer);
-  }
-  return { model, state: { ...raw, optimizer: { ...raw.optimizer, buffers } } };
+  return { model, state };
 }

@@ -1,55 +1,33 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { ReproError } from './errors.js';
+/**
+ * Writing files safely: `checkOutputPath` claims an output before any work (see output-guard.ts: inputs and other
+ * outputs compared as files, --force for existing files, a writable folder with free space, a lock against a
+ * second process), and `writeFileAtomic` writes through an exclusive temp file renamed into place.
+ */
+import { claimOutputs, type InputSpec, writeThroughTemp } from './output-guard.js';
+
+export type { InputSpec } from './output-guard.js';
 
 export interface WriteGuard {
-  /** Files the command read; an output may never replace one of them. */
-  inputs?: string[];
+  /** Files the command read; an output may never replace one of them (compared as files, not path strings). */
+  inputs?: Array<string | InputSpec>;
   /** Allow replacing an existing output file. */
   force?: boolean;
+  /** How messages name the output: '-o' (default), '--plot', ... */
+  flag?: string;
+  /** Expected size in bytes, for the free-space check. */
+  bytes?: number;
 }
 
-/** Refuse outputs that would overwrite an input, or an existing file without --force. */
+/** Refuse an output that would overwrite an input, an existing file without --force, or that cannot be written. */
 export function checkOutputPath(out: string, guard: WriteGuard = {}): void {
-  const abs = path.resolve(out);
-  for (const inp of guard.inputs ?? []) {
-    if (sameFile(abs, path.resolve(inp)))
-      throw new ReproError(`-o ${out}: refusing to overwrite the input model; choose another output path`);
-  }
-  if (fs.existsSync(abs)) {
-    if (fs.statSync(abs).isDirectory()) throw new ReproError(`-o ${out}: is a directory; give a file path`);
-    if (!guard.force) throw new ReproError(`-o ${out}: file exists; pass --force to replace it`);
-  }
-  const dir = path.dirname(abs);
-  if (!fs.existsSync(dir)) throw new ReproError(`-o ${out}: folder ${dir} does not exist`);
+  claimOutputs([{ path: out, flag: guard.flag, bytes: guard.bytes }], { inputs: guard.inputs, force: guard.force });
 }
 
-function sameFile(a: string, b: string): boolean {
-  if (a === b) return true;
-  try {
-    const sa = fs.statSync(a);
-    const sb = fs.statSync(b);
-    return sa.ino === sb.ino && sa.dev === sb.dev;
-  } catch {
-    return false;
-  }
-}
-
-/** Write via a temp file in the same folder and rename, so a crash never leaves a half-written output. */
+/**
+ * Write via an exclusively created temp file in the same folder and rename, so a crash never leaves a half-written
+ * output. With a guard the output is checked (and claimed) first; without one an existing file is replaced.
+ */
 export function writeFileAtomic(file: string, data: Uint8Array | string, guard?: WriteGuard): void {
   if (guard) checkOutputPath(file, guard);
-  const abs = path.resolve(file);
-  const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, abs);
-  } catch (e) {
-    try {
-      fs.unlinkSync(tmp);
-    } catch {
-      /* already gone */
-    }
-    if (e instanceof ReproError) throw e;
-    throw new ReproError(`${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  writeThroughTemp(file, data, guard ? !!guard.force : true);
 }

@@ -4,7 +4,6 @@
  * and the limit instead of being killed by the OS halfway through a run.
  * The check is deliberately simple: the bytes a file or a declared tensor set needs must fit the limit on their own.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { ReproError } from './errors.js';
 
@@ -48,19 +47,6 @@ export function checkMemory(bytes: number, what: string): void {
   throw new ReproError(
     `${what} ${formatBytes(bytes)}: too large for --max-memory ${limitMB} MB; raise --max-memory if the machine has the RAM, or use a smaller model or dataset`,
   );
-}
-
-/** Refuse to read a file larger than the limit (checked with stat, nothing is read). Missing files pass: the reader reports them. */
-export function checkFileSize(file: string): void {
-  let size: number;
-  try {
-    const st = fs.statSync(file);
-    if (!st.isFile()) return;
-    size = st.size;
-  } catch {
-    return;
-  }
-  checkMemory(size, `${file}: file size`);
 }
 
 /** Bytes an ONNX TensorProto header declares (dims × element size), without touching its data; unknown types count 4 bytes. */

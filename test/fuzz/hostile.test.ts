@@ -2,7 +2,9 @@
  * Hostile-input fuzzing (issue 10): a fixed-seed corpus of mutated ONNX files. Every case must either load or
  * end in a ReproError — never another exception, never a hang, never a peak allocation far beyond the file —
  * and a sample run through the real CLI must exit 2 with one `error:` line and no stack trace.
- * REPRUNE_FUZZ_CASES scales the corpus (default 3000); REPRUNE_FUZZ_SEED changes it.
+ * REPRUNE_FUZZ_CASES scales the corpus (default 5000); REPRUNE_FUZZ_SEED changes it; REPRUNE_FUZZ_WORKERS splits it
+ * over that many worker threads (default 1: `npm test` already keeps both cores of a 2-core machine busy with other
+ * test files, and measured there two workers were no faster).
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +16,8 @@ import { isCleanError, runCli } from '../cli/helpers.js';
 import { makeCase, makeModelDir, type CaseResult } from './cases.js';
 import { seeds } from './seeds.js';
 
-const CASES = Number(process.env.REPRUNE_FUZZ_CASES ?? 3000);
+const CASES = Number(process.env.REPRUNE_FUZZ_CASES ?? 5000);
+const WORKERS = Math.max(1, Number(process.env.REPRUNE_FUZZ_WORKERS ?? 1));
 const SEED = Number(process.env.REPRUNE_FUZZ_SEED ?? 20240611);
 /** A case that makes no progress for this long is a hang. */
 const HANG_MS = 20_000;
@@ -22,17 +25,17 @@ const HANG_MS = 20_000;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'reprune-fuzz-'));
 const modelDir = makeModelDir(root);
 
-/** Run cases [from, CASES) in a worker; on a hang, record it, kill the worker and continue after the case. */
-function runCorpus(): Promise<CaseResult[]> {
+/** Run cases [first, end) in a worker; on a hang, record it, kill the worker and continue after the case. */
+function runRange(first: number, end: number): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   return new Promise((resolve, reject) => {
     const start = (from: number) => {
-      if (from >= CASES) {
+      if (from >= end) {
         resolve(results);
         return;
       }
       const w = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
-        workerData: { from, to: CASES, seed: SEED, modelDir },
+        workerData: { from, to: end, seed: SEED, modelDir },
       });
       let current = from;
       let timer = setTimeout(onHang, HANG_MS);
@@ -62,8 +65,16 @@ function runCorpus(): Promise<CaseResult[]> {
         reject(e);
       });
     };
-    start(0);
+    start(first);
   });
+}
+
+/** The corpus split into WORKERS contiguous ranges run side by side; results in case order. */
+async function runCorpus(): Promise<CaseResult[]> {
+  const size = Math.ceil(CASES / WORKERS);
+  const ranges = Array.from({ length: WORKERS }, (_, k) => [k * size, Math.min(CASES, (k + 1) * size)] as const);
+  const parts = await Promise.all(ranges.filter(([a, b]) => a < b).map(([a, b]) => runRange(a, b)));
+  return parts.flat().sort((x, y) => x.index - y.index);
 }
 
 function summarize(results: CaseResult[]): string {
@@ -110,7 +121,7 @@ describe('hostile ONNX inputs', () => {
     for (const f of findings) if (f.bytes.length) fs.writeFileSync(path.join(root, `finding-${f.index}.onnx`), f.bytes);
     const count = (o: string) => results.filter((r) => r.outcome === o).length;
     t.diagnostic(
-      `fuzz: ${results.length} cases, ${count('loaded')} loaded, ${count('refused')} refused, ${findings.length} findings (reproducers kept in ${root} if any)`,
+      `fuzz: ${results.length} cases in ${WORKERS} worker(s), ${count('loaded')} loaded, ${count('refused')} refused, ${findings.length} findings (reproducers kept in ${root} if any)`,
     );
     t.diagnostic(`fuzz by mutation: ${summarize(results)}`);
     assert.equal(results.length, CASES);

@@ -10,7 +10,9 @@ import { describe, test } from 'node:test';
 import { loadDataset } from '../../src/data/sources.js';
 import { tensorsEqual } from '../../src/ir/tensor.js';
 import { NetBuilder } from '../../src/models/net-builder.js';
-import { loadCheckpoint } from '../../src/train/checkpoint.js';
+import { loadOnnx } from '../../src/onnx/decode.js';
+import { saveOnnx } from '../../src/onnx/save.js';
+import { loadCheckpoint, STATE_KEY } from '../../src/train/checkpoint.js';
 import { trainModel, type TrainOptions } from '../../src/train/trainer.js';
 import { Interrupted, requestStop, stopRequested } from '../../src/util/signals.js';
 import { scratch } from './helpers.js';
@@ -88,7 +90,7 @@ describe('stop request → checkpoint → resume', () => {
     assert.equal(loadCheckpoint(ck).state.epochsDone, 1);
   });
 
-  test('a mismatched position tag between the .onnx and its .train.json is refused', async () => {
+  test('a checkpoint is one file: the training state travels inside the model, no side file', async () => {
     const dir = scratch();
     const ck = path.join(dir, 'ck.onnx');
     const hooks = {
@@ -97,7 +99,35 @@ describe('stop request → checkpoint → resume', () => {
       },
     };
     await assert.rejects(trainModel(tinyBnNet(), ds, { ...base, checkpoint: { path: ck }, hooks }), Interrupted);
-    const side = JSON.parse(fs.readFileSync(`${ck}.train.json`, 'utf8'));
+    assert.deepEqual(fs.readdirSync(dir), ['ck.onnx']);
+    const g = loadOnnx(ck);
+    const state = JSON.parse(g.metadata[STATE_KEY]!);
+    assert.equal(state.epochsDone, 0);
+    assert.equal(state.partial.steps, 3);
+    // Loading strips the state, so a model saved from a resumed run carries none of it.
+    assert.equal(loadCheckpoint(ck).model.metadata[STATE_KEY], undefined);
+  });
+
+  test('an older checkpoint (.onnx + .train.json) still resumes; a mismatched pair is refused', async () => {
+    const dir = scratch();
+    const ck = path.join(dir, 'ck.onnx');
+    const hooks = {
+      afterStep: ({ step }: { step: number }) => {
+        if (step === 2) requestStop();
+      },
+    };
+    await assert.rejects(trainModel(tinyBnNet(), ds, { ...base, checkpoint: { path: ck }, hooks }), Interrupted);
+    // Rewrite it the way earlier versions stored it: the state in a side file, the position tag in the model.
+    const g = loadOnnx(ck);
+    const side = JSON.parse(g.metadata[STATE_KEY]!);
+    delete g.metadata[STATE_KEY];
+    g.metadata['reprune.train.epoch'] = '0+3';
+    saveOnnx(g, ck);
+    fs.writeFileSync(`${ck}.train.json`, JSON.stringify(side));
+    const full = await trainModel(tinyBnNet(), ds, base);
+    const resumed = await trainModel(tinyBnNet(), ds, { ...base, resume: ck });
+    for (const [name, t] of full.graph.initializers)
+      assert.ok(tensorsEqual(t, resumed.graph.initializers.get(name)!), name);
     side.partial.steps = 1; // as if the process died between writing the two files of a later save
     fs.writeFileSync(`${ck}.train.json`, JSON.stringify(side));
     await assert.rejects(trainModel(tinyBnNet(), ds, { ...base, resume: ck }), /interrupted while saving/);

@@ -10,8 +10,11 @@ import { loadModelChecked } from '../../onnx/prepare.js';
 import { inputLayout } from '../../runtime/capture.js';
 import { evaluate } from '../../runtime/evaluate.js';
 import { ReproError } from '../../util/errors.js';
+import { oneLine, safeJson } from '../../util/text.js';
+import { parseDecimal } from '../../util/numbers.js';
 import { parseIntFlag } from '../flags.js';
 import { addDataFlags, type DataFlags, imageOptionsOf } from '../data-flags.js';
+import { checkLabels, modelClasses, splitName } from '../labels.js';
 
 export interface EvalOptions extends DataFlags {
   data: string;
@@ -24,7 +27,7 @@ export interface EvalOptions extends DataFlags {
 /** "MEAN,STD" → {mean, std}; std must be positive. */
 export function parseNormalize(v: string): Normalize {
   const parts = v.split(',').map((s) => s.trim());
-  const [mean, std] = parts.map(Number);
+  const [mean, std] = parts.map((p) => parseDecimal(p) ?? Number.NaN);
   if (
     parts.length !== 2 ||
     parts.some((p) => p === '') ||
@@ -48,6 +51,8 @@ export async function runEval(file: string, o: EvalOptions) {
   const split = parseSplit(o.split);
   const g = loadModelChecked(file);
   const ds = await loadDataFor(g, o.data, split, { limit: o.limit, normalize: o.normalize, image: imageOptionsOf(o) });
+  const classes = modelClasses(g);
+  if (classes) checkLabels(ds, classes, `${file} on ${splitName(o.data, split)}`);
   const r = await evaluate(g, ds, { batchSize: o.batch }).catch((e: unknown) => {
     // Model/data mismatches (sample shape, class count) are reported by the runtime without file names: add them.
     throw e instanceof ReproError ? new ReproError(`${file} on --data ${o.data}: ${e.message}`) : e;
@@ -84,11 +89,11 @@ export function register(program: Command): void {
   addDataFlags(cmd).action(async (file: string, opts: EvalOptions) => {
     const r = await runEval(file, opts);
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify(r)}\n`);
+      process.stdout.write(`${safeJson(r)}\n`);
       return;
     }
     process.stdout.write(
-      `${file} on ${r.data} (${r.split}, ${r.samples} samples): accuracy ${(100 * r.accuracy).toFixed(2)}%, ` +
+      `${oneLine(file)} on ${oneLine(r.data)} (${r.split}, ${r.samples} samples): accuracy ${(100 * r.accuracy).toFixed(2)}%, ` +
         `loss ${r.loss.toFixed(4)}, ${r.msPerBatch.toFixed(2)} ms/batch (${(r.msPerSample * 1000).toFixed(1)} µs/sample)\n`,
     );
   });

@@ -11,11 +11,13 @@ import type { FinetuneReport } from '../../passes/finetune/pass.js';
 import { loadModelChecked } from '../../onnx/prepare.js';
 import { passSpec } from '../../passes/registry.js';
 import { ReproError } from '../../util/errors.js';
+import { oneLine, safeJson } from '../../util/text.js';
 import { parseIntFlag } from '../flags.js';
 import { addDataFlags, type DataFlags, imageOptionsOf } from '../data-flags.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
 import { checkSideOutput, loadInputs, saveModel } from '../run-pass.js';
 import { planSteps, recipeData, SAVE_RECIPE_HELP, writeRecipe } from '../save-recipe.js';
+import { checkLabels, modelClasses, splitName } from '../labels.js';
 import { checkCheckpointPath, summary } from '../train-flags.js';
 
 interface Flags extends DataFlags {
@@ -42,7 +44,7 @@ function checkLopFlags(f: Flags): void {
 
 export async function runFinetune(file: string, f: Flags): Promise<Record<string, unknown>> {
   checkLopFlags(f);
-  checkCheckpointPath(f, [file]);
+  checkCheckpointPath(f, [file, ...(f.teacher ? [f.teacher] : [])]);
   checkSideOutput(f, file, ['saveRecipe']);
   const { g, data } = await loadInputs(file, f, { needsData: true, extraInputs: f.teacher ? [f.teacher] : [] });
   const teacher = f.teacher ? loadModelChecked(f.teacher) : undefined;
@@ -51,6 +53,8 @@ export async function runFinetune(file: string, f: Flags): Promise<Record<string
     normalize: f.normalize,
     image: imageOptionsOf(f),
   });
+  const classes = modelClasses(g);
+  if (classes) checkLabels(evalData, classes, splitName(f.data, 'test'));
   const t0 = performance.now();
   const r = await runPass(
     'finetune',
@@ -101,17 +105,17 @@ export function register(program: Command): void {
     .option('--limit <n>', 'use only the first N training samples', parseIntFlag('--limit', 1))
     .option('--eval-limit <n>', 'evaluate on only the first N test samples', parseIntFlag('--eval-limit', 1))
     .option('--teacher <dense.onnx>', 'add similarity-preserving distillation (SP-KD) from this dense model')
-    .option('--checkpoint <file>', 'write a checkpoint (.onnx + .train.json) after every epoch')
+    .option('--checkpoint <file>', 'write a checkpoint after every epoch (one .onnx file holding the training state)')
     .option('--resume <file>', 'continue from a checkpoint written by --checkpoint (same flags)')
     .option('--save-recipe <recipe.yaml>', SAVE_RECIPE_HELP)
     .option('--force', 'replace an existing output file')
     .option('--json', 'print only a JSON summary on stdout');
   addPassFlags(addDataFlags(cmd), [passSpec('finetune')]).action(async (file: string, f: Flags) => {
     const s = await runFinetune(file, f);
-    if (f.json) process.stdout.write(`${JSON.stringify(s)}\n`);
+    if (f.json) process.stdout.write(`${safeJson(s)}\n`);
     else
       process.stderr.write(
-        `wrote ${f.output}: test accuracy ${(100 * (s.accuracy as number)).toFixed(2)}% after ${s.epochs} epochs (${s.maskedWeights} weights held at 0)\n`,
+        `wrote ${oneLine(f.output)}: test accuracy ${(100 * (s.accuracy as number)).toFixed(2)}% after ${s.epochs} epochs (${s.maskedWeights} weights held at 0)\n`,
       );
   });
 }

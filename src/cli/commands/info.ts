@@ -7,6 +7,7 @@ import type { Graph, ValueInfo } from '../../ir/graph.js';
 import { loadModelChecked } from '../../onnx/prepare.js';
 import { modelMetrics, type ModelMetrics } from '../../analysis/metrics.js';
 import { unifyInfo, type UnifyInfo } from '../../passes/unify/info.js';
+import { escapeStrings, safeJson } from '../../util/text.js';
 
 export interface InfoReport extends ModelMetrics {
   file: string;
@@ -115,6 +116,7 @@ export function register(program: Command): void {
     .option('--json', 'print the report as JSON on stdout')
     .action((file: string, opts: { json?: boolean }) => {
       const report = infoReport(file, loadModelChecked(file));
-      process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderInfo(report)}\n`);
+      // Names come from the file: escaped for the terminal in the table, \u-escaped (still the same JSON) with --json.
+      process.stdout.write(opts.json ? `${safeJson(report, 2)}\n` : `${renderInfo(escapeStrings(report))}\n`);
     });
 }

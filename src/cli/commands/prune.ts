@@ -19,6 +19,7 @@ import type { TileOptions } from '../../passes/tile/spec.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { ReproError } from '../../util/errors.js';
 import { addDataFlags } from '../data-flags.js';
+import { oneLine } from '../../util/text.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
 import { planSteps, recipeData, SAVE_RECIPE_HELP, writeRecipe } from '../save-recipe.js';
 import { checkSideOutput, loadInputs, replayPlanFlag, saveModel, writeSummary } from '../run-pass.js';
@@ -88,7 +89,7 @@ async function action(file: string, f: PruneFlags): Promise<void> {
   // A replayed plan needs no data; planning reads only as many samples as its passes say.
   const samples = o ? samplesUsedBy(pruneSteps(o), flagNamer) : 0;
   const { g, data } = await loadInputs(file, f, { needsData: !!f.data, samples });
-  const log = f.json ? undefined : (l: string) => process.stderr.write(`${l}\n`);
+  const log = f.json ? undefined : (l: string) => process.stderr.write(`${oneLine(l)}\n`);
   const res = o ? await prune(g, o, { data, log }, flagNamer) : await replayPlanFlag(g, f.plan!, { data, log });
   if (f.plot && !f.plan) writeFileAtomic(f.plot, plotFigure(g, f), { inputs: [file, f.output], force: f.force });
   saveModel(res.graph, f.output, file, f.force);

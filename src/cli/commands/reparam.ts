@@ -7,6 +7,7 @@ import { modelMetrics } from '../../analysis/metrics.js';
 import { REPARAM_TRANSFORMS, type ReparamOptions, reparam } from '../../api/reparam.js';
 import { passSpec } from '../../passes/registry.js';
 import { ReproError } from '../../util/errors.js';
+import { safeJson, oneLine } from '../../util/text.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { addDataFlags } from '../data-flags.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
@@ -40,7 +41,7 @@ async function action(file: string, f: Flags): Promise<void> {
     );
   checkSideOutput(f, file, ['savePlan', 'saveRecipe']);
   const { g, data } = await loadInputs(file, f, { needsData: !!f.data });
-  const ctx = { data, log: f.json ? undefined : (l: string) => process.stderr.write(`${l}\n`) };
+  const ctx = { data, log: f.json ? undefined : (l: string) => process.stderr.write(`${oneLine(l)}\n`) };
   const res = f.plan ? await replayPlanFlag(g, f.plan, ctx) : await run(g, f, ctx);
   saveModel(res.graph, f.output, file, f.force);
   if (f.savePlan)
@@ -60,7 +61,7 @@ async function action(file: string, f: Flags): Promise<void> {
       paramsAfter: after.params,
     });
   }
-  writeSummary({ ...f, json: f.json }, file, f.json ? summary : { message: JSON.stringify(summary) });
+  writeSummary({ ...f, json: f.json }, file, f.json ? summary : { message: safeJson(summary) });
 }
 
 export function register(program: Command): void {

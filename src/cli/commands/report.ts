@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { buildReportHtml } from '../../report/html.js';
 import { loadResults } from '../../report/load.js';
 import { checkOutputPath, writeFileAtomic } from '../../util/fs.js';
+import { oneLine } from '../../util/text.js';
 
 export function register(program: Command): void {
   program
@@ -13,6 +14,6 @@ export function register(program: Command): void {
       checkOutputPath(o.output, { inputs: [file], force: o.force });
       const html = await buildReportHtml(loadResults(file));
       writeFileAtomic(o.output, html, { inputs: [file], force: o.force });
-      process.stderr.write(`wrote ${o.output}\n`);
+      process.stderr.write(`wrote ${oneLine(o.output)}\n`);
     });
 }

@@ -16,7 +16,10 @@ import type { TedeprReport } from '../../passes/tedepr/pass.js';
 import { passSpec } from '../../passes/registry.js';
 import { ReproError } from '../../util/errors.js';
 import { checkOutputPath } from '../../util/fs.js';
+import { oneLine, safeJson } from '../../util/text.js';
 import { parseIntFlag } from '../flags.js';
+import { checkLabels, modelClasses, splitName, zooClasses } from '../labels.js';
+import { dataInputs } from '../run-pass.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
 
 export interface TedeprFlags {
@@ -40,12 +43,20 @@ function modelOf(file: string | undefined, f: TedeprFlags, classes: number): { g
 }
 
 export async function runTedeprCommand(f: TedeprFlags, file?: string): Promise<Record<string, unknown>> {
-  checkOutputPath(f.output, { inputs: file ? [file] : [], force: f.force });
+  checkOutputPath(f.output, { inputs: [...(file ? [file] : []), ...dataInputs(f.data)], force: f.force });
   const train = loadDataset(f.data, 'train', { limit: f.limit });
   const test = loadDataset(f.data, 'test', { limit: f.testLimit });
-  const { g, zoo } = modelOf(file, f, train.numClasses);
+  const { g, zoo } = modelOf(file, f, zooClasses(train, f.data));
+  // Every label against the classes the model outputs, before the scores and the training run.
+  const classes = modelClasses(g);
+  if (classes)
+    for (const [ds, split] of [
+      [train, 'training'],
+      [test, 'test'],
+    ] as const)
+      checkLabels(ds, classes, splitName(f.data, split));
   const options = { ...passOptionsFromFlags(passSpec('tedepr'), f), reinit: !zoo };
-  const log = (l: string) => process.stderr.write(`${l}\n`);
+  const log = (l: string) => process.stderr.write(`${oneLine(l)}\n`);
   const r = await runPass('tedepr', g, options, { data: train, evalData: test, progress: !f.json, log }, flagNamer);
   saveOnnx(r.graph, f.output, { inputs: file ? [file] : [], force: f.force });
   const { history, ...rest } = r.report as TedeprReport;
@@ -76,13 +87,13 @@ export function register(program: Command): void {
   addPassFlags(cmd, [passSpec('tedepr')]).action(async (file: string | undefined, f: TedeprFlags) => {
     const r = await runTedeprCommand(f, file);
     if (f.json) {
-      process.stdout.write(`${JSON.stringify(r)}\n`);
+      process.stdout.write(`${safeJson(r)}\n`);
       return;
     }
     const what = r.mode === 'tt' ? `TT rank ${r.ttRank}` : 'dense';
     process.stdout.write(
-      `${file ?? f.arch} ${what} + ${r.score}: accuracy ${(100 * (r.accuracy as number)).toFixed(2)}%, ` +
-        `sparsity ${(100 * (r.sparsity as number)).toFixed(2)}%, ${r.nonzeros} non-zero of ${r.params} params (dense model ${r.denseParams}); wrote ${f.output}\n`,
+      `${oneLine(file ?? f.arch!)} ${what} + ${r.score}: accuracy ${(100 * (r.accuracy as number)).toFixed(2)}%, ` +
+        `sparsity ${(100 * (r.sparsity as number)).toFixed(2)}%, ${r.nonzeros} non-zero of ${r.params} params (dense model ${r.denseParams}); wrote ${oneLine(f.output)}\n`,
     );
   });
 }

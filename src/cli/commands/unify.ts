@@ -9,9 +9,11 @@ import { loadDataFor } from '../../api/data.js';
 import type { UnifyReport } from '../../passes/unify/pass.js';
 import { passSpec } from '../../passes/registry.js';
 import { ReproError } from '../../util/errors.js';
+import { oneLine, safeJson } from '../../util/text.js';
 import { parseIntFlag } from '../flags.js';
 import { addDataFlags, type DataFlags, imageOptionsOf } from '../data-flags.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
+import { checkLabels, modelClasses, splitName } from '../labels.js';
 import { checkSideOutput, loadInputs, saveModel } from '../run-pass.js';
 import { planSteps, recipeData, SAVE_RECIPE_HELP, writeRecipe } from '../save-recipe.js';
 
@@ -34,8 +36,10 @@ export async function runUnify(file: string, f: Flags): Promise<Record<string, u
   checkSideOutput(f, file, ['saveRecipe']);
   const { g, data } = await loadInputs(file, f, { needsData: true });
   const test = await loadDataFor(g, f.data, 'test', { normalize: f.normalize, image: imageOptionsOf(f) });
+  const classes = modelClasses(g);
+  if (classes) checkLabels(test, classes, splitName(f.data, 'test'));
   const t0 = performance.now();
-  const log = (l: string) => process.stderr.write(`${l}\n`);
+  const log = (l: string) => process.stderr.write(`${oneLine(l)}\n`);
   const res = await runPass('unify', g, options, { data, evalData: test, progress: !f.json, log }, flagNamer);
   saveModel(res.graph, f.output, file, f.force);
   if (f.saveRecipe) {
@@ -83,10 +87,10 @@ export function register(program: Command): void {
     .option('--json', 'print only a JSON summary on stdout');
   addPassFlags(addDataFlags(cmd), [passSpec('unify')]).action(async (file: string, f: Flags) => {
     const s = await runUnify(file, f);
-    if (f.json) process.stdout.write(`${JSON.stringify(s)}\n`);
+    if (f.json) process.stdout.write(`${safeJson(s)}\n`);
     else
       process.stderr.write(
-        `wrote ${f.output}: accuracy ${(100 * (s.accuracy as number)).toFixed(2)}%, ${s.unifiedBlocks} unified + ${s.prunedBlocks} pruned of ${s.blocks} blocks, ${s.bits} bits (dense ${s.denseBits}), ${s.multiplies} multiplies (dense ${s.denseMultiplies})\n`,
+        `wrote ${oneLine(f.output)}: accuracy ${(100 * (s.accuracy as number)).toFixed(2)}%, ${s.unifiedBlocks} unified + ${s.prunedBlocks} pruned of ${s.blocks} blocks, ${s.bits} bits (dense ${s.denseBits}), ${s.multiplies} multiplies (dense ${s.denseMultiplies})\n`,
       );
   });
 }

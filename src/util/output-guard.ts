@@ -1,0 +1,457 @@
+/**
+ * One guard for every file reprune writes (models, checkpoints, plots, plans, reports). Before any work a command
+ * claims its outputs: each is compared with the inputs and the other outputs as files (device + inode, links
+ * resolved), never as path strings; an existing file needs --force; a folder, pipe or device is never replaced;
+ * the folder must accept a new file (the claim's lock file is that probe) and have free space. The lock is
+ * advisory and per output: a second reprune process claiming the same output is refused while the first runs.
+ * Writing goes through an exclusively created temp file that is renamed into place; temp files and locks are
+ * removed on every exit path — errors, process exit, and SIGINT/SIGTERM/SIGHUP (re-raised after the cleanup).
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ReproError } from './errors.js';
+import { formatBytes } from './limits.js';
+import { fileKind } from './read-file.js';
+
+export interface OutputSpec {
+  /** The path as the user gave it (messages show it so). */
+  path: string;
+  /** How messages name the output: '-o' (default), '--checkpoint', '--plot', ... */
+  flag?: string;
+  /** May replace an existing regular file without --force (resuming into the same checkpoint, a bench's results). */
+  replace?: boolean;
+  /** What to tell the user when the file exists and may not be replaced (default: pass --force). */
+  existsHint?: string;
+  /** Keep the claim after the first write (a checkpoint is written again every epoch). */
+  keep?: boolean;
+  /** Expected size in bytes, for the free-space check (default: any free space at all). */
+  bytes?: number;
+}
+
+export interface InputSpec {
+  path: string;
+  /** How messages name it: 'the input model' (default), '--resume', '--plan', ... */
+  what?: string;
+}
+
+export interface ClaimOptions {
+  inputs?: Array<string | InputSpec>;
+  force?: boolean;
+}
+
+interface Claim {
+  flag: string;
+  shown: string;
+  /** Real folder + file name: the output's identity before it exists. */
+  real: string;
+  /** dev:ino of what the path names now, if it exists. */
+  ino?: string;
+  lock: string;
+  mayReplace: boolean;
+  keep: boolean;
+}
+
+const claims = new Map<string, Claim>();
+const temps = new Set<string>();
+/** Folders made for outputs: [the folder, the topmost folder that had to be created]. */
+const madeFolders: Array<[string, string]> = [];
+
+// ---------------------------------------------------------------- identity
+
+interface Target {
+  real: string;
+  dir: string;
+  base: string;
+  /** lstat of the entry itself (a link is a link), if any. */
+  entry?: fs.Stats;
+  /** stat through links, if the entry resolves. */
+  file?: fs.Stats;
+}
+
+const inoOf = (st: fs.Stats) => `${st.dev}:${st.ino}`;
+
+function statOrUndefined(f: string, follow: boolean): fs.Stats | undefined {
+  try {
+    return follow ? fs.statSync(f) : fs.lstatSync(f);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where `p` really lives: its folder with every link resolved, plus what the entry is now. */
+function resolveTarget(p: string, label: string): Target {
+  const abs = path.resolve(p);
+  const parent = path.dirname(abs);
+  let dir: string;
+  try {
+    dir = fs.realpathSync(parent);
+  } catch {
+    throw new ReproError(`${label}: folder ${parent} does not exist`);
+  }
+  if (!fs.statSync(dir).isDirectory()) throw new ReproError(`${label}: ${parent} is not a folder`);
+  const base = path.basename(abs);
+  const real = path.join(dir, base);
+  return { real, dir, base, entry: statOrUndefined(real, false), file: statOrUndefined(real, true) };
+}
+
+/** An input's identity: its real path and, when it exists, its inode. */
+function inputIdentity(i: string | InputSpec): { shown: string; what: string; real: string; ino?: string } {
+  const spec = typeof i === 'string' ? { path: i } : i;
+  const abs = path.resolve(spec.path);
+  let real = abs;
+  try {
+    real = fs.realpathSync(abs);
+  } catch {
+    /* a missing input is reported by its reader */
+  }
+  const st = statOrUndefined(abs, true);
+  return { shown: spec.path, what: spec.what ?? 'the input model', real, ino: st ? inoOf(st) : undefined };
+}
+
+// ---------------------------------------------------------------- checks
+
+/**
+ * Refuse an output that is (another name of) an input, or of an output already claimed under another flag. Returns
+ * this process's claim on the same file when there is one under the same flag (or `flag` is not given).
+ */
+function checkCollisions(
+  t: Target,
+  label: string,
+  flag: string | undefined,
+  inputs: ClaimOptions['inputs'],
+): Claim | undefined {
+  const ino = t.file ? inoOf(t.file) : undefined;
+  for (const i of (inputs ?? []).map(inputIdentity)) {
+    if (i.real === t.real || (ino && i.ino === ino))
+      throw new ReproError(
+        `${label}: same file as ${i.what} ${i.shown}; refusing to overwrite the input (also with --force), choose another path`,
+      );
+  }
+  for (const c of claims.values()) {
+    if (c.real !== t.real && !(ino && c.ino === ino)) continue;
+    if (flag === undefined || c.flag === flag) return c;
+    throw new ReproError(`${label}: same file as ${c.flag} ${c.shown}; give each output its own path`);
+  }
+  return undefined;
+}
+
+/** An existing entry: never a folder, pipe or device; a file only with --force (or when replacing is expected). */
+function checkExisting(t: Target, label: string, spec: OutputSpec, force: boolean | undefined): void {
+  if (!t.entry) return;
+  if (t.file?.isDirectory() || t.entry.isDirectory())
+    throw new ReproError(`${label}: is a directory; give a file path`);
+  if (t.file && !t.file.isFile())
+    throw new ReproError(`${label}: is ${fileKind(t.file)}; reprune only writes regular files, choose another path`);
+  if (!force && !spec.replace)
+    throw new ReproError(`${label}: file exists; ${spec.existsHint ?? 'pass --force to replace it'}`);
+}
+
+function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const WHY: Record<string, string> = {
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+};
+
+/** Create the lock file (which proves the folder takes new files); refuse while a live process holds it. */
+function takeLock(lock: string, label: string, dir: string): void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeLock(lock);
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      if (code !== 'EEXIST') {
+        const why = WHY[code] ?? code;
+        const fix = code === 'ENOSPC' || code === 'EDQUOT' ? 'free some space' : 'choose a writable folder';
+        throw new ReproError(`${label}: cannot create files in ${dir} (${why}); ${fix}`);
+      }
+      const holder = Number(readSmall(lock).trim());
+      if (pidAlive(holder) && holder !== process.pid)
+        throw new ReproError(
+          `${label}: another reprune process (pid ${holder}) is writing this file; wait for it to finish or choose another path`,
+        );
+      // Left by a process that died (or by this one): take it over.
+      fs.rmSync(lock, { force: true });
+    }
+  }
+  throw new ReproError(`${label}: cannot lock ${lock}; remove it if no reprune process is running`);
+}
+
+/** Create `lock` exclusively holding this pid; a lock that could be created but not written is removed again. */
+function writeLock(lock: string): void {
+  const fd = fs.openSync(lock, 'wx');
+  try {
+    fs.writeSync(fd, `${process.pid}\n`);
+  } catch (e) {
+    fs.closeSync(fd);
+    fs.rmSync(lock, { force: true });
+    throw e;
+  }
+  fs.closeSync(fd);
+}
+
+function readSmall(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').slice(0, 64);
+  } catch {
+    return '';
+  }
+}
+
+/** Refuse when the folder has no room for the output (`bytes`, or any byte at all when the size is not known). */
+function checkSpace(dir: string, label: string, bytes: number | undefined): void {
+  let free: number;
+  try {
+    const s = fs.statfsSync(dir);
+    if (!s.blocks) return; // a file system that reports no size at all (some virtual ones) is not measured
+    free = s.bavail * s.bsize;
+  } catch {
+    return; // no statfs here: the write reports a full disk instead
+  }
+  const need = Math.max(1, bytes ?? 1);
+  if (free >= need) return;
+  const size = bytes ? `, the output needs about ${formatBytes(bytes)}` : '';
+  throw new ReproError(
+    `${label}: only ${formatBytes(free)} free in ${dir}${size}; free some space or choose another folder`,
+  );
+}
+
+/** Temp files of `base` left by processes that died (SIGKILL, power loss) are removed when it is claimed again. */
+function removeStaleTemps(dir: string, base: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  const prefix = `.${base}.`;
+  for (const n of names) {
+    if (!n.startsWith(prefix) || !n.endsWith('.tmp')) continue;
+    const pid = Number(n.slice(prefix.length).split('.')[0]);
+    if (!pidAlive(pid)) fs.rmSync(path.join(dir, n), { force: true });
+  }
+}
+
+// ---------------------------------------------------------------- claims
+
+/**
+ * Check and claim outputs before any work (see the file comment). Claiming an output this process already
+ * holds under the same flag is a no-op. On a refusal nothing of this call stays claimed.
+ */
+export function claimOutputs(outputs: OutputSpec[], o: ClaimOptions = {}): void {
+  const made: Claim[] = [];
+  try {
+    for (const spec of outputs) {
+      const c = claimOne(spec, o);
+      if (c) made.push(c);
+    }
+  } catch (e) {
+    for (const c of made) releaseClaim(c);
+    throw e;
+  }
+}
+
+function claimOne(spec: OutputSpec, o: ClaimOptions): Claim | undefined {
+  const flag = spec.flag ?? '-o';
+  const label = `${flag} ${spec.path}`;
+  const t = resolveTarget(spec.path, label);
+  if (checkCollisions(t, label, spec.flag, o.inputs)) return undefined;
+  checkExisting(t, label, spec, o.force);
+  const lock = path.join(t.dir, `.${t.base}.reprune-lock`);
+  takeLock(lock, label, t.dir);
+  const c: Claim = {
+    flag,
+    shown: spec.path,
+    real: t.real,
+    ino: t.file ? inoOf(t.file) : undefined,
+    lock,
+    mayReplace: !!(o.force || spec.replace),
+    keep: !!spec.keep,
+  };
+  claims.set(c.real, c);
+  installCleanup();
+  try {
+    checkSpace(t.dir, label, spec.bytes);
+  } catch (e) {
+    releaseClaim(c);
+    throw e;
+  }
+  removeStaleTemps(t.dir, t.base);
+  return c;
+}
+
+/**
+ * Make an output folder (and missing parents) before any work, with a one-line error when it cannot be made.
+ * Folders made here are removed again when the command ends with nothing written into them.
+ */
+export function ensureOutputFolder(dir: string, label: string): void {
+  const abs = path.resolve(dir);
+  let top: string | undefined;
+  for (let p = abs; !fs.existsSync(p); p = path.dirname(p)) top = p;
+  try {
+    fs.mkdirSync(abs, { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    throw new ReproError(`${label}: cannot create the folder ${dir} (${WHY[code] ?? code}); choose a writable place`);
+  }
+  if (top) madeFolders.push([abs, top]);
+  installCleanup();
+}
+
+/** Remove folders made by `ensureOutputFolder` that stayed empty (innermost first, up to the first one made). */
+function removeEmptyMadeFolders(): void {
+  for (const [leaf, top] of madeFolders.splice(0).reverse()) {
+    for (let p = leaf; ; p = path.dirname(p)) {
+      try {
+        fs.rmdirSync(p);
+      } catch {
+        break; // not empty (outputs were written) or already gone
+      }
+      if (p === top) break;
+    }
+  }
+}
+
+/** The claim on `file`, if this process holds one. */
+function claimOf(file: string): Claim | undefined {
+  if (!claims.size) return undefined;
+  try {
+    return claims.get(path.join(fs.realpathSync(path.dirname(path.resolve(file))), path.basename(file)));
+  } catch {
+    return undefined;
+  }
+}
+
+function releaseClaim(c: Claim): void {
+  claims.delete(c.real);
+  if (readSmall(c.lock).trim() === String(process.pid)) fs.rmSync(c.lock, { force: true });
+  if (!claims.size) uninstallSignals();
+}
+
+/** Release every claim of this process (the CLI calls it when a command ends, however it ends). */
+export function releaseAllClaims(): void {
+  for (const c of [...claims.values()]) releaseClaim(c);
+  removeEmptyMadeFolders();
+}
+
+/** Outputs this process holds now (tests). */
+export function claimedOutputs(): string[] {
+  return [...claims.keys()];
+}
+
+// ---------------------------------------------------------------- writing
+
+const LINK_UNSUPPORTED = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'ENOSYS', 'EMLINK']);
+
+/** Put the finished temp file in place: rename, or — where replacing is not allowed — a link that fails if a file appeared. */
+function commit(tmp: string, dest: string, noClobber: boolean, label: string): void {
+  if (!noClobber) {
+    fs.renameSync(tmp, dest);
+    return;
+  }
+  const appeared = () =>
+    new ReproError(
+      `${label}: a file of that name appeared while reprune was writing; nothing replaced, pass --force to replace it`,
+    );
+  try {
+    fs.linkSync(tmp, dest);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    if (code === 'EEXIST') throw appeared();
+    if (!LINK_UNSUPPORTED.has(code)) throw e;
+    if (fs.existsSync(dest)) throw appeared();
+    fs.renameSync(tmp, dest);
+    return;
+  }
+  fs.rmSync(tmp, { force: true });
+}
+
+/** Write `data` to a new, exclusively created temp file next to `dest` and move it into place. */
+export function writeThroughTemp(dest: string, data: Uint8Array | string, replace: boolean): void {
+  const claim = claimOf(dest);
+  const label = claim ? `${claim.flag} ${dest}` : dest;
+  const abs = path.resolve(dest);
+  const tmp = path.join(
+    path.dirname(abs),
+    `.${path.basename(abs)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
+  installCleanup();
+  try {
+    const fd = fs.openSync(tmp, 'wx');
+    temps.add(tmp);
+    try {
+      fs.writeFileSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    commit(tmp, abs, claim ? !claim.mayReplace : !replace, label);
+    // The file is ours now: a claim kept for later writes (a checkpoint) replaces it from here on.
+    if (claim) claim.mayReplace = true;
+  } catch (e) {
+    if (e instanceof ReproError) throw e;
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new ReproError(
+      `${label}: cannot write (${WHY[code] ? `${code}: ${WHY[code]}` : code}); nothing was replaced`,
+    );
+  } finally {
+    fs.rmSync(tmp, { force: true });
+    temps.delete(tmp);
+  }
+  if (claim && !claim.keep) releaseClaim(claim);
+}
+
+// ---------------------------------------------------------------- cleanup on exit and signals
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+let exitHooked = false;
+let signalsHooked = false;
+
+/** Remove this process's temp files and locks (synchronous: it also runs from 'exit' and signal handlers). */
+function cleanupNow(): void {
+  for (const t of temps) fs.rmSync(t, { force: true });
+  temps.clear();
+  for (const c of [...claims.values()]) releaseClaim(c);
+  removeEmptyMadeFolders();
+}
+
+function onSignal(sig: NodeJS.Signals): void {
+  // Another handler (the trainer's graceful Ctrl-C) owns this signal: it stops the run, and the CLI releases after.
+  if (process.listenerCount(sig) > 1) return;
+  cleanupNow();
+  uninstallSignals();
+  process.kill(process.pid, sig);
+}
+
+const handlers = Object.fromEntries(SIGNALS.map((s) => [s, () => onSignal(s)])) as Record<string, () => void>;
+
+function installCleanup(): void {
+  if (!exitHooked) {
+    process.on('exit', cleanupNow);
+    exitHooked = true;
+  }
+  // Signal handlers only while outputs are claimed: otherwise Node's default (exit at once) stays untouched.
+  if (!signalsHooked && claims.size) {
+    for (const s of SIGNALS) process.on(s, handlers[s]!);
+    signalsHooked = true;
+  }
+}
+
+function uninstallSignals(): void {
+  if (!signalsHooked) return;
+  for (const s of SIGNALS) process.off(s, handlers[s]!);
+  signalsHooked = false;
+}
