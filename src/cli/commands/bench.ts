@@ -84,7 +84,10 @@ async function runAll(args: string[]): Promise<void> {
   if (failed.length) throw new ReproError(`bench all: ${failed.length} bench(es) failed: ${failed.join('; ')}`);
 }
 
-/** The files each bench writes in its --out folder (undefined: the bench has no default folder). */
+/**
+ * The files a bench writes in its --out folder when they are not `<name>.md` / `<name>.json` (the convention), and
+ * its default folder (undefined: none).
+ */
 const BENCH_FILES: Record<string, { out?: string; stems: (args: string[]) => string[] }> = {
   tiletrans: { out: 'docs/bench', stems: () => ['tiletrans'] },
   unify: { out: 'docs/bench', stems: (a) => [a.includes('--settings') ? 'unify-extra' : 'unify'] },
@@ -105,12 +108,13 @@ const lastValue = (args: string[], flag: string) => {
  * files of an earlier run without --force.
  */
 function claimBenchOutputs(name: string, args: string[]): void {
-  const names = name === 'all' ? Object.keys(BENCH_FILES) : [name];
-  const out = lastValue(args, '--out') ?? (name === 'all' ? 'docs/bench' : BENCH_FILES[name]?.out);
+  const names = name === 'all' ? benchNames().filter((n) => n !== 'all') : [name];
+  const filesOf = (n: string) => BENCH_FILES[n] ?? { stems: () => [n] };
+  const out = lastValue(args, '--out') ?? (name === 'all' ? 'docs/bench' : filesOf(name).out);
   const files: OutputSpec[] = [];
   if (out) {
     for (const n of names)
-      for (const stem of BENCH_FILES[n]!.stems(args))
+      for (const stem of filesOf(n).stems(args))
         for (const ext of ['md', 'json'])
           files.push({ path: path.join(out, `${stem}.${ext}`), flag: '--out', replace: true });
     if (name === 'all')
