@@ -18,7 +18,9 @@
  *   block of channels in place (recorded as `cuts`); removing channels through it is refused;
  * - graph inputs and outputs are never permuted: their groups are fixed.
  * Anything else (unknown op, activation in a non-channel position, shared initializers, shape that
- * cannot be proven) marks the affected groups fixed with a reason, so we never rewrite wrongly.
+ * cannot be proven) marks the affected groups fixed with a reason naming the node and op, so we never
+ * rewrite wrongly. Ops without a rule (custom domains included) are barriers: nothing after them reads a
+ * layout, so channels on both sides stay as they are.
  *
  * Plan/apply split: `channelGroups(g)` returns plain JSON-able data; coupling-apply.ts applies it.
  * Constants must be initializers: run `foldConstants` (src/ir/shape) first on PyTorch exports.
@@ -59,6 +61,20 @@ function topoOrder(g: Graph): Node[] {
   return order;
 }
 
+function isDefaultDomain(n: Node): boolean {
+  return !n.domain || n.domain === 'ai.onnx';
+}
+
+/**
+ * Why channels reaching `n` stay fixed. An op without a coupling rule is a barrier: its inputs are fixed here, and
+ * its outputs carry no layout, so the layers after it never have their input columns rewritten either.
+ */
+function barrierReason(n: Node, known: boolean): string {
+  if (known) return `read by ${n.opType} node '${n.name}' in a way the coupling analysis does not follow`;
+  const op = isDefaultDomain(n) ? n.opType : `${n.domain}.${n.opType}`;
+  return `read by ${op} node '${n.name}', an op the coupling analysis does not know (a barrier: channels on both sides stay fixed)`;
+}
+
 /** Every channel group of the graph (fixed ones included, with reasons). */
 export function channelGroups(g: Graph): ChannelGroup[] {
   const st = new CouplingState();
@@ -72,15 +88,10 @@ export function channelGroups(g: Graph): ChannelGroup[] {
     st.setLayout(inp.name, singleLayout(sp, ch, shape?.length === 2 ? 'both' : 'ch1'));
   }
   for (const n of topoOrder(g)) {
-    if (n.domain) {
-      for (const i of n.inputs) st.fixValue(i, `${n.name}: custom-domain op ${n.domain}.${n.opType}`);
-      continue;
-    }
-    const rule = RULES[n.opType];
+    const rule = isDefaultDomain(n) ? RULES[n.opType] : undefined;
     const handled = rule ? rule(ctx, n) : [];
     n.inputs.forEach((v, i) => {
-      if (v && !handled.includes(i))
-        st.fixValue(v, `read by ${n.opType} node '${n.name}', which the coupling analysis does not follow`);
+      if (v && !handled.includes(i)) st.fixValue(v, barrierReason(n, !!rule));
     });
   }
   for (const o of g.outputs) st.fixValue(o.name, `reaches graph output '${o.name}'`);

@@ -11,6 +11,7 @@ import { loadDataset } from '../data/sources.js';
 import type { Graph } from '../ir/graph.js';
 import { loadModelChecked } from '../onnx/prepare.js';
 import { saveOnnx } from '../onnx/save.js';
+import { type PreparedModel, prepareModel } from '../runtime/shapes.js';
 import type { PassContext } from '../passes/contract.js';
 import type { PlanFile } from '../passes/pipeline.js';
 import { ReproError } from '../util/errors.js';
@@ -21,6 +22,7 @@ interface OutputFlags {
   force?: boolean;
   json?: boolean;
   limit?: number;
+  inputShape?: number[];
   [flag: string]: unknown;
 }
 
@@ -42,14 +44,16 @@ export function checkSideOutput(f: OutputFlags, input: string, keys: string[]): 
 }
 
 /**
- * Check -o, then load the model and the training split of --data when given. `samples`: the passes read only the
- * first N samples (0: none; undefined: all of them, up to --limit).
+ * Check -o, then load the model and the training split of --data when given, and prepare the model (symbolic input
+ * dims bound from --input-shape or the data's samples, opaque ops' shapes from ORT). `samples`: the passes read
+ * only the first N samples (0: none; undefined: all of them, up to --limit). `prepared.restore` puts the symbolic
+ * dims back on the model a command writes.
  */
-export function loadInputs(
+export async function loadInputs(
   file: string,
   f: OutputFlags & { data?: string },
   o: { needsData: boolean; extraInputs?: string[]; samples?: number },
-): { g: Graph; data?: Dataset } {
+): Promise<{ g: Graph; data?: Dataset; prepared: PreparedModel }> {
   checkOutputPath(f.output, { inputs: [file, ...(o.extraInputs ?? [])], force: f.force });
   const g = loadModelChecked(file);
   const limits = [f.limit, o.samples].filter((n): n is number => n !== undefined);
@@ -57,11 +61,13 @@ export function loadInputs(
   const data = wanted
     ? loadDataset(f.data!, 'train', { limit: limits.length ? Math.min(...limits) : undefined })
     : undefined;
-  return { g, data };
+  const prepared = await prepareModel(g, { inputShape: f.inputShape, sampleShape: data?.shape, where: file });
+  return { g, data, prepared };
 }
 
-export function saveModel(g: Graph, output: string, input: string, force?: boolean): void {
-  saveOnnx(g, output, { inputs: [input], force });
+/** Save atomically; the model's symbolic input dims (bound for the run) are put back first. */
+export function saveModel(g: Graph, output: string, input: string, force?: boolean, prepared?: PreparedModel): void {
+  saveOnnx(prepared ? prepared.restore(g) : g, output, { inputs: [input], force });
 }
 
 /** `--plan FILE`: replay its steps on the model (checked to be the one it was planned on). */

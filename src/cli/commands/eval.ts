@@ -5,13 +5,13 @@
 import type { Command } from 'commander';
 import type { Normalize } from '../../data/dataset.js';
 import { loadDataset, type Split } from '../../data/sources.js';
-import { loadModelChecked } from '../../onnx/prepare.js';
 import { inputLayout } from '../../runtime/capture.js';
 import { evaluate } from '../../runtime/evaluate.js';
 import { ReproError } from '../../util/errors.js';
 import { parseIntFlag } from '../flags.js';
+import { addInputShapeOption, type InputShapeFlags, loadModelFor } from '../model-input.js';
 
-export interface EvalOptions {
+export interface EvalOptions extends InputShapeFlags {
   data: string;
   split: string;
   limit?: number;
@@ -45,8 +45,8 @@ function parseSplit(v: string): Split {
 
 export async function runEval(file: string, o: EvalOptions) {
   const split = parseSplit(o.split);
-  const g = loadModelChecked(file);
   const ds = loadDataset(o.data, split, { limit: o.limit, normalize: o.normalize });
+  const { graph: g } = await loadModelFor(file, o, ds.shape);
   const r = await evaluate(g, ds, { batchSize: o.batch }).catch((e: unknown) => {
     // Model/data mismatches (sample shape, class count) are reported by the runtime without file names: add them.
     throw e instanceof ReproError ? new ReproError(`${file} on --data ${o.data}: ${e.message}`) : e;
@@ -68,7 +68,7 @@ export async function runEval(file: string, o: EvalOptions) {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('eval')
     .description('top-1 accuracy, mean loss and latency of an ONNX classifier on a dataset')
     .argument('<model>', 'ONNX model file')
@@ -77,16 +77,16 @@ export function register(program: Command): void {
     .option('--limit <n>', 'use only the first N samples', parseIntFlag('--limit', 1))
     .option('--batch <b>', 'samples per ORT run (default 256)', parseIntFlag('--batch', 1))
     .option('--normalize <mean,std>', 'apply (pixel/255 - MEAN) / STD, for models trained that way', parseNormalize)
-    .option('--json', 'print the result as JSON on stdout')
-    .action(async (file: string, opts: EvalOptions) => {
-      const r = await runEval(file, opts);
-      if (opts.json) {
-        process.stdout.write(`${JSON.stringify(r)}\n`);
-        return;
-      }
-      process.stdout.write(
-        `${file} on ${r.data} (${r.split}, ${r.samples} samples): accuracy ${(100 * r.accuracy).toFixed(2)}%, ` +
-          `loss ${r.loss.toFixed(4)}, ${r.msPerBatch.toFixed(2)} ms/batch (${(r.msPerSample * 1000).toFixed(1)} µs/sample)\n`,
-      );
-    });
+    .option('--json', 'print the result as JSON on stdout');
+  addInputShapeOption(cmd).action(async (file: string, opts: EvalOptions) => {
+    const r = await runEval(file, opts);
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(r)}\n`);
+      return;
+    }
+    process.stdout.write(
+      `${file} on ${r.data} (${r.split}, ${r.samples} samples): accuracy ${(100 * r.accuracy).toFixed(2)}%, ` +
+        `loss ${r.loss.toFixed(4)}, ${r.msPerBatch.toFixed(2)} ms/batch (${(r.msPerSample * 1000).toFixed(1)} µs/sample)\n`,
+    );
+  });
 }

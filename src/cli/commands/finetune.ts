@@ -7,11 +7,11 @@ import type { Command } from 'commander';
 import { runPass } from '../../api/passes.js';
 import { loadDataset } from '../../data/sources.js';
 import type { FinetuneReport } from '../../passes/finetune/pass.js';
-import { loadModelChecked } from '../../onnx/prepare.js';
 import { passSpec } from '../../passes/registry.js';
 import { ReproError } from '../../util/errors.js';
 import { parseIntFlag } from '../flags.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
+import { addInputShapeOption, loadModelFor } from '../model-input.js';
 import { loadInputs, saveModel } from '../run-pass.js';
 import { checkCheckpointPath, summary } from '../train-flags.js';
 
@@ -21,6 +21,7 @@ interface Flags {
   limit?: number;
   evalLimit?: number;
   teacher?: string;
+  inputShape?: number[];
   checkpoint?: string;
   resume?: string;
   force?: boolean;
@@ -39,8 +40,11 @@ function checkLopFlags(f: Flags): void {
 export async function runFinetune(file: string, f: Flags): Promise<Record<string, unknown>> {
   checkLopFlags(f);
   checkCheckpointPath(f, [file]);
-  const { g, data } = loadInputs(file, f, { needsData: true, extraInputs: f.teacher ? [f.teacher] : [] });
-  const teacher = f.teacher ? loadModelChecked(f.teacher) : undefined;
+  const { g, data, prepared } = await loadInputs(file, f, {
+    needsData: true,
+    extraInputs: f.teacher ? [f.teacher] : [],
+  });
+  const teacher = f.teacher ? (await loadModelFor(f.teacher, f, data?.shape)).graph : undefined;
   const evalData = loadDataset(f.data, 'test', { limit: f.evalLimit });
   const t0 = performance.now();
   const r = await runPass(
@@ -57,7 +61,7 @@ export async function runFinetune(file: string, f: Flags): Promise<Record<string
     },
     flagNamer,
   );
-  saveModel(r.graph, f.output, file, f.force);
+  saveModel(r.graph, f.output, file, f.force, prepared);
   const rep = r.report as FinetuneReport;
   const o = r.plan.options as Record<string, unknown>;
   const lop = rep.mode === 'lop' || rep.mode === 'lop+spkd';
@@ -91,6 +95,7 @@ export function register(program: Command): void {
     .option('--resume <file>', 'continue from a checkpoint written by --checkpoint (same flags)')
     .option('--force', 'replace an existing output file')
     .option('--json', 'print only a JSON summary on stdout');
+  addInputShapeOption(cmd);
   addPassFlags(cmd, [passSpec('finetune')]).action(async (file: string, f: Flags) => {
     const s = await runFinetune(file, f);
     if (f.json) process.stdout.write(`${JSON.stringify(s)}\n`);

@@ -19,6 +19,7 @@ import type { TileOptions } from '../../passes/tile/spec.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { ReproError } from '../../util/errors.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
+import { addInputShapeOption } from '../model-input.js';
 import { checkSideOutput, loadInputs, replayPlanFlag, saveModel, writeSummary } from '../run-pass.js';
 import { tileTransFigure } from '../../report/tiletrans-plot.js';
 
@@ -84,11 +85,11 @@ async function action(file: string, f: PruneFlags): Promise<void> {
   const o = f.plan ? undefined : pruneOptionsFromFlags(f);
   // A replayed plan needs no data; planning reads only as many samples as its passes say.
   const samples = o ? samplesUsedBy(pruneSteps(o), flagNamer) : 0;
-  const { g, data } = loadInputs(file, f, { needsData: !!f.data, samples });
+  const { g, data, prepared } = await loadInputs(file, f, { needsData: !!f.data, samples });
   const log = f.json ? undefined : (l: string) => process.stderr.write(`${l}\n`);
   const res = o ? await prune(g, o, { data, log }, flagNamer) : await replayPlanFlag(g, f.plan!, { data, log });
   if (f.plot && !f.plan) writeFileAtomic(f.plot, plotFigure(g, f), { inputs: [file, f.output], force: f.force });
-  saveModel(res.graph, f.output, file, f.force);
+  saveModel(res.graph, f.output, file, f.force, prepared);
   if (f.savePlan)
     writeFileAtomic(f.savePlan, `${JSON.stringify(res.plan)}\n`, { inputs: [file, f.output], force: f.force });
   writeSummary(f, file, res.summary as unknown as Record<string, unknown>);
@@ -117,5 +118,6 @@ export function register(program: Command): void {
     .option('--plan <plan.json>', 'replay a saved plan on the same model instead of planning again')
     .option('--force', 'replace existing output files')
     .option('--json', 'print only a JSON summary on stdout');
+  addInputShapeOption(cmd);
   addPassFlags(cmd, [passSpec('tile'), passSpec('channels'), passSpec('tiletrans')], ['criterion']).action(action);
 }

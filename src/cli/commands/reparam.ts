@@ -9,6 +9,7 @@ import { passSpec } from '../../passes/registry.js';
 import { ReproError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
+import { addInputShapeOption } from '../model-input.js';
 import { checkSideOutput, loadInputs, replayPlanFlag, saveModel, writeSummary } from '../run-pass.js';
 
 interface Flags {
@@ -36,10 +37,10 @@ async function action(file: string, f: Flags): Promise<void> {
       `--transform is required: ${REPARAM_TRANSFORMS.join(', ')} (or replay a saved plan with --plan)`,
     );
   checkSideOutput(f, file, ['savePlan']);
-  const { g, data } = loadInputs(file, f, { needsData: !!f.data });
+  const { g, data, prepared } = await loadInputs(file, f, { needsData: !!f.data });
   const ctx = { data, log: f.json ? undefined : (l: string) => process.stderr.write(`${l}\n`) };
   const res = f.plan ? await replayPlanFlag(g, f.plan, ctx) : await run(g, f, ctx);
-  saveModel(res.graph, f.output, file, f.force);
+  saveModel(res.graph, f.output, file, f.force, prepared);
   if (f.savePlan)
     writeFileAtomic(f.savePlan, `${JSON.stringify(res.plan)}\n`, { inputs: [file, f.output], force: f.force });
   const summary = res.summary as Record<string, unknown>;
@@ -70,6 +71,7 @@ export function register(program: Command): void {
     .option('--plan <plan.json>', 'replay a saved plan on the same model')
     .option('--force', 'replace existing output files')
     .option('--json', 'print only a JSON summary on stdout');
+  addInputShapeOption(cmd);
   addPassFlags(
     cmd,
     REPARAM_TRANSFORMS.map((t) => passSpec(t)),

@@ -10,6 +10,7 @@ import type { UnifyReport } from '../../passes/unify/pass.js';
 import { passSpec } from '../../passes/registry.js';
 import { ReproError } from '../../util/errors.js';
 import { parseIntFlag } from '../flags.js';
+import { addInputShapeOption } from '../model-input.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
 import { loadInputs, saveModel } from '../run-pass.js';
 
@@ -28,12 +29,12 @@ export async function runUnify(file: string, f: Flags): Promise<Record<string, u
     throw new ReproError(`--baseline ${f.baseline}: the only baseline is 'oneshot'`);
   const options = passOptionsFromFlags(passSpec('unify'), f);
   if (f.baseline) options.mode = 'oneshot';
-  const { g, data } = loadInputs(file, f, { needsData: true });
+  const { g, data, prepared } = await loadInputs(file, f, { needsData: true });
   const test = loadDataset(f.data, 'test');
   const t0 = performance.now();
   const log = (l: string) => process.stderr.write(`${l}\n`);
   const res = await runPass('unify', g, options, { data, evalData: test, progress: !f.json, log }, flagNamer);
-  saveModel(res.graph, f.output, file, f.force);
+  saveModel(res.graph, f.output, file, f.force, prepared);
   const r = res.report as UnifyReport;
   const a = r.accounting;
   const o = res.plan.options as Record<string, unknown>;
@@ -72,6 +73,7 @@ export function register(program: Command): void {
     )
     .option('--force', 'replace an existing output file')
     .option('--json', 'print only a JSON summary on stdout');
+  addInputShapeOption(cmd);
   addPassFlags(cmd, [passSpec('unify')]).action(async (file: string, f: Flags) => {
     const s = await runUnify(file, f);
     if (f.json) process.stdout.write(`${JSON.stringify(s)}\n`);

@@ -3,6 +3,7 @@
  * fold coefficients (float64, base64) that carry the removed channels into the survivors; PRO's per-group ratios
  * and the numbers it chose them by are recorded too. Replaying a plan needs no calibration data.
  */
+import { unshareInitializers } from '../../analysis/unshare.js';
 import { take } from '../../data/dataset.js';
 import type { Graph } from '../../ir/graph.js';
 import { ReproError } from '../../util/errors.js';
@@ -136,7 +137,9 @@ async function proRatios(
 
 export const channelsPass: Pass<ChannelsOptions, ChannelsPlan, ChannelsReport> = {
   ...CHANNELS_SPEC,
-  async plan(g, o, ctx) {
+  async plan(g0, o, ctx) {
+    // Exporters share identical initializers between layers; each layer gets its own before anything is cut.
+    const g = unshareInitializers(g0);
     const b = budgetOf(o);
     const behaviour = isBehaviourMethod(o.criterion);
     const ds = behaviour ? needData(ctx, `--method ${o.criterion}`, 'calibration') : undefined;
@@ -174,7 +177,7 @@ export const channelsPass: Pass<ChannelsOptions, ChannelsPlan, ChannelsReport> =
   },
   apply(g, plan) {
     const behaviour = isBehaviourMethod(plan.options.criterion);
-    const graph = cutChannels(g, plan.cuts.map(loadCut), { behaviour, skip: plan.options.skip });
+    const graph = cutChannels(unshareInitializers(g), plan.cuts.map(loadCut), { behaviour, skip: plan.options.skip });
     return { graph, report: plan.report };
   },
 };
