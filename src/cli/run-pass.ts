@@ -103,3 +103,9 @@ export function writeSummary(f: OutputFlags, input: string, summary: Record<stri
         : JSON.stringify(summary);
   process.stderr.write(`wrote ${f.output}: ${msg}\n`);
 }
+
+/** Warnings of a summary (a prune that removed far less than asked), one `warning:` line each on stderr. */
+export function writeWarnings(summary: Record<string, unknown>): void {
+  const w = summary.warnings;
+  if (Array.isArray(w)) for (const line of w) process.stderr.write(`warning: ${String(line)}\n`);
+}

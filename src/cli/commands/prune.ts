@@ -20,7 +20,7 @@ import { writeFileAtomic } from '../../util/fs.js';
 import { ReproError } from '../../util/errors.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
 import { addInputShapeOption } from '../model-input.js';
-import { checkSideOutput, loadInputs, replayPlanFlag, saveModel, writeSummary } from '../run-pass.js';
+import { checkSideOutput, loadInputs, replayPlanFlag, saveModel, writeSummary, writeWarnings } from '../run-pass.js';
 import { tileTransFigure } from '../../report/tiletrans-plot.js';
 
 export const PRUNE_METHODS = ['tile', ...CHANNEL_CRITERIA] as const;
@@ -93,6 +93,7 @@ async function action(file: string, f: PruneFlags): Promise<void> {
   if (f.savePlan)
     writeFileAtomic(f.savePlan, `${JSON.stringify(res.plan)}\n`, { inputs: [file, f.output], force: f.force });
   writeSummary(f, file, res.summary as unknown as Record<string, unknown>);
+  writeWarnings(res.summary as unknown as Record<string, unknown>);
 }
 
 export function register(program: Command): void {

@@ -39,6 +39,8 @@ export interface ChannelsReport {
   ratios: Record<string, number>;
   channels: Record<string, [number, number]>;
   skipped: Record<string, string>;
+  /** Channels of every group with a producer, prunable or not (absent in plans saved before it existed). */
+  totalChannels?: number;
   pro?: ProSummary;
 }
 
@@ -161,6 +163,7 @@ export const channelsPass: Pass<ChannelsOptions, ChannelsPlan, ChannelsReport> =
       ratios: sel.ratios,
       channels: sel.channels,
       skipped: sel.skipped,
+      totalChannels: sel.totalChannels,
       ...(pro
         ? {
             pro: {
