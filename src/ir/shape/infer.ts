@@ -180,7 +180,7 @@ function inferNode(st: InferState, node: Node): void {
   }
   const rule = isDefaultDomain(node) ? SHAPE_RULES[node.opType] : undefined;
   if (!rule) {
-    if (!lenient) inferOpaque(st, node);
+    inferOpaque(st, node);
     return;
   }
   if (node.inputs.some((i) => i && st.unknown.has(i))) {
