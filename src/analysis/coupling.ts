@@ -25,7 +25,9 @@
  * Plan/apply split: `channelGroups(g)` returns plain JSON-able data; coupling-apply.ts applies it.
  * Constants must be initializers: run `foldConstants` (src/ir/shape) first on PyTorch exports.
  */
-import type { Graph, Node } from '../ir/graph.js';
+import type { Dim, Graph, Node } from '../ir/graph.js';
+import { inferShapesDetailed } from '../ir/shape/index.js';
+import { ReproError } from '../util/errors.js';
 import { CouplingState, singleLayout } from './coupling-state.js';
 import { RULES, type RuleCtx } from './coupling-rules.js';
 import type { ChannelGroup } from './coupling-types.js';
@@ -75,12 +77,23 @@ function barrierReason(n: Node, known: boolean): string {
   return `read by ${op} node '${n.name}', an op the coupling analysis does not know (a barrier: channels on both sides stay fixed)`;
 }
 
+/** Shapes by value name from inference on a copy (symbolic batch; opaque ops' recorded shapes included). */
+function valueShapes(g: Graph): Map<string, Dim[]> {
+  const out = new Map<string, Dim[]>();
+  try {
+    for (const [k, t] of inferShapesDetailed(g.clone(true)).types) out.set(k, t.shape);
+  } catch (e) {
+    if (!(e instanceof ReproError)) throw e; // a graph shape inference refuses: rules fall back to recorded shapes
+  }
+  return out;
+}
+
 /** Every channel group of the graph (fixed ones included, with reasons). */
 export function channelGroups(g: Graph): ChannelGroup[] {
   const st = new CouplingState();
   const refs = new Map<string, number>();
   for (const n of g.nodes) for (const i of n.inputs) if (g.initializers.has(i)) refs.set(i, (refs.get(i) ?? 0) + 1);
-  const ctx: RuleCtx = { g, st, refs };
+  const ctx: RuleCtx = { g, st, refs, shapes: valueShapes(g) };
   for (const inp of g.inputs) {
     const shape = inp.shape;
     const ch = shape && shape.length >= 2 && typeof shape[1] === 'number' ? (shape[1] as number) : -1;

@@ -4,6 +4,7 @@
  * and the numbers it chose them by are recorded too. Replaying a plan needs no calibration data.
  */
 import { unshareInitializers } from '../../analysis/unshare.js';
+import { completeShapes } from '../../runtime/shapes.js';
 import { take } from '../../data/dataset.js';
 import type { Graph } from '../../ir/graph.js';
 import { ReproError } from '../../util/errors.js';
@@ -178,9 +179,11 @@ export const channelsPass: Pass<ChannelsOptions, ChannelsPlan, ChannelsReport> =
     };
     return { pass: 'channels', version: 1, options: o, cuts: sel.cuts.map((c) => saveCut(c, behaviour)), report };
   },
-  apply(g, plan) {
+  async apply(g, plan) {
     const behaviour = isBehaviourMethod(plan.options.criterion);
     const graph = cutChannels(unshareInitializers(g), plan.cuts.map(loadCut), { behaviour, skip: plan.options.skip });
+    // Ops without a shape rule whose channels were cut (a LayerNorm, a Resize) need their shapes learned again.
+    await completeShapes(graph);
     return { graph, report: plan.report };
   },
 };

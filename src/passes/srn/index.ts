@@ -8,7 +8,7 @@
  */
 import { attrInts } from '../../ir/attrs.js';
 import type { Graph } from '../../ir/graph.js';
-import { inferShapes, shapeOf } from '../../ir/shape/index.js';
+import { hasShapeRule, inferShapes, shapeOf } from '../../ir/shape/index.js';
 import { f32 } from '../../ir/tensor.js';
 import { foldBatchNorm } from '../foldbn/index.js';
 import { type BasicBlock, findBasicBlocks, nonNegative } from './match.js';
@@ -83,7 +83,9 @@ export function serializeResiduals(g0: Graph, only?: string[]): SrnResult {
     serialized.push(b.add.name);
   }
   g.nodes = g.nodes.filter((n) => !dropNodes.has(n.name));
-  g.valueInfo.clear();
+  // Widened blocks change shapes; only the shapes of ops without a rule (learned from ONNX Runtime) are kept.
+  const opaque = new Set(g.nodes.filter((n) => !hasShapeRule(n)).flatMap((n) => n.outputs));
+  for (const k of [...g.valueInfo.keys()]) if (!opaque.has(k)) g.valueInfo.delete(k);
   g.removeUnused();
   return { graph: g, serialized, kept, foldedBn: fb.folded };
 }
