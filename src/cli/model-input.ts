@@ -30,7 +30,16 @@ export async function loadModelFor(
   f: InputShapeFlags,
   sample?: readonly number[],
 ): Promise<PreparedModel> {
-  const g: Graph = loadModelChecked(file);
+  return prepareLoaded(file, loadModelChecked(file), f, sample);
+}
+
+/** The second half of `loadModelFor`, for a command that checks the model before it loads its data. */
+export async function prepareLoaded(
+  file: string,
+  g: Graph,
+  f: InputShapeFlags,
+  sample?: readonly number[],
+): Promise<PreparedModel> {
   try {
     return await prepareModel(g, { inputShape: f.inputShape, sampleShape: sample, where: file });
   } catch (e) {

@@ -9,7 +9,8 @@ import { inputLayout } from '../../runtime/capture.js';
 import { evaluate } from '../../runtime/evaluate.js';
 import { ReproError } from '../../util/errors.js';
 import { parseIntFlag } from '../flags.js';
-import { addInputShapeOption, type InputShapeFlags, loadModelFor } from '../model-input.js';
+import { addInputShapeOption, type InputShapeFlags, prepareLoaded } from '../model-input.js';
+import { loadModelChecked } from '../../onnx/prepare.js';
 
 export interface EvalOptions extends InputShapeFlags {
   data: string;
@@ -45,8 +46,9 @@ function parseSplit(v: string): Split {
 
 export async function runEval(file: string, o: EvalOptions) {
   const split = parseSplit(o.split);
+  const checked = loadModelChecked(file);
   const ds = loadDataset(o.data, split, { limit: o.limit, normalize: o.normalize });
-  const { graph: g } = await loadModelFor(file, o, ds.shape);
+  const { graph: g } = await prepareLoaded(file, checked, o, ds.shape);
   const r = await evaluate(g, ds, { batchSize: o.batch }).catch((e: unknown) => {
     // Model/data mismatches (sample shape, class count) are reported by the runtime without file names: add them.
     throw e instanceof ReproError ? new ReproError(`${file} on --data ${o.data}: ${e.message}`) : e;

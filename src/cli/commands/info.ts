@@ -9,6 +9,7 @@ import { hasShapeRule, opName } from '../../ir/shape/index.js';
 import { modelMetrics, type ModelMetrics } from '../../analysis/metrics.js';
 import { unifyInfo, type UnifyInfo } from '../../passes/unify/info.js';
 import type { PreparedModel } from '../../runtime/shapes.js';
+import { oneLine } from '../../util/text.js';
 import { addInputShapeOption, type InputShapeFlags, loadModelFor, preparationNotes } from '../model-input.js';
 
 /** An op reprune has no shape rule for: where its shapes came from and which channel groups it keeps fixed. */
@@ -81,8 +82,8 @@ export function infoReport(file: string, g: Graph, prepared?: PreparedModel): In
 /** Lines about ops without a shape rule and about how the model was read. */
 function opaqueLines(r: InfoReport): string[] {
   const out: string[] = [];
-  for (const n of r.notes ?? []) out.push(`note: ${n}`);
-  if (r.opaque?.length) out.push(`ops without a reprune shape rule (passed through, run by ONNX Runtime):`);
+  for (const n of r.notes ?? []) out.push(`note: ${oneLine(n)}`);
+  if (r.opaque?.length) out.push('ops without a reprune shape rule (passed through to ONNX Runtime):');
   for (const o of r.opaque ?? []) {
     const shapes =
       o.shapes === 'onnx-runtime'
@@ -91,7 +92,7 @@ function opaqueLines(r: InfoReport): string[] {
           ? 'shapes from the file'
           : 'shapes unknown';
     const blocked = o.blocked.length ? `keeps fixed: ${o.blocked.join(', ')}` : 'blocks no channel group';
-    out.push(`  ${o.node} (${o.op}): ${shapes}; ${blocked}`);
+    out.push(oneLine(`  ${o.node} (${o.op}): ${shapes}; ${blocked}`));
   }
   return out;
 }
@@ -121,7 +122,7 @@ export function renderInfo(r: InfoReport): string {
     '',
   ];
   const rows = r.layers.map((l) => [
-    l.name,
+    oneLine(l.name),
     l.op,
     shapeStr(l.weightShape),
     fmt(l.params),

@@ -67,6 +67,7 @@ export async function calibrateGrams(
   targets: CalibTarget[],
   opts: CalibOptions = {},
 ): Promise<Map<string, Mat>> {
+  if (targets.length === 0) return new Map(); // nothing prunable: no run (ORT refuses a run with nothing to fetch)
   const shaped = g.clone(true);
   inferShapes(shaped, { batch: 1 });
   const rng = new SeededRng(opts.seed ?? 0);
