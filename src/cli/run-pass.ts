@@ -70,6 +70,21 @@ export function saveModel(g: Graph, output: string, input: string, force?: boole
   saveOnnx(prepared ? prepared.restore(g) : g, output, { inputs: [input], force });
 }
 
+/**
+ * The input shape a plan was made at, when its model had symbolic dims bound then (by data or --input-shape): a
+ * replay binds the same, so the model matches the plan's fingerprint without loading data again.
+ */
+export function planInputShape(file: string): number[] | undefined {
+  try {
+    const f = JSON.parse(readFileSync(file, 'utf8')) as Partial<PlanFile>;
+    const shape = f.model?.inputs?.length === 1 ? f.model.inputs[0]!.shape : null;
+    if (!shape || shape.length < 2 || !shape.slice(1).every((d) => typeof d === 'number')) return undefined;
+    return [1, ...(shape.slice(1) as number[])];
+  } catch {
+    return undefined; // replayPlanFlag reports an unreadable plan
+  }
+}
+
 /** `--plan FILE`: replay its steps on the model (checked to be the one it was planned on). */
 export async function replayPlanFlag(g: Graph, file: string, ctx: PassContext) {
   let json: unknown;

@@ -124,6 +124,16 @@ describe('symbolic H and W', () => {
     assert.equal(outChannels(g, 'conv1'), 4);
   });
 
+  test('a plan saved with H/W bound from the data replays without the data, to the same bytes', async () => {
+    const [out, again, plan] = ['dyn-l1.onnx', 'dyn-l1-again.onnx', 'dyn-plan.json'].map((f) => path.join(dir, f));
+    const first = ['prune', file, '-o', out, '--method', 'reap', '--ratio', '0.5', '--data', data8];
+    const r = await runCli([...first, '--save-plan', plan, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const replay = await runCli(['prune', file, '-o', again, '--plan', plan, '--json']);
+    assert.equal(replay.code, 0, replay.stderr);
+    assert.ok(fs.readFileSync(out).equals(fs.readFileSync(again)));
+  });
+
   test('a fine-tuning epoch runs on data of a fixed size', async () => {
     const out = path.join(dir, 'dynamic-ft.onnx');
     const r = await runCli(['finetune', file, '-o', out, '--data', data8, '--epochs', '1', '--batch', '8', '--json']);

@@ -20,7 +20,15 @@ import { writeFileAtomic } from '../../util/fs.js';
 import { ReproError } from '../../util/errors.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
 import { addInputShapeOption } from '../model-input.js';
-import { checkSideOutput, loadInputs, replayPlanFlag, saveModel, writeSummary, writeWarnings } from '../run-pass.js';
+import {
+  checkSideOutput,
+  loadInputs,
+  planInputShape,
+  replayPlanFlag,
+  saveModel,
+  writeSummary,
+  writeWarnings,
+} from '../run-pass.js';
 import { tileTransFigure } from '../../report/tiletrans-plot.js';
 
 export const PRUNE_METHODS = ['tile', ...CHANNEL_CRITERIA] as const;
@@ -82,6 +90,7 @@ async function action(file: string, f: PruneFlags): Promise<void> {
     throw new ReproError(`--method is required: ${PRUNE_METHODS.join(', ')} (or replay a saved plan with --plan)`);
   if (f.plot && f.method !== 'tile') throw new ReproError('--plot draws tile pruning; use it with --method tile');
   checkSideOutput(f, file, ['plot', 'savePlan']);
+  if (f.plan && !f.inputShape) f.inputShape = planInputShape(f.plan);
   const o = f.plan ? undefined : pruneOptionsFromFlags(f);
   // A replayed plan needs no data; planning reads only as many samples as its passes say.
   const samples = o ? samplesUsedBy(pruneSteps(o), flagNamer) : 0;

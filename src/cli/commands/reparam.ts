@@ -10,7 +10,7 @@ import { ReproError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
 import { addInputShapeOption } from '../model-input.js';
-import { checkSideOutput, loadInputs, replayPlanFlag, saveModel, writeSummary } from '../run-pass.js';
+import { checkSideOutput, loadInputs, planInputShape, replayPlanFlag, saveModel, writeSummary } from '../run-pass.js';
 
 interface Flags {
   transform?: string;
@@ -37,6 +37,7 @@ async function action(file: string, f: Flags): Promise<void> {
       `--transform is required: ${REPARAM_TRANSFORMS.join(', ')} (or replay a saved plan with --plan)`,
     );
   checkSideOutput(f, file, ['savePlan']);
+  if (f.plan && !f.inputShape) f.inputShape = planInputShape(f.plan);
   const { g, data, prepared } = await loadInputs(file, f, { needsData: !!f.data });
   const ctx = { data, log: f.json ? undefined : (l: string) => process.stderr.write(`${l}\n`) };
   const res = f.plan ? await replayPlanFlag(g, f.plan, ctx) : await run(g, f, ctx);
