@@ -154,7 +154,7 @@ describe('a deduplicated export (one tensor of ones / zeros read by every BatchN
     const r = await runCli(['prune', file, '-o', out, '--method', 'l1', '--ratio', '0.5', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout);
-    assert.deepEqual(s.channels, { conv1: [8, 4], conv2: [8, 4], conv3: [8, 4] });
+    assert.deepEqual(s.channels, { 'conv1+conv3': [8, 4], conv2: [8, 4] });
     assert.deepEqual(s.warnings, []);
     const g = loadOnnx(out);
     assert.ok((await runOn(g)).every(Number.isFinite));
@@ -164,13 +164,22 @@ describe('a deduplicated export (one tensor of ones / zeros read by every BatchN
     const out = path.join(dir, 'dedup-tt.onnx');
     const r = await runCli(['reparam', file, '-o', out, '--transform', 'tiletrans', '--json']);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(JSON.parse(r.stdout).permuted, 3);
+    assert.equal(JSON.parse(r.stdout).permuted, 2);
     const g = loadOnnx(file);
     assert.ok(
       channelGroups(g).every((gr) => gr.fixed),
       'shared, the groups are fixed',
     );
     await assertSameFunction(g, loadOnnx(out), 'tiletrans on a deduplicated export');
+  });
+
+  test('SRN widens the block without touching the other convs that shared its bias', async () => {
+    const folded = writeModel(dir, 'dedup-folded.onnx', dedupNet({ bn: false }));
+    const out = path.join(dir, 'dedup-srn.onnx');
+    const r = await runCli(['reparam', folded, '-o', out, '--transform', 'srn', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).serialized, ['residual']);
+    await assertSameFunction(loadOnnx(folded), loadOnnx(out), 'srn on a deduplicated export');
   });
 });
 

@@ -67,25 +67,27 @@ export function dynamicNet(): Graph {
 }
 
 /**
- * What PyTorch's exporter makes of an untrained net: every BatchNorm reads one tensor of ones as scale and running
- * variance and one of zeros as bias and running mean, and the convs share one zero bias.
+ * What PyTorch's exporter makes of an untrained ResNet: every BatchNorm reads one tensor of ones as scale and running
+ * variance and one of zeros as bias and running mean, and the convs share one zero bias. conv1 → conv2 → conv3 with
+ * a residual Add around conv2/conv3. `bn: false`: the BatchNorm-folded export of the same net (the shared zero bias
+ * is all that is left).
  */
-export function dedupNet(): Graph {
+export function dedupNet(o: { bn?: boolean } = {}): Graph {
   const rng = new SeededRng(13);
   const g = new Graph();
   g.name = 'dedup';
   g.inputs = [{ name: 'x', dtype: 'float32', shape: ['N', 3, 8, 8] }];
   const ones = g.addInitializer('ones8', f32([8], new Array(8).fill(1)), true);
   const zeros = g.addInitializer('zeros8', f32([8]), true);
-  let x = 'x';
-  let cin = 3;
-  for (const name of ['conv1', 'conv2', 'conv3']) {
-    x = conv(g, rng, x, name, cin, 8, { bias: zeros });
-    x = g.add('BatchNormalization', [x, ones, zeros, zeros, ones], {}, { name: `${name}.bn` })[0]!;
-    x = g.add('Relu', [x])[0]!;
-    cin = 8;
-  }
-  return head(g, rng, x, 8);
+  const convBn = (x: string, name: string, cin: number) => {
+    const y = conv(g, rng, x, name, cin, 8, { bias: zeros });
+    if (o.bn === false) return y;
+    return g.add('BatchNormalization', [y, ones, zeros, zeros, ones], {}, { name: `${name}.bn` })[0]!;
+  };
+  const a = g.add('Relu', [convBn('x', 'conv1', 3)])[0]!;
+  const b = g.add('Relu', [convBn(a, 'conv2', 8)])[0]!;
+  const sum = g.add('Add', [convBn(b, 'conv3', 8), a], {}, { name: 'residual' })[0]!;
+  return head(g, rng, g.add('Relu', [sum])[0]!, 8);
 }
 
 /** x_train/y_train/x_test/y_test .npy files of random images [n, ...sample] and labels in [0, classes). */
