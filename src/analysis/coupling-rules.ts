@@ -278,7 +278,14 @@ const binary: Rule = (c, n) => {
 
 const concat: Rule = (c, n) => {
   const ls = n.inputs.map((i) => c.st.layouts.get(i));
-  if (ls.some((l) => !l) || ls.some((l) => l!.block !== 1)) return [];
+  const lost = n.inputs.find((_, k) => !ls[k]);
+  if (lost !== undefined) {
+    // E.g. ShuffleNetV2's Split half: its offset inside the Concat would be known, its channels are not.
+    const why = `Concat node '${n.name}' also joins '${lost}', whose channels the analysis does not follow`;
+    for (const v of n.inputs) c.st.fixValue(v, why);
+    return [];
+  }
+  if (ls.some((l) => l!.block !== 1)) return [];
   const first = ls[0]!;
   const axis = attrInt(n.attrs, 'axis', 0);
   const rank = rankOf(c, n.inputs[0]!);
