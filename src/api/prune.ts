@@ -183,7 +183,8 @@ export function shortfallWarnings(o: StructuredPruneApiOptions, ch: ChannelsRepo
     ? `${fixed.length} of ${fixed.length + Object.keys(ch.channels).length} channel groups cannot be cut: ${reasonSummary(fixed)}`
     : 'no group had channels to spare at this ratio';
   const asked = o.ratio ?? 0;
-  if (removed === 0 && (asked > 0 || o.ratio === undefined)) return [`removed nothing: ${why}`];
+  const budget = o.budgetMacs ?? o.budget ?? o.budgetParams ?? 1;
+  if (removed === 0 && (asked > 0 || budget < 1)) return [`removed nothing: ${why}`];
   if (asked > 0 && total > 0 && removed / total < asked / 2)
     return [
       `removed ${((100 * removed) / total).toFixed(1)}% of the model's channels, asked for ${(100 * asked).toFixed(1)}%: ${why}`,
