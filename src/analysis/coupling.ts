@@ -16,6 +16,12 @@
  * - **Concat** along channels lays spaces side by side: each consumer entry records its offset;
  * - **grouped conv** (1 < group, not depthwise): supported for permutations that keep every conv group's
  *   block of channels in place (recorded as `cuts`); removing channels through it is refused;
+ * - **Transpose** NCHW ↔ NHWC moves the channel axis to the last axis and back (ConvNeXt's Permute); a
+ *   **Reduce** over exactly the channel axis (keepdims) is a per-position statistic that broadcasts like a
+ *   scalar (a decomposed LayerNorm's mean and variance); **LayerNormalization** over the last axis and
+ *   **InstanceNormalization** carry scale and bias as params; **Resize/Upsample** of NCHW maps is spatial
+ *   (FPN top-down paths join lateral convs through Resize + Add); squeeze-and-excitation gates are Mul of
+ *   two values of one space, so the expand conv joins the gated stream;
  * - graph inputs and outputs are never permuted: their groups are fixed.
  * Anything else (unknown op, activation in a non-channel position, shared initializers, shape that
  * cannot be proven) marks the affected groups fixed with a reason naming the node and op, so we never
