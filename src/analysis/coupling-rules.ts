@@ -412,7 +412,7 @@ const resize: Rule = (c, n) => {
 const norm: Rule = (c, n) => {
   const l = c.st.layouts.get(n.inputs[0]!);
   const rank = rankOf(c, n.inputs[0]!);
-  if (!l || l.block !== 1 || n.outputs.filter(Boolean).length > 1) return [];
+  if (l?.block !== 1 || n.outputs.filter(Boolean).length > 1) return [];
   const params = n.inputs.slice(1).filter(Boolean);
   if (!params.every((p) => c.g.initializers.get(p)?.dims.length === 1)) return [];
   if (n.opType === 'LayerNormalization') {
