@@ -17,7 +17,19 @@
 // Models: the IR, ONNX files, the model zoo.
 export { Graph, type Node, type ValueInfo, type Dim } from './ir/graph.js';
 export { type Tensor, f32, i64, numel } from './ir/tensor.js';
-export { inferShapes, shapeOf } from './ir/shape/index.js';
+export { inferShapes, shapeOf, bindInputDims, parseShapeList, type InputBinding } from './ir/shape/index.js';
+/**
+ * `await prepareModel(g, { inputShape: [1, 3, 224, 224] })`: bind symbolic input dims and learn the shapes of ops
+ * reprune has no rule for from ONNX Runtime — what every CLI command does to a model it loads.
+ */
+export {
+  prepareModel,
+  completeShapes,
+  type PreparedModel,
+  type PrepareOptions,
+  type ShapeCompletion,
+} from './runtime/shapes.js';
+export { unshareInitializers } from './analysis/unshare.js';
 export { loadOnnx, loadModelChecked, saveOnnx, encodeModel, decodeModel } from './onnx/index.js';
 export { buildModel, ZOO_ARCHS, type ZooArch } from './models/index.js';
 /** `trainedModel('lenet5')`: train with the architecture's recipe once, then reuse `.cache/models/`. */

@@ -4,13 +4,15 @@
  * returns the input indices it understood; every other input that carries channels is marked fixed.
  */
 import { attrInt, attrInts } from '../ir/attrs.js';
-import type { Graph, Node } from '../ir/graph.js';
+import type { Dim, Graph, Node } from '../ir/graph.js';
 import { numel, toNumbers } from '../ir/tensor.js';
 import type { ParamRef } from './coupling-types.js';
 import { type CouplingState, sameBoundaries, singleLayout, type Layout } from './coupling-state.js';
 
 export interface RuleCtx {
   g: Graph;
+  /** Shapes of every value inference reaches (on a copy: the analysis never changes the graph). */
+  shapes: Map<string, Dim[]>;
   st: CouplingState;
   /** How many node inputs reference each initializer (shared weights cannot be permuted per layer). */
   refs: Map<string, number>;
@@ -43,11 +45,17 @@ export const PASS_THROUGH = new Set([
   'PRelu',
 ]);
 export const SPATIAL_PASS = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'LpPool']);
-const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum']);
+const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum', 'Pow']);
+/** Reductions that, over exactly the channel axis with keepdims, give a per-position statistic (LayerNorm parts). */
+const CHANNEL_STATS = new Set(['ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceL2', 'ReduceSumSquare']);
 
-function rankOf(g: Graph, v: string): number | undefined {
-  const vi = g.valueInfo.get(v) ?? g.inputs.find((i) => i.name === v) ?? g.outputs.find((o) => o.name === v);
-  return vi?.shape?.length;
+function shapeOfValue(c: RuleCtx, v: string): Dim[] | undefined {
+  const vi = c.g.valueInfo.get(v) ?? c.g.inputs.find((i) => i.name === v) ?? c.g.outputs.find((o) => o.name === v);
+  return c.shapes.get(v) ?? vi?.shape;
+}
+
+function rankOf(c: RuleCtx, v: string): number | undefined {
+  return shapeOfValue(c, v)?.length;
 }
 
 function isConst(c: RuleCtx, name: string | undefined): boolean {
@@ -170,12 +178,12 @@ const matmul: Rule = (c, n) => {
   const W = w ? c.g.initializers.get(w) : undefined;
   if (W?.dims.length !== 2) return [];
   const l = c.st.layouts.get(a!);
-  const rank = rankOf(c.g, a!);
+  const rank = rankOf(c, a!);
   if (l) {
     if (l.axis === 'ch1' && rank !== 2) return [];
     addConsumer(c, n, l, w!, 0, W.dims[0]!, 1);
   }
-  const outRank = rankOf(c.g, n.outputs[0]!) ?? rank;
+  const outRank = rankOf(c, n.outputs[0]!) ?? rank;
   newProducer(c, n, w!, 1, W.dims[1]!, undefined, outRank === 2 ? 'both' : 'last');
   return [0, 1];
 };
@@ -195,6 +203,10 @@ const batchNorm: Rule = (c, n) => {
 
 const elementwise: Rule = (c, n) => {
   const l = c.st.layouts.get(n.inputs[0]!);
+  if (!l && c.st.stats.has(n.inputs[0]!) && n.inputs.slice(1).every((i) => !i || isConst(c, i))) {
+    c.st.stats.add(n.outputs[0]!); // e.g. Sqrt of a LayerNorm variance: still a per-position statistic
+    return n.inputs.map((_, i) => i);
+  }
   if (!l) return [];
   if (n.opType === 'Clip' && !n.inputs.slice(1).every((i) => !i || isConst(c, i))) return [];
   if (n.opType === 'PRelu') {
@@ -232,14 +244,14 @@ const pad: Rule = (c, n) => {
 /** Add/Mul/...: activation operands share one channel space (residual streams); constants must be scalars or per-channel. */
 const binary: Rule = (c, n) => {
   const acts = n.inputs.filter((i) => c.st.layouts.has(i));
-  if (acts.length === 0) return [];
+  if (acts.length === 0) return statArithmetic(c, n);
   const first = c.st.layouts.get(acts[0]!)!;
   for (const v of acts.slice(1)) {
     const l = c.st.layouts.get(v)!;
     if (!sameBoundaries(first, l) || first.block !== l.block) return [];
   }
   for (const i of n.inputs) {
-    if (c.st.layouts.has(i)) continue;
+    if (c.st.layouts.has(i) || c.st.stats.has(i)) continue; // a channel statistic broadcasts like a scalar
     const t = c.g.initializers.get(i);
     if (!t) return [];
     if (numel(t.dims) === 1) continue;
@@ -266,10 +278,17 @@ const binary: Rule = (c, n) => {
 
 const concat: Rule = (c, n) => {
   const ls = n.inputs.map((i) => c.st.layouts.get(i));
-  if (ls.some((l) => !l) || ls.some((l) => l!.block !== 1)) return [];
+  const lost = n.inputs.find((_, k) => !ls[k]);
+  if (lost !== undefined) {
+    // E.g. ShuffleNetV2's Split half: its offset inside the Concat would be known, its channels are not.
+    const why = `Concat node '${n.name}' also joins '${lost}', whose channels the analysis does not follow`;
+    for (const v of n.inputs) c.st.fixValue(v, why);
+    return [];
+  }
+  if (ls.some((l) => l!.block !== 1)) return [];
   const first = ls[0]!;
   const axis = attrInt(n.attrs, 'axis', 0);
-  const rank = rankOf(c.g, n.inputs[0]!);
+  const rank = rankOf(c, n.inputs[0]!);
   const chAxis =
     first.axis === 'last'
       ? axis === -1 || (rank !== undefined && axis === rank - 1)
@@ -310,7 +329,7 @@ const reshape: Rule = (c, n) => {
     return [0, 1];
   }
   // [-1, K] or [B, K] is a flatten only if K is the whole C·H·W, which needs the input shape.
-  const inShape = c.g.valueInfo.get(n.inputs[0]!)?.shape;
+  const inShape = shapeOfValue(c, n.inputs[0]!);
   const feat = inShape?.slice(1);
   if (!feat?.every((d) => typeof d === 'number')) return [];
   const k = (feat as number[]).reduce((a, b) => a * b, 1);
@@ -323,7 +342,96 @@ const reshape: Rule = (c, n) => {
   return [];
 };
 
+/** Arithmetic on channel statistics and scalars (variance + ε, √·) keeps a statistic. */
+function statArithmetic(c: RuleCtx, n: Node): number[] {
+  const ok = n.inputs.some((i) => c.st.stats.has(i)) && n.inputs.every((i) => c.st.stats.has(i) || isScalar(c, i));
+  if (!ok) return [];
+  c.st.stats.add(n.outputs[0]!);
+  return n.inputs.map((_, i) => i);
+}
+
+function isScalar(c: RuleCtx, name: string): boolean {
+  const t = c.g.initializers.get(name);
+  return !!t && numel(t.dims) === 1;
+}
+
+/** Axes a Reduce node reduces over: its `axes` attribute, or (opset ≥ 13 ReduceSum, ≥ 18 others) its input 1. */
+function reduceAxes(c: RuleCtx, n: Node): number[] | undefined {
+  const attr = attrInts(n.attrs, 'axes');
+  if (attr) return attr;
+  const t = n.inputs[1] ? c.g.initializers.get(n.inputs[1]) : undefined;
+  return t ? toNumbers(t) : undefined;
+}
+
+/** The channel axis of a layout as a tensor axis, given the value's rank. */
+function channelAxis(l: Layout, rank: number): number {
+  return l.axis === 'last' ? rank - 1 : 1;
+}
+
+/** A reduction over exactly the channel axis, keepdims: the output is a per-position statistic (LayerNorm's mean). */
+const channelStat: Rule = (c, n) => {
+  const l = c.st.layouts.get(n.inputs[0]!);
+  const rank = rankOf(c, n.inputs[0]!);
+  const axes = reduceAxes(c, n);
+  if (!l || rank === undefined || !axes || axes.length !== 1 || attrInt(n.attrs, 'keepdims', 1) !== 1) return [];
+  const a = axes[0]! < 0 ? axes[0]! + rank : axes[0]!;
+  if (a !== channelAxis(l, rank) || l.block !== 1) return [];
+  c.st.stats.add(n.outputs[0]!);
+  return n.inputs.map((_, i) => i);
+};
+
+/** NCHW ↔ NHWC (ConvNeXt's Permute): the channel axis moves to the last axis or back; batch stays first. */
+const transpose: Rule = (c, n) => {
+  const l = c.st.layouts.get(n.inputs[0]!);
+  const rank = rankOf(c, n.inputs[0]!);
+  if (!l || rank === undefined || rank < 3 || l.block !== 1 || l.axis === 'both') return [];
+  const perm = attrInts(n.attrs, 'perm') ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
+  if (perm[0] !== 0) return [];
+  const to = perm.indexOf(channelAxis(l, rank));
+  if (to !== 1 && to !== rank - 1) return [];
+  c.st.setLayout(n.outputs[0]!, { ...l, axis: to === 1 ? 'ch1' : 'last' });
+  return [0];
+};
+
+/** Resize/Upsample of NCHW maps (FPN's top-down path): spatial only, proven by equal channel counts in and out. */
+const resize: Rule = (c, n) => {
+  const l = c.st.layouts.get(n.inputs[0]!);
+  if (l?.axis !== 'ch1') return [];
+  const dimsOf = (v: string) => shapeOfValue(c, v);
+  const inC = dimsOf(n.inputs[0]!)?.[1] ?? (l.block === 1 ? l.total : undefined);
+  const outC = dimsOf(n.outputs[0]!)?.[1];
+  if (typeof outC !== 'number' || outC !== inC || l.block !== 1) return [];
+  c.st.setLayout(n.outputs[0]!, l);
+  return n.inputs.map((_, i) => i);
+};
+
+/**
+ * LayerNormalization over the channel axis only (axis −1 on a channels-last value: ConvNeXt, transformers) or
+ * InstanceNormalization (per channel): scale and bias follow the channels; statistics are order-independent.
+ */
+const norm: Rule = (c, n) => {
+  const l = c.st.layouts.get(n.inputs[0]!);
+  const rank = rankOf(c, n.inputs[0]!);
+  if (l?.block !== 1 || n.outputs.filter(Boolean).length > 1) return [];
+  const params = n.inputs.slice(1).filter(Boolean);
+  if (!params.every((p) => c.g.initializers.get(p)?.dims.length === 1)) return [];
+  if (n.opType === 'LayerNormalization') {
+    const axis = attrInt(n.attrs, 'axis', -1);
+    const lastAxis = rank !== undefined && (axis === -1 || axis === rank - 1);
+    if (!lastAxis || (l.axis !== 'last' && l.axis !== 'both')) return [];
+  } else if (l.axis !== 'ch1') return [];
+  for (const p of params) addParams(c, n, l, p, 0, 'channel-const');
+  c.st.setLayout(n.outputs[0]!, l);
+  return n.inputs.map((_, i) => i);
+};
+
 export const RULES: Record<string, Rule> = {
+  Transpose: transpose,
+  Resize: resize,
+  Upsample: resize,
+  LayerNormalization: norm,
+  InstanceNormalization: norm,
+  ...Object.fromEntries([...CHANNEL_STATS].map((o) => [o, channelStat])),
   Conv: conv,
   Gemm: gemm,
   MatMul: matmul,

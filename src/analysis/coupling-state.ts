@@ -38,6 +38,11 @@ export class CouplingState {
   private parent: number[] = [];
   private spaces: Space[] = [];
   readonly layouts = new Map<string, Layout>();
+  /**
+   * Values that are statistics over the whole channel axis of a layout (a LayerNorm's mean and variance,
+   * keepdims): one entry per position, the same whatever the channel order, so they broadcast like scalars.
+   */
+  readonly stats = new Set<string>();
 
   newSpace(size: number, reason?: string): number {
     const id = this.spaces.length;

@@ -16,14 +16,24 @@
  * - **Concat** along channels lays spaces side by side: each consumer entry records its offset;
  * - **grouped conv** (1 < group, not depthwise): supported for permutations that keep every conv group's
  *   block of channels in place (recorded as `cuts`); removing channels through it is refused;
+ * - **Transpose** NCHW ↔ NHWC moves the channel axis to the last axis and back (ConvNeXt's Permute); a
+ *   **Reduce** over exactly the channel axis (keepdims) is a per-position statistic that broadcasts like a
+ *   scalar (a decomposed LayerNorm's mean and variance); **LayerNormalization** over the last axis and
+ *   **InstanceNormalization** carry scale and bias as params; **Resize/Upsample** of NCHW maps is spatial
+ *   (FPN top-down paths join lateral convs through Resize + Add); squeeze-and-excitation gates are Mul of
+ *   two values of one space, so the expand conv joins the gated stream;
  * - graph inputs and outputs are never permuted: their groups are fixed.
  * Anything else (unknown op, activation in a non-channel position, shared initializers, shape that
- * cannot be proven) marks the affected groups fixed with a reason, so we never rewrite wrongly.
+ * cannot be proven) marks the affected groups fixed with a reason naming the node and op, so we never
+ * rewrite wrongly. Ops without a rule (custom domains included) are barriers: nothing after them reads a
+ * layout, so channels on both sides stay as they are.
  *
  * Plan/apply split: `channelGroups(g)` returns plain JSON-able data; coupling-apply.ts applies it.
  * Constants must be initializers: run `foldConstants` (src/ir/shape) first on PyTorch exports.
  */
-import type { Graph, Node } from '../ir/graph.js';
+import type { Dim, Graph, Node } from '../ir/graph.js';
+import { inferShapesDetailed } from '../ir/shape/index.js';
+import { ReproError } from '../util/errors.js';
 import { CouplingState, singleLayout } from './coupling-state.js';
 import { RULES, type RuleCtx } from './coupling-rules.js';
 import type { ChannelGroup } from './coupling-types.js';
@@ -59,12 +69,37 @@ function topoOrder(g: Graph): Node[] {
   return order;
 }
 
+function isDefaultDomain(n: Node): boolean {
+  return !n.domain || n.domain === 'ai.onnx';
+}
+
+/**
+ * Why channels reaching `n` stay fixed. An op without a coupling rule is a barrier: its inputs are fixed here, and
+ * its outputs carry no layout, so the layers after it never have their input columns rewritten either.
+ */
+function barrierReason(n: Node, known: boolean): string {
+  if (known) return `read by ${n.opType} node '${n.name}' in a way the coupling analysis does not follow`;
+  const op = isDefaultDomain(n) ? n.opType : `${n.domain}.${n.opType}`;
+  return `read by ${op} node '${n.name}', an op the coupling analysis does not know (a barrier: channels on both sides stay fixed)`;
+}
+
+/** Shapes by value name from inference on a copy (symbolic batch; opaque ops' recorded shapes included). */
+function valueShapes(g: Graph): Map<string, Dim[]> {
+  const out = new Map<string, Dim[]>();
+  try {
+    for (const [k, t] of inferShapesDetailed(g.clone(true)).types) out.set(k, t.shape);
+  } catch (e) {
+    if (!(e instanceof ReproError)) throw e; // a graph shape inference refuses: rules fall back to recorded shapes
+  }
+  return out;
+}
+
 /** Every channel group of the graph (fixed ones included, with reasons). */
 export function channelGroups(g: Graph): ChannelGroup[] {
   const st = new CouplingState();
   const refs = new Map<string, number>();
   for (const n of g.nodes) for (const i of n.inputs) if (g.initializers.has(i)) refs.set(i, (refs.get(i) ?? 0) + 1);
-  const ctx: RuleCtx = { g, st, refs };
+  const ctx: RuleCtx = { g, st, refs, shapes: valueShapes(g) };
   for (const inp of g.inputs) {
     const shape = inp.shape;
     const ch = shape && shape.length >= 2 && typeof shape[1] === 'number' ? (shape[1] as number) : -1;
@@ -72,15 +107,10 @@ export function channelGroups(g: Graph): ChannelGroup[] {
     st.setLayout(inp.name, singleLayout(sp, ch, shape?.length === 2 ? 'both' : 'ch1'));
   }
   for (const n of topoOrder(g)) {
-    if (n.domain) {
-      for (const i of n.inputs) st.fixValue(i, `${n.name}: custom-domain op ${n.domain}.${n.opType}`);
-      continue;
-    }
-    const rule = RULES[n.opType];
+    const rule = isDefaultDomain(n) ? RULES[n.opType] : undefined;
     const handled = rule ? rule(ctx, n) : [];
     n.inputs.forEach((v, i) => {
-      if (v && !handled.includes(i))
-        st.fixValue(v, `read by ${n.opType} node '${n.name}', which the coupling analysis does not follow`);
+      if (v && !handled.includes(i)) st.fixValue(v, barrierReason(n, !!rule));
     });
   }
   for (const o of g.outputs) st.fixValue(o.name, `reaches graph output '${o.name}'`);

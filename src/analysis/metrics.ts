@@ -2,9 +2,17 @@
  * Size and cost of a model: per weighted layer (Conv, ConvTranspose, Gemm, MatMul with a constant
  * weight) and in total — parameters, nonzeros, sparsity, MACs per sample and bytes on disk.
  *
- * Parameters = elements of floating-point initializers, excluding BatchNormalization running
- * mean/variance (state, not learned). MACs are counted for one sample (batch 1) from inferred
- * shapes; `effectiveMacs` counts only multiplications by nonzero weights (what a sparse kernel does).
+ * Parameters are counted the way PyTorch's `sum(p.numel() for p in model.parameters())` counts an
+ * exported model: floating-point initializers, excluding BatchNormalization running mean/variance
+ * (state, not learned), operands that are not weights (Clip bounds, Pad values, Resize scales, shape
+ * and index tensors) and scalars fed to arithmetic (the 3 and 6 of a hard-swish, a LayerNorm epsilon).
+ * An initializer that PyTorch's exporter shared between nodes (it deduplicates numerically identical
+ * tensors, e.g. every BatchNorm weight of an untrained net) counts once per node that reads it: those
+ * were separate parameters in PyTorch.
+ * MACs are counted for one sample (batch 1) from inferred shapes; `effectiveMacs` counts only
+ * multiplications by nonzero weights (what a sparse kernel does). Where a shape is symbolic (dynamic H/W
+ * without `--input-shape`) or unknown, the totals say so (`macsComplete`, `macsMissing`), never a partial sum
+ * presented as the whole.
  */
 import type { Graph, Node } from '../ir/graph.js';
 import { numel, type Tensor } from '../ir/tensor.js';
@@ -38,6 +46,8 @@ export interface ModelTotals {
   macs: number;
   effectiveMacs: number;
   macsComplete: boolean;
+  /** Why some layers have no MAC count (symbolic input dims, shapes after an unknown op), when `macsComplete` is false. */
+  macsMissing?: string;
   /** BatchNormalization running mean/var elements (excluded from params). */
   stateElements: number;
   /** Size of the serialized ONNX model. */
@@ -61,16 +71,6 @@ export function countNonzeros(t: Tensor): number {
   const d = t.data;
   for (let i = 0; i < d.length; i++) if (d[i] !== 0 && d[i] !== 0n) nz++;
   return nz;
-}
-
-/** Names of BatchNormalization running mean/var inputs: state, not parameters. */
-export function batchNormStateNames(g: Graph): Set<string> {
-  const s = new Set<string>();
-  for (const n of g.nodes) {
-    if (n.opType !== 'BatchNormalization') continue;
-    for (const i of [3, 4]) if (n.inputs[i]) s.add(n.inputs[i]!);
-  }
-  return s;
 }
 
 /** The constant weight input of a weighted node, if any. */
@@ -103,8 +103,16 @@ function numericNumel(dims: readonly (number | string)[]): number | null {
   return p;
 }
 
-/** Number of output positions each weight element is applied at, per sample. */
+/** Number of output positions each weight element is applied at, per sample (null where a shape is not known). */
 function applicationsPerWeight(shaped: Graph, n: Node, w: Tensor): number | null {
+  try {
+    return applications(shaped, n, w);
+  } catch {
+    return null; // a value after an op without a shape rule whose shape ONNX Runtime did not give
+  }
+}
+
+function applications(shaped: Graph, n: Node, w: Tensor): number | null {
   switch (n.opType) {
     case 'Conv':
       return numericNumel(shapeOf(shaped, n.outputs[0]!).slice(2));
@@ -155,23 +163,99 @@ export function modelMetrics(g: Graph): ModelMetrics {
       effectiveMacs: apps === null ? null : apps * countNonzeros(w),
     });
   }
-  return { layers, totals: totalsOf(g, layers) };
+  const totals = totalsOf(g, layers);
+  if (!totals.macsComplete) totals.macsMissing = whyMacsMissing(g, shaped, layers);
+  return { layers, totals };
+}
+
+/** One line: which layers lack MACs and what would give them (static input dims or shapes of unknown ops). */
+function whyMacsMissing(g: Graph, shaped: Graph, layers: LayerMetrics[]): string {
+  const missing = layers.filter((l) => l.macs === null).map((l) => l.name);
+  const symbols = new Set<string>();
+  for (const v of g.inputs) for (const d of v.shape?.slice(1) ?? []) if (typeof d === 'string') symbols.add(d);
+  const list = `${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''}`;
+  const unknownShapes = missing.some((name) => {
+    const n = g.nodes.find((x) => x.name === name);
+    return !!n && !shaped.valueInfo.has(n.outputs[0]!);
+  });
+  if (symbols.size)
+    return `MACs of ${list} depend on symbolic input dims ${[...symbols].join(', ')}: give --input-shape (e.g. 1,3,224,224)`;
+  if (unknownShapes) return `MACs of ${list} need shapes after an op reprune has no shape rule for`;
+  return `MACs of ${list} are not known`;
+}
+
+/** Operand slots that hold settings, not learned weights (Clip bounds, Pad values, Resize scales, shapes, indices). */
+const SETTING_SLOTS: Record<string, readonly number[]> = {
+  Clip: [1, 2],
+  Pad: [1, 2, 3],
+  Resize: [1, 2, 3],
+  Upsample: [1],
+  Reshape: [1],
+  Expand: [1],
+  Tile: [1],
+  Slice: [1, 2, 3, 4],
+  Gather: [1],
+  Squeeze: [1],
+  Unsqueeze: [1],
+  ConstantOfShape: [0],
+  Range: [0, 1, 2],
+  ReduceMean: [1],
+  ReduceSum: [1],
+  ReduceMax: [1],
+  Split: [1],
+  TopK: [1],
+};
+
+/** Ops whose every float input besides the data is a learned weight, scalar or not (PReLU's single slope). */
+const WEIGHT_SLOT_OPS = new Set([
+  ...WEIGHTED_OPS,
+  'BatchNormalization',
+  'InstanceNormalization',
+  'LayerNormalization',
+  'GroupNormalization',
+  'PRelu',
+]);
+
+/** A BatchNormalization's running mean and variance (inputs 3 and 4): state, not parameters. */
+function isStateSlot(n: Node, slot: number): boolean {
+  return n.opType === 'BatchNormalization' && (slot === 3 || slot === 4);
+}
+
+/**
+ * How often each initializer counts as a parameter and as state: once per (node, input) that reads it as a weight.
+ * The exporter may hand one tensor of ones to a BatchNorm as both scale and running variance.
+ */
+function parameterUses(g: Graph): { params: Map<string, number>; state: Map<string, number> } {
+  const params = new Map<string, number>();
+  const state = new Map<string, number>();
+  const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+  for (const n of g.nodes) {
+    const counted = new Set<string>();
+    n.inputs.forEach((name, slot) => {
+      const t = name ? g.initializers.get(name) : undefined;
+      if (!t || !isFloat(t)) return;
+      if (isStateSlot(n, slot)) bump(state, name);
+      else if (SETTING_SLOTS[n.opType]?.includes(slot) || counted.has(name)) return;
+      else if (t.data.length > 1 || WEIGHT_SLOT_OPS.has(n.opType)) {
+        counted.add(name);
+        bump(params, name);
+      }
+    });
+  }
+  return { params, state };
 }
 
 function totalsOf(g: Graph, layers: LayerMetrics[]): ModelTotals {
-  const state = batchNormStateNames(g);
+  const uses = parameterUses(g);
   let params = 0;
   let nonzeros = 0;
   let stateElements = 0;
-  for (const [name, t] of g.initializers) {
-    if (!isFloat(t)) continue;
-    if (state.has(name)) {
-      stateElements += t.data.length;
-      continue;
-    }
-    params += t.data.length;
-    nonzeros += countNonzeros(t);
+  for (const [name, times] of uses.params) {
+    const t = g.initializers.get(name)!;
+    params += times * t.data.length;
+    nonzeros += times * countNonzeros(t);
   }
+  for (const [name, times] of uses.state) stateElements += times * g.initializers.get(name)!.data.length;
   let macs = 0;
   let effectiveMacs = 0;
   let macsComplete = true;

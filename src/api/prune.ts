@@ -5,7 +5,8 @@
  */
 import type { Dataset } from '../data/dataset.js';
 import type { Graph } from '../ir/graph.js';
-import { modelMetrics } from '../analysis/metrics.js';
+import { type ModelTotals, modelMetrics } from '../analysis/metrics.js';
+import { reasonSummary } from '../passes/cut/groups.js';
 import type { ChannelsReport } from '../passes/channels/pass.js';
 import type { PassContext } from '../passes/contract.js';
 import type { OptionNamer } from '../passes/options.js';
@@ -81,7 +82,11 @@ export interface StructuredSummary extends ChannelsReport {
   macsAfter: number;
   paramsBefore: number;
   paramsAfter: number;
+  /** False when some layer's MACs depend on symbolic dims (then macsBefore/After are not the whole model's). */
+  macsComplete: boolean;
   message: string;
+  /** Said when the prune removed nothing or far less than asked, and why (also printed on stderr by the CLI). */
+  warnings: string[];
 }
 
 export interface PruneResult<S = TileSummary | StructuredSummary> {
@@ -169,12 +174,35 @@ async function tileSummary(
   return s;
 }
 
+/** Removed less than half of what a uniform ratio asked for (or nothing at all): say so, and what held it back. */
+export function shortfallWarnings(o: StructuredPruneApiOptions, ch: ChannelsReport): string[] {
+  const removed = Object.values(ch.channels).reduce((a, [b, k]) => a + b - k, 0);
+  const total = ch.totalChannels ?? 0;
+  const fixed = Object.values(ch.skipped);
+  const why = fixed.length
+    ? `${fixed.length} of ${fixed.length + Object.keys(ch.channels).length} channel groups cannot be cut: ${reasonSummary(fixed)}`
+    : 'no group had channels to spare at this ratio';
+  const asked = o.ratio ?? 0;
+  const budget = o.budgetMacs ?? o.budget ?? o.budgetParams ?? 1;
+  if (removed === 0 && (asked > 0 || budget < 1)) return [`removed nothing: ${why}`];
+  if (asked > 0 && total > 0 && removed / total < asked / 2)
+    return [
+      `removed ${((100 * removed) / total).toFixed(1)}% of the model's channels, asked for ${(100 * asked).toFixed(1)}%: ${why}`,
+    ];
+  return [];
+}
+
+function macsMessage(before: ModelTotals, after: ModelTotals): string {
+  if (!before.macsComplete) return `MACs not counted (${before.macsMissing ?? 'some shapes are unknown'})`;
+  return `MACs ${before.macs} → ${after.macs} (${(100 * (1 - after.macs / before.macs)).toFixed(1)}% fewer)`;
+}
+
 function structuredSummary(g: Graph, o: StructuredPruneApiOptions, r: PipelineResult): StructuredSummary {
   const before = modelMetrics(g).totals;
   const after = modelMetrics(r.graph).totals;
   const ch = reportOf<ChannelsReport>(r, 'channels')!;
   const srn = reportOf<SrnReport>(r, 'srn');
-  const pct = (100 * (1 - after.macs / before.macs)).toFixed(1);
+  const warnings = shortfallWarnings(o, ch);
   return {
     method: o.method,
     ...(srn ? { srn: { serialized: srn.serialized.length, keptAdds: srn.keptAdds, foldedBn: srn.foldedBn } } : {}),
@@ -182,8 +210,10 @@ function structuredSummary(g: Graph, o: StructuredPruneApiOptions, r: PipelineRe
     macsAfter: after.macs,
     paramsBefore: before.params,
     paramsAfter: after.params,
+    macsComplete: before.macsComplete && after.macsComplete,
     ...ch,
-    message: `MACs ${before.macs} → ${after.macs} (${pct}% fewer), params ${before.params} → ${after.params}`,
+    message: `${macsMessage(before, after)}, params ${before.params} → ${after.params}`,
+    warnings,
   };
 }
 

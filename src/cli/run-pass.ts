@@ -11,6 +11,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { Graph } from '../ir/graph.js';
 import { loadModelChecked } from '../onnx/prepare.js';
 import { saveOnnx } from '../onnx/save.js';
+import { type PreparedModel, prepareModel } from '../runtime/shapes.js';
 import type { PassContext } from '../passes/contract.js';
 import type { PlanFile } from '../passes/pipeline.js';
 import { ReproError } from '../util/errors.js';
@@ -26,6 +27,7 @@ interface OutputFlags {
   force?: boolean;
   json?: boolean;
   limit?: number;
+  inputShape?: number[];
   [flag: string]: unknown;
 }
 
@@ -70,14 +72,16 @@ export function checkSideOutput(f: OutputFlags, input: string, keys: string[]): 
 }
 
 /**
- * Check -o, then load the model and the training split of --data when given. `samples`: the passes read only the
- * first N samples (0: none; undefined: all of them, up to --limit).
+ * Check -o, then load the model and the training split of --data when given, and prepare the model (symbolic input
+ * dims bound from --input-shape or the data's samples, opaque ops' shapes from ORT). `samples`: the passes read
+ * only the first N samples (0: none; undefined: all of them, up to --limit). `prepared.restore` puts the symbolic
+ * dims back on the model a command writes.
  */
 export async function loadInputs(
   file: string,
   f: OutputFlags & DataFlags & { data?: string },
   o: { needsData: boolean; extraInputs?: string[]; samples?: number },
-): Promise<{ g: Graph; data?: Dataset }> {
+): Promise<{ g: Graph; data?: Dataset; prepared: PreparedModel }> {
   const inputs = [file, ...(o.extraInputs ?? []), ...dataInputs(f.data)];
   checkOutputPath(f.output, { inputs, force: f.force, bytes: sizeOf(file) });
   const g = loadModelChecked(file);
@@ -88,14 +92,31 @@ export async function loadInputs(
   const data = wanted
     ? await loadDataFor(g, f.data!, 'train', { limit, normalize: f.normalize, image: imageOptionsOf(f) })
     : undefined;
+  const prepared = await prepareModel(g, { inputShape: f.inputShape, sampleShape: data?.shape, where: file });
   // Training and calibration labels against the model's classes, before the pass runs.
   const classes = modelClasses(g);
   if (data && classes) checkLabels(data, classes, splitName(f.data!, 'training'));
-  return { g, data };
+  return { g, data, prepared };
 }
 
-export function saveModel(g: Graph, output: string, input: string, force?: boolean): void {
-  saveOnnx(g, output, { inputs: [input], force });
+/** Save atomically; the model's symbolic input dims (bound for the run) are put back first. */
+export function saveModel(g: Graph, output: string, input: string, force?: boolean, prepared?: PreparedModel): void {
+  saveOnnx(prepared ? prepared.restore(g) : g, output, { inputs: [input], force });
+}
+
+/**
+ * The input shape a plan was made at, when its model had symbolic dims bound then (by data or --input-shape): a
+ * replay binds the same, so the model matches the plan's fingerprint without loading data again.
+ */
+export function planInputShape(file: string): number[] | undefined {
+  try {
+    const f = JSON.parse(readTextFile(file)) as Partial<PlanFile>;
+    const shape = f.model?.inputs?.length === 1 ? f.model.inputs[0]!.shape : null;
+    if (!shape || shape.length < 2 || !shape.slice(1).every((d) => typeof d === 'number')) return undefined;
+    return [1, ...(shape.slice(1) as number[])];
+  } catch {
+    return undefined; // replayPlanFlag reports an unreadable plan
+  }
 }
 
 /** `--plan FILE`: replay its steps on the model (checked to be the one it was planned on). */
@@ -129,4 +150,10 @@ export function writeSummary(f: OutputFlags, input: string, summary: Record<stri
         ? `sparsity ${pct(summary.sparsity)}, importance kept ${pct(summary.importanceKept)}`
         : safeJson(summary);
   process.stderr.write(`wrote ${oneLine(f.output)}: ${oneLine(msg)}\n`);
+}
+
+/** Warnings of a summary (a prune that removed far less than asked), one `warning:` line each on stderr. */
+export function writeWarnings(summary: Record<string, unknown>): void {
+  const w = summary.warnings;
+  if (Array.isArray(w)) for (const line of w) process.stderr.write(`warning: ${String(line)}\n`);
 }

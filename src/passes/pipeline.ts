@@ -4,7 +4,7 @@
  * the same input model without recomputing importance, calibration or scores. A plan file records its input
  * model's fingerprint, so it is never applied to another model by mistake.
  */
-import type { Graph } from '../ir/graph.js';
+import type { Dim, Graph } from '../ir/graph.js';
 import { graphFingerprint } from '../ir/fingerprint.js';
 import { ReproError } from '../util/errors.js';
 import type { PassContext, PlanHeader } from './contract.js';
@@ -33,7 +33,12 @@ export interface PlanFile {
   format: 'reprune-plan';
   version: 1;
   /** The model the first step was planned on. */
-  model: { name: string; fingerprint: string };
+  model: {
+    name: string;
+    fingerprint: string;
+    /** Input shapes as planned: with symbolic H/W bound (from data or --input-shape), a replay binds the same. */
+    inputs?: Array<{ name: string; shape: Dim[] | null }>;
+  };
   steps: PlanHeader<unknown>[];
 }
 
@@ -80,7 +85,11 @@ export function planFile(input: Graph, plans: PlanHeader<unknown>[]): PlanFile {
   return {
     format: 'reprune-plan',
     version: 1,
-    model: { name: input.name, fingerprint: graphFingerprint(input) },
+    model: {
+      name: input.name,
+      fingerprint: graphFingerprint(input),
+      inputs: input.inputs.map((v) => ({ name: v.name, shape: v.shape ? [...v.shape] : null })),
+    },
     steps: plans,
   };
 }

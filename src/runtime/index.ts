@@ -4,3 +4,5 @@ export { evaluate, crossEntropyAndHits } from './evaluate.js';
 export type { EvalResult } from './evaluate.js';
 export { withOutputs, forEachBatch, inputLayout } from './capture.js';
 export type { BatchCallback, BatchInfo, InputLayout, StreamOptions, StreamStats } from './capture.js';
+export { completeShapes, prepareModel } from './shapes.js';
+export type { PreparedModel, PrepareOptions, ShapeCompletion } from './shapes.js';

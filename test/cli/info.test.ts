@@ -68,23 +68,29 @@ describe('reprune info', () => {
     });
   });
 
-  test('an unsupported op is named with node, op type and opset', async () => {
+  test('an op neither reprune nor ONNX Runtime knows: info names it and what it blocks, eval refuses it cleanly', async () => {
     const g = tinyConvNet();
     g.nodes[1]!.opType = 'Frobnicate';
     const f = writeModel(dir, 'unsupported.onnx', g);
     const r = await runCli(['info', f, '--json']);
-    assert.ok(isCleanError(r), r.stderr);
-    assert.match(r.stderr, /node 'relu' \(Frobnicate, opset 17\) is not supported/);
-    assert.equal(r.stdout, '');
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.deepEqual(j.opaque, [{ node: 'relu', op: 'Frobnicate', shapes: 'unknown', blocked: ['conv (4 channels)'] }]);
+    assert.match(j.notes.join(), /ONNX Runtime could not run the model .*Frobnicate/);
+    assert.equal(j.totals.macsComplete, false);
+    const ev = await runCli(['eval', f, '--data', 'mnist', '--limit', '8']);
+    assert.ok(isCleanError(ev), ev.stderr);
+    assert.match(ev.stderr, /No Op registered for Frobnicate/);
   });
 
-  test('names from the file cannot forge extra stderr lines', async () => {
+  test('names from the file cannot forge extra output lines', async () => {
     const g = tinyConvNet();
     g.nodes[1]!.name = 'evil\nerror: forged line\u0007';
     g.nodes[1]!.opType = 'Frobnicate';
     const f = writeModel(dir, 'evil.onnx', g);
     const r = await runCli(['info', f]);
-    assert.ok(isCleanError(r), JSON.stringify(r.stderr));
-    assert.match(r.stderr, /node 'evil\\nerror: forged line\\x07' \(Frobnicate/);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!/^error: forged line/m.test(r.stdout), r.stdout);
+    assert.match(r.stdout, /evil\\nerror: forged line\\x07 \(Frobnicate\)/);
   });
 });

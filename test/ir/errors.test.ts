@@ -4,7 +4,7 @@ import { Graph } from '../../src/ir/graph.js';
 import { A } from '../../src/ir/attrs.js';
 import { f32, i64vec } from '../../src/ir/tensor.js';
 import { foldConstants } from '../../src/ir/fold/index.js';
-import { checkSupported, inferShapes, shapeOf, SUPPORTED_OPS } from '../../src/ir/shape/index.js';
+import { checkSupported, inferShapes, inferShapesDetailed, shapeOf, SUPPORTED_OPS } from '../../src/ir/shape/index.js';
 import { ReproError } from '../../src/util/errors.js';
 
 function throwsRepro(fn: () => unknown, ...parts: (string | RegExp)[]): void {
@@ -36,13 +36,28 @@ test('unsupported op: ReproError naming node, op type and opset, listing support
     'supported ops: ',
     'Conv',
   );
-  throwsRepro(() => inferShapes(tiny('GRU', 12)), "node 'weird_node' (GRU, opset 12)");
+  throwsRepro(() => inferShapes(tiny('GRU', 12), { strict: true }), "node 'weird_node' (GRU, opset 12)");
   throwsRepro(
     () => checkSupported(tiny('Relu', 17, 'com.microsoft')),
     "node 'weird_node' (com.microsoft.Relu, opset 17)",
   );
   assert.doesNotThrow(() => checkSupported(tiny('Sigmoid')));
   assert.ok(SUPPORTED_OPS.includes('Conv') && SUPPORTED_OPS.includes('Gather'));
+});
+
+test('an op without a shape rule is opaque: its outputs keep recorded shapes, else they and what follows stay unknown', () => {
+  const g = tiny('GRU', 12);
+  g.add('Relu', ['y'], {}, { name: 'after', outputs: ['z'] });
+  g.outputs = [{ name: 'z', dtype: 'float32' }];
+  const r = inferShapesDetailed(g.clone(true));
+  assert.deepEqual(
+    r.opaque.map((n) => n.name),
+    ['weird_node'],
+  );
+  assert.deepEqual([...r.unknown].sort(), ['y', 'z']);
+  g.valueInfo.set('y', { name: 'y', dtype: 'float32', shape: ['N', 7] });
+  inferShapes(g, { batch: 5 });
+  assert.deepEqual(shapeOf(g, 'z'), [5, 7], 'recorded shape used, its batch symbol bound like the input');
 });
 
 test('folding tolerates unsupported ops (they stay), inference then names them', () => {

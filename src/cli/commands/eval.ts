@@ -15,8 +15,9 @@ import { parseDecimal } from '../../util/numbers.js';
 import { parseIntFlag } from '../flags.js';
 import { addDataFlags, type DataFlags, imageOptionsOf } from '../data-flags.js';
 import { checkLabels, modelClasses, splitName } from '../labels.js';
+import { addInputShapeOption, type InputShapeFlags, prepareLoaded } from '../model-input.js';
 
-export interface EvalOptions extends DataFlags {
+export interface EvalOptions extends DataFlags, InputShapeFlags {
   data: string;
   split: string;
   limit?: number;
@@ -49,8 +50,13 @@ function parseSplit(v: string): Split {
 
 export async function runEval(file: string, o: EvalOptions) {
   const split = parseSplit(o.split);
-  const g = loadModelChecked(file);
-  const ds = await loadDataFor(g, o.data, split, { limit: o.limit, normalize: o.normalize, image: imageOptionsOf(o) });
+  const checked = loadModelChecked(file);
+  const ds = await loadDataFor(checked, o.data, split, {
+    limit: o.limit,
+    normalize: o.normalize,
+    image: imageOptionsOf(o),
+  });
+  const { graph: g } = await prepareLoaded(file, checked, o, ds.shape);
   const classes = modelClasses(g);
   if (classes) checkLabels(ds, classes, `${file} on ${splitName(o.data, split)}`);
   const r = await evaluate(g, ds, { batchSize: o.batch }).catch((e: unknown) => {
@@ -86,7 +92,7 @@ export function register(program: Command): void {
     .option('--limit <n>', 'use only the first N samples', parseIntFlag('--limit', 1))
     .option('--batch <b>', 'samples per ORT run (default 256)', parseIntFlag('--batch', 1))
     .option('--json', 'print the result as JSON on stdout');
-  addDataFlags(cmd).action(async (file: string, opts: EvalOptions) => {
+  addInputShapeOption(addDataFlags(cmd)).action(async (file: string, opts: EvalOptions) => {
     const r = await runEval(file, opts);
     if (opts.json) {
       process.stdout.write(`${safeJson(r)}\n`);

@@ -8,13 +8,13 @@ import type { Command } from 'commander';
 import { runPass } from '../../api/passes.js';
 import { loadDataFor } from '../../api/data.js';
 import type { FinetuneReport } from '../../passes/finetune/pass.js';
-import { loadModelChecked } from '../../onnx/prepare.js';
 import { passSpec } from '../../passes/registry.js';
 import { ReproError } from '../../util/errors.js';
 import { oneLine, safeJson } from '../../util/text.js';
 import { parseIntFlag } from '../flags.js';
 import { addDataFlags, type DataFlags, imageOptionsOf } from '../data-flags.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
+import { addInputShapeOption, loadModelFor } from '../model-input.js';
 import { checkSideOutput, loadInputs, saveModel } from '../run-pass.js';
 import { planSteps, recipeData, SAVE_RECIPE_HELP, writeRecipe } from '../save-recipe.js';
 import { checkLabels, modelClasses, splitName } from '../labels.js';
@@ -26,6 +26,7 @@ interface Flags extends DataFlags {
   limit?: number;
   evalLimit?: number;
   teacher?: string;
+  inputShape?: number[];
   checkpoint?: string;
   resume?: string;
   saveRecipe?: string;
@@ -46,8 +47,11 @@ export async function runFinetune(file: string, f: Flags): Promise<Record<string
   checkLopFlags(f);
   checkCheckpointPath(f, [file, ...(f.teacher ? [f.teacher] : [])]);
   checkSideOutput(f, file, ['saveRecipe']);
-  const { g, data } = await loadInputs(file, f, { needsData: true, extraInputs: f.teacher ? [f.teacher] : [] });
-  const teacher = f.teacher ? loadModelChecked(f.teacher) : undefined;
+  const { g, data, prepared } = await loadInputs(file, f, {
+    needsData: true,
+    extraInputs: f.teacher ? [f.teacher] : [],
+  });
+  const teacher = f.teacher ? (await loadModelFor(f.teacher, f, data?.shape)).graph : undefined;
   const evalData = await loadDataFor(g, f.data, 'test', {
     limit: f.evalLimit,
     normalize: f.normalize,
@@ -70,7 +74,7 @@ export async function runFinetune(file: string, f: Flags): Promise<Record<string
     },
     flagNamer,
   );
-  saveModel(r.graph, f.output, file, f.force);
+  saveModel(r.graph, f.output, file, f.force, prepared);
   if (f.saveRecipe) {
     const teacher = f.teacher ? path.resolve(f.teacher) : undefined;
     const steps = planSteps([r.plan], { teacher, limit: f.limit, evalLimit: f.evalLimit });
@@ -110,6 +114,7 @@ export function register(program: Command): void {
     .option('--save-recipe <recipe.yaml>', SAVE_RECIPE_HELP)
     .option('--force', 'replace an existing output file')
     .option('--json', 'print only a JSON summary on stdout');
+  addInputShapeOption(cmd);
   addPassFlags(addDataFlags(cmd), [passSpec('finetune')]).action(async (file: string, f: Flags) => {
     const s = await runFinetune(file, f);
     if (f.json) process.stdout.write(`${safeJson(s)}\n`);

@@ -3,11 +3,24 @@
  * MACs) and totals. With --json the same data is the only thing on stdout.
  */
 import type { Command } from 'commander';
+import { channelGroups, groupKey } from '../../analysis/coupling.js';
 import type { Graph, ValueInfo } from '../../ir/graph.js';
-import { loadModelChecked } from '../../onnx/prepare.js';
+import { hasShapeRule, opName } from '../../ir/shape/index.js';
 import { modelMetrics, type ModelMetrics } from '../../analysis/metrics.js';
 import { unifyInfo, type UnifyInfo } from '../../passes/unify/info.js';
-import { escapeStrings, safeJson } from '../../util/text.js';
+import { escapeStrings, oneLine, safeJson } from '../../util/text.js';
+import type { PreparedModel } from '../../runtime/shapes.js';
+import { addInputShapeOption, type InputShapeFlags, loadModelFor, preparationNotes } from '../model-input.js';
+
+/** An op reprune has no shape rule for: where its shapes came from and which channel groups it keeps fixed. */
+export interface OpaqueOp {
+  node: string;
+  op: string;
+  /** 'onnx-runtime' (learned by a run), 'file' (the model's value info) or 'unknown'. */
+  shapes: 'onnx-runtime' | 'file' | 'unknown';
+  /** Channel groups (by key, with size) that cannot be permuted or pruned because of this op. */
+  blocked: string[];
+}
 
 export interface InfoReport extends ModelMetrics {
   file: string;
@@ -20,14 +33,36 @@ export interface InfoReport extends ModelMetrics {
   outputs: Array<{ name: string; dtype: string; shape: Array<number | string> | null }>;
   /** Block unification (from `reprune unify`), when the model has it. */
   unify?: UnifyInfo;
+  /** Ops without a reprune shape rule (passed through), when there are any. */
+  opaque?: OpaqueOp[];
+  /** How the model was read: bound input dims, shapes from ONNX Runtime, what is still unknown. */
+  notes?: string[];
 }
 
 function io(v: ValueInfo) {
   return { name: v.name, dtype: v.dtype, shape: v.shape ? [...v.shape] : null };
 }
 
-export function infoReport(file: string, g: Graph): InfoReport {
+/** Every op without a shape rule, with the source of its shapes and the channel groups it blocks. */
+export function opaqueOps(g: Graph, prepared?: PreparedModel): OpaqueOp[] {
+  const nodes = g.nodes.filter((n) => !hasShapeRule(n));
+  if (nodes.length === 0) return [];
+  const groups = channelGroups(g).filter((gr) => gr.fixed && gr.producers.length > 0);
+  const learned = new Set(prepared?.shapes.learned ?? []);
+  return nodes.map((n) => {
+    const out = n.outputs[0] ?? '';
+    const shapes = learned.has(out) ? 'onnx-runtime' : g.valueInfo.get(out)?.shape ? 'file' : 'unknown';
+    const blocked = groups
+      .filter((gr) => gr.reasons.some((r) => r.includes(`node '${n.name}'`)))
+      .map((gr) => `${groupKey(gr)} (${gr.size} channels)`);
+    return { node: n.name, op: opName(n), shapes, blocked };
+  });
+}
+
+export function infoReport(file: string, g: Graph, prepared?: PreparedModel): InfoReport {
   const unify = unifyInfo(g);
+  const opaque = opaqueOps(g, prepared);
+  const notes = prepared ? preparationNotes(prepared) : [];
   return {
     file,
     graph: g.name,
@@ -39,7 +74,27 @@ export function infoReport(file: string, g: Graph): InfoReport {
     outputs: g.outputs.map(io),
     ...modelMetrics(g),
     ...(unify ? { unify } : {}),
+    ...(opaque.length ? { opaque } : {}),
+    ...(notes.length ? { notes } : {}),
   };
+}
+
+/** Lines about ops without a shape rule and about how the model was read. */
+function opaqueLines(r: InfoReport): string[] {
+  const out: string[] = [];
+  for (const n of r.notes ?? []) out.push(`note: ${oneLine(n)}`);
+  if (r.opaque?.length) out.push('ops without a reprune shape rule (passed through to ONNX Runtime):');
+  for (const o of r.opaque ?? []) {
+    const shapes =
+      o.shapes === 'onnx-runtime'
+        ? 'shapes from ONNX Runtime'
+        : o.shapes === 'file'
+          ? 'shapes from the file'
+          : 'shapes unknown';
+    const blocked = o.blocked.length ? `keeps fixed: ${o.blocked.join(', ')}` : 'blocks no channel group';
+    out.push(oneLine(`  ${o.node} (${o.op}): ${shapes}; ${blocked}`));
+  }
+  return out;
 }
 
 const fmt = (n: number | null): string => (n === null ? '?' : n.toLocaleString('en-US'));
@@ -67,7 +122,7 @@ export function renderInfo(r: InfoReport): string {
     '',
   ];
   const rows = r.layers.map((l) => [
-    l.name,
+    oneLine(l.name),
     l.op,
     shapeStr(l.weightShape),
     fmt(l.params),
@@ -82,15 +137,17 @@ export function renderInfo(r: InfoReport): string {
     fmt(t.params),
     fmt(t.nonzeros),
     pct(t.sparsity),
-    `${fmt(t.macs)}${t.macsComplete ? '' : '+?'}`,
+    t.macsComplete ? fmt(t.macs) : '?',
   ]);
   const table = renderTable(['layer', 'op', 'weight shape', 'params', 'nonzeros', 'sparsity', 'MACs/sample'], rows, 3);
   const foot = [
     '',
-    'params = all float initializers except BatchNormalization running statistics' +
+    'params = float weights as PyTorch counts them (a shared initializer once per node reading it; no BatchNorm running statistics, Clip/Pad settings or arithmetic scalars)' +
       (t.stateElements ? ` (${fmt(t.stateElements)} state elements not counted)` : ''),
     `effective MACs (nonzero weights only): ${fmt(t.effectiveMacs)}; serialized size: ${fmt(t.bytes)} bytes`,
   ];
+  if (!t.macsComplete && t.macsMissing) foot.push(`MACs are incomplete: ${t.macsMissing}`);
+  foot.push(...opaqueLines(r));
   const u = r.unify;
   if (u) {
     foot.push(
@@ -109,14 +166,15 @@ export function renderInfo(r: InfoReport): string {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('info')
     .description('show layers, parameters, nonzeros and MACs of an ONNX model')
     .argument('<model>', 'ONNX model file')
-    .option('--json', 'print the report as JSON on stdout')
-    .action((file: string, opts: { json?: boolean }) => {
-      const report = infoReport(file, loadModelChecked(file));
-      // Names come from the file: escaped for the terminal in the table, \u-escaped (still the same JSON) with --json.
-      process.stdout.write(opts.json ? `${safeJson(report, 2)}\n` : `${renderInfo(escapeStrings(report))}\n`);
-    });
+    .option('--json', 'print the report as JSON on stdout');
+  addInputShapeOption(cmd).action(async (file: string, opts: { json?: boolean } & InputShapeFlags) => {
+    const prepared = await loadModelFor(file, opts);
+    const report = infoReport(file, prepared.graph, prepared);
+    // Names come from the file: escaped for the terminal in the table, \u-escaped (still the same JSON) with --json.
+    process.stdout.write(opts.json ? `${safeJson(report, 2)}\n` : `${renderInfo(escapeStrings(report))}\n`);
+  });
 }

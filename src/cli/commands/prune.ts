@@ -22,7 +22,16 @@ import { addDataFlags } from '../data-flags.js';
 import { oneLine } from '../../util/text.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
 import { planSteps, recipeData, SAVE_RECIPE_HELP, writeRecipe } from '../save-recipe.js';
-import { checkSideOutput, loadInputs, replayPlanFlag, saveModel, writeSummary } from '../run-pass.js';
+import { addInputShapeOption } from '../model-input.js';
+import {
+  checkSideOutput,
+  loadInputs,
+  planInputShape,
+  replayPlanFlag,
+  saveModel,
+  writeSummary,
+  writeWarnings,
+} from '../run-pass.js';
 import { tileTransFigure } from '../../report/tiletrans-plot.js';
 
 export const PRUNE_METHODS = ['tile', ...CHANNEL_CRITERIA] as const;
@@ -85,14 +94,15 @@ async function action(file: string, f: PruneFlags): Promise<void> {
     throw new ReproError(`--method is required: ${PRUNE_METHODS.join(', ')} (or replay a saved plan with --plan)`);
   if (f.plot && f.method !== 'tile') throw new ReproError('--plot draws tile pruning; use it with --method tile');
   checkSideOutput(f, file, ['plot', 'savePlan', 'saveRecipe']);
+  if (f.plan && !f.inputShape) f.inputShape = planInputShape(f.plan);
   const o = f.plan ? undefined : pruneOptionsFromFlags(f);
   // A replayed plan needs no data; planning reads only as many samples as its passes say.
   const samples = o ? samplesUsedBy(pruneSteps(o), flagNamer) : 0;
-  const { g, data } = await loadInputs(file, f, { needsData: !!f.data, samples });
+  const { g, data, prepared } = await loadInputs(file, f, { needsData: !!f.data, samples });
   const log = f.json ? undefined : (l: string) => process.stderr.write(`${oneLine(l)}\n`);
   const res = o ? await prune(g, o, { data, log }, flagNamer) : await replayPlanFlag(g, f.plan!, { data, log });
   if (f.plot && !f.plan) writeFileAtomic(f.plot, plotFigure(g, f), { inputs: [file, f.output], force: f.force });
-  saveModel(res.graph, f.output, file, f.force);
+  saveModel(res.graph, f.output, file, f.force, prepared);
   if (f.savePlan)
     writeFileAtomic(f.savePlan, `${JSON.stringify(res.plan)}\n`, { inputs: [file, f.output], force: f.force });
   if (f.saveRecipe) {
@@ -100,6 +110,7 @@ async function action(file: string, f: PruneFlags): Promise<void> {
     writeRecipe(f.saveRecipe, { input: file, output: f.output, data: recipeData(f), steps, force: f.force });
   }
   writeSummary(f, file, res.summary as unknown as Record<string, unknown>);
+  writeWarnings(res.summary as unknown as Record<string, unknown>);
 }
 
 export function register(program: Command): void {
@@ -126,6 +137,7 @@ export function register(program: Command): void {
     .option('--save-recipe <recipe.yaml>', SAVE_RECIPE_HELP)
     .option('--force', 'replace existing output files')
     .option('--json', 'print only a JSON summary on stdout');
+  addInputShapeOption(cmd);
   addPassFlags(
     addDataFlags(cmd),
     [passSpec('tile'), passSpec('channels'), passSpec('tiletrans')],

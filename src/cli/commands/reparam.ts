@@ -12,7 +12,8 @@ import { writeFileAtomic } from '../../util/fs.js';
 import { addDataFlags } from '../data-flags.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
 import { planSteps, recipeData, SAVE_RECIPE_HELP, writeRecipe } from '../save-recipe.js';
-import { checkSideOutput, loadInputs, replayPlanFlag, saveModel, writeSummary } from '../run-pass.js';
+import { addInputShapeOption } from '../model-input.js';
+import { checkSideOutput, loadInputs, planInputShape, replayPlanFlag, saveModel, writeSummary } from '../run-pass.js';
 
 interface Flags {
   transform?: string;
@@ -40,10 +41,11 @@ async function action(file: string, f: Flags): Promise<void> {
       `--transform is required: ${REPARAM_TRANSFORMS.join(', ')} (or replay a saved plan with --plan)`,
     );
   checkSideOutput(f, file, ['savePlan', 'saveRecipe']);
-  const { g, data } = await loadInputs(file, f, { needsData: !!f.data });
+  if (f.plan && !f.inputShape) f.inputShape = planInputShape(f.plan);
+  const { g, data, prepared } = await loadInputs(file, f, { needsData: !!f.data });
   const ctx = { data, log: f.json ? undefined : (l: string) => process.stderr.write(`${oneLine(l)}\n`) };
   const res = f.plan ? await replayPlanFlag(g, f.plan, ctx) : await run(g, f, ctx);
-  saveModel(res.graph, f.output, file, f.force);
+  saveModel(res.graph, f.output, file, f.force, prepared);
   if (f.savePlan)
     writeFileAtomic(f.savePlan, `${JSON.stringify(res.plan)}\n`, { inputs: [file, f.output], force: f.force });
   if (f.saveRecipe) {
@@ -79,6 +81,7 @@ export function register(program: Command): void {
     .option('--save-recipe <recipe.yaml>', SAVE_RECIPE_HELP)
     .option('--force', 'replace existing output files')
     .option('--json', 'print only a JSON summary on stdout');
+  addInputShapeOption(cmd);
   addPassFlags(
     addDataFlags(cmd),
     REPARAM_TRANSFORMS.map((t) => passSpec(t)),

@@ -10,19 +10,21 @@ import { runPass } from '../../api/passes.js';
 import { loadDataset } from '../../data/sources.js';
 import type { Graph } from '../../ir/graph.js';
 import { buildModel, isZooArch, ZOO_ARCHS } from '../../models/index.js';
-import { loadModelChecked } from '../../onnx/prepare.js';
 import { saveOnnx } from '../../onnx/save.js';
 import type { TedeprReport } from '../../passes/tedepr/pass.js';
 import { passSpec } from '../../passes/registry.js';
 import { ReproError } from '../../util/errors.js';
 import { checkOutputPath } from '../../util/fs.js';
+import type { Dataset } from '../../data/dataset.js';
+import type { PreparedModel } from '../../runtime/shapes.js';
 import { oneLine, safeJson } from '../../util/text.js';
 import { parseIntFlag } from '../flags.js';
 import { checkLabels, modelClasses, splitName, zooClasses } from '../labels.js';
+import { addInputShapeOption, type InputShapeFlags, loadModelFor } from '../model-input.js';
 import { dataInputs } from '../run-pass.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
 
-export interface TedeprFlags {
+export interface TedeprFlags extends InputShapeFlags {
   arch?: string;
   data: string;
   limit?: number;
@@ -34,9 +36,17 @@ export interface TedeprFlags {
 }
 
 /** The user's model (re-initialised by the pass) or a fresh zoo model (already at its init: not re-initialised). */
-function modelOf(file: string | undefined, f: TedeprFlags, classes: number): { g: Graph; zoo: boolean } {
+async function modelOf(
+  file: string | undefined,
+  f: TedeprFlags,
+  train: Dataset,
+): Promise<{ g: Graph; zoo: boolean; prepared?: PreparedModel }> {
+  const classes = zooClasses(train, f.data);
   if (file && f.arch) throw new ReproError('tedepr: give a model file or --arch, not both');
-  if (file) return { g: loadModelChecked(file), zoo: false };
+  if (file) {
+    const prepared = await loadModelFor(file, f, train.shape);
+    return { g: prepared.graph, zoo: false, prepared };
+  }
   if (!f.arch) throw new ReproError(`tedepr: give a model file, or --arch ${ZOO_ARCHS.join('|')}`);
   if (!isZooArch(f.arch)) throw new ReproError(`--arch ${f.arch}: unknown; choose one of ${ZOO_ARCHS.join(', ')}`);
   return { g: buildModel(f.arch, { seed: Number(f.seed ?? 0), numClasses: classes }), zoo: true };
@@ -46,7 +56,7 @@ export async function runTedeprCommand(f: TedeprFlags, file?: string): Promise<R
   checkOutputPath(f.output, { inputs: [...(file ? [file] : []), ...dataInputs(f.data)], force: f.force });
   const train = loadDataset(f.data, 'train', { limit: f.limit });
   const test = loadDataset(f.data, 'test', { limit: f.testLimit });
-  const { g, zoo } = modelOf(file, f, zooClasses(train, f.data));
+  const { g, zoo, prepared } = await modelOf(file, f, train);
   // Every label against the classes the model outputs, before the scores and the training run.
   const classes = modelClasses(g);
   if (classes)
@@ -58,7 +68,7 @@ export async function runTedeprCommand(f: TedeprFlags, file?: string): Promise<R
   const options = { ...passOptionsFromFlags(passSpec('tedepr'), f), reinit: !zoo };
   const log = (l: string) => process.stderr.write(`${oneLine(l)}\n`);
   const r = await runPass('tedepr', g, options, { data: train, evalData: test, progress: !f.json, log }, flagNamer);
-  saveOnnx(r.graph, f.output, { inputs: file ? [file] : [], force: f.force });
+  saveOnnx(prepared ? prepared.restore(r.graph) : r.graph, f.output, { inputs: file ? [file] : [], force: f.force });
   const { history, ...rest } = r.report as TedeprReport;
   const o = r.plan.options as Record<string, unknown>;
   return {
@@ -84,6 +94,7 @@ export function register(program: Command): void {
     .requiredOption('-o, --output <file>', 'output .onnx file (the trained model)')
     .option('--force', 'overwrite the output file')
     .option('--json', 'print {"accuracy", "sparsity", "params", "nonzeros", ...} as JSON on stdout');
+  addInputShapeOption(cmd);
   addPassFlags(cmd, [passSpec('tedepr')]).action(async (file: string | undefined, f: TedeprFlags) => {
     const r = await runTedeprCommand(f, file);
     if (f.json) {

@@ -12,6 +12,7 @@ import { ReproError } from '../../util/errors.js';
 import { oneLine, safeJson } from '../../util/text.js';
 import { parseIntFlag } from '../flags.js';
 import { addDataFlags, type DataFlags, imageOptionsOf } from '../data-flags.js';
+import { addInputShapeOption } from '../model-input.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
 import { checkLabels, modelClasses, splitName } from '../labels.js';
 import { checkSideOutput, loadInputs, saveModel } from '../run-pass.js';
@@ -34,14 +35,14 @@ export async function runUnify(file: string, f: Flags): Promise<Record<string, u
   const options = passOptionsFromFlags(passSpec('unify'), f);
   if (f.baseline) options.mode = 'oneshot';
   checkSideOutput(f, file, ['saveRecipe']);
-  const { g, data } = await loadInputs(file, f, { needsData: true });
+  const { g, data, prepared } = await loadInputs(file, f, { needsData: true });
   const test = await loadDataFor(g, f.data, 'test', { normalize: f.normalize, image: imageOptionsOf(f) });
   const classes = modelClasses(g);
   if (classes) checkLabels(test, classes, splitName(f.data, 'test'));
   const t0 = performance.now();
   const log = (l: string) => process.stderr.write(`${oneLine(l)}\n`);
   const res = await runPass('unify', g, options, { data, evalData: test, progress: !f.json, log }, flagNamer);
-  saveModel(res.graph, f.output, file, f.force);
+  saveModel(res.graph, f.output, file, f.force, prepared);
   if (f.saveRecipe) {
     const steps = planSteps([res.plan], { limit: f.limit });
     writeRecipe(f.saveRecipe, { input: file, output: f.output, data: recipeData(f), steps, force: f.force });
@@ -85,6 +86,7 @@ export function register(program: Command): void {
     .option('--save-recipe <recipe.yaml>', SAVE_RECIPE_HELP)
     .option('--force', 'replace an existing output file')
     .option('--json', 'print only a JSON summary on stdout');
+  addInputShapeOption(cmd);
   addPassFlags(addDataFlags(cmd), [passSpec('unify')]).action(async (file: string, f: Flags) => {
     const s = await runUnify(file, f);
     if (f.json) process.stdout.write(`${safeJson(s)}\n`);

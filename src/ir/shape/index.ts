@@ -6,8 +6,24 @@
 import type { Dim, Graph } from '../graph.js';
 import { inferShapesDetailed, type InferOptions } from './infer.js';
 
-export { checkSupported, inferShapesDetailed, unsupportedError, type InferOptions, type InferResult } from './infer.js';
+export {
+  checkSupported,
+  hasShapeRule,
+  inferShapesDetailed,
+  opName,
+  unsupportedError,
+  type InferOptions,
+  type InferResult,
+} from './infer.js';
 export { SUPPORTED_OPS, SHAPE_RULES } from './registry.js';
+export {
+  bindInputDims,
+  bindSampleShape,
+  parseShapeList,
+  restoreInputDims,
+  unboundInputSymbols,
+  type InputBinding,
+} from './bind.js';
 export type { ShapeRule, ShapeCtx, OutInfo } from './context.js';
 export { broadcastShapes } from './rules/elementwise.js';
 export { mulDims, divDims, prodDims, dimsEqual, shapesEqual, isStatic, formatShape } from './dims.js';

@@ -10,6 +10,12 @@ import { SHAPE_RULES, SUPPORTED_OPS } from './registry.js';
 export interface InferOptions {
   /** Replace the symbolic leading dim of every graph input by this (a number fixes the batch; a string renames it). */
   batch?: number | string;
+  /**
+   * Refuse ops without a shape rule (ReproError naming the first). By default such an op is *opaque*: its outputs
+   * keep the shapes recorded in `g.valueInfo` (from the file, or learned from ONNX Runtime by the runtime layer's
+   * `completeShapes`), and without one they and everything computed from them stay unknown.
+   */
+  strict?: boolean;
 }
 
 export interface InferResult {
@@ -19,6 +25,10 @@ export interface InferResult {
   constants: Map<string, Tensor>;
   /** dtype and shape of every value inference reached. */
   types: Map<string, { dtype: DType; shape: Dim[] }>;
+  /** Nodes without a shape rule (unknown ops, custom domains), in graph order. */
+  opaque: Node[];
+  /** Values left without a shape: outputs of opaque nodes with no recorded shape, and what is computed from them. */
+  unknown: Set<string>;
 }
 
 function isDefaultDomain(n: Node): boolean {
@@ -32,9 +42,19 @@ export function unsupportedError(g: Graph, n: Node): ReproError {
   );
 }
 
-/** Throw a ReproError for the first node whose op reprune cannot handle. */
+/** True when reprune has a shape rule for the node's op (default domain only). */
+export function hasShapeRule(n: Node): boolean {
+  return isDefaultDomain(n) && !!SHAPE_RULES[n.opType];
+}
+
+/** Throw a ReproError for the first node whose op reprune cannot handle (only `strict` inference refuses them). */
 export function checkSupported(g: Graph): void {
-  for (const n of g.nodes) if (!isDefaultDomain(n) || !SHAPE_RULES[n.opType]) throw unsupportedError(g, n);
+  for (const n of g.nodes) if (!hasShapeRule(n)) throw unsupportedError(g, n);
+}
+
+/** `domain.Op` for custom domains, `Op` for the default one: how messages name an op. */
+export function opName(n: Node): string {
+  return isDefaultDomain(n) ? n.opType : `${n.domain}.${n.opType}`;
 }
 
 function isIntType(d: DType): boolean {
@@ -46,6 +66,10 @@ type TypeInfo = { dtype: DType; shape: Dim[] };
 /** What one inference pass knows so far, filled in node order. */
 interface InferState {
   g: Graph;
+  /** Shapes recorded before this run (what opaque nodes' outputs fall back to), with renamed input symbols applied. */
+  recorded: Map<string, ValueInfo>;
+  opaque: Node[];
+  unknown: Set<string>;
   /** Used by constant folding: unsupported ops, unshaped inputs and failing rules leave values unknown. */
   lenient: boolean;
   infos: Map<string, TypeInfo>;
@@ -60,12 +84,13 @@ interface InferState {
 export function inferShapesDetailed(g: Graph, opts: InferOptions & { lenient?: boolean } = {}): InferResult {
   // lenient (used by constant folding): unsupported ops, unshaped inputs and failing rules leave values unknown.
   const lenient = opts.lenient === true;
-  if (!lenient) checkSupported(g);
+  if (opts.strict) checkSupported(g);
   g.topoSort();
   const infos = new Map<string, TypeInfo>();
   const values = new Map<string, Dim[]>();
   const constants = new Map<string, Tensor>();
-  seedInputs(g, infos, lenient, opts.batch);
+  const renamed = seedInputs(g, infos, lenient, opts.batch);
+  const recorded = recordedShapes(g, renamed);
   for (const [k, t] of g.initializers) {
     infos.set(k, { dtype: t.dtype, shape: [...t.dims] });
     constants.set(k, t);
@@ -73,7 +98,18 @@ export function inferShapesDetailed(g: Graph, opts: InferOptions & { lenient?: b
   }
   // Symbols are collected after the batch rename, so fresh names never clash with the renamed batch dim either.
   const fresh = freshSymbols(g);
-  const st: InferState = { g, lenient, infos, values, constants, valueInfo: new Map(), fresh };
+  const st: InferState = {
+    g,
+    recorded,
+    opaque: [],
+    unknown: new Set(),
+    lenient,
+    infos,
+    values,
+    constants,
+    valueInfo: new Map(),
+    fresh,
+  };
   for (const node of g.nodes) inferNode(st, node);
   g.valueInfo = st.valueInfo;
   for (const o of g.outputs) {
@@ -83,16 +119,26 @@ export function inferShapesDetailed(g: Graph, opts: InferOptions & { lenient?: b
       o.shape = [...v.shape];
     }
   }
-  return { values, constants, types: infos };
+  return { values, constants, types: infos, opaque: st.opaque, unknown: st.unknown };
 }
 
-/** Types of the graph inputs, with the symbolic batch dim replaced by `batch` when given. */
+/** `g.valueInfo` with every input symbol that `seedInputs` replaced (the batch) replaced the same way. */
+function recordedShapes(g: Graph, renamed: Map<string, Dim>): Map<string, ValueInfo> {
+  if (renamed.size === 0) return g.valueInfo;
+  const out = new Map<string, ValueInfo>();
+  for (const [k, v] of g.valueInfo)
+    out.set(k, v.shape ? { ...v, shape: v.shape.map((d) => (typeof d === 'string' ? (renamed.get(d) ?? d) : d)) } : v);
+  return out;
+}
+
+/** Types of the graph inputs, with the symbolic batch dim replaced by `batch` when given; returns the replacements. */
 function seedInputs(
   g: Graph,
   infos: Map<string, TypeInfo>,
   lenient: boolean,
   batch: number | string | undefined,
-): void {
+): Map<string, Dim> {
+  const renamed = new Map<string, Dim>();
   for (const v of g.inputs) {
     if (!v.shape) {
       if (lenient) continue;
@@ -100,9 +146,13 @@ function seedInputs(
         `graph input '${v.name}' has no shape; reprune needs the rank and non-batch dims of every input`,
       );
     }
-    if (batch !== undefined && v.shape.length > 0 && typeof v.shape[0] === 'string') v.shape[0] = batch;
+    if (batch !== undefined && v.shape.length > 0 && typeof v.shape[0] === 'string') {
+      renamed.set(v.shape[0], batch);
+      v.shape[0] = batch;
+    }
     infos.set(v.name, { dtype: v.dtype, shape: [...v.shape] });
   }
+  return renamed;
 }
 
 /** Generator of fresh symbolic dims `unk_<n>`, skipping names the graph inputs already use. */
@@ -129,7 +179,14 @@ function inferNode(st: InferState, node: Node): void {
     }
   }
   const rule = isDefaultDomain(node) ? SHAPE_RULES[node.opType] : undefined;
-  if (!rule) return; // only reachable when lenient
+  if (!rule) {
+    inferOpaque(st, node);
+    return;
+  }
+  if (node.inputs.some((i) => i && st.unknown.has(i))) {
+    for (const o of node.outputs) if (o) st.unknown.add(o);
+    return;
+  }
   if (lenient && node.inputs.some((i) => i && !infos.has(i))) return;
   const ctx = shapeCtx(st, node);
   let outs: OutInfo[];
@@ -141,6 +198,21 @@ function inferNode(st: InferState, node: Node): void {
     throw nodeError(node, (e as Error).message);
   }
   recordOutputs(st, node, outs);
+}
+
+/** A node without a shape rule: its outputs take their recorded shapes, or stay unknown (and so does what follows). */
+function inferOpaque(st: InferState, node: Node): void {
+  st.opaque.push(node);
+  for (const o of node.outputs) {
+    if (!o) continue;
+    const v = st.recorded.get(o);
+    if (!v?.shape) {
+      st.unknown.add(o);
+      continue;
+    }
+    st.infos.set(o, { dtype: v.dtype, shape: [...v.shape] });
+    st.valueInfo.set(o, { name: o, dtype: v.dtype, shape: [...v.shape] });
+  }
 }
 
 /** The view of the inferred state a shape rule gets for `node`: its inputs' shapes, dtypes and known contents. */

@@ -3,6 +3,8 @@
  * fold coefficients (float64, base64) that carry the removed channels into the survivors; PRO's per-group ratios
  * and the numbers it chose them by are recorded too. Replaying a plan needs no calibration data.
  */
+import { unshareInitializers } from '../../analysis/unshare.js';
+import { completeShapes } from '../../runtime/shapes.js';
 import { take } from '../../data/dataset.js';
 import type { Graph } from '../../ir/graph.js';
 import { ReproError } from '../../util/errors.js';
@@ -38,6 +40,8 @@ export interface ChannelsReport {
   ratios: Record<string, number>;
   channels: Record<string, [number, number]>;
   skipped: Record<string, string>;
+  /** Channels of every group with a producer, prunable or not (absent in plans saved before it existed). */
+  totalChannels?: number;
   pro?: ProSummary;
 }
 
@@ -136,7 +140,9 @@ async function proRatios(
 
 export const channelsPass: Pass<ChannelsOptions, ChannelsPlan, ChannelsReport> = {
   ...CHANNELS_SPEC,
-  async plan(g, o, ctx) {
+  async plan(g0, o, ctx) {
+    // Exporters share identical initializers between layers; each layer gets its own before anything is cut.
+    const g = unshareInitializers(g0);
     const b = budgetOf(o);
     const behaviour = isBehaviourMethod(o.criterion);
     const ds = behaviour ? needData(ctx, `--method ${o.criterion}`, 'calibration') : undefined;
@@ -158,6 +164,7 @@ export const channelsPass: Pass<ChannelsOptions, ChannelsPlan, ChannelsReport> =
       ratios: sel.ratios,
       channels: sel.channels,
       skipped: sel.skipped,
+      totalChannels: sel.totalChannels,
       ...(pro
         ? {
             pro: {
@@ -172,9 +179,11 @@ export const channelsPass: Pass<ChannelsOptions, ChannelsPlan, ChannelsReport> =
     };
     return { pass: 'channels', version: 1, options: o, cuts: sel.cuts.map((c) => saveCut(c, behaviour)), report };
   },
-  apply(g, plan) {
+  async apply(g, plan) {
     const behaviour = isBehaviourMethod(plan.options.criterion);
-    const graph = cutChannels(g, plan.cuts.map(loadCut), { behaviour, skip: plan.options.skip });
+    const graph = cutChannels(unshareInitializers(g), plan.cuts.map(loadCut), { behaviour, skip: plan.options.skip });
+    // Ops without a shape rule whose channels were cut (a LayerNorm, a Resize) need their shapes learned again.
+    await completeShapes(graph);
     return { graph, report: plan.report };
   },
 };

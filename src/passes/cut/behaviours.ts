@@ -18,6 +18,8 @@ export async function groupGrams(
       size: s.group.size,
       offset: s.group.consumers[0]!.offset,
       block: s.group.consumers[0]!.block,
+      // MatMul consumers read the channels on the last axis (NHWC after a Transpose, or tokens × features).
+      channelsLast: s.group.consumers[0]!.opType === 'MatMul',
     }));
   return calibrateGrams(g, ds, targets, opts);
 }

@@ -41,6 +41,24 @@ export function groupStatuses(g: Graph, opts: { behaviour: boolean; skip?: strin
   return out;
 }
 
+/**
+ * Why groups cannot be cut, in one line: reasons alike up to the names in them counted together, the most common
+ * first, each with one full example (e.g. "reaches graph output 'logits'" ×1; "read by Reshape node '/s2/Reshape'
+ * in a way ..." ×4).
+ */
+export function reasonSummary(reasons: string[], max = 3): string {
+  const byKind = new Map<string, { n: number; example: string }>();
+  for (const r of reasons) {
+    const kind = r.replace(/'[^']*'/g, "'…'").replace(/\d+/g, '#');
+    const e = byKind.get(kind);
+    if (e) e.n++;
+    else byKind.set(kind, { n: 1, example: r });
+  }
+  const top = [...byKind.values()].sort((a, b) => b.n - a.n);
+  const shown = top.slice(0, max).map((e) => `${e.example}${e.n > 1 ? ` (and ${e.n - 1} alike)` : ''}`);
+  return shown.join('; ') + (top.length > max ? `; ${top.length - max} other reasons` : '');
+}
+
 /** Channels kept when removing `ratio` of `size`, rounded to a multiple of `roundTo` (≥ 1 channel). */
 export function keepCount(size: number, ratio: number, roundTo = 1): number {
   let k = Math.round(size * (1 - ratio));

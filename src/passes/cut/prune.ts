@@ -118,6 +118,8 @@ export interface ChannelSelection {
   /** [before, after] channel count per pruned group. */
   channels: Record<string, [number, number]>;
   skipped: Record<string, string>;
+  /** Channels in every group with a producer (cut, kept whole, fixed or skipped): what a ratio is a fraction of. */
+  totalChannels: number;
 }
 
 /**
@@ -126,8 +128,9 @@ export interface ChannelSelection {
  * before cutting is exact. Plans depend only on (group, count): `planCache` shares them across calls (PRO).
  */
 export function selectChannels(g: Graph, opts: StructuredOptions & ReuseOptions): ChannelSelection {
-  const sel: ChannelSelection = { cuts: [], ratios: {}, channels: {}, skipped: {} };
+  const sel: ChannelSelection = { cuts: [], ratios: {}, channels: {}, skipped: {}, totalChannels: 0 };
   for (const st of opts.statuses ?? groupStatuses(g, { behaviour: isBehaviourMethod(opts.method), skip: opts.skip })) {
+    sel.totalChannels += Math.max(st.group.size, 0);
     if (st.reason) {
       sel.skipped[st.key] = st.reason;
       continue;

@@ -22,6 +22,8 @@ export interface CalibTarget {
   /** Consumer offset (channels for Conv inputs, features after Flatten) and block (features per channel). */
   offset: number;
   block: number;
+  /** Channels on the last axis (a MatMul reading an NHWC or token-major value), not on axis 1. */
+  channelsLast?: boolean;
 }
 
 export interface CalibOptions {
@@ -33,10 +35,11 @@ export interface CalibOptions {
   batchSize?: number;
 }
 
-/** Where channel ch, position j of one sample lives: start + ch·stride + j, j < positions. */
+/** Where channel ch, position j of one sample lives: start + ch·stride + j·step, j < positions. */
 interface Layout {
   start: number;
   stride: number;
+  step: number;
   positions: number;
   perSample: number;
 }
@@ -46,11 +49,15 @@ function layoutOf(shaped: Graph, t: CalibTarget): Layout {
   if (dims.some((d) => typeof d !== 'number')) throw new ReproError(`calibration: shape of '${t.value}' is not static`);
   const d = dims as number[];
   const perSample = d.reduce((a, b) => a * b, 1);
-  if (d.length === 1) return { start: t.offset, stride: t.block, positions: t.block, perSample };
-  const P = d.slice(1).reduce((a, b) => a * b, 1);
+  if (d.length === 1) return { start: t.offset, stride: t.block, step: 1, positions: t.block, perSample };
   if (t.block !== 1)
     throw new ReproError(`calibration: '${t.value}' is rank ${d.length + 1} but read in blocks of ${t.block}`);
-  return { start: t.offset * P, stride: P, positions: P, perSample };
+  if (t.channelsLast) {
+    const C = d[d.length - 1]!;
+    return { start: t.offset, stride: 1, step: C, positions: perSample / C, perSample };
+  }
+  const P = d.slice(1).reduce((a, b) => a * b, 1);
+  return { start: t.offset * P, stride: P, step: 1, positions: P, perSample };
 }
 
 /** Gram (size+1)² per target key (last row/column = constant 1), over the streamed samples. */
@@ -60,6 +67,7 @@ export async function calibrateGrams(
   targets: CalibTarget[],
   opts: CalibOptions = {},
 ): Promise<Map<string, Mat>> {
+  if (targets.length === 0) return new Map(); // nothing prunable: no run (ORT refuses a run with nothing to fetch)
   const shaped = g.clone(true);
   inferShapes(shaped, { batch: 1 });
   const rng = new SeededRng(opts.seed ?? 0);
@@ -85,7 +93,8 @@ export async function calibrateGrams(
           for (let q = 0; q < take; q++, r++) {
             const j = take === L.positions ? q : rng.int(L.positions);
             const row = r * d;
-            for (let ch = 0; ch < t.size; ch++) X[row + ch] = x[base + ch * L.stride + j]!;
+            const at = base + j * L.step;
+            for (let ch = 0; ch < t.size; ch++) X[row + ch] = x[at + ch * L.stride]!;
             X[row + t.size] = 1;
           }
         }

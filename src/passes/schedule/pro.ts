@@ -13,7 +13,7 @@ import type { Mat } from '../../linalg/index.js';
 import { forEachBatch } from '../../runtime/capture.js';
 import { ReproError } from '../../util/errors.js';
 import { type CostModel, costModel } from './cost.js';
-import { type GroupStatus, groupStatuses, keepCount } from '../cut/groups.js';
+import { type GroupStatus, groupStatuses, keepCount, reasonSummary } from '../cut/groups.js';
 import { type PruneCriterion, pruneStructured } from '../cut/prune.js';
 import type { Fold } from '../reap/types.js';
 
@@ -96,7 +96,10 @@ class ProSearch {
     this.kind = opts.budgetKind ?? 'macs';
     this.statuses = groupStatuses(g, { behaviour: opts.method === 'reap' || opts.method === 'nu', skip: opts.skip });
     this.prunable = this.statuses.filter((s) => !s.reason);
-    if (!this.prunable.length) throw new ReproError('PRO: no prunable channel group in this model');
+    if (!this.prunable.length)
+      throw new ReproError(
+        `PRO: no prunable channel group in this model (${reasonSummary(this.statuses.map((s) => s.reason!))})`,
+      );
     this.cm = costModel(g, this.statuses);
     this.ref0 = opts.referenceCost ?? (this.kind === 'macs' ? this.cm.totalMacs : this.cm.totalParams);
     this.target = opts.budget * this.ref0;
@@ -196,6 +199,19 @@ class ProSearch {
   }
 }
 
+/** The budget is a hard limit: when every prunable group is at its minimum and it is still exceeded, say why. */
+function budgetError(pro: ProSearch, opts: ProOptions): ReproError {
+  const pct = ((pro.cost(pro.kept) / pro.ref0) * 100).toFixed(1);
+  const flag = pro.kind === 'macs' ? '--budget-macs' : '--budget-params';
+  const fixed = pro.statuses.filter((s) => s.reason);
+  const why = fixed.length
+    ? `; ${fixed.length} of ${pro.statuses.length} channel groups cannot be cut: ${reasonSummary(fixed.map((s) => s.reason!))}`
+    : '';
+  return new ReproError(
+    `${flag} ${opts.budget}: cannot be met; with every prunable group at its minimum the model keeps ${pct}% of its ${pro.kind}${why}. Raise the budget${pro.statuses.some((s) => s.reason?.includes('residual')) ? ' or add --srn' : ''}`,
+  );
+}
+
 export async function runPro(g: Graph, ds: Dataset, opts: ProOptions): Promise<ProResult> {
   if (!(opts.budget > 0 && opts.budget <= 1))
     throw new ReproError(`--budget ${opts.budget}: must be a fraction in (0, 1] of the original cost`);
@@ -203,10 +219,7 @@ export async function runPro(g: Graph, ds: Dataset, opts: ProOptions): Promise<P
   await pro.init();
   for (const s of pro.prunable) await pro.propose(s.key, s.group.size);
   while (pro.cost(pro.kept) > pro.target && pro.props.size) await pro.commitBest();
-  if (pro.cost(pro.kept) > pro.target) {
-    const pct = ((pro.cost(pro.kept) / pro.ref0) * 100).toFixed(1);
-    opts.log?.(`PRO: budget not reached (every group at its minimum); stopping at ${pct}%`);
-  }
+  if (pro.cost(pro.kept) > pro.target) throw budgetError(pro, opts);
   return {
     ratios: Object.fromEntries([...pro.kept].map(([k, v]) => [k, 1 - v / pro.sizeOf(k)])),
     kept: Object.fromEntries(pro.kept),

@@ -6,9 +6,10 @@
  * bias into conv2's bias); conv1's stride does the projection's subsampling. The Add disappears.
  * When x is not provably ≥ 0, both x⁺ = ReLU(x) and x⁻ = ReLU(−x) are carried (x = x⁺ − x⁻).
  */
+import { unshareInitializers } from '../../analysis/unshare.js';
 import { attrInts } from '../../ir/attrs.js';
 import type { Graph } from '../../ir/graph.js';
-import { inferShapes, shapeOf } from '../../ir/shape/index.js';
+import { hasShapeRule, inferShapes, shapeOf } from '../../ir/shape/index.js';
 import { f32 } from '../../ir/tensor.js';
 import { foldBatchNorm } from '../foldbn/index.js';
 import { type BasicBlock, findBasicBlocks, nonNegative } from './match.js';
@@ -56,7 +57,8 @@ function obstacle(shaped: Graph, b: BasicBlock): string | undefined {
 
 /** Serialize every block of a copy of `g0` that can be (or only the Adds named in `only`); the input is untouched. */
 export function serializeResiduals(g0: Graph, only?: string[]): SrnResult {
-  const fb = foldBatchNorm(g0);
+  // Widening writes conv weights and biases: an exporter's shared zero bias must become one per conv first.
+  const fb = foldBatchNorm(unshareInitializers(g0));
   const wanted = only ? new Set(only) : undefined;
   const g = fb.graph;
   const shaped = g.clone(true);
@@ -83,7 +85,9 @@ export function serializeResiduals(g0: Graph, only?: string[]): SrnResult {
     serialized.push(b.add.name);
   }
   g.nodes = g.nodes.filter((n) => !dropNodes.has(n.name));
-  g.valueInfo.clear();
+  // Widened blocks change shapes; only the shapes of ops without a rule (learned from ONNX Runtime) are kept.
+  const opaque = new Set(g.nodes.filter((n) => !hasShapeRule(n)).flatMap((n) => n.outputs));
+  for (const k of [...g.valueInfo.keys()]) if (!opaque.has(k)) g.valueInfo.delete(k);
   g.removeUnused();
   return { graph: g, serialized, kept, foldedBn: fb.folded };
 }

@@ -2,6 +2,7 @@
  * `tile` and `tile-lower` as passes. The tile plan holds one keep-mask per layer (a base64 bit set over the GEMM
  * view), so a saved plan re-applies without recomputing importance (Taylor gradients included).
  */
+import { unshareInitializers } from '../../analysis/unshare.js';
 import type { Graph } from '../../ir/graph.js';
 import { ReproError } from '../../util/errors.js';
 import { packBits, unpackBits } from '../../util/pack.js';
@@ -49,7 +50,9 @@ async function gradientsFor(g: Graph, o: TileOptions, ctx: PassContext) {
 
 export const tilePass: Pass<TileOptions, TilePlanJson, TileReport> = {
   ...TILE_SPEC,
-  async plan(g, o, ctx) {
+  async plan(g0, o, ctx) {
+    // A weight shared by two layers gets one mask per layer: each layer its own copy first.
+    const g = unshareInitializers(g0);
     const pattern = patternOf(o.pattern, o.tile);
     const taylor = await gradientsFor(g, o, ctx);
     if (pattern.kind === 'tile' && o.sparsity === undefined) {
@@ -84,7 +87,7 @@ export const tilePass: Pass<TileOptions, TilePlanJson, TileReport> = {
       ...l,
       mask: unpackBits(l.keep, l.rows * l.cols, `tile plan, layer '${l.node}'`),
     }));
-    return { graph: applyTileMasks(g, masks), report: plan.report };
+    return { graph: applyTileMasks(unshareInitializers(g), masks), report: plan.report };
   },
 };
 

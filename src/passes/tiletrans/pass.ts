@@ -1,4 +1,9 @@
-/** `tiletrans` as a pass: the plan is the list of group permutations (by group key), exact and replayable. */
+/**
+ * `tiletrans` as a pass: the plan is the list of group permutations (by group key), exact and replayable. Plan and
+ * apply both work on the model with shared initializers un-shared (an exporter's deduplicated tensors would fix
+ * every group they touch), so the permuted model gives each former sharer its own copy.
+ */
+import { unshareInitializers } from '../../analysis/unshare.js';
 import type { Pass, PlanHeader } from '../contract.js';
 import { needData } from '../contract.js';
 import { taylorGradients } from '../importance/taylor.js';
@@ -13,7 +18,8 @@ export interface TileTransPlan extends PlanHeader<TileTransPassOptions> {
 
 export const tileTransPass: Pass<TileTransPassOptions, TileTransPlan, TileTransReport> = {
   ...TILETRANS_SPEC,
-  async plan(g, o, ctx) {
+  async plan(g0, o, ctx) {
+    const g = unshareInitializers(g0);
     const grads =
       o.importance === 'taylor'
         ? (
@@ -35,6 +41,6 @@ export const tileTransPass: Pass<TileTransPassOptions, TileTransPlan, TileTransR
     return { pass: 'tiletrans', version: 1, options: o, permutations: r.permutations, report: r.report };
   },
   apply(g, plan) {
-    return { graph: applyPermutations(g, plan.permutations), report: plan.report };
+    return { graph: applyPermutations(unshareInitializers(g), plan.permutations), report: plan.report };
   },
 };

@@ -7,6 +7,7 @@
 import { attrFloat, attrInt } from '../../ir/attrs.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import { type GemmView, gemmViewOf, readGemmMatrix } from '../../ir/gemm-view.js';
+import { inferShapes } from '../../ir/shape/index.js';
 import { f32 } from '../../ir/tensor.js';
 import { ReproError } from '../../util/errors.js';
 import { randomCores, ttSvd } from './cores.js';
@@ -77,13 +78,16 @@ export function ttConvert(g0: Graph, opts: TtConvertOptions): { graph: Graph; la
   const g = g0.clone(true);
   const layers: TtLayer[] = [];
   const wanted = opts.layers ? new Set(opts.layers) : undefined;
+  const rank2 = matrixInputs(g0);
   for (const node of [...g.nodes]) {
     const view = gemmViewOf(g, node);
     if (!view || unsupportedReason(node)) continue;
     if (wanted && !wanted.has(node.name) && !wanted.has(view.weight)) continue;
     if ((g.index().consumers.get(view.weight) ?? []).length !== 1) continue; // shared weight: leave dense
+    // The chain contracts a [batch, features] input; a MatMul over [N, H, W, C] (ConvNeXt's MLP) or tokens rebuilds W.
+    const chainable = node.opType === 'Gemm' || rank2.has(node.inputs[0]!);
     // The layer index seeds the random cores, so each converted layer gets its own stream.
-    const layer = convertLayer(g, node, view, opts, layers.length);
+    const layer = convertLayer(g, node, view, chainable ? opts : { ...opts, fcForm: 'reconstruct' }, layers.length);
     if (layer) layers.push(layer);
   }
   if (layers.length === 0) {
@@ -96,6 +100,15 @@ export function ttConvert(g0: Graph, opts: TtConvertOptions): { graph: Graph; la
     layers.map((l) => ({ ...l, spec: { ...l.spec, desc: describeSpec(l.spec) } })),
   );
   return { graph: g, layers };
+}
+
+/** Values known to be rank 2 (so a MatMul on them is a plain fully connected layer). */
+function matrixInputs(g0: Graph): Set<string> {
+  const shaped = g0.clone(true);
+  inferShapes(shaped, { batch: 1 });
+  const out = new Set<string>();
+  for (const v of [...shaped.inputs, ...shaped.valueInfo.values()]) if (v.shape?.length === 2) out.add(v.name);
+  return out;
 }
 
 /** Replaces one layer by its TT form, if that has fewer parameters than the dense weight (× maxRatio). */
