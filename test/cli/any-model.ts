@@ -37,8 +37,8 @@ function head(g: Graph, rng: SeededRng, x: string, c: number, classes = 5): Grap
 }
 
 /**
- * conv1 → com.microsoft.Gelu (a custom-domain op ORT's CPU provider implements) → conv2 → DepthToSpace (an ONNX op
- * reprune has no rule for; it changes the shape) → conv3 → GAP → fc. Input [N, 3, 8, 8].
+ * conv1 → com.microsoft.Gelu (a custom-domain op ORT's CPU provider implements) → conv2 → Compress (an ONNX op
+ * reprune has no rule for; it keeps channels 0 and 4, so it changes the shape) → conv3 → GAP → fc. Input [N, 3, 8, 8].
  */
 export function opaqueNet(): Graph {
   const rng = new SeededRng(11);
@@ -50,7 +50,8 @@ export function opaqueNet(): Graph {
   let x = conv(g, rng, 'x', 'conv1', 3, 8);
   x = g.add('Gelu', [x], {}, { name: 'gelu', domain: 'com.microsoft' })[0]!;
   x = g.add('Relu', [conv(g, rng, x, 'conv2', 8, 8)])[0]!;
-  x = g.add('DepthToSpace', [x], { blocksize: A.int(2) }, { name: 'd2s' })[0]!; // [N, 2, 16, 16]
+  const keep = g.addInitializer('keep', { dtype: 'bool', dims: [8], data: Uint8Array.from([1, 0, 0, 0, 1, 0, 0, 0]) });
+  x = g.add('Compress', [x, keep], { axis: A.int(1) }, { name: 'compress' })[0]!; // [N, 2, 8, 8]
   x = g.add('Relu', [conv(g, rng, x, 'conv3', 2, 6)])[0]!;
   return head(g, rng, x, 6);
 }
