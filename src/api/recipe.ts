@@ -16,7 +16,7 @@
  * Step keys that are not options of the pass: `teacher` (finetune), `limit` (training samples, as --limit) and
  * `evalLimit` (finetune's test samples, as --eval-limit).
  */
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../util/read-file.js';
 import * as path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, type Node as YamlNode, parseDocument, stringify } from 'yaml';
 import { parseCrop } from '../data/image-transform.js';
@@ -257,13 +257,8 @@ export function parseRecipe(text: string, file: string): PipelineRecipe {
 
 /** Read and validate a recipe file. */
 export function loadRecipe(file: string): PipelineRecipe {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ReproError(`${file}: cannot read the recipe (${(e as NodeJS.ErrnoException).code ?? e})`);
-  }
-  return parseRecipe(text, file);
+  // A regular file of bounded size: a recipe named /dev/zero or a pipe is an error, not a hang.
+  return parseRecipe(readTextFile(file, { expected: 'a YAML or JSON recipe', maxBytes: 16 << 20 }), file);
 }
 
 /** A step as `--save-recipe` writes it: a pass with its options (and context keys), or an export. */

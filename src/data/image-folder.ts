@@ -11,7 +11,8 @@
  * size, modification time and transform: loading the same images again (a second epoch's data, the test split of
  * a recipe's next step) does not decode them again.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readRegularFile, readTextFile } from '../util/read-file.js';
 import * as path from 'node:path';
 import { ReproError } from '../util/errors.js';
 import { checkMemory } from '../util/limits.js';
@@ -133,12 +134,8 @@ interface ListRow {
 
 /** Rows of a `path,label` CSV (or tab-separated) file; a header row (label not a number) is skipped. */
 function readListRows(file: string): ListRow[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ReproError(`${file}: cannot read the image list (${(e as NodeJS.ErrnoException).code ?? e})`);
-  }
+  // A regular file, read within --max-memory (a pipe or /dev/zero named as the list gets a clear error).
+  const text = readTextFile(file, { expected: 'a CSV/TSV image list' });
   const sep = /\.tsv$/i.test(file) ? '\t' : ',';
   const rows: ListRow[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
@@ -245,7 +242,7 @@ async function loadOne(file: string, t: ImageTransformSpec): Promise<Uint8Array>
     pixelCache.set(key, hit);
     return hit;
   }
-  const bytes = readFileSync(file);
+  const bytes = readRegularFile(file, { expected: 'an image file' });
   decodes++;
   const px = transformImage(await decodeImage(bytes, file), t);
   remember(key, px);
