@@ -56,7 +56,10 @@ function hasImages(dir: string): boolean {
 export function imageSourceOf(spec: string): ImageSource | undefined {
   const root = path.resolve(spec);
   if (!existsSync(root)) return undefined;
-  if (statSync(root).isFile()) return LIST_EXT.test(root) ? { kind: 'list', root, splits: {} } : undefined;
+  const st = statSync(root);
+  if (st.isFile()) return LIST_EXT.test(root) ? { kind: 'list', root, splits: {} } : undefined;
+  // Named pipes, sockets and devices are neither a list nor a folder: resolveSource names them in one line.
+  if (!st.isDirectory()) return undefined;
   const names = readdirSync(root);
   const list = (s: string[]) => names.find((n) => s.some((x) => n.toLowerCase() === x));
   const trainList = list(['train.csv', 'train.tsv']);

@@ -3,6 +3,7 @@
  * (`imagenet`: torchvision's ImageNet statistics). Applied after pixels are scaled to [0, 1]: (x − mean) / std.
  */
 import { ReproError } from '../util/errors.js';
+import { parseDecimal } from '../util/numbers.js';
 
 /** One mean and std for every value. */
 export interface Normalize {
@@ -28,7 +29,8 @@ export function parseNormalizeSpec(text: string): Normalize | ChannelNormalize {
   const preset = NORMALIZE_PRESETS[text.trim().toLowerCase()];
   if (preset) return preset;
   const parts = text.split(',').map((s) => s.trim());
-  const nums = parts.map((p) => (p === '' ? Number.NaN : Number(p)));
+  // Plain decimals only: Number() would also take '0x1', '0b1' and ' ' (as 0).
+  const nums = parts.map((p) => parseDecimal(p) ?? Number.NaN);
   if (parts.length < 2 || parts.length % 2 !== 0 || nums.some((v) => !Number.isFinite(v)))
     throw new ReproError(`--normalize ${text}: ${HELP}`);
   const half = nums.length / 2;

@@ -12,7 +12,16 @@ import { type Ctx, fileName, type ProbeCase, refuse, refuseOrSucceed } from './t
 
 const alias = (dir: string) => fs.symlinkSync('.', path.join(dir, 'alias'));
 
-/** Two runs of one command writing the same -o, the second `delayMs` later: exactly one may succeed. */
+/** Resolves once `lock` exists (polling), giving up after 20 s or `ms`, whichever is longer. */
+async function lockSeen(lock: string, ms: number): Promise<void> {
+  const until = Date.now() + Math.max(ms, 20_000);
+  while (!fs.existsSync(lock) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+}
+
+/**
+ * Two runs of one command writing the same -o: with `delayMs` > 0 the second starts once the first holds its lock,
+ * else both at once. Exactly one may succeed.
+ */
 function concurrent(name: string, args: (dir: string) => string[], delayMs: number): ProbeCase {
   return {
     cls: 'paths',
@@ -20,7 +29,9 @@ function concurrent(name: string, args: (dir: string) => string[], delayMs: numb
     async run(dir) {
       const a = args(dir);
       const first = runCli(a, { cwd: dir });
-      await new Promise((r) => setTimeout(r, delayMs));
+      // A start after the first writer holds its lock (or after delayMs when it takes none): a plain delay raced
+      // the first writer's start-up on a loaded machine.
+      if (delayMs > 0) await lockSeen(path.join(dir, '.out.onnx.reprune-lock'), delayMs);
       const second = runCli(a, { cwd: dir });
       const rs: RunResult[] = await Promise.all([first, second]);
       const problems = rs.flatMap(outputProblems);
@@ -162,12 +173,13 @@ export function pathCases(ctx: Ctx): ProbeCase[] {
     ),
     concurrent(
       'two trains write one -o at once (no --force)',
-      () => [...train, '--epochs', '2', '-o', 'out.onnx'],
+      () => [...train, '--epochs', '30', '-o', 'out.onnx'],
       300,
     ),
     concurrent(
       'two trains write one -o at once (--force)',
-      () => [...train, '--epochs', '2', '-o', 'out.onnx', '--force'],
+      // Enough epochs that the first writer is still at work when the second one claims -o.
+      () => [...train, '--epochs', '30', '-o', 'out.onnx', '--force'],
       300,
     ),
     concurrent(

@@ -83,7 +83,8 @@ export function terminalCases(ctx: Ctx): ProbeCase[] {
     refuseOrSucceed('terminal', 'prune: hostile layer names in the progress lines', ['out.onnx'], (dir) => ({
       args: ['prune', hostileModel(dir, p1!), '-o', 'out.onnx', '--method', 'l1', '--ratio', '0.5'],
     })),
-    refuse('terminal', 'info: an unsupported op whose node name and op type are hostile', (dir) => ({
+    // Unknown ops pass through (issue 15): info describes the model and names the op, escaped, or refuses in one line.
+    refuseOrSucceed('terminal', 'info: an unknown op whose node name and op type are hostile', [], (dir) => ({
       args: [
         'info',
         hostileModel(dir, p2!, (g) => {
