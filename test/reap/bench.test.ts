@@ -33,5 +33,5 @@ test('bench reap: L1 and L1+PRO meet one MAC budget; the PRO-vs-uniform table ha
   const table = proVsUniform(rows);
   const body = table.filter((l) => l.startsWith('| mlp |'));
   assert.equal(body.length, 1);
-  assert.match(body[0]!, /^\| mlp \| L1 \| −50 % \| \d+\.\d\d \| \d+\.\d\d \| -?\d+\.\d\d \|$/);
+  assert.match(body[0]!, /^\| mlp \| L1 \| −50 % \| \d+\.\d\d \(−\d+ %\) \| \d+\.\d\d \(−\d+ %\) \| -?\d+\.\d\d \|$/);
 });
