@@ -10,6 +10,7 @@ import { type PruneResult, prune, type StructuredSummary } from '../api/prune.js
 import type { Dataset } from '../data/dataset.js';
 import type { Graph } from '../ir/graph.js';
 import { inferShapes } from '../ir/shape/index.js';
+import { completeShapes } from '../runtime/shapes.js';
 import { costModel, ratioForMacs } from '../passes/schedule/cost.js';
 import { groupStatuses } from '../passes/cut/groups.js';
 import { foldBatchNorm } from '../passes/foldbn/index.js';
@@ -62,9 +63,17 @@ export interface SkippedVariant {
 
 const pct = (x: number) => `${Math.round(100 * x)} %`;
 
-/** Dense MACs per sample (with shapes inferred on a copy). */
-export function macsOf(g: Graph, effective = false): number | undefined {
-  const t = modelMetrics(g).totals;
+/**
+ * MACs per sample (nonzero-weight MACs when `effective`), undefined when some layer's shape stays unknown. Shapes
+ * that static inference cannot give (ViT's reshapes after an op without a shape rule) are learned from ORT first.
+ */
+export async function macsOf(g: Graph, effective = false): Promise<number | undefined> {
+  let t = modelMetrics(g).totals;
+  if (!t.macsComplete) {
+    const shaped = g.clone(true);
+    await completeShapes(shaped);
+    t = modelMetrics(shaped).totals;
+  }
   if (!t.macsComplete) return undefined;
   return effective ? t.effectiveMacs : t.macs;
 }
@@ -124,16 +133,21 @@ function variantMakers(dense: Graph, o: VariantOptions, residual: boolean): Make
   return m;
 }
 
-function foldBnVariant(dense: Graph): Made {
+async function foldBnVariant(dense: Graph): Promise<Made> {
   const r = foldBatchNorm(dense);
   if (r.folded.length === 0) throw new Error('no BatchNormalization to fold (the export folded them already)');
-  return { graph: r.graph, macs: macsOf(r.graph), equals: dense, note: `${r.folded.length} BN folded` };
+  return { graph: r.graph, macs: await macsOf(r.graph), equals: dense, note: `${r.folded.length} BN folded` };
 }
 
 /** SRN alone: a rewrite (BN folded, shortcuts carried by identity channels) that must compute the dense function. */
-function srnVariant(dense: Graph): Made {
+async function srnVariant(dense: Graph): Promise<Made> {
   const r = serializeResiduals(dense);
-  return { graph: r.graph, macs: macsOf(r.graph), equals: dense, note: `${r.serialized.length} blocks serialized` };
+  return {
+    graph: r.graph,
+    macs: await macsOf(r.graph),
+    equals: dense,
+    note: `${r.serialized.length} blocks serialized`,
+  };
 }
 
 /** BN nodes a pipeline left behind are folded (ORT fuses most of them anyway; this makes it certain). */
@@ -160,7 +174,7 @@ export async function channelVariant(dense: Graph, a: ChannelAsk): Promise<Made>
   const base = a.srn ? serializeResiduals(dense).graph : dense;
   const statuses = groupStatuses(base, { behaviour: a.criterion === 'reap' });
   const cm = costModel(base, statuses);
-  const denseMacs = macsOf(dense) ?? cm.totalMacs;
+  const denseMacs = (await macsOf(dense)) ?? cm.totalMacs;
   const keep = ((1 - a.target) * denseMacs) / cm.totalMacs;
   const ratio = ratioForMacs(
     cm,
@@ -179,14 +193,13 @@ export async function channelVariant(dense: Graph, a: ChannelAsk): Promise<Made>
   const f = foldLeftoverBn(r.graph);
   const notes = [`ratio ${ratio.toFixed(3)}`];
   if (f.folded) notes.push(`${f.folded} BN folded after pruning`);
-  if (r.summary.warnings.length) notes.push(r.summary.warnings[0]!);
-  return { target: a.target, graph: f.graph, macs: macsOf(f.graph), note: notes.join('; ') };
+  return { target: a.target, graph: f.graph, macs: await macsOf(f.graph), note: notes.join('; ') };
 }
 
 /** Tile (or N:M) pruning through `prune()`; tiles are lowered and must equal the masked model they came from. */
 async function tileVariant(dense: Graph, a: { sparsity?: number; tile?: string; pattern?: string }): Promise<Made> {
   const masked = await prune(dense, { method: 'tile', ...a });
-  const macs = macsOf(masked.graph, true);
+  const macs = await macsOf(masked.graph, true);
   if (a.pattern) return { graph: masked.graph, macs, note: 'zeros only: stock ORT has no N:M kernel on CPU' };
   const lowered = await prune(dense, { method: 'tile', ...a, lower: true });
   const layers = lowered.summary.lowered ?? [];
@@ -198,7 +211,7 @@ async function tileVariant(dense: Graph, a: { sparsity?: number; tile?: string; 
  * Block unification by hard projection (4×4 blocks, 50 % unified, 30 % pruned, per layer) — the structure ADMM
  * ends with, without the training (timing does not depend on the weights' values). MACs: the block multiplies.
  */
-function unifyVariant(dense: Graph): Made {
+async function unifyVariant(dense: Graph): Promise<Made> {
   // hardProject writes the weights in place: a deep copy.
   const g = dense.clone();
   const shaped = g.clone(true);
@@ -215,7 +228,7 @@ function unifyVariant(dense: Graph): Made {
     return accountLayer(l.grid, states[i]!, l.positions);
   });
   const total = sumAccounting(acc);
-  const denseMacs = macsOf(dense);
+  const denseMacs = await macsOf(dense);
   const macs = denseMacs === undefined ? undefined : denseMacs - total.denseMultiplies + total.multiplies;
   return { graph: g, macs, note: 'same dense ops: the saving needs a kernel that sums signed inputs per block' };
 }

@@ -60,6 +60,7 @@ function torchSpec(name: string, size: number, dir: string): TorchvisionSpec {
   const file = path.join(dir, `${name}-${size}.onnx`);
   if (name === 'vit-tiny')
     return { arch: 'VisionTransformer', file, size, classes: 1000, kwargs: { image_size: size, ...VIT_TINY } };
+  // BN kept so that fold-bn has something to fold (ORT fuses Conv+BN itself either way).
   return { arch: name, file, size, classes: 1000, keepBn: true };
 }
 
@@ -91,7 +92,7 @@ function loadModels(o: SpeedBenchOptions, notes: string[], dir: string): LoadedM
     out.push({
       name,
       graph: loadModelChecked(e.file),
-      source: `torchvision ${e.arch} at ${o.size}×${o.size} px, 1000 classes, random BN statistics, BN kept`,
+      source: `torchvision ${e.arch}${name === 'vit-tiny' ? ' (6 layers, 3 heads, width 192, patch 16)' : ''} at ${o.size}×${o.size} px, 1000 classes, random weights${name === 'vit-tiny' ? '' : ' and BN statistics, BN kept'}`,
     });
   });
   return out;
@@ -148,7 +149,7 @@ async function equalityError(v: SpeedVariant, feeds: Record<string, Tensor>, thr
 
 /** Every variant of one model at every batch and thread count. */
 async function benchModel(m: LoadedModel, o: SpeedBenchOptions): Promise<{ header: ModelHeader; rows: SpeedRow[] }> {
-  const denseMacs = macsOf(m.graph);
+  const denseMacs = await macsOf(m.graph);
   const header = { model: m.name, source: m.source, macs: denseMacs, params: modelMetrics(m.graph).totals.params };
   o.log(`${m.name}: building variants`);
   const calib = randomCalibration(m.graph, o.calib);
@@ -205,7 +206,7 @@ interface Flags {
   models?: string;
   size?: string;
   batches?: string;
-  threads?: string;
+  threadCounts?: string;
   runs?: string;
   methods?: string;
   targets?: string;
@@ -225,7 +226,7 @@ function parseFlags(args: string[]): Flags {
     )
     .option('--size <px>', 'input side of the torchvision exports, 64-224 (default 128)')
     .option('--batches <list>', 'batch sizes (default 1,32)')
-    .option('--threads <list>', 'ORT intra-op thread counts (default 1,2)')
+    .option('--thread-counts <list>', 'ORT intra-op thread counts (default 1,2; --threads is the global ORT flag)')
     .option('--runs <n>', 'timed runs per side, median taken (default 20)')
     .option('--methods <list>', `method families (default all: ${SPEED_METHODS.join(',')})`)
     .option('--targets <list>', 'MAC reductions of channel pruning (default 0.3,0.5,0.7)')
@@ -264,7 +265,7 @@ export function speedOptions(f: Flags, log: (s: string) => void): SpeedBenchOpti
     models: list(f.models) ?? (q ? ['resnet-small'] : ['resnet18', 'resnet50', 'mobilenet_v2', 'vit-tiny']),
     size: numberFlag('--size', f.size, { integer: true, min: 16, max: 1024 }) ?? 128,
     batches: ints('--batches', f.batches) ?? (q ? [1, 2] : [1, 32]),
-    threads: ints('--threads', f.threads) ?? (q ? [1] : [1, 2]),
+    threads: ints('--thread-counts', f.threadCounts) ?? (q ? [1] : [1, 2]),
     runs: numberFlag('--runs', f.runs, { integer: true, min: 1 }) ?? (q ? 3 : 20),
     warmup: q ? 1 : 3,
     methods: methodsFlag(f.methods),

@@ -9,7 +9,7 @@ test('speed bench flags: --quick defaults, explicit lists, unknown method named'
   assert.deepEqual(q.batches, [1, 2]);
   assert.deepEqual(q.threads, [1]);
   const f = speedOptions(
-    { models: 'resnet18,vit-tiny', batches: '1,32', threads: '1,2', runs: '25', size: '224' },
+    { models: 'resnet18,vit-tiny', batches: '1,32', threadCounts: '1,2', runs: '25', size: '224' },
     () => {},
   );
   assert.deepEqual(f.models, ['resnet18', 'vit-tiny']);
