@@ -62,7 +62,10 @@ export interface StructuredPruneApiOptions {
   calib?: number;
   calibSamples?: number;
   skip?: string[];
+  /** Keep every cut group's channel count a multiple of this (ORT's blocked conv kernels prefer multiples of 8). */
   roundTo?: number;
+  /** Fold the BatchNormalization nodes pruning leaves into their convs (a fold-bn step after channels). */
+  foldBn?: boolean;
   seed?: number;
   log?: (line: string) => void;
 }
@@ -134,7 +137,11 @@ function channelSteps(o: StructuredPruneApiOptions, referenceCost: number | unde
     calib: o.calib ?? o.calibSamples,
     referenceCost: budgetMacs !== undefined || o.budgetParams !== undefined ? referenceCost : undefined,
   });
-  return [...(o.srn ? [{ pass: 'srn' }] : []), { pass: 'channels', options }];
+  return [
+    ...(o.srn ? [{ pass: 'srn' }] : []),
+    { pass: 'channels', options },
+    ...(o.foldBn ? [{ pass: 'fold-bn' }] : []),
+  ];
 }
 
 /** The passes a prune call runs, in order (what `--save-plan` will hold). */

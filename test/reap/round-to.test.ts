@@ -9,7 +9,7 @@ import { buildModel } from '../../src/models/index.js';
 import { decodeModel, encodeModel } from '../../src/onnx/index.js';
 import { groupKey, keepCount } from '../../src/passes/cut/groups.js';
 import type { ChannelsPlan } from '../../src/passes/channels/pass.js';
-import { randomInput, runLogits } from '../srn/helpers.js';
+import { randomInput, relMaxDiff, runLogits } from '../srn/helpers.js';
 
 test('keepCount with round-to N: a multiple of N (or the whole group), never below N, never above the original', () => {
   for (const n of [8, 16])
@@ -68,4 +68,23 @@ test('PRO budget with round-to 8: every group PRO cuts keeps a multiple of 8 and
     r.summary.macsAfter <= 0.6 * r.summary.macsBefore * 1.001,
     `${r.summary.macsAfter} / ${r.summary.macsBefore}`,
   );
+});
+
+test('foldBn: pruning then fold-bn leaves no BatchNormalization and computes the same function', async () => {
+  const g = buildModel('resnet-small');
+  const plain = await prune(g, { method: 'l1', ratio: 0.5, roundTo: 8 });
+  const folded = await prune(g, { method: 'l1', ratio: 0.5, roundTo: 8, foldBn: true });
+  assert.ok(
+    plain.graph.nodes.some((n) => n.opType === 'BatchNormalization'),
+    'pruning alone keeps BN',
+  );
+  assert.ok(!folded.graph.nodes.some((n) => n.opType === 'BatchNormalization'), 'BN left after fold-bn');
+  assert.deepEqual(
+    folded.plan.steps.map((s) => s.pass),
+    ['channels', 'fold-bn'],
+  );
+  assert.equal(folded.summary.macsAfter, plain.summary.macsAfter);
+  const x = randomInput([2, 1, 28, 28]);
+  const [a, b] = [await runLogits(plain.graph, x), await runLogits(folded.graph, x)];
+  assert.ok(relMaxDiff(b, a) < 1e-5, `max rel diff ${relMaxDiff(b, a)}`);
 });
