@@ -35,6 +35,8 @@ export interface TilePruneApiOptions {
   tiletrans?: boolean | 'sort' | 'search';
   /** Rewrite pruned layers into dense ops over the surviving tiles (faster in ORT). */
   lower?: boolean;
+  /** With `lower`: time each layer dense vs lowered at this batch and keep only the faster (recorded in the plan). */
+  measureBatch?: number;
   /** Taylor importance: training samples (default 512) and their shuffle seed. */
   calib?: number;
   seed?: number;
@@ -119,7 +121,7 @@ function tileSteps(o: TilePruneApiOptions): PipelineStep[] {
       options: { ...shared, mode: o.tiletrans === true ? 'sort' : o.tiletrans, ...drop({ sparsity: o.sparsity }) },
     });
   steps.push({ pass: 'tile', options: { ...shared, ...drop({ sparsity: o.sparsity }) } });
-  if (o.lower) steps.push({ pass: 'tile-lower' });
+  if (o.lower) steps.push({ pass: 'tile-lower', options: drop({ measureBatch: o.measureBatch }) });
   return steps;
 }
 
