@@ -153,7 +153,7 @@ async function benchModel(m: LoadedModel, o: SpeedBenchOptions): Promise<{ heade
   const header = { model: m.name, source: m.source, macs: denseMacs, params: modelMetrics(m.graph).totals.params };
   o.log(`${m.name}: building variants`);
   const calib = randomCalibration(m.graph, o.calib);
-  const { variants, skipped } = await buildVariants(m.graph, { ...o, calib });
+  const { variants, skipped } = await buildVariants(m.graph, { ...o, calib, measureBatch: Math.max(...o.batches) });
   const rows: SpeedRow[] = [];
   const errors = new Map<SpeedVariant, number | undefined>();
   for (const threads of o.threads)

@@ -45,7 +45,13 @@ test('speed bench --quick: one row per method × batch, every output finite and 
   const l1 = r.rows.find((x) => x.variant === 'L1 −50 % MACs')!;
   assert.ok(l1.macReduction! > 1.8 && l1.macReduction! < 2.4, `L1 −50 %: ${l1.macReduction}× fewer MACs`);
   assert.ok(Math.abs(l1.efficiency! - l1.speedup! / l1.macReduction!) < 1e-12);
-  for (const v of ['fold-bn', 'SRN', 'tile 128x1 75 % lowered', 'TEDEPR TT rank 8'])
+  for (const v of [
+    'fold-bn',
+    'SRN',
+    'tile 128x1 75 % lowered',
+    'unify 4x4 50 %+prune 30 %, FC lowered',
+    'TEDEPR TT rank 8',
+  ])
     assert.ok(r.rows.find((x) => x.variant === v)?.maxRelErr !== undefined, `${v}: no equality check`);
   assert.equal((r.markdown.match(/\| method \| MAC reduction \|/g) ?? []).length, 2);
   assert.match(r.markdown, /### batch 2, 1 thread/);
