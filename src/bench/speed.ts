@@ -21,6 +21,7 @@ import { ReproError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { numberFlag, numberListFlag } from '../util/numbers.js';
 import { SeededRng } from '../util/random.js';
+import { type LayerSpeedRow, layerRows, layerTable, speedLayers } from './speed-layers.js';
 import { type ModelHeader, type SpeedRow, speedMarkdown } from './speed-report.js';
 import { benchFeeds, maxRelError, outputOf, outputProblem, pairedLatency, sessionFor } from './speed-timing.js';
 import { SPEED_METHODS, type SpeedMethod, type SpeedVariant, buildVariants, macsOf } from './speed-variants.js';
@@ -40,6 +41,11 @@ export interface SpeedBenchOptions {
   roundTos: number[];
   /** Random calibration images for REAP. */
   calib: number;
+  /** Time tile lowering on single layers too; `layersOnly` skips the models. */
+  layers: boolean;
+  layersOnly: boolean;
+  /** Tiny layers for a smoke test. */
+  quick: boolean;
   log: (s: string) => void;
 }
 
@@ -48,6 +54,7 @@ export interface SpeedBenchResult {
   options: Omit<SpeedBenchOptions, 'log'>;
   models: ModelHeader[];
   rows: SpeedRow[];
+  layerRows: LayerSpeedRow[];
   notes: string[];
   markdown: string;
 }
@@ -182,12 +189,30 @@ const fmtRow = (r: SpeedRow) =>
     ? r.problem
     : `${r.ms?.toFixed(2)} ms vs ${r.denseMs?.toFixed(2)} ms, ${r.speedup?.toFixed(2)}× (MACs ${r.macReduction?.toFixed(2) ?? '?'}×)`;
 
+/** Tile lowering on single layers at every sparsity, batch and thread count. */
+async function benchLayers(o: SpeedBenchOptions): Promise<LayerSpeedRow[]> {
+  const rows: LayerSpeedRow[] = [];
+  for (const layer of speedLayers(o.quick))
+    for (const threads of o.threads)
+      for (const batch of o.batches)
+        for (const sparsity of o.sparsities) {
+          const r = await layerRows(layer, { sparsity, batch, threads, runs: o.runs, warmup: o.warmup });
+          for (const x of r)
+            o.log(
+              `  ${x.layer} b${batch} t${threads} s${sparsity} ${x.form}: ${x.speedup.toFixed(2)}× of ${x.ideal.toFixed(2)}×`,
+            );
+          rows.push(...r);
+          clearSessionCache();
+        }
+  return rows;
+}
+
 /** Run the bench (no files written; `runBench` writes them). */
 export async function runSpeedBench(o: SpeedBenchOptions, command: string): Promise<SpeedBenchResult> {
   const notes: string[] = [];
   const dir = mkdtempSync(path.join(os.tmpdir(), 'reprune-speed-'));
   try {
-    const models = loadModels(o, notes, dir);
+    const models = o.layersOnly ? [] : loadModels(o, notes, dir);
     const headers: ModelHeader[] = [];
     const rows: SpeedRow[] = [];
     for (const m of models) {
@@ -195,8 +220,11 @@ export async function runSpeedBench(o: SpeedBenchOptions, command: string): Prom
       headers.push(r.header);
       rows.push(...r.rows);
     }
+    const layerRows = o.layers || o.layersOnly ? await benchLayers(o) : [];
     const { log: _, ...options } = o;
-    return { command, options, models: headers, rows, notes, markdown: speedMarkdown(command, headers, rows, notes) };
+    const markdown =
+      speedMarkdown(command, headers, rows, notes) + (layerRows.length ? layerTable(layerRows).join('\n') : '');
+    return { command, options, models: headers, rows, layerRows, notes, markdown };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -214,6 +242,8 @@ interface Flags {
   roundTo?: string;
   calib?: string;
   quick?: boolean;
+  layers?: boolean;
+  layersOnly?: boolean;
   out?: string;
   json?: boolean;
 }
@@ -233,7 +263,9 @@ function parseFlags(args: string[]): Flags {
     .option('--sparsities <list>', 'tile sparsities, lowered (default 0.5,0.75)')
     .option('--round-to <list>', 'round-to values compared with L1 at −50 % MACs (default 8,16)')
     .option('--calib <n>', 'random calibration images for REAP (default 64)')
-    .option('--quick', 'smoke test: zoo resnet-small, batch 1 and 2, 1 thread, 3 runs')
+    .option('--quick', 'smoke test: zoo resnet-small, batch 1 and 2, 1 thread, 3 runs, tiny layers')
+    .option('--no-layers', 'skip tile lowering on single layers (1024² Gemm, 256-channel 1×1 / 3×3 convs)')
+    .option('--layers-only', 'only the single-layer tile lowering part')
     .option('--out <dir>', 'write speed.md and speed.json here')
     .option('--json', 'print JSON instead of Markdown')
     .exitOverride()
@@ -273,6 +305,9 @@ export function speedOptions(f: Flags, log: (s: string) => void): SpeedBenchOpti
     sparsities: fracs('--sparsities', f.sparsities) ?? (q ? [0.75] : [0.5, 0.75]),
     roundTos: ints('--round-to', f.roundTo) ?? (q ? [8] : [8, 16]),
     calib: numberFlag('--calib', f.calib, { integer: true, min: 1 }) ?? (q ? 8 : 64),
+    layers: f.layers !== false,
+    layersOnly: !!f.layersOnly,
+    quick: !!q,
     log,
   };
 }

@@ -55,4 +55,12 @@ test('speed bench --quick: one row per method × batch, every output finite and 
     assert.ok(r.rows.find((x) => x.variant === v)?.maxRelErr !== undefined, `${v}: no equality check`);
   assert.equal((r.markdown.match(/\| method \| MAC reduction \|/g) ?? []).length, 2);
   assert.match(r.markdown, /### batch 2, 1 thread/);
+  // Single layers: Gemm, 1×1 and 3×3 conv, each lowered always and where faster, equal to the masked layer.
+  assert.equal(r.layerRows.length, 3 * o.batches.length * o.sparsities.length * 2);
+  for (const row of r.layerRows) {
+    assert.ok(row.maxRelErr <= 1e-5, `${row.layer} ${row.form}: rel err ${row.maxRelErr}`);
+    assert.ok(row.speedup > 0 && Math.abs(row.efficiency - row.speedup / row.ideal) < 1e-12);
+    if (row.form === 'lowered') assert.equal(row.lowered, 1, row.layer);
+  }
+  assert.match(r.markdown, /## Tile lowering on single layers/);
 });
