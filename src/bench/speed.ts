@@ -245,6 +245,7 @@ interface Flags {
   layers?: boolean;
   layersOnly?: boolean;
   out?: string;
+  stem?: string;
   json?: boolean;
 }
 
@@ -267,6 +268,7 @@ function parseFlags(args: string[]): Flags {
     .option('--no-layers', 'skip tile lowering on single layers (1024² Gemm, 256-channel 1×1 / 3×3 convs)')
     .option('--layers-only', 'only the single-layer tile lowering part')
     .option('--out <dir>', 'write speed.md and speed.json here')
+    .option('--stem <name>', 'file names in --out: <name>.md/.json (default speed; e.g. speed-resnet50 for one model)')
     .option('--json', 'print JSON instead of Markdown')
     .exitOverride()
     .parse(args, { from: 'user' })
@@ -316,12 +318,18 @@ export async function runBench(args: string[]): Promise<void> {
   const f = parseFlags(args);
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const command = `reprune bench speed ${args.join(' ')}`.trim();
+  // Every flag is checked before minutes of timing.
+  const stem = f.stem ?? 'speed';
+  if (!/^speed[\w-]*$/.test(stem))
+    throw new ReproError(
+      `--stem ${stem}: use a name starting with 'speed' (letters, digits, - and _), e.g. speed-resnet50`,
+    );
   const { markdown, ...result } = await runSpeedBench(speedOptions(f, log), command);
   if (f.out) {
     mkdirSync(f.out, { recursive: true });
-    writeFileAtomic(path.join(f.out, 'speed.md'), markdown);
-    writeFileAtomic(path.join(f.out, 'speed.json'), `${JSON.stringify(result, null, 2)}\n`);
-    log(`wrote ${path.join(f.out, 'speed.md')} and speed.json`);
+    writeFileAtomic(path.join(f.out, `${stem}.md`), markdown);
+    writeFileAtomic(path.join(f.out, `${stem}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    log(`wrote ${path.join(f.out, `${stem}.md`)} and ${stem}.json`);
   }
   process.stdout.write(f.json ? `${JSON.stringify(result)}\n` : markdown);
 }

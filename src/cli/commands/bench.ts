@@ -100,6 +100,7 @@ const BENCH_FILES: Record<string, { out?: string; stems: (args: string[]) => str
   reap: { stems: () => ['reap'] },
   tedepr: { stems: () => ['tedepr'] },
   lop: { out: 'docs/bench', stems: () => ['lop'] },
+  speed: { stems: (a) => [lastValue(a, '--stem') ?? 'speed'] },
 };
 
 /** The value of the last `flag <value>` in `args`. */
