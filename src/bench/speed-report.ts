@@ -48,6 +48,37 @@ function table(rows: SpeedRow[]): string[] {
   return out;
 }
 
+/** The issue's targets: efficiency ≥ 0.9 at batch ≥ 32, ≥ 0.75 at batch 1 (channel pruning at −50 / −70 % MACs). */
+const targetAt = (batch: number) => (batch >= 32 ? 0.9 : batch === 1 ? 0.75 : undefined);
+
+/** One line per model × batch × threads: efficiency of the channel-pruned rows, ✓ where the target is met. */
+function summaryTable(rows: SpeedRow[]): string[] {
+  const channel = rows.filter(
+    (r) => (r.method === 'l1' || r.method === 'reap' || r.method === 'round') && r.efficiency,
+  );
+  const labels = [...new Set(channel.map((r) => r.variant))];
+  if (labels.length === 0) return [];
+  const out = [
+    '## Summary: efficiency of channel pruning (speedup / MAC reduction)\n',
+    'Targets: ≥ 0.90 at batch 32, ≥ 0.75 at batch 1 (✓ = met).\n',
+    `| model | batch | threads | ${labels.join(' | ')} |`,
+    `|---|---|---|${labels.map(() => '---').join('|')}|`,
+  ];
+  const configs = [...new Set(channel.map((r) => `${r.model}\u0000${r.batch}\u0000${r.threads}`))];
+  for (const c of configs) {
+    const [model, batch, threads] = c.split('\u0000');
+    const cells = labels.map((l) => {
+      const r = channel.find(
+        (x) => x.model === model && `${x.batch}` === batch && `${x.threads}` === threads && x.variant === l,
+      );
+      const t = targetAt(Number(batch));
+      return r ? `${r.efficiency!.toFixed(2)}${t !== undefined && r.efficiency! >= t ? ' ✓' : ''}` : '—';
+    });
+    out.push(`| ${model} | ${batch} | ${threads} | ${cells.join(' | ')} |`);
+  }
+  return [...out, ''];
+}
+
 /** The whole page: how it was measured, then the tables. */
 export function speedMarkdown(command: string, models: ModelHeader[], rows: SpeedRow[], notes: string[]): string {
   const md = [
@@ -61,6 +92,7 @@ export function speedMarkdown(command: string, models: ModelHeader[], rows: Spee
     'it must equal (lowered tiles vs their masked model, fold-bn / SRN / TT vs the dense or densified model).\n',
     ...notes.map((n) => `- ${n}`),
     '',
+    ...summaryTable(rows),
   ];
   for (const m of models) {
     md.push(

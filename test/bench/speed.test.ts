@@ -55,6 +55,7 @@ test('speed bench --quick: one row per method × batch, every output finite and 
     assert.ok(r.rows.find((x) => x.variant === v)?.maxRelErr !== undefined, `${v}: no equality check`);
   assert.equal((r.markdown.match(/\| method \| MAC reduction \|/g) ?? []).length, 2);
   assert.match(r.markdown, /### batch 2, 1 thread/);
+  assert.match(r.markdown, /## Summary: efficiency of channel pruning[\s\S]*\| resnet-small \| 2 \| 1 \|/);
   // Single layers: Gemm, 1×1 and 3×3 conv, each lowered always and where faster, equal to the masked layer.
   assert.equal(r.layerRows.length, 3 * o.batches.length * o.sparsities.length * 2);
   for (const row of r.layerRows) {
