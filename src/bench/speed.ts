@@ -93,7 +93,9 @@ function loadModels(o: SpeedBenchOptions, notes: string[], dir: string): LoadedM
   exported.forEach((e, i) => {
     const name = torch[i]!;
     if (e.error) {
-      notes.push(`${name}: export failed (${e.error}); left out.`);
+      // PyTorch 1.13 exports adaptive pooling only when the map divides the output (VGG pools to 7×7).
+      const hint = e.error.includes('adaptive_avg_pool2d') ? ' Torchvision VGG needs --size 224 (7 × 32).' : '';
+      notes.push(`${name}: export failed (${e.error.slice(0, 160)}); left out.${hint}`);
       return;
     }
     out.push({
