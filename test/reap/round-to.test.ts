@@ -88,3 +88,23 @@ test('foldBn: pruning then fold-bn leaves no BatchNormalization and computes the
   const [a, b] = [await runLogits(plain.graph, x), await runLogits(folded.graph, x)];
   assert.ok(relMaxDiff(b, a) < 1e-5, `max rel diff ${relMaxDiff(b, a)}`);
 });
+
+test('PRO with round-to 8 on groups whose sizes are not multiples of 8 (lenet5: 6, 16, 120, 84) keeps multiples of 8', async () => {
+  const data = take(loadDataset('mnist', 'train'), 200);
+  for (const budgetMacs of [0.7, 0.85, 0.95]) {
+    const r = await prune(buildModel('lenet5'), {
+      method: 'l1',
+      budgetMacs,
+      roundTo: 8,
+      data,
+      calib: 128,
+      proStep: 0.05,
+    });
+    const counts = keptCounts(decodeModel(encodeModel(r.graph)), r.summary.channels);
+    for (const k of counts)
+      assert.ok(
+        k.kept % 8 === 0 && k.actual === k.kept,
+        `budget ${budgetMacs}, group ${k.key}: ${k.before} → ${k.kept}`,
+      );
+  }
+});
