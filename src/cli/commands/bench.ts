@@ -60,6 +60,12 @@ registerBench(
   async () => (await import('../../bench/data.js')).runBench,
 );
 
+registerBench(
+  'speed',
+  'ORT latency of every method’s output vs the dense model (alternating runs): speedup, MAC reduction, efficiency',
+  async () => (await import('../../bench/speed.js')).runBench,
+);
+
 registerBench('all', 'every bench above in turn (extra args go to each), then docs/BENCHMARKS.md', async () => runAll);
 
 /** Run every bench with `--out <dir>` (default docs/bench), keep going past failures, then assemble the page. */
@@ -94,6 +100,7 @@ const BENCH_FILES: Record<string, { out?: string; stems: (args: string[]) => str
   reap: { stems: () => ['reap'] },
   tedepr: { stems: () => ['tedepr'] },
   lop: { out: 'docs/bench', stems: () => ['lop'] },
+  speed: { stems: (a) => [lastValue(a, '--stem') ?? 'speed'] },
 };
 
 /** The value of the last `flag <value>` in `args`. */
