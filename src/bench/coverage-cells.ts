@@ -115,7 +115,12 @@ export function probeInput(size: number): { data: Float32Array; dims: number[] }
 /** The first output of `file` on `input`, computed by ONNX Runtime directly (one thread, session released). */
 export async function ortOutput(file: string, input: { data: Float32Array; dims: number[] }): Promise<OrtOutput> {
   const ort = await loadOrt();
-  const session = await ort.InferenceSession.create(file, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+  // Severity 4 (fatal only: errors are thrown, not also logged): the cell carries the one line.
+  const session = await ort.InferenceSession.create(file, {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    logSeverityLevel: 4,
+  });
   try {
     const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', input.data, input.dims) };
     const out = (await session.run(feeds))[session.outputNames[0]!]!;
