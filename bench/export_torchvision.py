@@ -2,7 +2,9 @@
 
 Usage: python3 export_torchvision.py '<json list of specs>'
 Each spec: {"arch": "resnet50", "file": "/abs/out.onnx", "size": 64, "classes": 10, "keepBn": false,
-            "trainedLike": true, "opset": 13, "kwargs": {...}, "seed": 0}
+            "trainedLike": true, "opset": 13, "kwargs": {...}, "seed": 0,
+            "custom": "fpn" | "unet" (a model of custom_models.py instead of torchvision's; arch is its label),
+            "smallClassifier": 256 (VGG/AlexNet: global pool + hidden Linear width 256, see custom_models.py)}
 Prints one JSON line per model: {"file", "arch", "params"} (params = sum(p.numel()) as PyTorch counts them).
 "trainedLike" draws BatchNorm statistics and affine parameters at random so no two tensors are identical
 (an untrained net's BN tensors are all ones/zeros, which the exporter deduplicates).
@@ -12,6 +14,8 @@ import sys
 
 import torch
 import torchvision.models as M
+
+from custom_models import CUSTOM, small_classifier
 
 
 def trained_like(model, gen):
@@ -36,7 +40,12 @@ def export(spec):
     if spec["arch"] in ("googlenet", "inception_v3"):
         kwargs.setdefault("aux_logits", False)
         kwargs.setdefault("init_weights", True)
-    model = getattr(M, spec["arch"])(num_classes=spec.get("classes", 10), **kwargs)
+    if spec.get("custom"):
+        model = CUSTOM[spec["custom"]](num_classes=spec.get("classes", 10), **kwargs)
+    else:
+        model = getattr(M, spec["arch"])(num_classes=spec.get("classes", 10), **kwargs)
+    if spec.get("smallClassifier"):
+        small_classifier(model, spec["smallClassifier"])
     with torch.no_grad():
         if spec.get("trainedLike", True):
             trained_like(model, gen)

@@ -24,6 +24,10 @@ export interface TorchvisionSpec {
   /** Extra keyword arguments of the torchvision builder, e.g. { width_mult: 0.5 }. */
   kwargs?: Record<string, unknown>;
   seed?: number;
+  /** A model of bench/custom_models.py ('fpn', 'unet') instead of torchvision's `arch` (then only a label). */
+  custom?: string;
+  /** VGG/AlexNet: global pooling and this hidden width of the classifier (bench/custom_models.py). */
+  smallClassifier?: number;
 }
 
 /** One exported model: its file and PyTorch's parameter count, or the exporter's one-line error. */

@@ -66,6 +66,12 @@ registerBench(
   async () => (await import('../../bench/speed.js')).runBench,
 );
 
+registerBench(
+  'coverage',
+  'every method on PyTorch exports (torchvision, FPN, U-Net), BN folded/kept: ✔ or the reason',
+  async () => (await import('../../bench/coverage.js')).runBench,
+);
+
 registerBench('all', 'every bench above in turn (extra args go to each), then docs/BENCHMARKS.md', async () => runAll);
 
 /** Run every bench with `--out <dir>` (default docs/bench), keep going past failures, then assemble the page. */
