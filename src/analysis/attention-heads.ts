@@ -204,7 +204,7 @@ function sliceHeads(t: Tensor, axis: 0 | 1, headDim: number, keep: readonly numb
     return { dtype: t.dtype, dims: [idx.length, cols], data };
   }
   const data = new Float32Array(r * idx.length);
-  for (let i = 0; i < r; i++) idx.forEach((j, k) => (data[i * idx.length + k] = src[i * cols + j]!));
+  for (let i = 0; i < r; i++) for (let k = 0; k < idx.length; k++) data[i * idx.length + k] = src[i * cols + idx[k]!]!;
   return { dtype: t.dtype, dims: [r, idx.length], data };
 }
 

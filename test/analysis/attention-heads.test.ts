@@ -62,7 +62,7 @@ function bertBlock(seed = 1): Graph {
 const input = (seed = 3) => randn(new SeededRng(seed), [B, T, D], 1);
 
 async function ort(g: Graph, x: Tensor): Promise<Float32Array> {
-  return (await (await compile(g)).run({ x }))['y']!.data as Float32Array;
+  return (await (await compile(g)).run({ x })).y!.data as Float32Array;
 }
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): { err: number; scale: number } {
