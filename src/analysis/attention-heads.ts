@@ -211,8 +211,10 @@ function sliceHeads(t: Tensor, axis: 0 | 1, headDim: number, keep: readonly numb
 /** Point a Reshape at a fresh shape initializer with `edit` applied (shared constants stay as they were). */
 function rewriteShape(g: Graph, nodeName: string, edit: (s: number[]) => number[]): void {
   const n = g.nodes.find((x) => x.name === nodeName)!;
-  const s = edit(toNumbers(g.initializers.get(n.inputs[1]!)!));
-  n.inputs[1] = g.addInitializer(`${n.inputs[1]}.heads${s.join('_')}`, i64vec(s));
+  const old = n.inputs[1]!;
+  const s = edit(toNumbers(g.initializers.get(old)!));
+  n.inputs[1] = g.addInitializer(`${old}.heads${s.join('_')}`, i64vec(s));
+  if (!g.nodes.some((x) => x.inputs.includes(old))) g.initializers.delete(old); // no orphan constants
 }
 
 /**
