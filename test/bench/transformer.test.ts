@@ -22,15 +22,19 @@ describe('bench transformer (smoke)', () => {
         'MLP neurons@0.5:REAP',
         'heads@0.25:L1',
         'heads@0.25:REAP',
+        '2:4 block MatMuls@0.5:magnitude',
+        '2:4 block MatMuls@0.5:TileTrans search + magnitude',
       ],
     );
-    for (const r of rows.slice(1)) assert.ok(r.macs < rows[0]!.macs, `${r.unit} ${r.method} has fewer MACs`);
+    for (const r of rows.slice(1, 7)) assert.ok(r.macs < rows[0]!.macs, `${r.unit} ${r.method} has fewer MACs`);
     // Neuron rows: 4 blocks × 49 tokens × 2·64 MACs per removed neuron (38 or 64 of 128 removed per block).
     assert.equal(rows[0]!.macs - rows[1]!.macs, 4 * 49 * 128 * 38);
     assert.equal(rows[1]!.macs, rows[2]!.macs);
     const md = transformerTable(rows, 'reprune bench transformer --quick');
     const tableLines = md.split('\n').filter((l) => l.startsWith('|'));
-    assert.equal(tableLines.length, 2 + 7);
+    assert.equal(tableLines.length, 2 + 9);
+    assert.ok(rows[8]!.efficacy! > 0 && rows[8]!.efficacy! < 1);
+    assert.match(md, /efficacy .*: \d+\.\d %/s);
     assert.ok(tableLines.every((l) => l.split('|').length === 8));
   });
 });

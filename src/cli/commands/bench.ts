@@ -62,7 +62,7 @@ registerBench(
 
 registerBench(
   'transformer',
-  'zoo ViT without retraining: dense vs L1 vs REAP on MLP neurons (30/50 %) and heads (25 %); --quick',
+  'zoo ViT without retraining: L1 vs REAP on MLP neurons (30/50 %) and heads (25 %), 2:4 + permutation; --quick',
   async () => (await import('../../bench/transformer.js')).runBench,
 );
 
