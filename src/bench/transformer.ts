@@ -113,13 +113,14 @@ function nmOptions() {
   return { pattern: NM, sparsity: 0.5, skip: NM_SKIP, scope: 'layer' as const };
 }
 
-export function transformerTable(rows: TransformerRow[], command: string): string {
+export function transformerTable(rows: TransformerRow[], command: string, model = ''): string {
   const dense = rows.find((r) => r.method === 'dense')!;
   const lines = [
     '## Transformer: pruning the zoo ViT without retraining',
     '',
     `\`${command}\``,
     '',
+    ...(model ? [model, ''] : []),
     '| pruned | ratio | method | MACs/sample | MAC reduction | accuracy |',
     '|---|---:|---|---:|---:|---:|',
     ...rows.map(
@@ -162,7 +163,8 @@ export async function runBench(args: string[]): Promise<void> {
   const limit = quick ? 500 : evalLimit;
   const test = limit ? take(fullTest, Math.min(limit, fullTest.count)) : fullTest;
   const rows = await transformerRows(graph, train, test, calib, log);
-  const md = transformerTable(rows, `reprune bench transformer ${args.join(' ')}`.trim());
+  const model = `Model: \`${path.basename(file)}\`, vit-small trained by reprune on MNIST (${quick ? 1 : epochs} epoch(s), AdamW recipe); accuracy on ${test.count.toLocaleString('en-US')} MNIST test images.`;
+  const md = transformerTable(rows, `reprune bench transformer ${args.join(' ')}`.trim(), model);
   mkdirSync(f.out, { recursive: true });
   writeFileAtomic(path.join(f.out, 'transformer.md'), md);
   writeFileAtomic(path.join(f.out, 'transformer.json'), `${JSON.stringify({ model: file, rows }, null, 1)}\n`);
