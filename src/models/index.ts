@@ -11,6 +11,7 @@
  * | vgg-small     | 1,145,002 |  29,984,256 | 6 Conv+BN + 3 Gemm             |
  * | resnet-small  |   272,186 |  31,021,952 | 21 Conv+BN (2 projections) + 1 Gemm |
  * | alexnet-small | 1,998,026 |  26,761,728 | 5 Conv + 3 Gemm                |
+ * | vit-small     |   138,890 |   6,473,344 | Conv patches + 4 transformer blocks + 1 Gemm |
  * (10 classes; params exclude BN running statistics.)
  */
 import type { Graph } from '../ir/graph.js';
@@ -21,8 +22,9 @@ import { buildLenet5 } from './lenet5.js';
 import { buildMlp } from './mlp.js';
 import { buildResnetSmall } from './resnet-small.js';
 import { buildVggSmall } from './vgg-small.js';
+import { buildVitSmall } from './vit-small.js';
 
-export const ZOO_ARCHS = ['mlp', 'lenet5', 'vgg-small', 'resnet-small', 'alexnet-small'] as const;
+export const ZOO_ARCHS = ['mlp', 'lenet5', 'vgg-small', 'resnet-small', 'alexnet-small', 'vit-small'] as const;
 export type ZooArch = (typeof ZOO_ARCHS)[number];
 
 export interface BuildOptions {
@@ -43,6 +45,10 @@ const BUILDERS: Record<ZooArch, { build: (seed: number, numClasses: number) => G
   'alexnet-small': {
     build: buildAlexnetSmall,
     summary: 'AlexNet layer mix: 5 convs (5×5, 5×5, 3×3 ×3) + fc 1024-1024',
+  },
+  'vit-small': {
+    build: buildVitSmall,
+    summary: 'ViT, 4×4 patches → 49 tokens, dim 64, 4 pre-norm blocks, 4 heads, MLP 128, GELU, mean-pool',
   },
 };
 

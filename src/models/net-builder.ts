@@ -5,7 +5,7 @@
  */
 import { A } from '../ir/attrs.js';
 import { Graph } from '../ir/graph.js';
-import { f32 } from '../ir/tensor.js';
+import { f32, i64vec } from '../ir/tensor.js';
 import { kaimingUniform } from '../train/init.js';
 import { SeededRng } from '../util/random.js';
 
@@ -114,6 +114,55 @@ export class NetBuilder {
 
   add(a: string, b: string, name?: string): string {
     return this.g.add('Add', [a, b], {}, name ? { name } : {})[0]!;
+  }
+
+  /** nn.Linear as exported for 3-D inputs: MatMul by the weight in [in, out] layout, then Add of the bias. */
+  matmulLinear(x: string, prefix: string, fin: number, fout: number): string {
+    const w = this.param(`${prefix}.weight`, [fin, fout], kaimingUniform(this.rng, [fin, fout], fin));
+    const b = this.param(`${prefix}.bias`, [fout], kaimingUniform(this.rng, [fout], fin));
+    const y = this.g.add('MatMul', [x, w], {}, { name: `${prefix}.matmul` })[0]!;
+    return this.g.add('Add', [y, b], {}, { name: `${prefix}.add` })[0]!;
+  }
+
+  /** nn.LayerNorm over the last axis (ONNX LayerNormalization, opset 17): γ=1, β=0. */
+  layerNorm(x: string, prefix: string, dim: number): string {
+    const scale = this.param(`${prefix}.weight`, [dim], new Float32Array(dim).fill(1));
+    const bias = this.param(`${prefix}.bias`, [dim], new Float32Array(dim));
+    return this.g.add(
+      'LayerNormalization',
+      [x, scale, bias],
+      { axis: A.int(-1), epsilon: A.float(1e-5) },
+      { name: prefix },
+    )[0]!;
+  }
+
+  /** nn.GELU (exact) as torch.onnx exports it before opset 20: x·0.5·(1 + erf(x/√2)). */
+  gelu(x: string, prefix: string): string {
+    const c = (name: string, v: number) => this.g.addInitializer(`${prefix}.${name}`, f32([], [v]), true);
+    const d = this.g.add('Div', [x, c('sqrt2', Math.SQRT2)], {}, { name: `${prefix}.div` })[0]!;
+    const e = this.g.add('Erf', [d], {}, { name: `${prefix}.erf` })[0]!;
+    const a = this.g.add('Add', [e, c('one', 1)], {}, { name: `${prefix}.add` })[0]!;
+    const m = this.g.add('Mul', [x, a], {}, { name: `${prefix}.mul` })[0]!;
+    return this.g.add('Mul', [m, c('half', 0.5)], {}, { name: `${prefix}.mul_half` })[0]!;
+  }
+
+  /** A learned tensor used as-is (position embeddings, class tokens), U(±bound). */
+  learned(name: string, dims: number[], bound: number): string {
+    const n = dims.reduce((a, b) => a * b, 1);
+    return this.param(name, dims, this.rng.fillUniform(new Float32Array(n), -bound, bound));
+  }
+
+  /** An int64 shape constant (Reshape targets), as the exporter's constant folding leaves them. */
+  shapeConst(name: string, values: number[]): string {
+    return this.g.addInitializer(name, i64vec(values), true);
+  }
+
+  reshape(x: string, shape: string, name?: string): string {
+    return this.g.add('Reshape', [x, shape], {}, name ? { name } : {})[0]!;
+  }
+
+  transpose(x: string, perm: number[], name?: string): string {
+    return this.g.add('Transpose', [x], { perm: A.ints(perm) }, name ? { name } : {})[0]!;
   }
 
   /** Finish: declare `logits` [N, numClasses] as the output, check the graph and return it. */

@@ -20,6 +20,7 @@ export const BENCH_DATA: Record<string, string> = {
   'vgg-small': 'fashion-mnist',
   'resnet-small': 'fashion-mnist',
   'alexnet-small': 'fashion-mnist',
+  'vit-small': 'mnist',
 };
 
 export interface TrainedOptions {

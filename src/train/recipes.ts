@@ -24,6 +24,8 @@ export const ARCH_RECIPES: Record<string, Recipe> = {
   'vgg-small': { batch: 64, lr: 0.05, optimizer: 'sgd', momentum: 0.9, weightDecay: 5e-4, schedule: 'cosine' },
   'resnet-small': { batch: 128, lr: 0.1, optimizer: 'sgd', momentum: 0.9, weightDecay: 5e-4, schedule: 'cosine' },
   'alexnet-small': { batch: 128, lr: 0.02, optimizer: 'sgd', momentum: 0.9, weightDecay: 5e-4, schedule: 'cosine' },
+  // Transformers train poorly with plain SGD: AdamW as in the ViT paper (lr for batch 128).
+  'vit-small': { batch: 128, lr: 1e-3, optimizer: 'adamw', momentum: 0, weightDecay: 0.05, schedule: 'cosine' },
 };
 
 /** Fine-tuning starts from trained weights: a smaller learning rate. */

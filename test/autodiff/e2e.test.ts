@@ -9,6 +9,7 @@ import { compile } from '../../src/runtime/session.js';
 import { SeededRng } from '../../src/util/random.js';
 import { gradientGraph } from '../../src/autodiff/index.js';
 import { directionalCheck } from './gradcheck.js';
+import { trainableParams } from '../../src/train/params.js';
 
 function randn(rng: SeededRng, dims: number[], s = 1): Tensor {
   return f32(
@@ -132,6 +133,15 @@ describe('end-to-end gradients', () => {
         assert.ok(r.err <= r.tol, `${arch} ${r.param}: analytic ${r.analytic} vs numeric ${r.numeric}`);
     });
   }
+  // The transformer: LayerNormalization, Erf-GELU, Softmax over scores and the head-split Reshape/Transpose chain.
+  test('zoo vit-small (smooth everywhere): every parameter gradient matches to 0.2%', async () => {
+    const { m, params, rng } = zooLossGraph('vit-small', false);
+    const weights = params.filter((p) => trainableParams(m).includes(p));
+    assert.equal(weights.length, 3 + 4 * 16 + 4); // patch w, b, pos_embed; 16 per block; norm, head
+    const res = await directionalCheck(m, weights, rng, { eps: 1e-3, rtol: 2e-3, mode: 'gradient', maxGroups: 12 });
+    for (const r of res)
+      assert.ok(r.err <= r.tol, `vit-small ${r.param}: analytic ${r.analytic} vs numeric ${r.numeric}`);
+  });
 });
 
 /** A zoo model on a fixed random batch of 2 with the cross-entropy loss; optionally with smooth activations. */

@@ -72,6 +72,12 @@ registerBench(
   async () => (await import('../../bench/coverage.js')).runBench,
 );
 
+registerBench(
+  'transformer',
+  'zoo ViT without retraining: L1 vs REAP on MLP neurons (30/50 %) and heads (25 %), 2:4 + permutation; --quick',
+  async () => (await import('../../bench/transformer.js')).runBench,
+);
+
 registerBench('all', 'every bench above in turn (extra args go to each), then docs/BENCHMARKS.md', async () => runAll);
 
 /** Run every bench with `--out <dir>` (default docs/bench), keep going past failures, then assemble the page. */

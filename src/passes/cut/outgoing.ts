@@ -63,12 +63,23 @@ export function outgoingMatrix(g: Graph, gr: ChannelGroup): Mat {
 }
 
 /** True when every consumer can take a bias (Conv, Gemm); MatMul cannot, so the constant is dropped. */
-export function consumersTakeBias(gr: ChannelGroup): boolean {
-  return gr.consumers.every((c) => c.opType === 'Conv' || c.opType === 'Gemm');
+export function consumersTakeBias(gr: ChannelGroup, g?: Graph): boolean {
+  return gr.consumers.every(
+    (c) => c.opType === 'Conv' || c.opType === 'Gemm' || (c.opType === 'MatMul' && !!g && !!matmulBias(g, c.node)),
+  );
+}
+
+/** The bias of a MatMul exported from nn.Linear: the 1-D initializer of the only Add reading its output. */
+export function matmulBias(g: Graph, node: string): string | undefined {
+  const { producer, consumers } = g.index();
+  const out = [...producer.values()].find((n) => n.name === node)?.outputs[0];
+  const next = out ? (consumers.get(out) ?? []) : [];
+  if (next.length !== 1 || next[0]!.opType !== 'Add') return undefined;
+  return next[0]!.inputs.find((i) => i !== out && g.initializers.get(i)?.dims.length === 1);
 }
 
 function biasTensor(g: Graph, node: Node, outs: number): { name: string; t: Tensor; scale: number; created: boolean } {
-  let name = node.inputs[2];
+  let name = node.opType === 'MatMul' ? matmulBias(g, node.name) : node.inputs[2];
   const created = !name;
   if (!name) {
     name = g.addInitializer(`${node.name}.bias`, f32([outs], new Float32Array(outs)));

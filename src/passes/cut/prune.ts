@@ -77,7 +77,7 @@ export function layerProblem(g: Graph, gr: ChannelGroup, gramWithConst: Mat): La
     throw new ReproError(
       `group '${gr.producers[0]?.node}': calibration Gram is ${gramWithConst.rows}x${gramWithConst.rows}, expected ${n + 1}; recalibrate on this model`,
     );
-  if (consumersTakeBias(gr)) return { gram: gramWithConst, withConst: true, weights };
+  if (consumersTakeBias(gr, g)) return { gram: gramWithConst, withConst: true, weights };
   const G = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) G[i * n + j] = gramWithConst.data[i * (n + 1) + j]!;
   return { gram: { rows: n, cols: n, data: G }, withConst: false, weights };

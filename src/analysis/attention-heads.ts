@@ -1,0 +1,262 @@
+/**
+ * Attention heads as a prunable unit. Channel coupling (coupling.ts) stops at the Reshape that splits q/k/v into
+ * heads: a single q column cannot be removed, because q·kᵀ mixes q and k column by column and the head count lives
+ * in Reshape constants. A whole head can: drop its d columns of q, k and v (weights and biases), its d rows of the
+ * output projection, and rewrite every Reshape constant that spells the head count. Nothing else changes (the
+ * 1/√d scale stays, since d does).
+ *
+ * `attentionBlocks(g)` finds the pattern torch.onnx / HF exports write (opsets 13–17):
+ *   q = Transpose(Reshape(MatMul(x, Wq) [+ bq], [.., H, d])) → [B, H, T, d]   (k → [B, H, d, T], v like q)
+ *   ctx = MatMul(Softmax(MatMul(q, k) [·/÷ scale] [+ mask]), v)               → [B, H, T, d]
+ *   out = MatMul(Reshape(Transpose(ctx) → [B, T, H, d], [.., H·d]), Wo) [+ bo]
+ * The head and head-dim axes are followed through every Transpose on the way, so K's [0,2,3,1] or [0,2,1,3] then
+ * [0,1,3,2] both match. Fused qkv projections (one MatMul + Split) are not matched yet: such blocks stay as they are.
+ * Reshape constants are rewritten per node (a fresh initializer), so constants shared between blocks stay correct.
+ */
+import { attrInts } from '../ir/attrs.js';
+import type { Graph, Node } from '../ir/graph.js';
+import { i64vec, numel, toNumbers, type Tensor } from '../ir/tensor.js';
+import { ReproError } from '../util/errors.js';
+
+/** One of q, k, v: the projection and the Reshape that splits it into heads. */
+export interface HeadProjection {
+  matmul: string;
+  /** [in, H·d] weight; head h owns columns [h·d, (h+1)·d). */
+  weight: string;
+  bias?: string;
+  /** Reshape node splitting [.., H·d] into [.., H, d] and its shape initializer. */
+  reshape: string;
+  shape: string;
+}
+
+export interface AttentionBlock {
+  /** Stable name: the output projection's MatMul node. */
+  key: string;
+  heads: number;
+  headDim: number;
+  q: HeadProjection;
+  k: HeadProjection;
+  v: HeadProjection;
+  /** Reshape merging heads back into [.., H·d], and its shape initializer. */
+  merge: { reshape: string; shape: string };
+  /** Output projection: weight [H·d, out]; head h owns rows [h·d, (h+1)·d). */
+  proj: { matmul: string; weight: string };
+  /** The merged per-head outputs [B, T, H·d] the projection reads (REAP's behaviours). */
+  value: string;
+  softmax: string;
+}
+
+interface Ctx {
+  g: Graph;
+  producer: Map<string, Node>;
+  consumers: Map<string, Node[]>;
+}
+
+function constOperand(c: Ctx, n: Node): { act: string; init?: string } | undefined {
+  const [a, b] = n.inputs;
+  if (c.g.initializers.has(b!)) return { act: a!, init: b! };
+  if (c.g.initializers.has(a!)) return { act: b!, init: a! };
+  return undefined;
+}
+
+function isScalarInit(c: Ctx, name: string | undefined): boolean {
+  const t = name ? c.g.initializers.get(name) : undefined;
+  return !!t && numel(t.dims) === 1;
+}
+
+function singleUse(c: Ctx, v: string): boolean {
+  return (c.consumers.get(v) ?? []).length === 1 && !c.g.outputs.some((o) => o.name === v);
+}
+
+/**
+ * Walk up from a q/k/v operand of the score or context MatMul to its projection, following the head axis (starts
+ * at 2 after the split) and the head-dim axis (3) through Transposes and scalar Mul/Div. `want` = final axes.
+ */
+function traceProjection(c: Ctx, from: string, want: [number, number]): HeadProjection | undefined {
+  const perms: number[][] = [];
+  let v = from;
+  let n = c.producer.get(v);
+  while (n && n.opType !== 'Reshape') {
+    if (!singleUse(c, v)) return undefined;
+    if (n.opType === 'Transpose') perms.unshift(attrInts(n.attrs, 'perm') ?? [3, 2, 1, 0]);
+    else if (!((n.opType === 'Mul' || n.opType === 'Div') && isScalarInit(c, constOperand(c, n)?.init))) return;
+    v = n.opType === 'Transpose' ? n.inputs[0]! : constOperand(c, n)!.act;
+    n = c.producer.get(v);
+  }
+  if (!n || !singleUse(c, v) || !c.g.initializers.has(n.inputs[1] ?? '')) return undefined;
+  let axes = [2, 3];
+  for (const p of perms) axes = axes.map((a) => p.indexOf(a));
+  if (axes[0] !== want[0] || axes[1] !== want[1]) return undefined;
+  const reshape = n;
+  let x = reshape.inputs[0]!;
+  let bias: string | undefined;
+  let m = c.producer.get(x);
+  if (m?.opType === 'Add' && singleUse(c, x)) {
+    const op = constOperand(c, m);
+    if (!op?.init) return undefined;
+    bias = op.init;
+    x = op.act;
+    m = c.producer.get(x);
+  }
+  if (m?.opType !== 'MatMul' || !singleUse(c, x) || c.g.initializers.get(m.inputs[1]!)?.dims.length !== 2) return;
+  return {
+    matmul: m.name,
+    weight: m.inputs[1]!,
+    ...(bias ? { bias } : {}),
+    reshape: reshape.name,
+    shape: reshape.inputs[1]!,
+  };
+}
+
+/** From the scores MatMul's output down to the Softmax: scalar scales and a head-broadcast mask may sit between. */
+function scoresMatMul(c: Ctx, softmax: Node): Node | undefined {
+  let v = softmax.inputs[0]!;
+  let n = c.producer.get(v);
+  while (n && n.opType !== 'MatMul') {
+    if (!singleUse(c, v) || !['Mul', 'Div', 'Add', 'Sub'].includes(n.opType)) return undefined;
+    const fromScores = c.g.initializers.has(n.inputs[0]!) ? 1 : 0;
+    const other = n.inputs[1 - fromScores]!;
+    if (!isScalarInit(c, other) && !broadcastsOverHeads(c, other)) return undefined;
+    v = n.inputs[fromScores]!;
+    n = c.producer.get(v);
+  }
+  return n && singleUse(c, v) ? n : undefined;
+}
+
+/** A mask operand [B|1, 1, T|1, T] (or of rank ≤ 2) is the same for every head, so removing heads keeps it valid. */
+function broadcastsOverHeads(c: Ctx, v: string): boolean {
+  const t = c.g.initializers.get(v);
+  const shape = t ? t.dims : c.g.valueInfo.get(v)?.shape;
+  if (!shape) return false;
+  return shape.length <= 2 || shape[shape.length - 3] === 1;
+}
+
+/** Context [B, H, T, d] → Transpose → Reshape [.., H·d] → MatMul(Wo): the merge and the output projection. */
+function traceMerge(c: Ctx, ctxValue: string): Pick<AttentionBlock, 'merge' | 'proj' | 'value'> | undefined {
+  let v = ctxValue;
+  let axes = [1, 3];
+  let n = (c.consumers.get(v) ?? [])[0];
+  while (n?.opType === 'Transpose' && singleUse(c, v)) {
+    const perm = attrInts(n.attrs, 'perm') ?? [3, 2, 1, 0];
+    axes = axes.map((a) => perm.indexOf(a));
+    v = n.outputs[0]!;
+    n = (c.consumers.get(v) ?? [])[0];
+  }
+  // Heads must sit just before the head dim, so merging them is a plain reshape of the last two axes.
+  if (n?.opType !== 'Reshape' || !singleUse(c, v) || axes[1] !== 3 || axes[0] !== 2) return undefined;
+  if (!c.g.initializers.has(n.inputs[1] ?? '')) return undefined;
+  const value = n.outputs[0]!;
+  const proj = (c.consumers.get(value) ?? [])[0];
+  if (proj?.opType !== 'MatMul' || !singleUse(c, value) || proj.inputs[0] !== value) return undefined;
+  if (c.g.initializers.get(proj.inputs[1]!)?.dims.length !== 2) return undefined;
+  return {
+    merge: { reshape: n.name, shape: n.inputs[1]! },
+    proj: { matmul: proj.name, weight: proj.inputs[1]! },
+    value,
+  };
+}
+
+/** The attention block around one Softmax, or undefined when the pattern does not match exactly. */
+function blockAt(c: Ctx, softmax: Node): AttentionBlock | undefined {
+  const scores = scoresMatMul(c, softmax);
+  const users = c.consumers.get(softmax.outputs[0]!) ?? [];
+  const av = users[0];
+  if (!scores || users.length !== 1 || av?.opType !== 'MatMul' || av.inputs[0] !== softmax.outputs[0]) return;
+  const q = traceProjection(c, scores.inputs[0]!, [1, 3]);
+  const k = traceProjection(c, scores.inputs[1]!, [1, 2]);
+  const v = traceProjection(c, av.inputs[1]!, [1, 3]);
+  const tail = traceMerge(c, av.outputs[0]!);
+  if (!q || !k || !v || !tail) return undefined;
+  const split = toNumbers(c.g.initializers.get(q.shape)!);
+  const width = c.g.initializers.get(q.weight)!.dims[1]!;
+  const headDim = split.at(-1)! > 0 ? split.at(-1)! : width / split.at(-2)!;
+  const heads = width / headDim;
+  const dims = [q, k, v].map((p) => c.g.initializers.get(p.weight)!.dims[1]);
+  if (!Number.isInteger(heads) || dims.some((d) => d !== width)) return undefined;
+  if (c.g.initializers.get(tail.proj.weight)!.dims[0] !== width) return undefined;
+  return { key: tail.proj.matmul, heads, headDim, q, k, v, ...tail, softmax: softmax.name };
+}
+
+/** Every attention block whose heads can be removed whole (see the file comment for the pattern). */
+export function attentionBlocks(g: Graph): AttentionBlock[] {
+  const { producer, consumers } = g.index();
+  const c: Ctx = { g, producer, consumers };
+  const out: AttentionBlock[] = [];
+  for (const n of g.nodes) {
+    if (n.opType !== 'Softmax') continue;
+    const b = blockAt(c, n);
+    if (b) out.push(b);
+  }
+  return out;
+}
+
+/** Keep columns (axis 1 of a 2-D tensor, or a 1-D bias) or rows (axis 0) of the kept heads. */
+function sliceHeads(t: Tensor, axis: 0 | 1, headDim: number, keep: readonly number[]): Tensor {
+  const src = t.data as Float32Array;
+  const idx = keep.flatMap((h) => Array.from({ length: headDim }, (_, j) => h * headDim + j));
+  if (t.dims.length === 1) return { dtype: t.dtype, dims: [idx.length], data: Float32Array.from(idx, (i) => src[i]!) };
+  const [r, cols] = t.dims as [number, number];
+  if (axis === 0) {
+    const data = new Float32Array(idx.length * cols);
+    idx.forEach((i, k) => {
+      data.set(src.subarray(i * cols, (i + 1) * cols), k * cols);
+    });
+    return { dtype: t.dtype, dims: [idx.length, cols], data };
+  }
+  const data = new Float32Array(r * idx.length);
+  for (let i = 0; i < r; i++) for (let k = 0; k < idx.length; k++) data[i * idx.length + k] = src[i * cols + idx[k]!]!;
+  return { dtype: t.dtype, dims: [r, idx.length], data };
+}
+
+/** Point a Reshape at a fresh shape initializer with `edit` applied (shared constants stay as they were). */
+function rewriteShape(g: Graph, nodeName: string, edit: (s: number[]) => number[]): void {
+  const n = g.nodes.find((x) => x.name === nodeName)!;
+  const old = n.inputs[1]!;
+  const s = edit(toNumbers(g.initializers.get(old)!));
+  n.inputs[1] = g.addInitializer(`${old}.heads${s.join('_')}`, i64vec(s));
+  if (!g.nodes.some((x) => x.inputs.includes(old))) g.initializers.delete(old); // no orphan constants
+}
+
+/**
+ * Keep only heads `keep` (ascending or any order: a permutation reorders heads) of one block, in place on `g`
+ * (callers pass a copy). Weights of q/k/v lose the other heads' columns, the projection their rows; Reshape
+ * constants that spell H or H·d are rewritten. Stale value shapes inside the block are dropped.
+ */
+export function removeHeads(g: Graph, b: AttentionBlock, keep: readonly number[]): void {
+  if (keep.length === 0 || new Set(keep).size !== keep.length || keep.some((h) => !(h >= 0 && h < b.heads)))
+    throw new ReproError(
+      `attention block '${b.key}': heads to keep must be distinct, in [0, ${b.heads}), at least one`,
+    );
+  const cut = (name: string | undefined, axis: 0 | 1) => {
+    if (name) g.initializers.set(name, sliceHeads(g.initializers.get(name)!, axis, b.headDim, keep));
+  };
+  for (const p of [b.q, b.k, b.v]) {
+    if ((g.index().consumers.get(p.weight) ?? []).length > 1)
+      throw new ReproError(`attention block '${b.key}': weight '${p.weight}' is shared; heads cannot be cut`);
+    cut(p.weight, 1);
+    cut(p.bias, 0);
+  }
+  cut(b.proj.weight, 0);
+  const H = keep.length;
+  for (const p of [b.q, b.k, b.v])
+    rewriteShape(g, p.reshape, (s) => s.map((x, i) => (i === s.length - 2 && x === b.heads ? H : x)));
+  rewriteShape(g, b.merge.reshape, (s) =>
+    s.map((x, i) => (i === s.length - 1 && x === b.heads * b.headDim ? H * b.headDim : x)),
+  );
+  for (const v of blockValues(g, b)) g.valueInfo.delete(v);
+}
+
+/** Values from the q/k/v projections down to the output projection's input (their recorded shapes hold H). */
+function blockValues(g: Graph, b: AttentionBlock): Set<string> {
+  const { consumers } = g.index();
+  const nodes = new Map(g.nodes.map((n) => [n.name, n] as const));
+  const seen = new Set<string>();
+  const stack = [b.q, b.k, b.v].map((p) => nodes.get(p.matmul)!.outputs[0]!);
+  while (stack.length) {
+    const v = stack.pop()!;
+    if (seen.has(v)) continue;
+    seen.add(v);
+    for (const n of consumers.get(v) ?? []) if (n.name !== b.proj.matmul) stack.push(...n.outputs);
+  }
+  return seen;
+}
