@@ -106,5 +106,7 @@ test('PRO with round-to 8 on groups whose sizes are not multiples of 8 (lenet5: 
         k.kept % 8 === 0 && k.actual === k.kept,
         `budget ${budgetMacs}, group ${k.key}: ${k.before} → ${k.kept}`,
       );
+    // PRO prices only counts the cut keeps, so the budget holds after rounding too.
+    assert.ok(r.summary.macsAfter <= budgetMacs * r.summary.macsBefore, `budget ${budgetMacs}: ${r.summary.message}`);
   }
 });
