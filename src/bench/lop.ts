@@ -58,7 +58,7 @@ export function parseLopBenchArgs(args: string[]): { o: Omit<LopBenchOptions, 'l
     .option('--dense-epochs <n>', 'epochs of the dense model when it must be trained (default 10)')
     .option('--dense-limit <n>', 'training samples of the dense model (default all)')
     .option('--expand <r>', 'LOP expansion rate (default 4)')
-    .option('--sp-gamma <γ>', 'SP-KD weight γ (default 3000)')
+    .option('--sp-gamma <γ>', 'SP-KD weight γ (default 300)')
     .option('--lr <x>', `fine-tuning learning rate (default ${FINETUNE_RECIPE.lr}, SGD momentum, cosine)`)
     .option('--batch <n>', `fine-tuning batch size (default ${FINETUNE_RECIPE.batch})`)
     .option('--quick', 'lenet5, ratios 0.5,0.9, 1 epoch on 2000 samples, 2 seeds')
@@ -90,7 +90,7 @@ export function parseLopBenchArgs(args: string[]): { o: Omit<LopBenchOptions, 'l
       denseEpochs: int('--dense-epochs', f.denseEpochs, 10)!,
       denseLimit: int('--dense-limit', f.denseLimit, undefined),
       expand: num('--expand', f.expand, 1) ?? 4,
-      spGamma: num('--sp-gamma', f.spGamma) ?? 3000,
+      spGamma: num('--sp-gamma', f.spGamma) ?? 300,
       lr: num('--lr', f.lr),
       batch: int('--batch', f.batch, undefined),
     },

@@ -37,9 +37,11 @@ export function decodeTensor(t: TensorProto, ctx: DecodeContext): Tensor {
   const n = checkedNumel(dims, where);
   const bytes = BYTES_PER_ELEMENT[dtype];
   if (t.dataLocation === 1) {
-    // Read straight into the tensor: a multi-GB model is never held twice.
+    // Located and checked against the file before allocating (absurd dims must not allocate); then read straight
+    // into the tensor, so a multi-GB model is never held twice.
+    const src = locateExternal(t, ctx, where, n * bytes);
     const data = allocData(dtype, n);
-    readExternal(t, ctx, where, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    readRange(src.real, src.offset, new Uint8Array(data.buffer, data.byteOffset, data.byteLength), where, src.location);
     return { dtype, dims, data };
   }
   let raw: Uint8Array | undefined;
@@ -86,9 +88,16 @@ export function externalDataFilesRead(): string[] {
   return [...externalFiles];
 }
 
-/** External data must be a relative path that stays inside the model's own folder; it is read into `dest`. */
-function readExternal(t: TensorProto, ctx: DecodeContext, where: string, dest: Uint8Array): void {
-  const expectedBytes = dest.length;
+/**
+ * Where a tensor's external data lies: a relative path inside the model's own folder and a byte range inside that
+ * file holding exactly `expectedBytes`.
+ */
+function locateExternal(
+  t: TensorProto,
+  ctx: DecodeContext,
+  where: string,
+  expectedBytes: number,
+): { real: string; offset: number; location: string } {
   const entries = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
   const location = entries.get('location');
   if (!location) throw new ReproError(`${where}: external data without a 'location'`);
@@ -106,7 +115,7 @@ function readExternal(t: TensorProto, ctx: DecodeContext, where: string, dest: U
       `${where}: holds ${length} bytes in '${location}', but its shape needs ${expectedBytes}; the file is corrupt`,
     );
   externalFiles.add(real);
-  readRange(real, offset, dest, where, location);
+  return { real, offset, location };
 }
 
 /** The real path of `location`, refused when it is absolute, climbs with '..' or (via a symlink) leaves `modelDir`. */

@@ -61,7 +61,13 @@ export const FINETUNE_SPEC: PassSpec<FinetuneOptions> = {
       help: 'linear over-parameterization: expand, fine-tune, merge back (same architecture out)',
     },
     expand: { type: 'number', min: 1, default: 4, help: 'LOP expansion rate r' },
-    spGamma: { type: 'number', min: 0, default: 3000, help: 'SP-KD weight γ of L = CE + γ·Σ L_SP (needs a teacher)' },
+    spGamma: {
+      type: 'number',
+      min: 0,
+      // 300, not SP-KD's 3000: measured better at 70 % and 90 % on lenet5, vgg-small and resnet-small (docs/BENCHMARKS.md, LOP).
+      default: 300,
+      help: 'SP-KD weight γ of L = CE + γ·Σ L_SP (needs a teacher)',
+    },
     spLayers: { type: 'list', help: 'SP-KD: node names whose outputs are distilled (default: stage ends)' },
   },
 };

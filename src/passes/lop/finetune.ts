@@ -22,13 +22,16 @@ import { assertSameArchitecture } from './architecture.js';
 import { LOP_SUFFIX, lopExpand, type ExpandReport } from './expand.js';
 import { lopMerge } from './merge.js';
 
+/** SP-KD's weight by default: γ = 300 beat the paper's 3000 on every model measured (docs/BENCHMARKS.md, LOP bench). */
+export const DEFAULT_SP_GAMMA = 300;
+
 export interface LopFinetuneOptions extends Omit<TrainOptions, 'loss' | 'extraFeeds'> {
   lop: boolean;
   /** Expansion rate r (default 4). */
   expand?: number;
   /** Dense teacher for SP-KD; without it no distillation. */
   teacher?: Graph;
-  /** γ of L = CE + γ·Σ L_SP (default 3000, as in SP-KD). */
+  /** γ of L = CE + γ·Σ L_SP (default 300; SP-KD's 3000 lost to vanilla fine-tuning in our runs, see BENCHMARKS.md). */
   spGamma?: number;
   /** Node names whose outputs are distilled (default: every pooling node and the input of the last layer). */
   spLayers?: string[];
@@ -96,7 +99,7 @@ export async function lopFinetune(pruned: Graph, ds: Dataset, o: LopFinetuneOpti
       ),
     );
     const feedName = (i: number) => `spkd.teacher${i}`;
-    const gamma = o.spGamma ?? 3000;
+    const gamma = o.spGamma ?? DEFAULT_SP_GAMMA;
     res = await trainModel(student, ds, {
       ...o,
       loss: (ctx) =>
