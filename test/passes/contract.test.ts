@@ -59,6 +59,7 @@ const CASES: Record<string, Case> = {
     data: true,
   },
   finetune: { model: () => buildModel('lenet5', { seed: 1 }), options: { epochs: 1, batch: 64 }, data: true },
+  heads: { model: () => buildModel('vit-small', { seed: 1 }), options: { criterion: 'reap', calib: 32 }, data: true },
 };
 
 const bytes = (g: Graph) => Buffer.from(encodeModel(g));
