@@ -32,20 +32,22 @@ export interface HeadPruneResult {
   heads: Record<string, [number, number]>;
 }
 
-/** Σ|w| over a head's q/k/v columns (and biases) and its output-projection rows. */
+/** Σ|w| over a head's q/k/v columns (and biases) and its output-projection rows (fused qkv weights counted once). */
 export function headL1(g: Graph, b: AttentionBlock): Float64Array {
   const s = new Float64Array(b.heads);
+  const width = b.heads * b.headDim;
+  const headOf = (unit: number) => Math.floor((unit % width) / b.headDim);
   const add = (name: string | undefined, byRow: boolean) => {
     const t = name ? g.initializers.get(name) : undefined;
     if (!t) return;
     const cols = t.dims.length === 2 ? t.dims[1]! : t.dims[0]!;
     const data = t.data as Float32Array;
-    for (let i = 0; i < data.length; i++) {
-      const unit = byRow ? Math.floor(i / cols) : t.dims.length === 2 ? i % cols : i;
-      s[Math.floor(unit / b.headDim)] += Math.abs(data[i]!);
-    }
+    for (let i = 0; i < data.length; i++) s[headOf(byRow ? Math.floor(i / cols) : i % cols)] += Math.abs(data[i]!);
   };
+  const seen = new Set<string>();
   for (const p of [b.q, b.k, b.v]) {
+    if (seen.has(p.weight)) continue;
+    seen.add(p.weight);
     add(p.weight, false);
     add(p.bias, false);
   }
