@@ -35,6 +35,8 @@ export interface TilePruneApiOptions {
   tiletrans?: boolean | 'sort' | 'search';
   /** Rewrite pruned layers into dense ops over the surviving tiles (faster in ORT). */
   lower?: boolean;
+  /** With `lower`: time each layer dense vs lowered at this batch and keep only the faster (recorded in the plan). */
+  measureBatch?: number;
   /** Taylor importance: training samples (default 512) and their shuffle seed. */
   calib?: number;
   seed?: number;
@@ -62,7 +64,10 @@ export interface StructuredPruneApiOptions {
   calib?: number;
   calibSamples?: number;
   skip?: string[];
+  /** Keep every cut group's channel count a multiple of this (ORT's blocked conv kernels prefer multiples of 8). */
   roundTo?: number;
+  /** Fold the BatchNormalization nodes pruning leaves into their convs (a fold-bn step after channels). */
+  foldBn?: boolean;
   seed?: number;
   log?: (line: string) => void;
 }
@@ -116,7 +121,7 @@ function tileSteps(o: TilePruneApiOptions): PipelineStep[] {
       options: { ...shared, mode: o.tiletrans === true ? 'sort' : o.tiletrans, ...drop({ sparsity: o.sparsity }) },
     });
   steps.push({ pass: 'tile', options: { ...shared, ...drop({ sparsity: o.sparsity }) } });
-  if (o.lower) steps.push({ pass: 'tile-lower' });
+  if (o.lower) steps.push({ pass: 'tile-lower', options: drop({ measureBatch: o.measureBatch }) });
   return steps;
 }
 
@@ -134,7 +139,11 @@ function channelSteps(o: StructuredPruneApiOptions, referenceCost: number | unde
     calib: o.calib ?? o.calibSamples,
     referenceCost: budgetMacs !== undefined || o.budgetParams !== undefined ? referenceCost : undefined,
   });
-  return [...(o.srn ? [{ pass: 'srn' }] : []), { pass: 'channels', options }];
+  return [
+    ...(o.srn ? [{ pass: 'srn' }] : []),
+    { pass: 'channels', options },
+    ...(o.foldBn ? [{ pass: 'fold-bn' }] : []),
+  ];
 }
 
 /** The passes a prune call runs, in order (what `--save-plan` will hold). */

@@ -8,7 +8,15 @@ import { byKey, type OptionNamer } from '../passes/options.js';
 import { type PlanFile, planFile, runPipeline } from '../passes/pipeline.js';
 import { ReproError } from '../util/errors.js';
 
-export const REPARAM_TRANSFORMS = ['tiletrans', 'fold-bn', 'srn', 'lop-expand', 'lop-merge', 'tile-lower'] as const;
+export const REPARAM_TRANSFORMS = [
+  'tiletrans',
+  'fold-bn',
+  'srn',
+  'lop-expand',
+  'lop-merge',
+  'tile-lower',
+  'unify-lower',
+] as const;
 export type ReparamTransform = (typeof REPARAM_TRANSFORMS)[number];
 
 export type ReparamOptions =
@@ -32,7 +40,9 @@ export type ReparamOptions =
   /** Merge expanded (or, with allLinear, any mergeable) chains of linear layers back. */
   | { transform: 'lop-merge'; allLinear?: boolean }
   /** Rewrite tile-sparse layers into smaller dense ops over the surviving weights. */
-  | { transform: 'tile-lower'; minRows?: number; maxDensity?: number; batch?: boolean };
+  | { transform: 'tile-lower'; minRows?: number; maxDensity?: number; batch?: boolean; measureBatch?: number }
+  /** Unified fully connected layers as signed block sums times one magnitude per block (from `unify`'s block map). */
+  | { transform: 'unify-lower' };
 
 export interface ReparamResult {
   graph: Graph;

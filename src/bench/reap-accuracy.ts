@@ -1,6 +1,7 @@
 /**
  * Accuracy part of `reprune bench reap`: trained zoo models pruned to MAC reductions of 30/50/70 % with
- * L1, NU, REAP and REAP+PRO (and, on residual nets, REAP / REAP+PRO after SRN), no retraining unless
+ * L1, NU and REAP with uniform ratios and with PRO's per-layer ratios (and, on residual nets, REAP / REAP+PRO
+ * after SRN), no retraining unless
  * `finetuneEpochs` > 0; also the ORT latency of each pruned model vs the dense one.
  */
 import { take } from '../data/dataset.js';
@@ -31,6 +32,8 @@ export interface AccuracyOptions {
   finetuneEpochs: number;
   finetuneLimit?: number;
   latency: boolean;
+  /** Labels of the variants to run (default all of VARIANTS). */
+  variants?: string[];
   cacheDir?: string;
   log: (s: string) => void;
 }
@@ -54,9 +57,12 @@ interface Variant {
   srn: boolean;
 }
 
-const VARIANTS: Variant[] = [
+/** Every criterion with uniform ratios and with PRO (PRO is scheduling: it serves any criterion). */
+export const VARIANTS: Variant[] = [
   { label: 'L1', method: 'l1', pro: false, srn: false },
+  { label: 'L1+PRO', method: 'l1', pro: true, srn: false },
   { label: 'NU', method: 'nu', pro: false, srn: false },
+  { label: 'NU+PRO', method: 'nu', pro: true, srn: false },
   { label: 'REAP', method: 'reap', pro: false, srn: false },
   { label: 'REAP+PRO', method: 'reap', pro: true, srn: false },
   { label: 'SRN+REAP', method: 'reap', pro: false, srn: true },
@@ -69,7 +75,7 @@ export async function runAccuracy(o: AccuracyOptions): Promise<{ rows: AccuracyR
   for (const arch of o.archs) {
     const a = await denseSetup(o, arch);
     dense[arch] = a.accuracy;
-    for (const v of VARIANTS) {
+    for (const v of VARIANTS.filter((x) => !o.variants || o.variants.includes(x.label))) {
       // SRN variants only make sense on models with residual connections to serialize.
       if (v.srn && !a.residual) continue;
       for (const target of o.reductions) rows.push(await variantRow(o, a, v, target));

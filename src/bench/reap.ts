@@ -6,9 +6,10 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
+import { ReproError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { numberFlag, numberListFlag } from '../util/numbers.js';
-import { type AccuracyOptions, type AccuracyRow, runAccuracy } from './reap-accuracy.js';
+import { type AccuracyOptions, type AccuracyRow, runAccuracy, VARIANTS } from './reap-accuracy.js';
 import { runScaling } from './reap-scaling.js';
 
 interface Flags {
@@ -24,6 +25,7 @@ interface Flags {
   proStep?: string;
   finetuneEpochs?: string;
   finetuneLimit?: string;
+  variants?: string;
   scaling: boolean;
   accuracy: boolean;
   latency: boolean;
@@ -88,6 +90,7 @@ function parseFlags(args: string[]): Flags {
     .option('--pro-step <f>', 'PRO step per proposal (default 0.1)')
     .option('--finetune-epochs <n>', 'fine-tune epochs after pruning (default 0 = none)')
     .option('--finetune-limit <n>', 'training samples for the fine-tune')
+    .option('--variants <list>', 'accuracy variants (default all: L1, L1+PRO, NU, NU+PRO, REAP, REAP+PRO, SRN+…)')
     .option('--no-scaling', 'skip the scaling part')
     .option('--no-accuracy', 'skip the accuracy part')
     .option('--no-latency', 'skip ORT latency of pruned models')
@@ -111,8 +114,18 @@ function accuracyOptions(f: Flags, log: (s: string) => void): AccuracyOptions {
     finetuneEpochs: one('--finetune-epochs', f.finetuneEpochs) ?? 0,
     finetuneLimit: one('--finetune-limit', f.finetuneLimit),
     latency: f.latency,
+    variants: variantsFlag(f.variants),
     log,
   };
+}
+
+/** `--variants L1,REAP+PRO`: labels of VARIANTS, each checked. */
+function variantsFlag(v: string | undefined): string[] | undefined {
+  const labels = list(v);
+  const known = VARIANTS.map((x) => x.label);
+  for (const l of labels ?? [])
+    if (!known.includes(l)) throw new ReproError(`--variants: '${l}' is unknown; choose from ${known.join(', ')}`);
+  return labels;
 }
 
 /** Markdown of the scaling part: selection time per width and the fitted exponents. */
@@ -153,5 +166,31 @@ function accuracyTables(rows: AccuracyRow[], dense: Record<string, number>): str
     out.push('');
   }
   if (rows.some((r) => r.speedup)) out.push('Speedup = dense / pruned ORT latency (batch 32, median of 20 runs).\n');
+  out.push(...proVsUniform(rows));
+  return out;
+}
+
+/** PRO's per-layer ratios vs one uniform ratio at the same MAC budget, per criterion (points of accuracy). */
+export function proVsUniform(rows: AccuracyRow[]): string[] {
+  const pairs = rows.flatMap((p) => {
+    if (!p.method.endsWith('+PRO')) return [];
+    const u = rows.find((r) => r.arch === p.arch && r.target === p.target && r.method === p.method.slice(0, -4));
+    return u ? [{ u, p }] : [];
+  });
+  if (!pairs.length) return [];
+  const ft = pairs.some(({ u }) => u.finetuned !== undefined);
+  // The MACs each one actually removed: PRO's steps are whole channels, so it can overshoot a small model's budget.
+  const cell = (r: AccuracyRow) => `${(100 * r.accuracy).toFixed(2)} (−${(100 * r.macReduction).toFixed(0)} %)`;
+  const diff = (a?: number, b?: number) => (a === undefined || b === undefined ? '—' : (100 * (a - b)).toFixed(2));
+  const out = [
+    '## PRO vs uniform ratios at the same MAC budget (accuracy, MACs actually removed; points: > 0 PRO ahead)\n',
+    `| model | criterion | target | uniform | PRO | PRO − uniform${ft ? ' | after fine-tune: PRO − uniform' : ''} |`,
+    `|---|---|---|---|---|---|${ft ? '---|' : ''}`,
+  ];
+  for (const { u, p } of pairs)
+    out.push(
+      `| ${u.arch} | ${u.method} | −${Math.round(100 * u.target)} % | ${cell(u)} | ${cell(p)} | ${diff(p.accuracy, u.accuracy)}${ft ? ` | ${diff(p.finetuned, u.finetuned)}` : ''} |`,
+    );
+  out.push('');
   return out;
 }

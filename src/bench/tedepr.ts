@@ -26,6 +26,8 @@ export interface Row {
   arch: string;
   sparsity: number;
   score: ScoreKind;
+  /** The random-shuffle control of `score`: its per-layer densities, each layer's mask shuffled. */
+  shuffled: boolean;
   mode: 'dense' | 'tt';
   ttRank: number | null;
   accuracy: number;
@@ -54,6 +56,8 @@ export interface BenchConfig {
   trainLimit?: number;
   testLimit?: number;
   seed: number;
+  /** Also run each score's random-shuffle control (same per-layer densities, masks shuffled). */
+  shuffle: boolean;
   /** Rewrite this JSON file with all rows after every pair of runs. */
   jsonOut?: string;
 }
@@ -69,6 +73,7 @@ export function benchConfig(o: {
   trainLimit?: string;
   testLimit?: string;
   seed?: string;
+  shuffle?: boolean;
   jsonOut?: string;
 }): BenchConfig {
   const quick = !!o.quick;
@@ -92,6 +97,7 @@ export function benchConfig(o: {
     trainLimit: numberFlag('--train-limit', o.trainLimit, { integer: true, min: 1 }) ?? (quick ? 20000 : undefined),
     testLimit: numberFlag('--test-limit', o.testLimit, { integer: true, min: 1 }),
     seed: numberFlag('--seed', o.seed, { integer: true, min: 0 }) ?? 0,
+    shuffle: !!o.shuffle,
     jsonOut: o.jsonOut,
   };
 }
@@ -101,7 +107,7 @@ export async function runBench(args: string[]): Promise<void> {
   const { help, out, ...values } = parseBenchArgs(args).values;
   if (help) {
     process.stdout.write(
-      'usage: reprune bench tedepr [--quick] [--archs mlp,lenet5,vgg-small] [--sparsities 90,95,98,99,99.5] [--scores random,...] [--epochs N] [--tt-rank r|auto] [--tt-form chain|reconstruct] [--train-limit N] [--test-limit N] [--seed N] [--json-out file]\n',
+      'usage: reprune bench tedepr [--quick] [--archs mlp,lenet5,vgg-small] [--sparsities 90,95,98,99,99.5] [--scores random,...] [--epochs N] [--tt-rank r|auto] [--tt-form chain|reconstruct] [--train-limit N] [--test-limit N] [--seed N] [--shuffle] [--json-out file]\n  --shuffle  also run the random-shuffle control of each score (Frankle et al. 2021): per-layer densities kept, masks shuffled\n',
     );
     return;
   }
@@ -143,6 +149,7 @@ function parseBenchArgs(args: string[]) {
         'train-limit': { type: 'string' },
         'test-limit': { type: 'string' },
         seed: { type: 'string' },
+        shuffle: { type: 'boolean' },
         'json-out': { type: 'string' },
         out: { type: 'string' },
       },
@@ -176,23 +183,27 @@ export async function benchTedepr(
     const train = loadDataset(data, 'train', { limit: trainLimit });
     const test = loadDataset(data, 'test', { limit: cfg.testLimit });
     for (const sparsity of sparsities) {
-      for (const score of scores) {
-        const pair = await runPair(cfg, { arch, sparsity, score }, train, test, rows);
-        write(pairLine(arch, sparsity, score, pair));
-        // Rewritten after every pair so a long run leaves usable results if it is stopped.
-        if (cfg.jsonOut)
-          writeFileAtomic(cfg.jsonOut, JSON.stringify({ epochs, ttRank, form, trainLimit, seed, rows }, null, 1));
-      }
+      for (const score of scores)
+        for (const shuffled of cfg.shuffle ? [false, true] : [false]) {
+          const pair = await runPair(cfg, { arch, sparsity, score, shuffled }, train, test, rows);
+          write(pairLine(arch, sparsity, scoreLabel(score, shuffled), pair));
+          // Rewritten after every pair so a long run leaves usable results if it is stopped.
+          if (cfg.jsonOut)
+            writeFileAtomic(cfg.jsonOut, JSON.stringify({ epochs, ttRank, form, trainLimit, seed, rows }, null, 1));
+        }
     }
   }
   writeBestTable(archs, sparsities, rows, write);
+  if (cfg.shuffle) writeShuffleTable(rows, write);
   return { markdown: md, rows };
 }
+
+const scoreLabel = (score: ScoreKind, shuffled: boolean) => (shuffled ? `${score}+shuffle` : score);
 
 /** Dense pruning at init vs TEDEPR from the same fresh model (same seed); both runs are appended to `rows`. */
 async function runPair(
   cfg: BenchConfig,
-  { arch, sparsity, score }: Pick<Row, 'arch' | 'sparsity' | 'score'>,
+  { arch, sparsity, score, shuffled }: Pick<Row, 'arch' | 'sparsity' | 'score' | 'shuffled'>,
   train: ReturnType<typeof loadDataset>,
   test: ReturnType<typeof loadDataset>,
   rows: Row[],
@@ -206,6 +217,7 @@ async function runPair(
       reinit: false,
       sparsity,
       score,
+      shuffle: shuffled,
       ttRank: mode === 'tt' ? ttRank : undefined,
       ttForm: form,
       epochs,
@@ -216,6 +228,7 @@ async function runPair(
       arch,
       sparsity,
       score,
+      shuffled,
       mode,
       ttRank: r.ttRank,
       accuracy: r.accuracy,
@@ -227,7 +240,7 @@ async function runPair(
       inferenceMsPerBatch: r.inferenceMsPerBatch,
     });
     process.stderr.write(
-      `${arch} ${(100 * sparsity).toFixed(1)}% ${score} ${mode}: ${(100 * r.accuracy).toFixed(2)}% (${r.nonzeros} nz)\n`,
+      `${arch} ${(100 * sparsity).toFixed(1)}% ${scoreLabel(score, shuffled)} ${mode}: ${(100 * r.accuracy).toFixed(2)}% (${r.nonzeros} nz)\n`,
     );
   }
   return { dense: pair.dense!, tt: pair.tt! };
@@ -237,13 +250,16 @@ async function runPair(
 function pairLine(
   arch: string,
   sparsity: number,
-  score: ScoreKind,
+  score: string,
   { dense: d, tt: t }: Record<'dense' | 'tt', TedeprResult>,
 ): string {
   return `| ${arch} | ${(100 * sparsity).toFixed(1)}% | ${score} (r=${t.ttRank}) | ${(100 * d.accuracy).toFixed(2)} | ${(100 * t.accuracy).toFixed(2)} | ${d.nonzeros} / ${t.nonzeros} | ${d.scoreSeconds.toFixed(1)} / ${t.scoreSeconds.toFixed(1)} | ${d.trainSeconds.toFixed(1)} / ${t.trainSeconds.toFixed(1)} | ${d.inferenceMsPerBatch.toFixed(1)} / ${t.inferenceMsPerBatch.toFixed(1)} |\n`;
 }
 
-/** Writes the Markdown table of the best dense score vs the best TEDEPR score per (arch, sparsity), line by line. */
+/**
+ * Writes the Markdown table of the best dense score vs the best TEDEPR score per (arch, sparsity), line by line.
+ * Shuffle controls are not scores of their own and never count as the best.
+ */
 function writeBestTable(archs: string[], sparsities: number[], rows: Row[], write: (s: string) => void): void {
   write(
     '\nBest dense score vs best TEDEPR score:\n\n| arch | sparsity | best dense | best TEDEPR | TEDEPR − dense (points) |\n|---|---|---|---|---|\n',
@@ -252,7 +268,7 @@ function writeBestTable(archs: string[], sparsities: number[], rows: Row[], writ
     for (const sparsity of sparsities) {
       const best = (mode: 'dense' | 'tt') =>
         rows
-          .filter((r) => r.arch === arch && r.sparsity === sparsity && r.mode === mode)
+          .filter((r) => r.arch === arch && r.sparsity === sparsity && r.mode === mode && !r.shuffled)
           .reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
       const d = best('dense');
       const t = best('tt');
@@ -260,4 +276,20 @@ function writeBestTable(archs: string[], sparsities: number[], rows: Row[], writ
         `| ${arch} | ${(100 * sparsity).toFixed(1)}% | ${(100 * d.accuracy).toFixed(2)} (${d.score}) | ${(100 * t.accuracy).toFixed(2)} (${t.score}) | ${(100 * (t.accuracy - d.accuracy)).toFixed(2)} |\n`,
       );
     }
+}
+
+/** Each score beside its random-shuffle control: points lost when only the per-layer densities are kept. */
+function writeShuffleTable(rows: Row[], write: (s: string) => void): void {
+  write(
+    '\nEach score vs its random-shuffle control (same per-layer densities, masks shuffled):\n\n| arch | sparsity | score | mode | score acc | shuffled acc | score − shuffled (points) |\n|---|---|---|---|---|---|---|\n',
+  );
+  for (const r of rows.filter((x) => !x.shuffled)) {
+    const c = rows.find(
+      (x) => x.shuffled && x.arch === r.arch && x.sparsity === r.sparsity && x.score === r.score && x.mode === r.mode,
+    );
+    if (!c) continue;
+    write(
+      `| ${r.arch} | ${(100 * r.sparsity).toFixed(1)}% | ${r.score} | ${r.mode} | ${(100 * r.accuracy).toFixed(2)} | ${(100 * c.accuracy).toFixed(2)} | ${(100 * (r.accuracy - c.accuracy)).toFixed(2)} |\n`,
+    );
+  }
 }

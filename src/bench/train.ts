@@ -13,6 +13,7 @@ import { attrFloat, attrInt, attrInts } from '../ir/attrs.js';
 import { buildModel } from '../models/index.js';
 import { setRuntimeDefaults } from '../runtime/session.js';
 import { trainModel } from '../train/trainer.js';
+import { torchPython } from './torch.js';
 
 interface Case {
   arch: 'lenet5' | 'vgg-small';
@@ -89,20 +90,6 @@ async function worker(c: Case): Promise<void> {
   process.stdout.write(JSON.stringify({ samplesPerSecond: sps, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
 }
 
-/** A Python that can import torch: $REPRUNE_PYTHON, python3 on PATH, or Debian's /usr/bin/python3 (python3-torch). */
-function findTorchPython(): string | undefined {
-  const candidates = [process.env.REPRUNE_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
-  for (const py of candidates) {
-    try {
-      execFileSync(py, ['-c', 'import torch'], { stdio: 'ignore' });
-      return py;
-    } catch {
-      /* try the next */
-    }
-  }
-  return undefined;
-}
-
 async function main(): Promise<void> {
   const samples = arg('--samples', 0);
   const cases: Case[] = [
@@ -111,7 +98,7 @@ async function main(): Promise<void> {
   ];
   const w = process.argv.indexOf('--worker');
   if (w >= 0) return worker(cases.find((c) => c.arch === process.argv[w + 1])!);
-  const python = findTorchPython();
+  const python = torchPython();
   if (!python)
     console.log(
       'PyTorch not found (python3 -c "import torch" failed): install Debian python3-torch to compare; reporting reprune only.',

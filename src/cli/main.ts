@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { ReproError } from '../util/errors.js';
 import { releaseAllClaims } from '../util/output-guard.js';
+import { setExternalDataDefault } from '../onnx/external.js';
 import { setRuntimeDefaults } from '../runtime/session.js';
 import { defaultMemoryLimitMB, setMemoryLimitMB } from '../util/limits.js';
 import { Interrupted } from '../util/signals.js';
@@ -48,15 +49,20 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
       `refuse models and datasets that need more memory than this (default ${defaultMemoryLimitMB()} MB, 75% of RAM)`,
       parseIntFlag('--max-memory', 1),
     )
+    .option(
+      '--external-data',
+      'write models with their large tensors in <output>.data beside them (automatic over ~1.9 GB)',
+    )
     // Usage errors stay one line: commander's message plus a hint, never a second line.
     .configureOutput({ outputError: (str, write) => write(`${oneLine(str.trim())} (run with --help for usage)\n`) })
     .exitOverride()
     .hook('preAction', (cmd) => {
-      const o = cmd.optsWithGlobals() as { threads?: number; ep?: string; maxMemory?: number };
+      const o = cmd.optsWithGlobals() as { threads?: number; ep?: string; maxMemory?: number; externalData?: boolean };
       if (o.ep !== 'cpu' && o.ep !== 'cuda')
         throw new ReproError(`--ep ${o.ep}: unknown execution provider; use cpu or cuda`);
       setRuntimeDefaults({ threads: cappedThreads(o.threads), ep: o.ep });
       setMemoryLimitMB(o.maxMemory);
+      setExternalDataDefault(o.externalData);
     });
   const wanted = commandNameOf(argv);
   for (const c of COMMANDS) {

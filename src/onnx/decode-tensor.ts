@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ReproError } from '../util/errors.js';
-import { openRegularFile, readAt } from '../util/read-file.js';
+import { openRegularFile, readInto } from '../util/read-file.js';
 import { allocData, BYTES_PER_ELEMENT, DTYPE_FROM_ONNX, type Tensor, type TensorData } from '../ir/tensor.js';
 import { longToNumber, type TensorProto } from './proto.js';
 
@@ -36,9 +36,14 @@ export function decodeTensor(t: TensorProto, ctx: DecodeContext): Tensor {
   const dims = (t.dims ?? []).map((d) => longToNumber(d, `${where} dim`));
   const n = checkedNumel(dims, where);
   const bytes = BYTES_PER_ELEMENT[dtype];
+  if (t.dataLocation === 1) {
+    // Read straight into the tensor: a multi-GB model is never held twice.
+    const data = allocData(dtype, n);
+    readExternal(t, ctx, where, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    return { dtype, dims, data };
+  }
   let raw: Uint8Array | undefined;
-  if (t.dataLocation === 1) raw = readExternal(t, ctx, where, n * bytes);
-  else if (t.rawData && t.rawData.length > 0) raw = t.rawData;
+  if (t.rawData && t.rawData.length > 0) raw = t.rawData;
   if (raw) {
     if (raw.length !== n * bytes)
       throw new ReproError(
@@ -74,8 +79,16 @@ function fromTypedFields(t: TensorProto, dtype: Tensor['dtype'], n: number, wher
   return out;
 }
 
-/** External data must be a relative path that stays inside the model's own folder. */
-function readExternal(t: TensorProto, ctx: DecodeContext, where: string, expectedBytes: number): Uint8Array {
+/** Real paths of the external data files read by this process: a written output may never replace one. */
+const externalFiles = new Set<string>();
+
+export function externalDataFilesRead(): string[] {
+  return [...externalFiles];
+}
+
+/** External data must be a relative path that stays inside the model's own folder; it is read into `dest`. */
+function readExternal(t: TensorProto, ctx: DecodeContext, where: string, dest: Uint8Array): void {
+  const expectedBytes = dest.length;
   const entries = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
   const location = entries.get('location');
   if (!location) throw new ReproError(`${where}: external data without a 'location'`);
@@ -92,7 +105,8 @@ function readExternal(t: TensorProto, ctx: DecodeContext, where: string, expecte
     throw new ReproError(
       `${where}: holds ${length} bytes in '${location}', but its shape needs ${expectedBytes}; the file is corrupt`,
     );
-  return readRange(real, offset, length, where, location);
+  externalFiles.add(real);
+  readRange(real, offset, dest, where, location);
 }
 
 /** The real path of `location`, refused when it is absolute, climbs with '..' or (via a symlink) leaves `modelDir`. */
@@ -140,14 +154,13 @@ function externalRange(
   return { offset, length };
 }
 
-/** Reads exactly `length` bytes at `offset`; a short read, a non-regular file or an I/O error becomes a ReproError. */
-function readRange(real: string, offset: number, length: number, where: string, location: string): Uint8Array {
+/** Fills `dest` from `offset`; a short read, a non-regular file or an I/O error becomes a ReproError. */
+function readRange(real: string, offset: number, dest: Uint8Array, where: string, location: string): void {
   const { fd } = openRegularFile(real, { what: `${where}: external data '${location}'` });
   try {
-    const buf = readAt(fd, offset, length);
-    if (buf.length !== length)
-      throw new ReproError(`${where}: external data '${location}' ended after ${buf.length} of ${length} bytes`);
-    return buf;
+    const got = readInto(fd, offset, dest);
+    if (got !== dest.length)
+      throw new ReproError(`${where}: external data '${location}' ended after ${got} of ${dest.length} bytes`);
   } catch (e) {
     if (e instanceof ReproError) throw e;
     throw new ReproError(

@@ -1,8 +1,23 @@
 import type { Graph } from '../ir/graph.js';
 import { writeFileAtomic, type WriteGuard } from '../util/fs.js';
+import { externalDataFilesRead } from './decode-tensor.js';
 import { encodeModel } from './encode.js';
+import { saveOnnxExternal, wantsExternalData } from './external.js';
 
-/** Write a graph as an .onnx file, atomically; `guard` protects inputs and existing files. */
-export function saveOnnx(g: Graph, file: string, guard?: WriteGuard): void {
-  writeFileAtomic(file, encodeModel(g), guard);
+export interface SaveOptions {
+  /**
+   * Keep the large tensors in `<file>.data` beside the model. Default: the CLI's --external-data, and always when the
+   * weights are too large for one protobuf message (over ~1.9 GB).
+   */
+  externalData?: boolean;
+}
+
+/** Write a graph as an .onnx file, atomically; `guard` protects inputs (external data files read included). */
+export function saveOnnx(g: Graph, file: string, guard?: WriteGuard, o: SaveOptions = {}): void {
+  if (wantsExternalData(g, o.externalData)) {
+    saveOnnxExternal(g, file, guard);
+    return;
+  }
+  const inputs = [...(guard?.inputs ?? []), ...externalDataFilesRead()];
+  writeFileAtomic(file, encodeModel(g), guard && { ...guard, inputs });
 }

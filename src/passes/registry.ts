@@ -15,7 +15,7 @@ import { SRN_SPEC } from './srn/spec.js';
 import { TEDEPR_SPEC } from './tedepr/spec.js';
 import { TILE_LOWER_SPEC, TILE_SPEC } from './tile/spec.js';
 import { TILETRANS_SPEC } from './tiletrans/spec.js';
-import { UNIFY_SPEC } from './unify/spec.js';
+import { UNIFY_LOWER_SPEC, UNIFY_SPEC } from './unify/spec.js';
 
 interface Entry {
   // biome-ignore lint/suspicious/noExplicitAny: one table holds specs of every option type.
@@ -34,6 +34,7 @@ const ENTRIES: Entry[] = [
   { spec: LOP_EXPAND_SPEC, load: async () => (await import('./lop/pass.js')).lopExpandPass },
   { spec: LOP_MERGE_SPEC, load: async () => (await import('./lop/pass.js')).lopMergePass },
   { spec: UNIFY_SPEC, load: async () => (await import('./unify/pass.js')).unifyPass },
+  { spec: UNIFY_LOWER_SPEC, load: async () => (await import('./unify/pass.js')).unifyLowerPass },
   { spec: TEDEPR_SPEC, load: async () => (await import('./tedepr/pass.js')).tedeprPass },
   { spec: FINETUNE_SPEC, load: async () => (await import('./finetune/pass.js')).finetunePass },
   { spec: HEADS_SPEC, load: async () => (await import('./heads/pass.js')).headsPass },

@@ -1,10 +1,13 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import type ort from 'onnxruntime-node';
 import { ReproError } from '../util/errors.js';
 import type { Graph } from '../ir/graph.js';
 import { graphFingerprint } from '../ir/fingerprint.js';
 import type { DType, Tensor, TensorData } from '../ir/tensor.js';
 import { encodeModel } from '../onnx/encode.js';
+import { EXTERNAL_DATA_THRESHOLD, initializerBytes, saveOnnxExternal } from '../onnx/external.js';
 import { loadOrt, ortModule } from './ort.js';
 
 export type ExecutionProvider = 'cpu' | 'cuda';
@@ -77,7 +80,7 @@ export function compile(g: Graph, opts: RuntimeOptions = {}): Promise<Runner> {
   const key = `${graphFingerprint(g)}:${JSON.stringify(o)}`;
   let p = cache.get(key);
   if (!p) {
-    p = createRunner(encodeModel(g), g, o);
+    p = createRunner(g, o);
     cache.set(key, p);
     p.catch(() => cache.delete(key));
     if (cache.size > CACHE_LIMIT) {
@@ -88,7 +91,23 @@ export function compile(g: Graph, opts: RuntimeOptions = {}): Promise<Runner> {
   return p;
 }
 
-async function createRunner(bytes: Uint8Array, g: Graph, o: Required<RuntimeOptions>): Promise<Runner> {
+/**
+ * ORT takes the model as bytes, or, when its weights are too large for one protobuf message, as a file written with
+ * external data in a private temp folder (removed once the session holds the weights).
+ */
+async function createRunner(g: Graph, o: Required<RuntimeOptions>): Promise<Runner> {
+  if (initializerBytes(g) <= EXTERNAL_DATA_THRESHOLD) return createRunnerFrom(encodeModel(g), g, o);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reprune-ort-'));
+  try {
+    const file = path.join(dir, 'model.onnx');
+    saveOnnxExternal(g, file);
+    return await createRunnerFrom(file, g, o);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function createRunnerFrom(model: Uint8Array | string, g: Graph, o: Required<RuntimeOptions>): Promise<Runner> {
   const runtime = await loadOrt();
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: o.threads,
@@ -99,7 +118,9 @@ async function createRunner(bytes: Uint8Array, g: Graph, o: Required<RuntimeOpti
   };
   let session: ort.InferenceSession;
   try {
-    session = await runtime.InferenceSession.create(bytes, sessionOptions);
+    session = await (typeof model === 'string'
+      ? runtime.InferenceSession.create(model, sessionOptions)
+      : runtime.InferenceSession.create(model, sessionOptions));
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];
     if (o.ep === 'cuda') {

@@ -381,6 +381,14 @@ function commit(tmp: string, dest: string, noClobber: boolean, label: string): v
 
 /** Write `data` to a new, exclusively created temp file next to `dest` and move it into place. */
 export function writeThroughTemp(dest: string, data: Uint8Array | string, replace: boolean): void {
+  writeThroughTempWith(dest, (fd) => fs.writeFileSync(fd, data), replace);
+}
+
+/**
+ * Like `writeThroughTemp`, but `write` fills the open temp file itself (in pieces, so a multi-GB output never has to
+ * exist as one buffer in memory).
+ */
+export function writeThroughTempWith(dest: string, write: (fd: number) => void, replace: boolean): void {
   const claim = claimOf(dest);
   const label = claim ? `${claim.flag} ${dest}` : dest;
   const abs = path.resolve(dest);
@@ -393,7 +401,7 @@ export function writeThroughTemp(dest: string, data: Uint8Array | string, replac
     const fd = fs.openSync(tmp, 'wx');
     temps.add(tmp);
     try {
-      fs.writeFileSync(fd, data);
+      write(fd);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);

@@ -58,6 +58,17 @@ export function openRegularFile(file: string, o: ReadOptions = {}): { fd: number
   return { fd, size: st.size };
 }
 
+/** Fill `dest` from `offset` of an open descriptor, in pieces of at most 1 GB; returns the bytes read (fewer at EOF). */
+export function readInto(fd: number, offset: number, dest: Uint8Array): number {
+  let got = 0;
+  while (got < dest.length) {
+    const n = fs.readSync(fd, dest, got, Math.min(2 ** 30, dest.length - got), offset + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
+
 /** Read exactly `length` bytes at `offset` of an open descriptor (fewer only if the file shrank meanwhile). */
 export function readAt(fd: number, offset: number, length: number): Buffer {
   const buf = Buffer.allocUnsafe(length);

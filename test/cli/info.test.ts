@@ -94,3 +94,19 @@ describe('reprune info', () => {
     assert.match(r.stdout, /evil\\nerror: forged line\\x07 \(Frobnicate\)/);
   });
 });
+
+test('info notes convs whose channel counts are not multiples of 8 (stems with ≤ 4 inputs and depthwise convs aside)', async () => {
+  const { channelRoundingNote } = await import('../../src/cli/commands/info.js');
+  const { modelMetrics } = await import('../../src/analysis/metrics.js');
+  const { buildModel } = await import('../../src/models/index.js');
+  const { prune } = await import('../../src/api/prune.js');
+  assert.equal(channelRoundingNote(modelMetrics(buildModel('resnet-small')).layers), undefined);
+  assert.match(
+    channelRoundingNote(modelMetrics(buildModel('lenet5')).layers)!,
+    /^note: 2 convs have .*conv1 \[6, 1\].*--round-to 8$/,
+  );
+  const odd = await prune(buildModel('resnet-small'), { method: 'l1', ratio: 0.3 });
+  assert.match(channelRoundingNote(modelMetrics(odd.graph).layers)!, /not multiples of 8/);
+  const even = await prune(buildModel('resnet-small'), { method: 'l1', ratio: 0.3, roundTo: 8 });
+  assert.equal(channelRoundingNote(modelMetrics(even.graph).layers), undefined);
+});

@@ -17,6 +17,7 @@ import { loadPass, passNames } from '../../src/passes/registry.js';
 import { tilePrune } from '../../src/passes/tile/prune.js';
 import { setRuntimeDefaults } from '../../src/runtime/session.js';
 import { lopExpand } from '../../src/passes/lop/expand.js';
+import { projectModel } from '../../src/passes/unify/project-model.js';
 
 interface Case {
   model: () => Graph;
@@ -60,6 +61,11 @@ const CASES: Record<string, Case> = {
   },
   finetune: { model: () => buildModel('lenet5', { seed: 1 }), options: { epochs: 1, batch: 64 }, data: true },
   heads: { model: () => buildModel('vit-small', { seed: 1 }), options: { criterion: 'reap', calib: 32 }, data: true },
+  'unify-lower': {
+    model: () =>
+      projectModel(buildModel('mlp', { seed: 1 }), { bh: 1, bw: 4 }, { unify: 0.5, prune: 0.3, scope: 'layer' }).graph,
+    options: {},
+  },
 };
 
 const bytes = (g: Graph) => Buffer.from(encodeModel(g));

@@ -61,6 +61,18 @@ registerBench(
 );
 
 registerBench(
+  'speed',
+  'ORT latency of every method’s output vs the dense model (alternating runs): speedup, MAC reduction, efficiency',
+  async () => (await import('../../bench/speed.js')).runBench,
+);
+
+registerBench(
+  'coverage',
+  'every method on PyTorch exports (torchvision, FPN, U-Net), BN folded/kept: ✔ or the reason',
+  async () => (await import('../../bench/coverage.js')).runBench,
+);
+
+registerBench(
   'transformer',
   'zoo ViT without retraining: L1 vs REAP on MLP neurons (30/50 %) and heads (25 %), 2:4 + permutation; --quick',
   async () => (await import('../../bench/transformer.js')).runBench,
@@ -100,6 +112,7 @@ const BENCH_FILES: Record<string, { out?: string; stems: (args: string[]) => str
   reap: { stems: () => ['reap'] },
   tedepr: { stems: () => ['tedepr'] },
   lop: { out: 'docs/bench', stems: () => ['lop'] },
+  speed: { stems: (a) => [lastValue(a, '--stem') ?? 'speed'] },
 };
 
 /** The value of the last `flag <value>` in `args`. */

@@ -97,6 +97,22 @@ function opaqueLines(r: InfoReport): string[] {
   return out;
 }
 
+/**
+ * One line when some conv's channel counts are not multiples of 8: ORT's blocked (NCHWc) conv kernels work on
+ * groups of 8 channels, so such layers fall back to slower paths. Depthwise convs and a stem's 1–4 input channels
+ * are not counted.
+ */
+export function channelRoundingNote(layers: ModelMetrics['layers']): string | undefined {
+  const odd = layers.filter((l) => {
+    if (l.op !== 'Conv' || l.weightShape.length !== 4) return false;
+    const [cout, cin] = l.weightShape as [number, number];
+    return cout % 8 !== 0 || (cin > 4 && cin % 8 !== 0);
+  });
+  if (odd.length === 0) return undefined;
+  const e = odd[0]!;
+  return `note: ${odd.length} conv${odd.length > 1 ? 's have' : ' has'} channel counts that are not multiples of 8 (e.g. ${oneLine(e.name)} ${shapeStr(e.weightShape.slice(0, 2))}); ORT's fastest conv kernels want multiples of 8: prune with --round-to 8`;
+}
+
 const fmt = (n: number | null): string => (n === null ? '?' : n.toLocaleString('en-US'));
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 const shapeStr = (s: ReadonlyArray<number | string> | null): string => (s ? `[${s.join(', ')}]` : '[?]');
@@ -147,6 +163,8 @@ export function renderInfo(r: InfoReport): string {
     `effective MACs (nonzero weights only): ${fmt(t.effectiveMacs)}; serialized size: ${fmt(t.bytes)} bytes`,
   ];
   if (!t.macsComplete && t.macsMissing) foot.push(`MACs are incomplete: ${t.macsMissing}`);
+  const rounding = channelRoundingNote(r.layers);
+  if (rounding) foot.push(rounding);
   foot.push(...opaqueLines(r));
   const u = r.unify;
   if (u) {

@@ -46,6 +46,7 @@ export interface PruneFlags {
   lower?: boolean;
   plot?: string;
   srn?: boolean;
+  foldBn?: boolean;
   pro?: boolean;
   plan?: string;
   savePlan?: string;
@@ -75,7 +76,7 @@ export function pruneOptionsFromFlags(f: PruneFlags): PruneOptions {
       `--method ${f.method}: give --ratio R (fraction of channels to remove) or --pro --budget-macs F`,
     );
   }
-  return { ...o, method: f.method, srn: f.srn } as StructuredPruneApiOptions;
+  return { ...o, method: f.method, srn: f.srn, foldBn: f.foldBn } as StructuredPruneApiOptions;
 }
 
 /** `--plot`: the tile pruning of this run drawn before and after TileTrans. */
@@ -131,6 +132,7 @@ export function register(program: Command): void {
     .option('--lower', '[tile] rewrite pruned layers into dense ops over the surviving tiles (faster in ORT)')
     .option('--plot <file.svg>', '[tile] heat map of one layer before/after permutation, pruned tiles marked')
     .option('--srn', '[channels] serialize residual blocks first (fold BN, remove Adds) so every layer is prunable')
+    .option('--fold-bn', '[channels] fold the BatchNormalization nodes left after pruning into their convs')
     .option('--pro', '[channels] choose per-group ratios with PRO (needs --budget-macs or --budget-params)')
     .option('--save-plan <plan.json>', 'also write the plan (what was cut and why) to replay it later with --plan')
     .option('--plan <plan.json>', 'replay a saved plan on the same model instead of planning again')

@@ -78,8 +78,9 @@ export function matmulBias(g: Graph, node: string): string | undefined {
   return next[0]!.inputs.find((i) => i !== out && g.initializers.get(i)?.dims.length === 1);
 }
 
-function biasTensor(g: Graph, node: Node, outs: number): { name: string; t: Tensor; scale: number } {
+function biasTensor(g: Graph, node: Node, outs: number): { name: string; t: Tensor; scale: number; created: boolean } {
   let name = node.opType === 'MatMul' ? matmulBias(g, node.name) : node.inputs[2];
+  const created = !name;
   if (!name) {
     name = g.addInitializer(`${node.name}.bias`, f32([outs], new Float32Array(outs)));
     while (node.inputs.length < 2) node.inputs.push('');
@@ -92,7 +93,7 @@ function biasTensor(g: Graph, node: Node, outs: number): { name: string; t: Tens
     );
   }
   const scale = node.opType === 'Gemm' ? attrFloat(node.attrs, 'beta', 1) : 1;
-  return { name, t, scale };
+  return { name, t, scale, created };
 }
 
 /**
@@ -115,8 +116,13 @@ function rewritten(fold: Fold, key: string, src: Float32Array, make: () => Float
   return dst;
 }
 
-/** Write a fold into the consumers (of `g`, replacing tensors): kept rows ← transform·W, bias += constant row. */
-export function applyFold(g: Graph, gr: ChannelGroup, fold: Fold): void {
+/**
+ * Write a fold into the consumers (of `g`, replacing tensors): kept rows ← transform·W, bias += constant row.
+ * Returns true when a consumer had no bias and got one: an analysis of `g` made before then does not know that
+ * bias, so a later cut of that layer's outputs would leave it at its old length.
+ */
+export function applyFold(g: Graph, gr: ChannelGroup, fold: Fold): boolean {
+  let addedBias = false;
   let lazy: { W: Mat; folded: Mat; wc: Float64Array } | undefined;
   const fit = () => {
     if (!lazy) {
@@ -140,6 +146,7 @@ export function applyFold(g: Graph, gr: ChannelGroup, fold: Fold): void {
     g.initializers.set(p.c.weight, { ...t, data: dst });
     if (!hasConst) continue;
     const b = biasTensor(g, nodes.get(p.c.node)!, p.outs);
+    addedBias ||= b.created;
     const bias = rewritten(fold, `b:${p.c.node}:${p.start}`, b.t.data as Float32Array, () => {
       const { wc } = fit();
       const out = (b.t.data as Float32Array).slice();
@@ -148,4 +155,5 @@ export function applyFold(g: Graph, gr: ChannelGroup, fold: Fold): void {
     });
     g.initializers.set(b.name, { ...b.t, data: bias });
   }
+  return addedBias;
 }

@@ -189,14 +189,17 @@ export function cutChannels(
       );
     return st;
   };
+  let biasAdded = false;
   for (const c of cuts) {
     const st = find(c.key);
     if (st.group.size !== c.size)
       throw new ReproError(
         `channel plan: group '${c.key}' has ${st.group.size} channels, the plan expects ${c.size}; the plan was made for another model`,
       );
-    if (opts.behaviour) applyFold(g, st.group, c.fold);
+    if (opts.behaviour && applyFold(g, st.group, c.fold)) biasAdded = true;
   }
+  // A fold gave a bias-free consumer a bias (BatchNorm kept: convs have none); its output cut must slice it too.
+  if (biasAdded) statuses = groupStatuses(g, opts);
   const regroup = offsetsMayShift(statuses);
   for (const c of cuts) {
     // removeChannels shifts Concat offsets of other groups; re-derive them only where that can happen.

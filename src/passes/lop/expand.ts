@@ -3,7 +3,7 @@ import type { Graph, Node } from '../../ir/graph.js';
 import { f32 } from '../../ir/tensor.js';
 import { mat, transpose, type Mat } from '../../linalg/index.js';
 import { SeededRng } from '../../util/random.js';
-import { expansionFactors, middleTap } from './factors.js';
+import { expansionFactors, middleWeights } from './factors.js';
 
 export interface ExpandOptions {
   /** Expansion rate r (default 4). */
@@ -69,16 +69,7 @@ function expandConv(g: Graph, n: Node, rate: number, rng: SeededRng): Node[] {
   const f = expansionFactors(cin, cout, rate, rng);
   const midIn = f.e1.rows,
     midOut = f.e3.cols;
-  const taps = kh * kw;
-  const wd = w.data as Float32Array;
-  const mData = new Float32Array(midOut * midIn * taps);
-  for (let t = 0; t < taps; t++) {
-    const wTap = mat(cout, cin);
-    for (let o = 0; o < cout; o++) for (let i = 0; i < cin; i++) wTap.data[o * cin + i] = wd[(o * cin + i) * taps + t]!;
-    const m = middleTap(f, wTap);
-    for (let o = 0; o < midOut; o++)
-      for (let i = 0; i < midIn; i++) mData[(o * midIn + i) * taps + t] = m.data[o * midIn + i]!;
-  }
+  const mData = middleWeights(f, w.data as Float32Array, kh * kw);
   const e1 = g.addInitializer(`${wName}.lop_e1`, f32([midIn, cin, 1, 1], toF32(f.e1)));
   const mid = g.addInitializer(`${wName}.lop_m`, f32([midOut, midIn, kh, kw], mData));
   const e3 = g.addInitializer(`${wName}.lop_e3`, f32([cout, midOut, 1, 1], toF32(f.e3)));
@@ -113,11 +104,10 @@ function expandGemm(g: Graph, n: Node, rate: number, rng: SeededRng): Node[] {
   const transB = n.opType === 'Gemm' && attrInt(n.attrs, 'transB', 0) === 1;
   const [a, b] = w.dims as [number, number];
   const [outDim, inDim] = transB ? [a, b] : [b, a];
-  const wMat = mat(outDim, inDim); // [out, in]
-  for (let i = 0; i < a; i++)
-    for (let j = 0; j < b; j++) wMat.data[transB ? i * b + j : j * a + i] = stored[i * b + j]!;
+  const wOutIn = new Float32Array(outDim * inDim); // [out, in]
+  for (let i = 0; i < a; i++) for (let j = 0; j < b; j++) wOutIn[transB ? i * b + j : j * a + i] = stored[i * b + j]!;
   const f = expansionFactors(inDim, outDim, rate, rng);
-  const m = middleTap(f, wMat);
+  const m = mat(f.e3.cols, f.e1.rows, middleWeights(f, wOutIn, 1));
   const store = (name: string, x: Mat) =>
     g.addInitializer(
       `${wName}.${name}`,

@@ -1,11 +1,13 @@
-import { matmul, matmulNT, matmulTN, mat, qr, spdInverse, transpose, type Mat } from '../../linalg/index.js';
+import { cholesky, gram, mat, matmulNT, qr, transpose, type Mat } from '../../linalg/index.js';
+import { gemmNT } from '../../linalg/gemm.js';
 import type { SeededRng } from '../../util/random.js';
 
 /**
  * Factors for an exact linear over-parameterization W = E3 · M · E1 (METHODS.md §3, initialization ours):
  * E1 [r·in, in] and E3 [out, r·out] are random semi-orthogonal (orthonormalized Gaussians: E1ᵀE1 = I,
- * E3E3ᵀ = I, full rank), and M = E3⁺ · W · E1⁺ with E1⁺ = (E1ᵀE1)⁻¹E1ᵀ and E3⁺ = E3ᵀ(E3E3ᵀ)⁻¹, so
- * E3·M·E1 = W exactly and no block of M is stuck at zero.
+ * E3E3ᵀ = I, full rank), and M = E3ᵀ · W · E1ᵀ, so E3·M·E1 = W exactly and no block of M is stuck at zero.
+ * Semi-orthogonal factors are their own pseudo-inverses (E1⁺ = (E1ᵀE1)⁻¹E1ᵀ = E1ᵀ, E3⁺ = E3ᵀ), so no inverse is
+ * ever formed: that alone was a third of LOP's time on a 2048-wide layer.
  * Why semi-orthogonal: an SGD step on M then moves W = E3·M·E1 by exactly the vanilla step (E3E3ᵀ·∇W·E1ᵀE1 = ∇W);
  * only the E1/E3 paths add the over-parameterization terms (WWᵀ∇W + ∇W·WᵀW). Plain Gaussians with
  * E1ᵀE1 ≈ r·I made the M path r× faster, and LOP + SP-KD diverged at the vanilla learning rate.
@@ -13,22 +15,102 @@ import type { SeededRng } from '../../util/random.js';
 export interface ExpansionFactors {
   e1: Mat;
   e3: Mat;
-  /** E3⁺ and E1⁺, to map every kernel tap of W. */
-  e3Pinv: Mat;
-  e1Pinv: Mat;
 }
 
 export function expansionFactors(inDim: number, outDim: number, rate: number, rng: SeededRng): ExpansionFactors {
-  const e1 = qr(gaussian(Math.ceil(rate * inDim), inDim, 1, rng)).q; // [r·in, in], orthonormal columns
-  const e3 = transpose(qr(gaussian(Math.ceil(rate * outDim), outDim, 1, rng)).q); // [out, r·out], orthonormal rows
-  const e1Pinv = matmulNT(spdInverse(matmulTN(e1, e1)), e1); // (E1ᵀE1)⁻¹ E1ᵀ
-  const e3Pinv = matmul(transpose(e3), spdInverse(matmulNT(e3, e3))); // E3ᵀ (E3E3ᵀ)⁻¹
-  return { e1, e3, e1Pinv, e3Pinv };
+  const e1 = orthonormalColumns(gaussian(Math.ceil(rate * inDim), inDim, 1, rng)); // [r·in, in]
+  const e3 = transpose(orthonormalColumns(gaussian(Math.ceil(rate * outDim), outDim, 1, rng))); // [out, r·out]
+  return { e1, e3 };
 }
 
-/** M_tap = E3⁺ · W_tap · E1⁺ for one [out, in] slice of the weight. */
-export function middleTap(f: ExpansionFactors, wTap: Mat): Mat {
-  return matmul(matmul(f.e3Pinv, wTap), f.e1Pinv);
+/**
+ * The Q of a thin QR of a tall Gaussian g (m ≥ n), up to column signs. Cholesky QR (Q = G·L⁻ᵀ with GᵀG = L·Lᵀ)
+ * runs in the blocked GEMM kernel, many times faster than Householder's memory-bound reflector sweeps on an
+ * 8192×2048 factor; it is repeated once (CholeskyQR2), which makes Q orthonormal to rounding for any condition
+ * number a random Gaussian has (once suffices for tall ones). Householder stays the fallback if a Gram matrix is not numerically SPD.
+ */
+export function orthonormalColumns(g: Mat): Mat {
+  let q = g;
+  // A Gaussian at least twice as tall as wide has condition number below ~6, where one pass is orthonormal to
+  // ~1e-14 already; squarer ones (rate < 2) get the second pass.
+  const passes = g.rows >= 2 * g.cols ? 1 : 2;
+  for (let pass = 0; pass < passes; pass++) {
+    const next = choleskyQrStep(q);
+    if (!next) return qr(g).q;
+    q = next;
+  }
+  return q;
+}
+
+function choleskyQrStep(g: Mat): Mat | null {
+  const l = cholesky(gram(g));
+  if (!l) return null;
+  return matmulNT(g, lowerInverse(l)); // G·(L⁻¹)ᵀ
+}
+
+/** L⁻¹ of a lower-triangular L (row-major), row by row: X[i,:] = −(Σ_{k<i} L[i,k]·X[k,:]) / L[i,i], rows contiguous. */
+function lowerInverse(l: Mat): Mat {
+  const n = l.rows;
+  const L = l.data;
+  const inv = mat(n, n);
+  const X = inv.data;
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    for (let k = 0; k < i; k++) {
+      const lik = L[ri + k]!;
+      if (lik === 0) continue;
+      const rk = k * n;
+      for (let j = 0; j <= k; j++) X[ri + j]! -= lik * X[rk + j]!;
+    }
+    const d = L[ri + i]!;
+    for (let j = 0; j < i; j++) X[ri + j] = X[ri + j]! / d;
+    X[ri + i] = 1 / d;
+  }
+  return inv;
+}
+
+/**
+ * M = E3ᵀ · W · E1ᵀ for every kernel tap at once. `w` is the weight as stored, [out, in, taps] (taps = 1 for a
+ * matrix); the result is [r·out, r·in, taps] in the same layout. A = E3ᵀ·W is one GEMM over all taps; then each
+ * output row's [in, taps] slice is multiplied by E1 in GEMMs over blocks of rows, so no [out, in] tap slice is
+ * ever copied out and the float64 work space stays bounded (about 32 MB per block).
+ */
+export function middleWeights(f: ExpansionFactors, w: Float32Array, taps: number): Float32Array {
+  const out = f.e3.rows,
+    midOut = f.e3.cols,
+    midIn = f.e1.rows,
+    inDim = f.e1.cols;
+  const e3t = transpose(f.e3); // [r·out, out]
+  const wt = mat(inDim * taps, out); // Wᵀ as [(in, tap), out]
+  for (let o = 0; o < out; o++) for (let c = 0; c < inDim * taps; c++) wt.data[c * out + o] = w[o * inDim * taps + c]!;
+  const a = mat(midOut, inDim * taps);
+  gemmNT(e3t.data, wt.data, a.data, midOut, inDim * taps, out); // A = E3ᵀ·W, rows [in, taps]
+  const result = new Float32Array(midOut * midIn * taps);
+  const rowsPerBlock = Math.max(1, Math.floor(2 ** 22 / Math.max(1, midIn * taps)));
+  for (let o0 = 0; o0 < midOut; o0 += rowsPerBlock) {
+    const o1 = Math.min(midOut, o0 + rowsPerBlock);
+    middleBlock(f.e1, a, taps, o0, o1, result);
+  }
+  return result;
+}
+
+/** Rows o0..o1 of M: Bt[(o, t), i] = A[o, i, t], C = Bt·E1ᵀ = [(o, t), r·in], scattered to M[o, :, t]. */
+function middleBlock(e1: Mat, a: Mat, taps: number, o0: number, o1: number, result: Float32Array): void {
+  const midIn = e1.rows,
+    inDim = e1.cols;
+  const rows = (o1 - o0) * taps;
+  const bt = new Float64Array(rows * inDim);
+  for (let o = o0; o < o1; o++)
+    for (let i = 0; i < inDim; i++)
+      for (let t = 0; t < taps; t++) bt[((o - o0) * taps + t) * inDim + i] = a.data[o * inDim * taps + i * taps + t]!;
+  const c = new Float64Array(rows * midIn);
+  gemmNT(bt, e1.data, c, rows, midIn, inDim);
+  for (let o = o0; o < o1; o++)
+    for (let t = 0; t < taps; t++) {
+      const src = ((o - o0) * taps + t) * midIn;
+      const dst = o * midIn * taps + t;
+      for (let i = 0; i < midIn; i++) result[dst + i * taps] = c[src + i]!;
+    }
 }
 
 function gaussian(rows: number, cols: number, std: number, rng: SeededRng): Mat {

@@ -11,7 +11,7 @@ import { graspScores, magnitudeScores, randomScores, snipScores, type GraspOptio
 import { synflowPrune } from './synflow.js';
 import { trainabilityPrune, type TrainabilityOptions } from './trainability.js';
 
-export { topKMasks, countKept, totalSize, type Masks, type Scores, type TopKOptions } from './masks.js';
+export { topKMasks, countKept, shuffleMasks, totalSize, type Masks, type Scores, type TopKOptions } from './masks.js';
 export { GradientProbe, probeBatches, sumOfOutputsLoss, type ProbeBatches } from './probe.js';
 export {
   graspScores,

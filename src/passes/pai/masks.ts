@@ -3,6 +3,7 @@
  * (higher score first, then lower tensor/entry index; NaN ranks last), so the kept count is exactly k.
  */
 import { ReproError } from '../../util/errors.js';
+import { SeededRng } from '../../util/random.js';
 
 export type Scores = Record<string, ArrayLike<number>>;
 export type Masks = Record<string, Uint8Array>;
@@ -84,4 +85,14 @@ export function countKept(masks: Masks): number {
   let k = 0;
   for (const m of Object.values(masks)) for (const v of m) k += v;
   return k;
+}
+
+/**
+ * The random-shuffle control of pruning-at-init papers (Frankle et al., ICLR 2021): each tensor's mask permuted
+ * uniformly at random, so every layer keeps exactly its density but loses which entries the score chose.
+ * Returns new masks; the input is not modified.
+ */
+export function shuffleMasks(masks: Masks, seed = 0): Masks {
+  const rng = new SeededRng(seed);
+  return Object.fromEntries(Object.entries(masks).map(([name, m]) => [name, rng.shuffle(Uint8Array.from(m))]));
 }

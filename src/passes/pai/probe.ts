@@ -54,6 +54,9 @@ export interface ProbeOptions {
   frozenBatchNorm?: boolean;
 }
 
+/** The probe's loss is not finite (float32 overflow): a ReproError callers may recover from (SynFlow shrinks |θ|). */
+export class ProbeOverflowError extends ReproError {}
+
 export class GradientProbe {
   private constructor(
     readonly work: Graph,
@@ -86,7 +89,9 @@ export class GradientProbe {
     for (const b of list) {
       const r = await this.runner.run(b.x, b.y, {});
       if (!Number.isFinite(r.loss))
-        throw new ReproError(`pruning-at-init: the probe loss is ${r.loss}; the model's outputs overflow float32`);
+        throw new ProbeOverflowError(
+          `pruning-at-init: the probe loss is ${r.loss}; the model's outputs overflow float32`,
+        );
       loss += r.loss / list.length;
       for (const p of this.params) {
         const src = r.grads[p]!;

@@ -151,7 +151,9 @@ class ProSearch {
     const roundTo = this.opts.roundTo ?? 1;
     const cur = this.kept.get(key)!;
     let k = keepCount(size, 1 - (cur / size - step), roundTo);
-    if (k >= cur) k = cur - Math.max(1, roundTo);
+    // A step that rounds back up to `cur` goes one multiple down instead (from an original size that is not one, to
+    // the multiple below it), so every count PRO prices is one the cut will keep.
+    if (k >= cur) k = roundTo > 1 ? Math.ceil(cur / roundTo) * roundTo - roundTo : cur - 1;
     return k >= Math.max(1, Math.ceil(minKeep * size)) ? k : undefined;
   }
 
@@ -164,7 +166,8 @@ class ProSearch {
     }
     // Last step: take only as much as the budget needs (keeps big layers from overshooting it).
     const cur = this.kept.get(key)!;
-    while (count + 1 < cur && this.cost(new Map(this.kept).set(key, count + 1)) <= this.target) count++;
+    const unit = Math.max(1, this.opts.roundTo ?? 1);
+    while (count + unit < cur && this.cost(new Map(this.kept).set(key, count + unit)) <= this.target) count += unit;
     const trial = new Map(this.kept).set(key, count);
     const saved = this.cost(this.kept) - this.cost(trial);
     const err = await this.measure(trial);

@@ -46,6 +46,7 @@ export function tedeprOptions(
     scope: o.scope,
     rounds: o.rounds,
     reinit: o.reinit,
+    shuffle: o.shuffle,
     ...extra,
   };
 }

@@ -18,7 +18,7 @@ import { reinitialize } from '../../train/init.js';
 import { trainModel } from '../../train/trainer.js';
 import type { OptimizerKind } from '../../train/optim/index.js';
 import { ReproError } from '../../util/errors.js';
-import { countKept, pruneAtInit, type Masks, type ScoreKind } from '../pai/index.js';
+import { countKept, pruneAtInit, shuffleMasks, type Masks, type ScoreKind } from '../pai/index.js';
 import { describeSpec, ttConvert, ttLayersOf } from '../tt/index.js';
 import { nonzerosOf, prunableTensors, sizeOf, trainedTensors } from './accounting.js';
 
@@ -44,6 +44,8 @@ export interface TedeprOptions {
   rounds?: number;
   /** Re-initialise the model's weights from `seed` first (default true: TEDEPR trains from scratch). */
   reinit?: boolean;
+  /** The random-shuffle control: each layer's mask shuffled at random after scoring (same per-layer density). */
+  shuffle?: boolean;
   /** A label recorded in the model's metadata (the zoo architecture's name, when it is one). */
   arch?: string;
   progress?: boolean;
@@ -138,14 +140,14 @@ export async function planTedepr(g: Graph, train: Dataset, o: TedeprOptions): Pr
       rounds: o.rounds,
       probeBatches: o.probeBatches,
     });
-    masks = r.masks;
+    masks = o.shuffle ? shuffleMasks(r.masks, (o.seed ?? 0) + 1) : r.masks;
     if (countKept(masks) !== keep) throw new Error(`internal: mask keeps ${countKept(masks)} of ${keep}`);
   } else {
     o.log?.(`the model has ${total} prunable entries ≤ ${keep} allowed at sparsity ${o.sparsity}: nothing to prune`);
   }
   const scoreSeconds = (performance.now() - t0) / 1000;
   o.log?.(
-    `${o.score}: keep ${keep} of ${total} prunable entries (dense model: ${densePrunable}) in ${scoreSeconds.toFixed(1)} s`,
+    `${o.score}${o.shuffle ? ' (shuffled per layer)' : ''}: keep ${keep} of ${total} prunable entries (dense model: ${densePrunable}) in ${scoreSeconds.toFixed(1)} s`,
   );
   return {
     ttRank: ttRank ?? null,

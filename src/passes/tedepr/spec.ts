@@ -26,6 +26,8 @@ export interface TedeprPassOptions {
   rounds?: number;
   /** Re-initialise the weights first (TEDEPR trains from scratch); false keeps the model's own init. */
   reinit: boolean;
+  /** The random-shuffle control: the score's per-layer densities with each layer's mask shuffled at random. */
+  shuffle: boolean;
 }
 
 export const TEDEPR_SPEC: PassSpec<TedeprPassOptions> = {
@@ -80,5 +82,10 @@ export const TEDEPR_SPEC: PassSpec<TedeprPassOptions> = {
       help: 'rounds of the iterative scores (synflow 100, trainability 20)',
     },
     reinit: { type: 'boolean', default: true, hidden: true, help: 're-initialise the weights first' },
+    shuffle: {
+      type: 'boolean',
+      default: false,
+      help: "control: keep the score's per-layer densities, shuffle each layer's mask at random",
+    },
   },
 };

@@ -10,6 +10,7 @@ import type { Pass, PassContext, PlanHeader } from '../contract.js';
 import { needData } from '../contract.js';
 import { taylorGradients } from '../importance/taylor.js';
 import { type LoweredLayer, lowerTileSparse } from './lower.js';
+import { type LowerDecision, measureLowering } from './measure.js';
 import { patternOf } from './pattern.js';
 import { applyTileMasks, planTilePrune } from './prune.js';
 import { TILE_LOWER_SPEC, TILE_SPEC, type TileLowerOptions, type TileOptions } from './spec.js';
@@ -93,14 +94,19 @@ export const tilePass: Pass<TileOptions, TilePlanJson, TileReport> = {
 
 export interface TileLowerPlan extends PlanHeader<TileLowerOptions> {
   layers: LoweredLayer[];
+  /** With a measure batch: every candidate's dense and lowered time, and whether it stayed lowered. */
+  decisions?: LowerDecision[];
 }
 
 export const tileLowerPass: Pass<TileLowerOptions, TileLowerPlan, { layers: LoweredLayer[] }> = {
   ...TILE_LOWER_SPEC,
-  plan(g, o) {
+  async plan(g, o) {
     // The row groups follow from the weights alone; lowering once finds which layers qualify.
     const { layers } = lowerTileSparse(g, o);
-    return { pass: 'tile-lower', version: 1, options: o, layers };
+    if (!(o.measureBatch > 0)) return { pass: 'tile-lower', version: 1, options: o, layers };
+    const decisions = await measureLowering(g, layers, { batch: o.measureBatch, runs: 15, margin: 0.05, lower: o });
+    const kept = new Set(decisions.filter((d) => d.lowered).map((d) => d.node));
+    return { pass: 'tile-lower', version: 1, options: o, layers: layers.filter((l) => kept.has(l.node)), decisions };
   },
   apply(g, plan) {
     const { graph, layers } = lowerTileSparse(g, { ...plan.options, nodes: plan.layers.map((l) => l.node) });

@@ -69,6 +69,8 @@ export interface TileLowerOptions {
   maxDensity: number;
   /** Run row groups of equal height as one batched MatMul / grouped Conv. */
   batch: boolean;
+  /** > 0: time each layer dense vs lowered in ORT at this batch and keep it dense unless lowering is faster. */
+  measureBatch: number;
 }
 
 export const TILE_LOWER_SPEC: PassSpec<TileLowerOptions> = {
@@ -86,5 +88,13 @@ export const TILE_LOWER_SPEC: PassSpec<TileLowerOptions> = {
       help: 'lower a layer only at or below this fraction of its dense work',
     },
     batch: { type: 'boolean', default: true, help: 'batch equal-height row groups into one kernel' },
+    measureBatch: {
+      type: 'number',
+      integer: true,
+      min: 0,
+      max: 4096,
+      default: 0,
+      help: 'time each layer dense vs lowered in ORT at this batch; keep it dense unless lowering is faster (0 = off)',
+    },
   },
 };

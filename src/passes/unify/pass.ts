@@ -4,13 +4,14 @@
  */
 import { inferShapes } from '../../ir/shape/index.js';
 import { ReproError } from '../../util/errors.js';
-import type { Pass, PlanHeader } from '../contract.js';
+import type { NoOptions, Pass, PlanHeader } from '../contract.js';
 import { needData } from '../contract.js';
 import type { BlockAccounting } from './accounting.js';
 import { type AdmmRound, unifyModel } from './admm.js';
 import { parseBlock } from './blocks.js';
 import { unifyLayers } from './layers.js';
-import { UNIFY_SPEC, type UnifyPassOptions } from './spec.js';
+import { type UnifyLoweredLayer, lowerUnified } from './lower.js';
+import { UNIFY_LOWER_SPEC, UNIFY_SPEC, type UnifyPassOptions } from './spec.js';
 
 export interface UnifyReport {
   accuracy?: number;
@@ -62,5 +63,26 @@ export const unifyPass: Pass<UnifyPassOptions, UnifyPlan, UnifyReport> = {
       ...(res.accuracy !== undefined ? { accuracy: res.accuracy } : {}),
     };
     return { graph: res.graph, report };
+  },
+};
+
+export interface UnifyLowerPlan extends PlanHeader<NoOptions> {
+  layers: UnifyLoweredLayer[];
+  skipped: Record<string, string>;
+}
+
+/** `unify-lower` as a pass: the plan lists the layers rewritten (and why others were not). */
+export const unifyLowerPass: Pass<NoOptions, UnifyLowerPlan, { layers: UnifyLoweredLayer[] }> = {
+  ...UNIFY_LOWER_SPEC,
+  plan(g, o) {
+    const r = lowerUnified(g);
+    return { pass: 'unify-lower', version: 1, options: o, layers: r.layers, skipped: r.skipped };
+  },
+  apply(g, plan) {
+    const r = lowerUnified(
+      g,
+      plan.layers.map((l) => l.node),
+    );
+    return { graph: r.graph, report: { layers: r.layers } };
   },
 };

@@ -1,5 +1,5 @@
 /** What the registry knows of `unify` (cheap to import). */
-import type { PassSpec } from '../contract.js';
+import type { NoOptions, PassSpec } from '../contract.js';
 
 export interface UnifyPassOptions {
   /** Block shape `HxW` in the GEMM view. */
@@ -66,4 +66,12 @@ export const UNIFY_SPEC: PassSpec<UnifyPassOptions> = {
     seed: { type: 'number', integer: true, min: 0, default: 0, help: 'seed of the data order' },
     layers: { type: 'list', help: 'only these layers (node or weight names)' },
   },
+};
+
+export const UNIFY_LOWER_SPEC: PassSpec<NoOptions> = {
+  name: 'unify-lower',
+  kind: 'reparam',
+  summary:
+    'write unified fully connected layers as signed sums of each block’s inputs times one magnitude per block (exact)',
+  options: {},
 };

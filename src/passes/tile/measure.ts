@@ -1,0 +1,100 @@
+/**
+ * Lowering decided by measurement. Lowering pays off on large layers, but on moderate ones (a few hundred channels,
+ * small batches) the Gathers, Concats and extra kernels can cost more than the multiply-adds they save. With a
+ * measure batch, each layer `lowerTileSparse` would rewrite is timed alone in ONNX Runtime — its masked dense form
+ * against its lowered form, in alternating runs on the same input — and stays dense unless lowering is faster. The
+ * plan records both medians, so a replay makes the same decision without timing anything.
+ */
+import { Graph, type Node } from '../../ir/graph.js';
+import { inferShapes } from '../../ir/shape/index.js';
+import { f32, type Tensor } from '../../ir/tensor.js';
+import { compile, type Runner } from '../../runtime/session.js';
+import { SeededRng } from '../../util/random.js';
+import { type LoweredLayer, lowerTileSparse } from './lower.js';
+
+export interface LowerDecision {
+  node: string;
+  /** Median ms of the layer as a masked dense op, and lowered; absent when its input shape is unknown. */
+  denseMs?: number;
+  loweredMs?: number;
+  /** Kept lowered: faster by at least `margin`, or not measurable (then the density rule alone decided). */
+  lowered: boolean;
+}
+
+export interface MeasureOptions {
+  /** Batch the layers are timed at. */
+  batch: number;
+  /** Timed runs per side (median taken). */
+  runs: number;
+  /** Lowered must be at least this much faster (0.05 = 5 %) to be kept; near-ties stay dense. */
+  margin: number;
+  /** The lowering options the plan uses. */
+  lower: { minRows: number; maxDensity: number; batch: boolean };
+}
+
+/** The node alone: its input at the shape it has in `g` (batch `batch`), its constant inputs, its output. */
+function layerGraph(g: Graph, shaped: Graph, n: Node): Graph | undefined {
+  const x = n.inputs[0]!;
+  const shape = shaped.valueInfo.get(x)?.shape ?? shaped.inputs.find((v) => v.name === x)?.shape;
+  if (!shape || shape.some((d) => typeof d !== 'number')) return undefined;
+  const one = new Graph();
+  one.name = `${g.name}:${n.name}`;
+  one.opset = g.opset;
+  one.irVersion = g.irVersion;
+  one.inputs = [{ name: x, dtype: 'float32', shape: [...shape] }];
+  for (const i of n.inputs.slice(1)) if (i && g.initializers.has(i)) one.initializers.set(i, g.initializers.get(i)!);
+  one.nodes = [{ ...n, inputs: [...n.inputs], outputs: [...n.outputs] }];
+  one.outputs = [{ name: n.outputs[0]!, dtype: 'float32' }];
+  return one;
+}
+
+async function timeRun(r: Runner, feeds: Record<string, Tensor>): Promise<number> {
+  const t0 = performance.now();
+  await r.run(feeds);
+  return performance.now() - t0;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+/** Dense vs lowered medians of one single-layer model, alternating runs so drift hits both. */
+async function timePair(dense: Graph, lowered: Graph, runs: number): Promise<[number, number]> {
+  const input = dense.inputs[0]!;
+  const dims = input.shape as number[];
+  const data = new SeededRng(3).fillUniform(new Float32Array(dims.reduce((a, b) => a * b, 1)));
+  const feeds = { [input.name]: f32(dims, data) };
+  const [a, b] = [await compile(dense), await compile(lowered)];
+  for (let i = 0; i < 2; i++) {
+    await a.run(feeds);
+    await b.run(feeds);
+  }
+  const ta: number[] = [];
+  const tb: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    ta.push(await timeRun(a, feeds));
+    tb.push(await timeRun(b, feeds));
+  }
+  return [median(ta), median(tb)];
+}
+
+/** Time every candidate layer alone and decide which stay lowered. */
+export async function measureLowering(
+  g: Graph,
+  candidates: LoweredLayer[],
+  o: MeasureOptions,
+): Promise<LowerDecision[]> {
+  const shaped = g.clone(true);
+  inferShapes(shaped, { batch: o.batch });
+  const byName = new Map(g.nodes.map((n) => [n.name, n]));
+  const out: LowerDecision[] = [];
+  for (const c of candidates) {
+    const one = layerGraph(g, shaped, byName.get(c.node)!);
+    if (!one) {
+      out.push({ node: c.node, lowered: true });
+      continue;
+    }
+    const low = lowerTileSparse(one, { ...o.lower, nodes: [c.node] }).graph;
+    const [denseMs, loweredMs] = await timePair(one, low, o.runs);
+    out.push({ node: c.node, denseMs, loweredMs, lowered: loweredMs < (1 - o.margin) * denseMs });
+  }
+  return out;
+}

@@ -1,0 +1,78 @@
+/**
+ * The fast LOP factor kernels against their float64 references on small cases: Cholesky QR against Householder QR
+ * (equal up to column signs), and the batched middle weights against the per-tap pseudo-inverse formula
+ * M_tap = E3⁺·W_tap·E1⁺ with E⁺ from explicit inverses (what lop-expand computed before).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mat, matmul, matmulNT, matmulTN, qr, spdInverse, transpose, type Mat } from '../../src/linalg/index.js';
+import { expansionFactors, middleWeights, orthonormalColumns } from '../../src/passes/lop/factors.js';
+import { SeededRng } from '../../src/util/random.js';
+
+function gaussian(rows: number, cols: number, rng: SeededRng): Mat {
+  const m = mat(rows, cols);
+  for (let i = 0; i < m.data.length; i++) m.data[i] = rng.normal();
+  return m;
+}
+
+function maxAbsDiffAbs(a: Mat, b: Mat): number {
+  let d = 0;
+  for (let i = 0; i < a.data.length; i++) d = Math.max(d, Math.abs(Math.abs(a.data[i]!) - Math.abs(b.data[i]!)));
+  return d;
+}
+
+test('Cholesky QR gives Householder Q up to column signs, orthonormal to rounding (tall, square)', () => {
+  const rng = new SeededRng(5);
+  for (const [m, n] of [
+    [40, 10],
+    [30, 30],
+    [97, 24],
+    [5, 1],
+  ] as Array<[number, number]>) {
+    const g = gaussian(m, n, rng);
+    const q = orthonormalColumns(g);
+    const ref = qr(g).q;
+    // QᵀQ_ref = diag(±1): compare |QᵀQ_ref| with I.
+    const cross = matmulTN(q, ref);
+    const eye = mat(n, n);
+    for (let i = 0; i < n; i++) eye.data[i * n + i] = 1;
+    assert.ok(maxAbsDiffAbs(cross, eye) < 1e-10, `${m}x${n}: |QᵀQ_householder| ≠ I`);
+    assert.ok(maxAbsDiffAbs(matmulTN(q, q), eye) < 1e-12, `${m}x${n}: QᵀQ ≠ I`);
+  }
+});
+
+test('batched middle weights equal the per-tap pseudo-inverse formula and restore W exactly', () => {
+  const rng = new SeededRng(9);
+  for (const [cin, cout, taps, rate] of [
+    [5, 7, 9, 4],
+    [6, 3, 1, 3],
+    [4, 4, 4, 1.5],
+  ] as Array<[number, number, number, number]>) {
+    const f = expansionFactors(cin, cout, rate, rng);
+    const w = Float32Array.from({ length: cout * cin * taps }, () => rng.normal());
+    const fast = middleWeights(f, w, taps);
+    const e1Pinv = matmulNT(spdInverse(matmulTN(f.e1, f.e1)), f.e1);
+    const e3Pinv = matmul(transpose(f.e3), spdInverse(matmulNT(f.e3, f.e3)));
+    const midOut = f.e3.cols,
+      midIn = f.e1.rows;
+    let err = 0;
+    let restoreErr = 0;
+    for (let t = 0; t < taps; t++) {
+      const wTap = mat(cout, cin);
+      for (let o = 0; o < cout; o++)
+        for (let i = 0; i < cin; i++) wTap.data[o * cin + i] = w[(o * cin + i) * taps + t]!;
+      const ref = matmul(matmul(e3Pinv, wTap), e1Pinv);
+      const mTap = mat(midOut, midIn);
+      for (let o = 0; o < midOut; o++)
+        for (let i = 0; i < midIn; i++) {
+          mTap.data[o * midIn + i] = fast[(o * midIn + i) * taps + t]!;
+          err = Math.max(err, Math.abs(fast[(o * midIn + i) * taps + t]! - ref.data[o * midIn + i]!));
+        }
+      const back = matmul(matmul(f.e3, mTap), f.e1);
+      for (let k = 0; k < back.data.length; k++)
+        restoreErr = Math.max(restoreErr, Math.abs(back.data[k]! - wTap.data[k]!));
+    }
+    assert.ok(err < 1e-5, `${cin}x${cout}x${taps}: |fast − reference| = ${err}`);
+    assert.ok(restoreErr < 1e-5, `${cin}x${cout}x${taps}: |E3·M·E1 − W| = ${restoreErr}`);
+  }
+});
