@@ -10,10 +10,11 @@
  *   ctx = MatMul(Softmax(MatMul(q, k) [·/÷ scale] [+ mask]), v)               → [B, H, T, d]
  *   out = MatMul(Reshape(Transpose(ctx) → [B, T, H, d], [.., H·d]), Wo) [+ bo]
  * The head and head-dim axes are followed through every Transpose on the way, so K's [0,2,3,1] or [0,2,1,3] then
- * [0,1,3,2] both match. Fused qkv projections (one MatMul + Split) are not matched yet: such blocks stay as they are.
+ * [0,1,3,2] both match. A fused qkv projection (timm: one MatMul, Reshape [.., 3, H, d], Transpose, then Split +
+ * Squeeze or three Gathers) matches too: each of q, k, v records its third of the fused columns (`part`).
  * Reshape constants are rewritten per node (a fresh initializer), so constants shared between blocks stay correct.
  */
-import { attrInts } from '../ir/attrs.js';
+import { attrInt, attrInts } from '../ir/attrs.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { i64vec, numel, toNumbers, type Tensor } from '../ir/tensor.js';
 import { ReproError } from '../util/errors.js';
@@ -27,6 +28,8 @@ export interface HeadProjection {
   /** Reshape node splitting [.., H·d] into [.., H, d] and its shape initializer. */
   reshape: string;
   shape: string;
+  /** Fused qkv (one MatMul, Reshape [.., 3, H, d]): which third of the weight's columns this is. */
+  part?: number;
 }
 
 export interface AttentionBlock {
@@ -68,26 +71,109 @@ function singleUse(c: Ctx, v: string): boolean {
   return (c.consumers.get(v) ?? []).length === 1 && !c.g.outputs.some((o) => o.name === v);
 }
 
+/** Where the head, head-dim and (fused qkv) part axes are in a value on the way from the split to the score MatMul. */
+interface Axes {
+  rank: number;
+  head: number;
+  dim: number;
+  /** The q/k/v axis of a fused projection until Split/Gather picks one part. */
+  part?: number;
+  /** Which part (0 = first third of the fused columns) this path carries. */
+  partIndex?: number;
+}
+
+function axisOf(a: number, rank: number): number {
+  return a < 0 ? a + rank : a;
+}
+
+/** Remove axis `a` (Squeeze, Gather): later axes move down by one. */
+function dropAxis(s: Axes, a: number): Axes {
+  const down = (x: number) => (x > a ? x - 1 : x);
+  return {
+    rank: s.rank - 1,
+    head: down(s.head),
+    dim: down(s.dim),
+    ...(s.partIndex !== undefined ? { partIndex: s.partIndex } : {}),
+  };
+}
+
+/** The axes after one node of the chain (`out` = which of its outputs the chain follows), or undefined. */
+function stepAxes(c: Ctx, n: Node, out: string, s: Axes): Axes | undefined {
+  const constInts = (name: string | undefined) =>
+    name && c.g.initializers.has(name) ? toNumbers(c.g.initializers.get(name)!) : undefined;
+  switch (n.opType) {
+    case 'Transpose': {
+      const perm = attrInts(n.attrs, 'perm') ?? Array.from({ length: s.rank }, (_, i) => s.rank - 1 - i);
+      const to = (a: number) => perm.indexOf(a);
+      return { ...s, head: to(s.head), dim: to(s.dim), ...(s.part !== undefined ? { part: to(s.part) } : {}) };
+    }
+    case 'Mul':
+    case 'Div':
+      return s;
+    case 'Split': {
+      const sizes = constInts(n.inputs[1]) ?? attrInts(n.attrs, 'split');
+      const ok = s.part === axisOf(attrInt(n.attrs, 'axis', 0), s.rank) && sizes?.every((x) => x === 1);
+      return ok ? { ...s, partIndex: n.outputs.indexOf(out) } : undefined;
+    }
+    case 'Squeeze': {
+      const axes = constInts(n.inputs[1]) ?? attrInts(n.attrs, 'axes');
+      const ok = axes?.length === 1 && s.partIndex !== undefined && axisOf(axes[0]!, s.rank) === s.part;
+      return ok ? dropAxis(s, s.part!) : undefined;
+    }
+    case 'Gather': {
+      const idx = c.g.initializers.get(n.inputs[1] ?? '');
+      if (idx?.dims.length !== 0 || s.part !== axisOf(attrInt(n.attrs, 'axis', 0), s.rank)) return undefined;
+      return dropAxis({ ...s, partIndex: Number(idx.data[0]) }, s.part);
+    }
+  }
+  return undefined;
+}
+
+/** The activation input a chain node passes on (Mul/Div by a scalar: the non-constant operand). */
+function chainInput(c: Ctx, n: Node): string | undefined {
+  if (n.opType === 'Mul' || n.opType === 'Div') {
+    const op = constOperand(c, n);
+    return op && isScalarInit(c, op.init) ? op.act : undefined;
+  }
+  return ['Transpose', 'Split', 'Squeeze', 'Gather'].includes(n.opType) ? n.inputs[0] : undefined;
+}
+
+/** One consumer, or (a fused qkv fanned out by Gather) only Gathers. */
+function chainUse(c: Ctx, v: string): boolean {
+  const users = c.consumers.get(v) ?? [];
+  return singleUse(c, v) || (users.length > 1 && users.every((u) => u.opType === 'Gather'));
+}
+
 /**
- * Walk up from a q/k/v operand of the score or context MatMul to its projection, following the head axis (starts
- * at 2 after the split) and the head-dim axis (3) through Transposes and scalar Mul/Div. `want` = final axes.
+ * Walk up from a q/k/v operand of the score or context MatMul to its projection, then follow the head and head-dim
+ * axes down again (Reshape [.., H, d] → 2, 3; fused [.., 3, H, d] → part 2, head 3, dim 4) through Transposes, scalar
+ * scales and the Split+Squeeze or Gather that picks q, k or v. `want` = final [head, dim] axes.
  */
 function traceProjection(c: Ctx, from: string, want: [number, number]): HeadProjection | undefined {
-  const perms: number[][] = [];
+  const chain: Array<{ n: Node; out: string }> = [];
   let v = from;
   let n = c.producer.get(v);
   while (n && n.opType !== 'Reshape') {
-    if (!singleUse(c, v)) return undefined;
-    if (n.opType === 'Transpose') perms.unshift(attrInts(n.attrs, 'perm') ?? [3, 2, 1, 0]);
-    else if (!((n.opType === 'Mul' || n.opType === 'Div') && isScalarInit(c, constOperand(c, n)?.init))) return;
-    v = n.opType === 'Transpose' ? n.inputs[0]! : constOperand(c, n)!.act;
+    const up = chainInput(c, n);
+    if (!up || !chainUse(c, v)) return undefined;
+    chain.unshift({ n, out: v });
+    v = up;
     n = c.producer.get(v);
   }
-  if (!n || !singleUse(c, v) || !c.g.initializers.has(n.inputs[1] ?? '')) return undefined;
-  let axes = [2, 3];
-  for (const p of perms) axes = axes.map((a) => p.indexOf(a));
-  if (axes[0] !== want[0] || axes[1] !== want[1]) return undefined;
-  const reshape = n;
+  const shape = n && c.g.initializers.get(n.inputs[1] ?? '');
+  if (!n || !shape || !chainUse(c, v)) return undefined;
+  const rank = shape.dims[0];
+  let axes: Axes | undefined =
+    rank === 4 ? { rank, head: 2, dim: 3 } : rank === 5 ? { rank, part: 2, head: 3, dim: 4 } : undefined;
+  for (const step of chain) if (axes) axes = stepAxes(c, step.n, step.out, axes);
+  if (!axes || axes.part !== undefined || axes.head !== want[0] || axes.dim !== want[1]) return undefined;
+  if (rank === 5 && axes.partIndex === undefined) return undefined;
+  const proj = projectionOf(c, n);
+  return proj && { ...proj, reshape: n.name, shape: n.inputs[1]!, ...(rank === 5 ? { part: axes.partIndex! } : {}) };
+}
+
+/** MatMul(x, W) [+ bias] feeding the head-split Reshape. */
+function projectionOf(c: Ctx, reshape: Node): Pick<HeadProjection, 'matmul' | 'weight' | 'bias'> | undefined {
   let x = reshape.inputs[0]!;
   let bias: string | undefined;
   let m = c.producer.get(x);
@@ -99,13 +185,7 @@ function traceProjection(c: Ctx, from: string, want: [number, number]): HeadProj
     m = c.producer.get(x);
   }
   if (m?.opType !== 'MatMul' || !singleUse(c, x) || c.g.initializers.get(m.inputs[1]!)?.dims.length !== 2) return;
-  return {
-    matmul: m.name,
-    weight: m.inputs[1]!,
-    ...(bias ? { bias } : {}),
-    reshape: reshape.name,
-    shape: reshape.inputs[1]!,
-  };
+  return { matmul: m.name, weight: m.inputs[1]!, ...(bias ? { bias } : {}) };
 }
 
 /** From the scores MatMul's output down to the Softmax: scalar scales and a head-broadcast mask may sit between. */
@@ -167,11 +247,14 @@ function blockAt(c: Ctx, softmax: Node): AttentionBlock | undefined {
   const v = traceProjection(c, av.inputs[1]!, [1, 3]);
   const tail = traceMerge(c, av.outputs[0]!);
   if (!q || !k || !v || !tail) return undefined;
+  const fused = [q, k, v].filter((p) => p.part !== undefined);
+  // Either three separate projections, or one fused weight whose three parts are q, k and v.
+  if (fused.length === 3 ? new Set(fused.map((p) => `${p.weight}#${p.part}`)).size !== 3 : fused.length !== 0) return;
   const split = toNumbers(c.g.initializers.get(q.shape)!);
-  const width = c.g.initializers.get(q.weight)!.dims[1]!;
+  const width = c.g.initializers.get(q.weight)!.dims[1]! / (fused.length ? 3 : 1);
   const headDim = split.at(-1)! > 0 ? split.at(-1)! : width / split.at(-2)!;
   const heads = width / headDim;
-  const dims = [q, k, v].map((p) => c.g.initializers.get(p.weight)!.dims[1]);
+  const dims = [q, k, v].map((p) => c.g.initializers.get(p.weight)!.dims[1]! / (p.part === undefined ? 1 : 3));
   if (!Number.isInteger(heads) || dims.some((d) => d !== width)) return undefined;
   if (c.g.initializers.get(tail.proj.weight)!.dims[0] !== width) return undefined;
   return { key: tail.proj.matmul, heads, headDim, q, k, v, ...tail, softmax: softmax.name };
@@ -190,22 +273,25 @@ export function attentionBlocks(g: Graph): AttentionBlock[] {
   return out;
 }
 
-/** Keep columns (axis 1 of a 2-D tensor, or a 1-D bias) or rows (axis 0) of the kept heads. */
-function sliceHeads(t: Tensor, axis: 0 | 1, headDim: number, keep: readonly number[]): Tensor {
+/** Columns `idx` of a 2-D tensor (or entries of a 1-D bias), in that order. */
+function keepColumns(t: Tensor, idx: number[]): Tensor {
   const src = t.data as Float32Array;
-  const idx = keep.flatMap((h) => Array.from({ length: headDim }, (_, j) => h * headDim + j));
   if (t.dims.length === 1) return { dtype: t.dtype, dims: [idx.length], data: Float32Array.from(idx, (i) => src[i]!) };
   const [r, cols] = t.dims as [number, number];
-  if (axis === 0) {
-    const data = new Float32Array(idx.length * cols);
-    idx.forEach((i, k) => {
-      data.set(src.subarray(i * cols, (i + 1) * cols), k * cols);
-    });
-    return { dtype: t.dtype, dims: [idx.length, cols], data };
-  }
   const data = new Float32Array(r * idx.length);
   for (let i = 0; i < r; i++) for (let k = 0; k < idx.length; k++) data[i * idx.length + k] = src[i * cols + idx[k]!]!;
   return { dtype: t.dtype, dims: [r, idx.length], data };
+}
+
+/** Rows `idx` of a 2-D tensor, in that order. */
+function keepRows(t: Tensor, idx: number[]): Tensor {
+  const src = t.data as Float32Array;
+  const cols = t.dims[1]!;
+  const data = new Float32Array(idx.length * cols);
+  idx.forEach((i, k) => {
+    data.set(src.subarray(i * cols, (i + 1) * cols), k * cols);
+  });
+  return { dtype: t.dtype, dims: [idx.length, cols], data };
 }
 
 /** Point a Reshape at a fresh shape initializer with `edit` applied (shared constants stay as they were). */
@@ -227,19 +313,22 @@ export function removeHeads(g: Graph, b: AttentionBlock, keep: readonly number[]
     throw new ReproError(
       `attention block '${b.key}': heads to keep must be distinct, in [0, ${b.heads}), at least one`,
     );
-  const cut = (name: string | undefined, axis: 0 | 1) => {
-    if (name) g.initializers.set(name, sliceHeads(g.initializers.get(name)!, axis, b.headDim, keep));
-  };
+  const width = b.heads * b.headDim;
+  const headCols = keep.flatMap((h) => Array.from({ length: b.headDim }, (_, j) => h * b.headDim + j));
+  const done = new Set<string>();
   for (const p of [b.q, b.k, b.v]) {
+    if (done.has(p.weight)) continue; // a fused qkv weight is cut once, for all three parts
+    done.add(p.weight);
     if ((g.index().consumers.get(p.weight) ?? []).length > 1)
       throw new ReproError(`attention block '${b.key}': weight '${p.weight}' is shared; heads cannot be cut`);
-    cut(p.weight, 1);
-    cut(p.bias, 0);
+    const cols = p.part === undefined ? headCols : [0, 1, 2].flatMap((k) => headCols.map((c) => k * width + c));
+    g.initializers.set(p.weight, keepColumns(g.initializers.get(p.weight)!, cols));
+    if (p.bias) g.initializers.set(p.bias, keepColumns(g.initializers.get(p.bias)!, cols));
   }
-  cut(b.proj.weight, 0);
+  g.initializers.set(b.proj.weight, keepRows(g.initializers.get(b.proj.weight)!, headCols));
   const H = keep.length;
-  for (const p of [b.q, b.k, b.v])
-    rewriteShape(g, p.reshape, (s) => s.map((x, i) => (i === s.length - 2 && x === b.heads ? H : x)));
+  for (const r of new Set([b.q, b.k, b.v].map((p) => p.reshape)))
+    rewriteShape(g, r, (s) => s.map((x, i) => (i === s.length - 2 && x === b.heads ? H : x)));
   rewriteShape(g, b.merge.reshape, (s) =>
     s.map((x, i) => (i === s.length - 1 && x === b.heads * b.headDim ? H * b.headDim : x)),
   );

@@ -167,6 +167,9 @@ export async function runBench(args: string[]): Promise<void> {
   const md = transformerTable(rows, `reprune bench transformer ${args.join(' ')}`.trim(), model);
   mkdirSync(f.out, { recursive: true });
   writeFileAtomic(path.join(f.out, 'transformer.md'), md);
-  writeFileAtomic(path.join(f.out, 'transformer.json'), `${JSON.stringify({ model: file, rows }, null, 1)}\n`);
+  writeFileAtomic(
+    path.join(f.out, 'transformer.json'),
+    `${JSON.stringify({ model: path.basename(file), rows }, null, 1)}\n`,
+  );
   process.stdout.write(md);
 }

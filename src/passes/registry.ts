@@ -9,6 +9,7 @@ import type { AnyPass, PassSpec } from './contract.js';
 import { type OptionNamer, resolveOptions } from './options.js';
 import { FINETUNE_SPEC } from './finetune/spec.js';
 import { FOLD_BN_SPEC } from './foldbn/spec.js';
+import { HEADS_SPEC } from './heads/spec.js';
 import { LOP_EXPAND_SPEC, LOP_MERGE_SPEC } from './lop/spec.js';
 import { SRN_SPEC } from './srn/spec.js';
 import { TEDEPR_SPEC } from './tedepr/spec.js';
@@ -36,6 +37,7 @@ const ENTRIES: Entry[] = [
   { spec: UNIFY_LOWER_SPEC, load: async () => (await import('./unify/pass.js')).unifyLowerPass },
   { spec: TEDEPR_SPEC, load: async () => (await import('./tedepr/pass.js')).tedeprPass },
   { spec: FINETUNE_SPEC, load: async () => (await import('./finetune/pass.js')).finetunePass },
+  { spec: HEADS_SPEC, load: async () => (await import('./heads/pass.js')).headsPass },
 ];
 
 const BY_NAME = new Map(ENTRIES.map((e) => [e.spec.name, e]));

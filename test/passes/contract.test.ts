@@ -60,6 +60,7 @@ const CASES: Record<string, Case> = {
     data: true,
   },
   finetune: { model: () => buildModel('lenet5', { seed: 1 }), options: { epochs: 1, batch: 64 }, data: true },
+  heads: { model: () => buildModel('vit-small', { seed: 1 }), options: { criterion: 'reap', calib: 32 }, data: true },
   'unify-lower': {
     model: () =>
       projectModel(buildModel('mlp', { seed: 1 }), { bh: 1, bw: 4 }, { unify: 0.5, prune: 0.3, scope: 'layer' }).graph,

@@ -11,7 +11,7 @@ import type { Mat } from '../../linalg/index.js';
 import { ReproError } from '../../util/errors.js';
 import { matmulBias } from '../cut/outgoing.js';
 import { type CalibOptions, calibrateGrams } from '../reap/calibrate.js';
-import { constWeights, type Fold, foldedWeights } from '../reap/types.js';
+import { constWeights, foldedWeights } from '../reap/types.js';
 import { reapHeads } from './reap-heads.js';
 
 export const HEAD_CRITERIA = ['l1', 'reap'] as const;
@@ -32,20 +32,22 @@ export interface HeadPruneResult {
   heads: Record<string, [number, number]>;
 }
 
-/** Σ|w| over a head's q/k/v columns (and biases) and its output-projection rows. */
+/** Σ|w| over a head's q/k/v columns (and biases) and its output-projection rows (fused qkv weights counted once). */
 export function headL1(g: Graph, b: AttentionBlock): Float64Array {
   const s = new Float64Array(b.heads);
+  const width = b.heads * b.headDim;
+  const headOf = (unit: number) => Math.floor((unit % width) / b.headDim);
   const add = (name: string | undefined, byRow: boolean) => {
     const t = name ? g.initializers.get(name) : undefined;
     if (!t) return;
     const cols = t.dims.length === 2 ? t.dims[1]! : t.dims[0]!;
     const data = t.data as Float32Array;
-    for (let i = 0; i < data.length; i++) {
-      const unit = byRow ? Math.floor(i / cols) : t.dims.length === 2 ? i % cols : i;
-      s[Math.floor(unit / b.headDim)] += Math.abs(data[i]!);
-    }
+    for (let i = 0; i < data.length; i++) s[headOf(byRow ? Math.floor(i / cols) : i % cols)] += Math.abs(data[i]!);
   };
+  const seen = new Set<string>();
   for (const p of [b.q, b.k, b.v]) {
+    if (seen.has(p.weight)) continue;
+    seen.add(p.weight);
     add(p.weight, false);
     add(p.bias, false);
   }
@@ -74,27 +76,23 @@ function projection(g: Graph, b: AttentionBlock): { W: Mat; bias?: string } {
   return bias ? { W, bias } : { W };
 }
 
-/** Write a REAP fold into the projection: kept rows ← transform·W, bias += constRow·W. */
-function writeFold(g: Graph, b: AttentionBlock, fold: Fold): void {
-  const { W, bias } = projection(g, b);
-  const rows = foldedWeights(fold, W);
-  const out = Float32Array.from(W.data);
-  fold.keep.forEach((r, k) => {
-    for (let x = 0; x < W.cols; x++) out[r * W.cols + x] = rows.data[k * W.cols + x]!;
-  });
-  g.initializers.set(b.proj.weight, f32([W.rows, W.cols], out));
-  if (!bias) return;
-  const wc = constWeights(fold, W);
-  const bt = (g.initializers.get(bias)!.data as Float32Array).map((v, x) => v + wc[x]!);
-  g.initializers.set(bias, f32([W.cols], bt));
+/** One block's decision: the heads kept and, for REAP, the projection's new kept rows and bias (float64). */
+export interface HeadCut {
+  key: string;
+  heads: number;
+  keep: number[];
+  /** keep.length·d × out rows of the output projection after the least-squares fold. */
+  projRows?: Float64Array;
+  /** The projection's bias after the fold (absent when it has no bias Add). */
+  bias?: Float64Array;
 }
 
-/** Heads kept in one block (ascending), folding the removed ones into the projection for REAP. */
-function chooseHeads(g: Graph, b: AttentionBlock, remove: number, opts: HeadPruneOptions): number[] {
+/** Heads kept in one block (ascending) and, for REAP, the fold into the projection. */
+function chooseHeads(g: Graph, b: AttentionBlock, remove: number, opts: HeadPruneOptions): HeadCut {
   if (opts.method === 'l1') {
     const s = headL1(g, b);
     const order = [...s.keys()].sort((x, y) => s[x]! - s[y]! || x - y);
-    return order.slice(remove).sort((x, y) => x - y);
+    return { key: b.key, heads: b.heads, keep: order.slice(remove).sort((x, y) => x - y) };
   }
   const G = opts.grams?.get(b.key);
   if (!G) throw new ReproError(`head pruning by REAP: no calibration Gram for block '${b.key}'; run headGrams first`);
@@ -102,8 +100,13 @@ function chooseHeads(g: Graph, b: AttentionBlock, remove: number, opts: HeadPrun
   const n = b.heads * b.headDim;
   const gram = bias ? G : { rows: n, cols: n, data: dropLast(G) };
   const fold = reapHeads({ gram, withConst: !!bias, weights: W }, b.headDim, remove, { ridge: opts.ridge });
-  writeFold(g, b, fold);
-  return fold.keep.filter((c) => c % b.headDim === 0).map((c) => c / b.headDim);
+  const keep = fold.keep.filter((c) => c % b.headDim === 0).map((c) => c / b.headDim);
+  const cut: HeadCut = { key: b.key, heads: b.heads, keep, projRows: foldedWeights(fold, W).data };
+  if (bias) {
+    const wc = constWeights(fold, W);
+    cut.bias = Float64Array.from(g.initializers.get(bias)!.data as Float32Array, (v, x) => v + wc[x]!);
+  }
+  return cut;
 }
 
 function dropLast(G: Mat): Float64Array {
@@ -113,16 +116,50 @@ function dropLast(G: Mat): Float64Array {
   return out;
 }
 
-/** Prune a copy of `g0`: `ratio` of the heads of every attention block (rounded, at least one head kept). */
-export function pruneHeads(g0: Graph, opts: HeadPruneOptions): HeadPruneResult {
+/** Every block's cut for `ratio` of its heads (rounded, at least one head kept); the graph is not changed. */
+export function planHeads(g: Graph, opts: HeadPruneOptions): HeadCut[] {
   if (!(opts.ratio >= 0 && opts.ratio < 1)) throw new ReproError(`head ratio ${opts.ratio}: must be in [0, 1)`);
-  const g = g0.clone(true);
-  const heads: Record<string, [number, number]> = {};
+  const cuts: HeadCut[] = [];
   for (const b of attentionBlocks(g)) {
     const keep = Math.max(1, Math.round(b.heads * (1 - opts.ratio)));
-    if (keep >= b.heads) continue;
-    removeHeads(g, b, chooseHeads(g, b, b.heads - keep, opts));
-    heads[b.key] = [b.heads, keep];
+    if (keep < b.heads) cuts.push(chooseHeads(g, b, b.heads - keep, opts));
   }
-  return { graph: g, heads };
+  return cuts;
+}
+
+/** A copy of `g0` with the cuts made (REAP folds written into the projections first). */
+export function cutHeads(g0: Graph, cuts: HeadCut[]): Graph {
+  const g = g0.clone(true);
+  const blocks = new Map(attentionBlocks(g).map((b) => [b.key, b] as const));
+  for (const c of cuts) {
+    const b = blocks.get(c.key);
+    if (b?.heads !== c.heads)
+      throw new ReproError(
+        `head plan: block '${c.key}' ${b ? `has ${b.heads} heads, the plan expects ${c.heads}` : 'is not an attention block here'}; the plan was made for another model`,
+      );
+    if (c.projRows) writeRows(g, b, c);
+    removeHeads(g, b, c.keep);
+  }
+  return g;
+}
+
+/** Put a REAP cut's folded rows at the kept heads' rows of the projection, and its bias. */
+function writeRows(g: Graph, b: AttentionBlock, c: HeadCut): void {
+  const t = g.initializers.get(b.proj.weight)!;
+  const out = (t.data as Float32Array).slice();
+  const cols = t.dims[1]!;
+  c.keep.forEach((h, k) => {
+    for (let j = 0; j < b.headDim; j++)
+      for (let x = 0; x < cols; x++) out[(h * b.headDim + j) * cols + x] = c.projRows![(k * b.headDim + j) * cols + x]!;
+  });
+  g.initializers.set(b.proj.weight, f32([...t.dims], out));
+  const bias = matmulBias(g, b.proj.matmul);
+  if (bias && c.bias) g.initializers.set(bias, f32([c.bias.length], Float32Array.from(c.bias)));
+}
+
+/** Prune a copy of `g0`: `ratio` of the heads of every attention block (rounded, at least one head kept). */
+export function pruneHeads(g0: Graph, opts: HeadPruneOptions): HeadPruneResult {
+  const cuts = planHeads(g0, opts);
+  const heads = Object.fromEntries(cuts.map((c) => [c.key, [c.heads, c.keep.length] as [number, number]]));
+  return { graph: cutHeads(g0, cuts), heads };
 }
