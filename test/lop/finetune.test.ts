@@ -37,3 +37,28 @@ test('LOP + SP-KD fine-tuning returns exactly the input architecture, with chang
   );
   assert.ok(Number.isFinite(res.history[0]!.loss));
 });
+
+test('SP-KD γ defaults to 300 everywhere: an omitted γ trains exactly like γ = 300, not like 3000', async () => {
+  const { DEFAULT_SP_GAMMA } = await import('../../src/passes/lop/finetune.js');
+  const { FINETUNE_SPEC } = await import('../../src/passes/finetune/spec.js');
+  assert.equal(DEFAULT_SP_GAMMA, 300);
+  assert.equal(FINETUNE_SPEC.options.spGamma.default, DEFAULT_SP_GAMMA);
+  const ds = take(loadDataset('mnist', 'train'), 128);
+  const teacher = buildModel('lenet5', { seed: 3 });
+  const run = async (spGamma?: number) => {
+    const res = await lopFinetune(buildModel('lenet5', { seed: 4 }), ds, {
+      lop: false,
+      teacher,
+      spGamma,
+      epochs: 1,
+      batchSize: 64,
+      lr: 0.01,
+      seed: 0,
+      progress: false,
+    });
+    return res.graph.initializers.get('conv1.weight')!.data as Float32Array;
+  };
+  const [omitted, explicit, paper] = [await run(), await run(300), await run(3000)];
+  assert.deepEqual(omitted, explicit);
+  assert.notDeepEqual(omitted, paper);
+});
