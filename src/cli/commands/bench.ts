@@ -78,6 +78,12 @@ registerBench(
   async () => (await import('../../bench/transformer.js')).runBench,
 );
 
+registerBench(
+  'scale',
+  'every pass at real size (ResNet-18/50, VGG-16, ViT-B-sized stack): time, peak RSS, exponent vs params',
+  async () => (await import('../../bench/scale.js')).runBench,
+);
+
 registerBench('all', 'every bench above in turn (extra args go to each), then docs/BENCHMARKS.md', async () => runAll);
 
 /** Run every bench with `--out <dir>` (default docs/bench), keep going past failures, then assemble the page. */
