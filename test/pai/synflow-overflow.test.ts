@@ -19,7 +19,14 @@ function deepChain(scale: number): { g: Graph; params: string[] } {
   let x = 'x';
   const params: string[] = [];
   for (let l = 0; l < 45; l++) {
-    const w = g.addInitializer(`w${l}`, f32([16, 16], Array.from({ length: 256 }, () => scale * rng.next())), true);
+    const w = g.addInitializer(
+      `w${l}`,
+      f32(
+        [16, 16],
+        Array.from({ length: 256 }, () => scale * rng.next()),
+      ),
+      true,
+    );
     params.push(w);
     x = g.add('MatMul', [x, w], {}, { name: `fc${l}` })[0]!;
     if (l < 44) x = g.add('Relu', [x])[0]!;
