@@ -33,12 +33,14 @@ export function lopExpand(g0: Graph, opts: ExpandOptions = {}): ExpandReport & {
   const rng = new SeededRng(opts.seed ?? 0);
   const report: ExpandReport = { expanded: [], skipped: [] };
   const out: Node[] = [];
+  const readers = new Map<string, number>();
+  for (const n of g.nodes) for (const i of n.inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
   for (const n of g.nodes) {
     if (opts.nodes && !opts.nodes.includes(n.name)) {
       out.push(n);
       continue;
     }
-    const reason = expandable(g, n);
+    const reason = expandable(g, n, readers);
     if (reason) {
       if (['Conv', 'Gemm', 'MatMul'].includes(n.opType)) report.skipped.push({ node: n.name, reason });
       out.push(n);
@@ -51,10 +53,13 @@ export function lopExpand(g0: Graph, opts: ExpandOptions = {}): ExpandReport & {
   return { graph: g, ...report };
 }
 
-function expandable(g: Graph, n: Node): string | undefined {
+/** Why `n` stays as it is, or undefined. `readers`: how many node inputs read each value. */
+function expandable(g: Graph, n: Node, readers: Map<string, number>): string | undefined {
   if (!['Conv', 'Gemm', 'MatMul'].includes(n.opType)) return 'not a linear layer';
   const w = g.initializers.get(n.inputs[1] ?? '');
   if (w?.dtype !== 'float32') return 'weight is not a constant float32 initializer';
+  // The expansion replaces the weight; a head shared by several layers (RetinaNet/FPN) would lose it elsewhere.
+  if ((readers.get(n.inputs[1]!) ?? 0) > 1) return 'weight shared with other nodes: left unexpanded';
   if (n.opType === 'Conv') {
     if (attrInt(n.attrs, 'group', 1) !== 1) return 'grouped/depthwise conv: left unexpanded';
     if (attrString(n.attrs, 'auto_pad', 'NOTSET') !== 'NOTSET') return 'auto_pad conv: left unexpanded';
