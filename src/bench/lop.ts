@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { FINETUNE_RECIPE } from '../train/recipes.js';
 import { ReproError } from '../util/errors.js';
-import { numberFlag, numberListFlag } from '../util/numbers.js';
+import { numberFlag, numberListFlag, splitList } from '../util/numbers.js';
 import { lopMarkdown, summarize } from './lop-report.js';
 import { runLopBench, type LopBenchData, type LopBenchOptions } from './lop-run.js';
 import { FINETUNE_MODES, type FinetuneMode } from '../passes/lop/finetune.js';
@@ -35,13 +35,6 @@ interface Flags {
   json?: boolean;
 }
 
-const list = (s: string | undefined) =>
-  s
-    ? s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean)
-    : undefined;
 /** A number flag >= min (strict: '' and '0x10' are errors). */
 const num = (flag: string, s: string | undefined, min = 0) => numberFlag(flag, s, { min });
 
@@ -68,7 +61,7 @@ export function parseLopBenchArgs(args: string[]): { o: Omit<LopBenchOptions, 'l
     .parse(args, { from: 'user' })
     .opts<Flags>();
   const q = Boolean(f.quick);
-  const modes = (list(f.modes) ?? [...FINETUNE_MODES]).map((m) => {
+  const modes = (splitList(f.modes) ?? [...FINETUNE_MODES]).map((m) => {
     if (!(FINETUNE_MODES as readonly string[]).includes(m))
       throw new ReproError(`--modes ${m}: choose from ${FINETUNE_MODES.join(', ')}`);
     return m as FinetuneMode;
@@ -79,7 +72,7 @@ export function parseLopBenchArgs(args: string[]): { o: Omit<LopBenchOptions, 'l
     numberFlag(flag, s, { integer: true, min }) ?? d;
   return {
     o: {
-      archs: list(f.archs) ?? (q ? ['lenet5'] : ['lenet5', 'vgg-small', 'resnet-small']),
+      archs: splitList(f.archs) ?? (q ? ['lenet5'] : ['lenet5', 'vgg-small', 'resnet-small']),
       ratios,
       modes,
       epochs: int('--epochs', f.epochs, q ? 1 : 2)!,

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { ReproError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { numberFlag, numberListFlag } from '../util/numbers.js';
+import { numberFlag, numberListFlag, splitList } from '../util/numbers.js';
 import { type AccuracyOptions, type AccuracyRow, runAccuracy, VARIANTS } from './reap-accuracy.js';
 import { runScaling } from './reap-scaling.js';
 
@@ -33,13 +33,6 @@ interface Flags {
   json?: boolean;
 }
 
-const list = (s: string | undefined) =>
-  s
-    ? s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean)
-    : undefined;
 /** A comma-separated list of non-negative numbers (strict: '' is an error, not the default). */
 const nums = (flag: string, s: string | undefined, integer = false) => numberListFlag(flag, s, { integer, min: 0 });
 
@@ -104,7 +97,7 @@ function parseFlags(args: string[]): Flags {
 /** Options of the accuracy part; `--quick` shrinks the default architectures and test set. */
 function accuracyOptions(f: Flags, log: (s: string) => void): AccuracyOptions {
   return {
-    archs: list(f.archs) ?? (f.quick ? ['mlp', 'lenet5'] : ['mlp', 'lenet5', 'vgg-small', 'resnet-small']),
+    archs: splitList(f.archs) ?? (f.quick ? ['mlp', 'lenet5'] : ['mlp', 'lenet5', 'vgg-small', 'resnet-small']),
     reductions: nums('--reductions', f.reductions) ?? [0.3, 0.5, 0.7],
     calib: one('--calib', f.calib) ?? 2000,
     evalLimit: one('--eval-limit', f.evalLimit) ?? (f.quick ? 1000 : undefined),
@@ -121,7 +114,7 @@ function accuracyOptions(f: Flags, log: (s: string) => void): AccuracyOptions {
 
 /** `--variants L1,REAP+PRO`: labels of VARIANTS, each checked. */
 function variantsFlag(v: string | undefined): string[] | undefined {
-  const labels = list(v);
+  const labels = splitList(v);
   const known = VARIANTS.map((x) => x.label);
   for (const l of labels ?? [])
     if (!known.includes(l)) throw new ReproError(`--variants: '${l}' is unknown; choose from ${known.join(', ')}`);

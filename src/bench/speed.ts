@@ -19,7 +19,7 @@ import { concreteDims } from '../report/latency.js';
 import { clearSessionCache, type Runner } from '../runtime/session.js';
 import { ReproError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { numberFlag, numberListFlag } from '../util/numbers.js';
+import { numberFlag, numberListFlag, splitList } from '../util/numbers.js';
 import { SeededRng } from '../util/random.js';
 import { type LayerSpeedRow, layerRows, layerTable, speedLayers } from './speed-layers.js';
 import { type ModelHeader, type SpeedRow, speedMarkdown } from './speed-report.js';
@@ -277,16 +277,8 @@ function parseFlags(args: string[]): Flags {
     .opts<Flags>();
 }
 
-const list = (s: string | undefined) =>
-  s
-    ? s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean)
-    : undefined;
-
 function methodsFlag(s: string | undefined): SpeedMethod[] {
-  const m = list(s) ?? [...SPEED_METHODS];
+  const m = splitList(s) ?? [...SPEED_METHODS];
   const bad = m.find((x) => !(SPEED_METHODS as readonly string[]).includes(x));
   if (bad) throw new ReproError(`--methods: unknown method '${bad}'; the methods are ${SPEED_METHODS.join(', ')}`);
   return m as SpeedMethod[];
@@ -298,7 +290,7 @@ export function speedOptions(f: Flags, log: (s: string) => void): SpeedBenchOpti
   const ints = (flag: string, s: string | undefined) => numberListFlag(flag, s, { integer: true, min: 1 });
   const fracs = (flag: string, s: string | undefined) => numberListFlag(flag, s, { min: 0.01, max: 0.95 });
   return {
-    models: list(f.models) ?? (q ? ['resnet-small'] : ['resnet18', 'resnet50', 'mobilenet_v2', 'vit-tiny']),
+    models: splitList(f.models) ?? (q ? ['resnet-small'] : ['resnet18', 'resnet50', 'mobilenet_v2', 'vit-tiny']),
     size: numberFlag('--size', f.size, { integer: true, min: 16, max: 1024 }) ?? 128,
     batches: ints('--batches', f.batches) ?? (q ? [1, 2] : [1, 32]),
     threads: ints('--thread-counts', f.threadCounts) ?? (q ? [1] : [1, 2]),

@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDataset } from '../data/sources.js';
 import { ReproError } from '../util/errors.js';
-import { numberFlag, numberListFlag } from '../util/numbers.js';
+import { numberFlag, numberListFlag, splitList } from '../util/numbers.js';
 import { isScoreKind, SCORE_KINDS, type ScoreKind } from '../passes/pai/index.js';
 import { buildModel } from '../models/index.js';
 import { runTedepr, type TedeprResult } from '../passes/tedepr/pipeline.js';
@@ -39,11 +39,7 @@ export interface Row {
   inferenceMsPerBatch: number;
 }
 
-const list = (s: string) =>
-  s
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean);
+const list = (s: string): string[] => splitList(s) ?? [];
 
 export interface BenchConfig {
   archs: string[];

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseFloatFlag, parseIntFlag } from '../../src/cli/flags.js';
 import { ReproError } from '../../src/util/errors.js';
-import { numberFlag, numberListFlag, parseDecimal } from '../../src/util/numbers.js';
+import { numberFlag, numberListFlag, parseDecimal, splitList } from '../../src/util/numbers.js';
 
 const NOT_A_NUMBER = ['', ' ', ' 1', '1 ', 'NaN', 'nan', 'abc', '1e999', '-1e999', 'Infinity', '-Infinity', '0x10'];
 const MORE_JUNK = ['0b1', '0o7', '1_000', '1,5', '.', '+', '-', '1e', 'e3', '--', '2 3', '1.2.3', '٣', '１'];
@@ -57,5 +57,11 @@ describe('flag parsers', () => {
     assert.deepEqual(numberListFlag('--r', '0.3, 0.5,0.7', { min: 0, max: 1 }), [0.3, 0.5, 0.7]);
     for (const s of ['', ',', '0.3,', ',0.3', '0.3,,0.5', '0.3,x', '0.3,2'])
       assert.throws(() => numberListFlag('--r', s, { min: 0, max: 1 }), ReproError, JSON.stringify(s));
+  });
+
+  test('splitList: trimmed, non-empty items; absent stays undefined so a default applies', () => {
+    assert.deepEqual(splitList(' a, b ,,c '), ['a', 'b', 'c']);
+    assert.deepEqual(splitList(''), []);
+    assert.equal(splitList(undefined), undefined);
   });
 });

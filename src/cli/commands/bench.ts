@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import * as path from 'node:path';
 import { ReproError } from '../../util/errors.js';
-import { numberFlag, numberListFlag } from '../../util/numbers.js';
+import { numberFlag, numberListFlag, splitList } from '../../util/numbers.js';
 import { claimOutputs, ensureOutputFolder, type OutputSpec } from '../../util/output-guard.js';
 import type { TileTransBenchOptions } from '../../bench/tiletrans.js';
 
@@ -210,24 +210,15 @@ function parseTileTransFlags(args: string[]): TileTransFlags {
     .opts<TileTransFlags>();
 }
 
-/** Comma-separated list flag (undefined when absent, so the bench's default applies). */
-const list = (s: string | undefined) =>
-  s
-    ? s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean)
-    : undefined;
-
 /** Non-negative whole-number flag (undefined when absent; '' and '0x10' are errors). */
 const count = (flag: string, s: string | undefined) => numberFlag(flag, s, { integer: true, min: 0 });
 
 /** Bench options from the flags; `--quick` picks a small configuration where a flag is not given. */
 function tileTransOptions(f: TileTransFlags, args: string[]): TileTransBenchOptions {
   return {
-    archs: list(f.archs) ?? (f.quick ? ['mlp', 'lenet5'] : undefined),
+    archs: splitList(f.archs) ?? (f.quick ? ['mlp', 'lenet5'] : undefined),
     sparsities: numberListFlag('--sparsities', f.sparsities, { min: 0, max: 1 }) ?? (f.quick ? [0.5, 0.8] : undefined),
-    tiles: list(f.tiles) ?? (f.quick ? ['128x1'] : undefined),
+    tiles: splitList(f.tiles) ?? (f.quick ? ['128x1'] : undefined),
     evalLimit: numberFlag('--eval-limit', f.evalLimit, { integer: true, min: 1 }) ?? (f.quick ? 1000 : undefined),
     trainEpochs: count('--train-epochs', f.trainEpochs),
     finetuneEpochs: count('--finetune-epochs', f.finetuneEpochs),
