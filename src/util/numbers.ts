@@ -58,10 +58,12 @@ export function numberListFlag(flag: string, s: string | undefined, rule: Number
   return items.map((x) => numberFlag(flag, x, rule)!);
 }
 
-/** A comma-separated list flag: its trimmed, non-empty items, or undefined when the flag is absent (the default). */
+/** A comma-separated list flag: its trimmed, non-empty items, or undefined when absent or empty (the default). */
 export function splitList(s: string | undefined): string[] | undefined {
   return s
-    ?.split(',')
-    .map((x) => x.trim())
-    .filter(Boolean);
+    ? s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : undefined;
 }

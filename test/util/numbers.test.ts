@@ -59,9 +59,9 @@ describe('flag parsers', () => {
       assert.throws(() => numberListFlag('--r', s, { min: 0, max: 1 }), ReproError, JSON.stringify(s));
   });
 
-  test('splitList: trimmed, non-empty items; absent stays undefined so a default applies', () => {
+  test('splitList: trimmed, non-empty items; absent or empty stays undefined so the default applies', () => {
     assert.deepEqual(splitList(' a, b ,,c '), ['a', 'b', 'c']);
-    assert.deepEqual(splitList(''), []);
+    assert.equal(splitList(''), undefined);
     assert.equal(splitList(undefined), undefined);
   });
 });
