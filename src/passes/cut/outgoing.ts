@@ -72,10 +72,16 @@ export function consumersTakeBias(gr: ChannelGroup, g?: Graph): boolean {
 /** The bias of a MatMul exported from nn.Linear: the 1-D initializer of the only Add reading its output. */
 export function matmulBias(g: Graph, node: string): string | undefined {
   const { producer, consumers } = g.index();
-  const out = [...producer.values()].find((n) => n.name === node)?.outputs[0];
+  const mm = [...producer.values()].find((n) => n.name === node);
+  const out = mm?.outputs[0];
   const next = out ? (consumers.get(out) ?? []) : [];
   if (next.length !== 1 || next[0]!.opType !== 'Add') return undefined;
-  return next[0]!.inputs.find((i) => i !== out && g.initializers.get(i)?.dims.length === 1);
+  // Only a bias with one value per output column (a broadcast scalar cannot take per-column constants).
+  const cols = g.initializers.get(mm?.inputs[1] ?? '')?.dims.at(-1);
+  return next[0]!.inputs.find((i) => {
+    const d = g.initializers.get(i)?.dims;
+    return i !== out && d?.length === 1 && d[0] === cols;
+  });
 }
 
 function biasTensor(g: Graph, node: Node, outs: number): { name: string; t: Tensor; scale: number; created: boolean } {
