@@ -11,6 +11,8 @@ export interface ExpandOptions {
   seed?: number;
   /** Only expand these nodes (default: every Conv with group 1 and every Gemm/MatMul with a constant weight). */
   nodes?: string[];
+  /** Only decide which layers expand (the report), leaving the graph as it is: what a plan needs, in milliseconds. */
+  structureOnly?: boolean;
 }
 
 export interface ExpandReport {
@@ -46,7 +48,8 @@ export function lopExpand(g0: Graph, opts: ExpandOptions = {}): ExpandReport & {
       out.push(n);
       continue;
     }
-    out.push(...(n.opType === 'Conv' ? expandConv(g, n, rate, rng) : expandGemm(g, n, rate, rng)));
+    if (opts.structureOnly) out.push(n);
+    else out.push(...(n.opType === 'Conv' ? expandConv(g, n, rate, rng) : expandGemm(g, n, rate, rng)));
     report.expanded.push(n.name);
   }
   g.nodes = out;

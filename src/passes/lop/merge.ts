@@ -1,11 +1,17 @@
 import { A, attrFloat, attrInt, attrInts, attrString } from '../../ir/attrs.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import { f32, type Tensor } from '../../ir/tensor.js';
+import { composeAfter1x1, matmulF32 } from './compose.js';
 import { LOP_SUFFIX } from './expand.js';
 
 export interface MergeOptions {
   /** Merge only layers created by lopExpand (default true); false merges every mergeable linear pair. */
   onlyExpanded?: boolean;
+  /**
+   * Find the merges without multiplying the weights (they come back as zeros of the right shape): what a plan
+   * needs to count them, at a fraction of the cost.
+   */
+  structureOnly?: boolean;
 }
 
 /**
@@ -27,7 +33,7 @@ export function lopMerge(g0: Graph, opts: MergeOptions = {}): { graph: Graph; me
       const prod = g.nodes.find((n) => n.outputs[0] === src);
       if (!prod || consumers.get(src)?.length !== 1 || g.isGraphOutput(src)) continue;
       if (only && !(isExpanded(prod) && isExpanded(b) && origin(prod) === origin(b))) continue;
-      if (tryMergePair(g, prod, b)) {
+      if (tryMergePair(g, prod, b, !opts.structureOnly)) {
         merged++;
         changed = true;
         break;
@@ -48,10 +54,10 @@ function origin(n: Node): string {
   return n.name;
 }
 
-function tryMergePair(g: Graph, a: Node, b: Node): boolean {
-  if (a.opType === 'Conv' && b.opType === 'Conv') return mergeConvs(g, a, b);
+function tryMergePair(g: Graph, a: Node, b: Node, compute: boolean): boolean {
+  if (a.opType === 'Conv' && b.opType === 'Conv') return mergeConvs(g, a, b, compute);
   if ((a.opType === 'Gemm' || a.opType === 'MatMul') && (b.opType === 'Gemm' || b.opType === 'MatMul'))
-    return mergeGemms(g, a, b);
+    return mergeGemms(g, a, b, compute);
   return false;
 }
 
@@ -66,8 +72,8 @@ function isPlain1x1(n: Node, w: Tensor): boolean {
   );
 }
 
-/** a then b, both group-1 convs; one of them a plain 1×1. */
-function mergeConvs(g: Graph, a: Node, b: Node): boolean {
+/** a then b, both group-1 convs; one of them a plain 1×1. `compute` false: the merged weight stays zero. */
+function mergeConvs(g: Graph, a: Node, b: Node, compute: boolean): boolean {
   const wa = g.initializers.get(a.inputs[1]!),
     wb = g.initializers.get(b.inputs[1]!);
   if (!wa || !wb || attrInt(a.attrs, 'group', 1) !== 1 || attrInt(b.attrs, 'group', 1) !== 1) return false;
@@ -81,25 +87,14 @@ function mergeConvs(g: Graph, a: Node, b: Node): boolean {
   if (isPlain1x1(a, wa) && !ba) {
     // W[o,i,t] = Σ_q B[o,q,t]·A[q,i]
     const taps = khB * kwB;
-    w = new Float32Array(coutB * cinA * taps);
-    for (let o = 0; o < coutB; o++)
-      for (let q = 0; q < cinB; q++)
-        for (let i = 0; i < cinA; i++) {
-          const aqi = A_[q * cinA + i]!;
-          for (let t = 0; t < taps; t++) w[(o * cinA + i) * taps + t]! += B_[(o * cinB + q) * taps + t]! * aqi;
-        }
+    w = compute ? composeAfter1x1(B_, A_, coutB, cinB, cinA, taps) : new Float32Array(coutB * cinA * taps);
     dims = [coutB, cinA, khB, kwB];
     attrs = b.attrs;
     bias = bb;
   } else if (isPlain1x1(b, wb)) {
     // W[o,i,t] = Σ_p B[o,p]·A[p,i,t]; bias = B·b_a + b_b
     const taps = khA * kwA;
-    w = new Float32Array(coutB * cinA * taps);
-    for (let o = 0; o < coutB; o++)
-      for (let p = 0; p < cinB; p++) {
-        const bop = B_[o * cinB + p]!;
-        for (let k = 0; k < cinA * taps; k++) w[o * cinA * taps + k]! += bop * A_[p * cinA * taps + k]!;
-      }
+    w = compute ? matmulF32(B_, A_, coutB, cinB, cinA * taps) : new Float32Array(coutB * cinA * taps);
     dims = [coutB, cinA, khA, kwA];
     attrs = a.attrs;
     bias = composeBias(B_, coutB, cinB, ba, bb);
@@ -109,18 +104,14 @@ function mergeConvs(g: Graph, a: Node, b: Node): boolean {
 }
 
 /** a then b, Gemm/MatMul with constant 2-D weights and no transA on b. alpha/beta survive unfolded where they can. */
-function mergeGemms(g: Graph, a: Node, b: Node): boolean {
+function mergeGemms(g: Graph, a: Node, b: Node, compute: boolean): boolean {
   const ma = linearMap(g, a),
     mb = linearMap(g, b);
   if (!ma || !mb || (b.opType === 'Gemm' && attrInt(b.attrs, 'transA', 0) === 1)) return false;
   // y = αa·αb·(Wb·Wa)·x + [αb·Wb·(βa·ca)] + βb·cb
-  const w = new Float32Array(mb.outDim * ma.inDim);
-  for (let o = 0; o < mb.outDim; o++)
-    for (let p = 0; p < mb.inDim; p++) {
-      const bop = mb.w[o * mb.inDim + p]!;
-      if (bop === 0) continue;
-      for (let i = 0; i < ma.inDim; i++) w[o * ma.inDim + i]! += bop * ma.w[p * ma.inDim + i]!;
-    }
+  const w = compute
+    ? matmulF32(mb.w, ma.w, mb.outDim, mb.inDim, ma.inDim)
+    : new Float32Array(mb.outDim * ma.inDim);
   const alpha = ma.alpha * mb.alpha;
   let bias = mb.bias,
     beta = mb.beta;

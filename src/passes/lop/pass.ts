@@ -19,7 +19,7 @@ export interface LopExpandPlan extends PlanHeader<LopExpandOptions> {
 export const lopExpandPass: Pass<LopExpandOptions, LopExpandPlan, LopExpandReport> = {
   ...LOP_EXPAND_SPEC,
   plan(g, o) {
-    const r = lopExpand(g, { rate: o.rate, seed: o.seed });
+    const r = lopExpand(g, { rate: o.rate, seed: o.seed, structureOnly: true }); // apply draws the factors
     return {
       pass: 'lop-expand',
       version: 1,
@@ -46,7 +46,7 @@ export const lopMergePass: Pass<LopMergeOptions, LopMergePlan, { merged: number 
       pass: 'lop-merge',
       version: 1,
       options: o,
-      report: { merged: lopMerge(g, { onlyExpanded: !o.allLinear }).merged },
+      report: { merged: lopMerge(g, { onlyExpanded: !o.allLinear, structureOnly: true }).merged },
     };
   },
   apply(g, plan) {
