@@ -109,9 +109,7 @@ function mergeGemms(g: Graph, a: Node, b: Node, compute: boolean): boolean {
     mb = linearMap(g, b);
   if (!ma || !mb || (b.opType === 'Gemm' && attrInt(b.attrs, 'transA', 0) === 1)) return false;
   // y = αa·αb·(Wb·Wa)·x + [αb·Wb·(βa·ca)] + βb·cb
-  const w = compute
-    ? matmulF32(mb.w, ma.w, mb.outDim, mb.inDim, ma.inDim)
-    : new Float32Array(mb.outDim * ma.inDim);
+  const w = compute ? matmulF32(mb.w, ma.w, mb.outDim, mb.inDim, ma.inDim) : new Float32Array(mb.outDim * ma.inDim);
   const alpha = ma.alpha * mb.alpha;
   let bias = mb.bias,
     beta = mb.beta;
