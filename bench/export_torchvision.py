@@ -6,8 +6,9 @@ Each spec: {"arch": "resnet50", "file": "/abs/out.onnx", "size": 64, "classes": 
             "custom": "fpn" | "unet" (a model of custom_models.py instead of torchvision's; arch is its label),
             "smallClassifier": 256 (VGG/AlexNet: global pool + hidden Linear width 256, see custom_models.py)}
 Prints one JSON line per model: {"file", "arch", "params"} (params = sum(p.numel()) as PyTorch counts them).
-"trainedLike" draws BatchNorm statistics and affine parameters at random so no two tensors are identical
-(an untrained net's BN tensors are all ones/zeros, which the exporter deduplicates).
+"trainedLike" draws BatchNorm affine parameters at random so no two tensors are identical (an untrained net's BN
+tensors are all ones/zeros, which the exporter deduplicates) and measures the running statistics on random images,
+jittered, so activations stay normalised with BN folded, as in a trained model.
 """
 import json
 import sys
@@ -32,6 +33,26 @@ def trained_like(model, gen):
             mod.bias.data.copy_(torch.randn(shape, generator=gen) * 0.1)
 
 
+def measured_bn_statistics(model, size, gen):
+    """Running statistics measured on random images (then jittered ±10 %), as a trained model's match its own
+    activations. Drawn at random alone they leave deep nets unnormalised once BN is folded: Inception-v3's logits
+    reached 1e9 and any fine-tuning step diverged, which says nothing about a trained model."""
+    bns = [m for m in model.modules() if isinstance(m, (torch.nn.BatchNorm2d, torch.nn.BatchNorm1d))]
+    if not bns:
+        return
+    for bn in bns:
+        bn.reset_running_stats()
+        bn.momentum = None  # cumulative average over the calibration batches
+    model.train()
+    for _ in range(2):
+        model(torch.rand(8, 3, size, size, generator=gen))
+    for bn in bns:
+        n = bn.num_features
+        bn.running_var.mul_(torch.rand(n, generator=gen) * 0.2 + 0.9)
+        bn.running_mean.add_(torch.randn(n, generator=gen) * 0.05 * bn.running_var.sqrt())
+        bn.momentum = 0.1
+
+
 def export(spec):
     seed = spec.get("seed", 0)
     torch.manual_seed(seed)
@@ -46,11 +67,12 @@ def export(spec):
         model = getattr(M, spec["arch"])(num_classes=spec.get("classes", 10), **kwargs)
     if spec.get("smallClassifier"):
         small_classifier(model, spec["smallClassifier"])
+    size = spec.get("size", 64)
     with torch.no_grad():
         if spec.get("trainedLike", True):
             trained_like(model, gen)
+            measured_bn_statistics(model, size, gen)
     model.eval()
-    size = spec.get("size", 64)
     batch = spec.get("batch", 1)
     mode = torch.onnx.TrainingMode.PRESERVE if spec.get("keepBn") else torch.onnx.TrainingMode.EVAL
     torch.onnx.export(

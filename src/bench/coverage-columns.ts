@@ -104,7 +104,10 @@ async function tileColumn(m: ModelContext) {
 
 async function finetuneColumn(m: ModelContext) {
   const file = out(m, 'finetune');
+  // Clipped like HF Trainer's default: an untrained deep net without BN (Inception-v3 folded: first gradient norm
+  // ~1e4) diverges in its second SGD step otherwise, in PyTorch as here.
   const args = ['finetune', m.file, '--data', m.data, '--epochs', '1', '--batch', '8', '--eval-limit', '8'];
+  args.push('--clip-grad-norm', '1');
   const r = await cli(m, [...args, '-o', file]);
   return r.reason ?? (await checkOutput(file, m.input, m.ref));
 }

@@ -39,12 +39,13 @@ export function coverageMarkdown(command: string, columns: Column[], rows: Cover
     `Command: \`${command}\`. Machine: ${machineDescription()}.`,
     '',
     'Models exported by PyTorch (bench/export_torchvision.py, bench/custom_models.py) with trained-like weights ' +
-      '(random BatchNorm statistics and affine parameters), 10 classes, 64×64 input, opset 13 unless noted, each with ' +
+      '(random BatchNorm affine parameters; running statistics measured on random images, then jittered ±10 %, so ' +
+      'activations stay normalised with BN folded, as in a trained model), 10 classes, 64×64 input, opset 13 unless noted, each with ' +
       'BatchNorm folded into the convs and kept. Every cell is one run of the real CLI (`--threads 1`), checked with ' +
       'ONNX Runtime: reparameterizations preserve the function (max|f−g| ≤ 1e-4·max|f| on two images, 1e-3 for LOP ' +
       'expand ×2 → merge); `prune l1`/`reap` (ratio 0.3, REAP on 16 .npy images) write a model that runs with the same ' +
       'output shape and fewer MACs by `info`; `prune tile --tiletrans` (sparsity 0.5) zeroes weights and runs; ' +
-      '`finetune` (1 epoch, 16 images, batch 8) and `tedepr` (sparsity 0.99, 1 epoch, 2 score rounds) write models ' +
+      '`finetune` (1 epoch, 16 images, batch 8, `--clip-grad-norm 1`) and `tedepr` (sparsity 0.99, 1 epoch, 2 score rounds) write models ' +
       'that run. ✘ cells give the CLI’s one-line `error:` or the failed check.',
     '',
     markdownTable(['model', 'BN', ...columns.map((c) => c.label)], body),

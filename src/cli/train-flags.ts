@@ -24,6 +24,7 @@ export interface TrainFlags {
   schedule?: string;
   warmup?: number;
   labelSmoothing?: number;
+  clipGradNorm?: number;
   seed?: number;
   augment?: boolean;
   flip?: boolean;
@@ -58,6 +59,11 @@ export function addTrainFlags(cmd: Command): Command {
       '--label-smoothing <eps>',
       'label smoothing for cross-entropy',
       parseFloatFlag('--label-smoothing', 0, 0.999),
+    )
+    .option(
+      '--clip-grad-norm <x>',
+      'clip the global L2 norm of the gradients (e.g. 1; default no clipping)',
+      parseFloatFlag('--clip-grad-norm', 0),
     )
     .option('--seed <s>', 'seed of shuffling and augmentation (default 0)', parseIntFlag('--seed', 0))
     .option('--augment', 'random shifts by up to 2 pixels')

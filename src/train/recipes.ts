@@ -50,6 +50,7 @@ export interface RecipeOverrides {
   schedule?: string;
   warmup?: number;
   labelSmoothing?: number;
+  clipGradNorm?: number;
   seed?: number;
   augment?: boolean;
   /** Mirror left-right with probability 1/2. */
@@ -102,6 +103,7 @@ export function recipeOptions(f: RecipeOverrides, r: Recipe): Omit<TrainOptions,
     schedule,
     warmupEpochs: f.warmup,
     labelSmoothing: f.labelSmoothing,
+    clipGradNorm: f.clipGradNorm,
     seed: f.seed ?? 0,
     augment: augmentOf(f),
     checkpoint: f.checkpoint ? { path: f.checkpoint } : undefined,

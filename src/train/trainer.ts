@@ -12,6 +12,7 @@ import { ReproError } from '../util/errors.js';
 import { Interrupted, onStopRequest, stopRequested } from '../util/signals.js';
 import { loadCheckpoint, saveCheckpoint, type EpochStats, type RunKey, type TrainState } from './checkpoint.js';
 import {
+  clipGradNorm,
   makeOptimizer,
   makeSchedule,
   type Optimizer,
@@ -65,6 +66,8 @@ export interface TrainOptions {
   loss?: LossFn;
   /** Label smoothing ε of the default cross-entropy (ignored with a custom `loss`). */
   labelSmoothing?: number;
+  /** Clip the global L2 norm of the gradients to this (after `beforeUpdate`, before the optimizer). */
+  clipGradNorm?: number;
   hooks?: TrainHooks;
   /** Values for extra graph inputs (teacher logits, ADMM Z/U, ...): fixed, or computed per step. */
   extraFeeds?:
@@ -309,7 +312,9 @@ function diverged(run: TrainRun, what: string): ReproError {
     : run.opts.checkpoint
       ? '; no checkpoint was saved yet'
       : '';
-  return new ReproError(`training diverged: ${what}; lower --lr or check the data${kept}`);
+  return new ReproError(
+    `training diverged: ${what}; lower --lr, pass --clip-grad-norm (e.g. 1) or check the data${kept}`,
+  );
 }
 
 /** An update can overflow after its loss was computed: never save or return such weights. */
@@ -371,6 +376,7 @@ async function trainStep(run: TrainRun, tally: EpochTally, epoch: number, b: Bat
   if (!Number.isFinite(r.loss)) throw diverged(run, `loss is ${r.loss} at epoch ${epoch + 1}, step ${run.step + 1}`);
   for (const s of slots) s.grad = r.grads[s.name]!;
   await opts.hooks?.beforeUpdate?.({ ...ctx, loss: r.loss });
+  if (opts.clipGradNorm !== undefined) clipGradNorm(slots, opts.clipGradNorm);
   tally.lr = run.schedule(run.step);
   run.optimizer.step(slots, tally.lr);
   run.step++;
@@ -424,6 +430,8 @@ async function endEpoch(run: TrainRun, epoch: number, tally: EpochTally, t0: num
     const ev = await run.evalRunner.run(opts.evalDs, opts.evalBatchSize ?? 500, layout);
     stats.testAcc = ev.accuracy;
     stats.testLoss = ev.loss;
+    // Finite weights can still overflow in the forward pass: such a model must not be written as trained.
+    if (!Number.isFinite(ev.loss)) throw diverged(run, `the test loss is ${ev.loss} after epoch ${epoch + 1}`);
   }
   run.history = [...run.history, stats];
   run.display.endEpoch(stats, opts.epochs);

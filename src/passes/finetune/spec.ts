@@ -12,6 +12,7 @@ export interface FinetuneOptions {
   schedule?: 'cosine' | 'step' | 'none';
   warmup?: number;
   labelSmoothing?: number;
+  clipGradNorm?: number;
   seed: number;
   augment: boolean;
   /** Training augmentation: mirror, shift by up to N pixels, random resized crop (smallest area fraction). */
@@ -44,6 +45,11 @@ export const FINETUNE_SPEC: PassSpec<FinetuneOptions> = {
     schedule: { type: 'choice', values: ['cosine', 'step', 'none'], help: 'learning-rate schedule (default cosine)' },
     warmup: { type: 'number', min: 0, help: 'linear warm-up epochs' },
     labelSmoothing: { type: 'number', min: 0, max: 0.999, help: 'label smoothing ε of the cross-entropy' },
+    clipGradNorm: {
+      type: 'number',
+      min: 0,
+      help: 'clip the global L2 norm of the gradients (e.g. 1; default no clipping)',
+    },
     seed: { type: 'number', integer: true, min: 0, default: 0, help: 'seed of shuffling and augmentation' },
     augment: { type: 'boolean', default: false, help: 'random shifts by up to 2 pixels' },
     flip: { type: 'boolean', help: 'augmentation: mirror left-right with probability 1/2' },

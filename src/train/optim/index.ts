@@ -5,6 +5,7 @@ import type { Optimizer, OptimizerOptions } from './types.js';
 
 export { Sgd, type SgdOptions } from './sgd.js';
 export { Adam, type AdamOptions } from './adam.js';
+export { clipGradNorm } from './clip.js';
 export { makeSchedule, type Schedule, type ScheduleKind, type ScheduleOptions } from './schedule.js';
 export {
   maskGrad,
