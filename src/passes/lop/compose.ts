@@ -12,10 +12,17 @@ const BLOCK_DOUBLES = 2 ** 22;
  * float64 k-blocks (the kernel wants the right factor as rows), so a 25088-wide Gemm weight never needs one
  * 800 MB copy.
  */
-export function matmulF32(b: Float32Array, a: Float32Array, m: number, p: number, k: number): Float32Array {
+export function matmulF32(
+  b: Float32Array,
+  a: Float32Array,
+  m: number,
+  p: number,
+  k: number,
+  blockDoubles = BLOCK_DOUBLES,
+): Float32Array {
   const b64 = Float64Array.from(b.subarray(0, m * p));
   const w = new Float32Array(m * k);
-  const kb = Math.max(1, Math.floor(BLOCK_DOUBLES / Math.max(1, p + m)));
+  const kb = Math.max(1, Math.floor(blockDoubles / Math.max(1, p + m)));
   for (let k0 = 0; k0 < k; k0 += kb) {
     const k1 = Math.min(k, k0 + kb);
     const at = new Float64Array((k1 - k0) * p); // Aᵀ rows k0..k1
@@ -38,11 +45,12 @@ export function composeAfter1x1(
   q: number,
   cin: number,
   taps: number,
+  blockDoubles = BLOCK_DOUBLES,
 ): Float32Array {
   const at = new Float64Array(cin * q); // Aᵀ [i, q]
   for (let p = 0; p < q; p++) for (let i = 0; i < cin; i++) at[i * q + p] = a[p * cin + i]!;
   const w = new Float32Array(cout * cin * taps);
-  const perBlock = Math.max(1, Math.floor(BLOCK_DOUBLES / Math.max(1, (q + cin) * taps)));
+  const perBlock = Math.max(1, Math.floor(blockDoubles / Math.max(1, (q + cin) * taps)));
   for (let o0 = 0; o0 < cout; o0 += perBlock) {
     const o1 = Math.min(cout, o0 + perBlock);
     const rows = (o1 - o0) * taps;
