@@ -179,3 +179,31 @@ test('constant arithmetic folds exactly (float32 and int64)', async () => {
   const after = (await (await compile(g, { optimization: 'disabled' })).run(feeds)).y!;
   assert.deepEqual(after.data, before.data);
 });
+
+/** ViT's class token: tokens [N, T, D]; token.expand(N, -1, -1) exported as Shape/Gather/Concat → Equal(-1) → Where → Expand. */
+function classTokenGraph(): Graph {
+  const rng = new SeededRng(9);
+  const g = new Graph();
+  g.opset = 13;
+  g.inputs = [{ name: 'tokens', dtype: 'float32', shape: ['N', 4, 6] }];
+  g.outputs = [{ name: 'out', dtype: 'float32', shape: ['N', 5, 6] }];
+  const token = g.addInitializer('class_token', randn(rng, [1, 1, 6]));
+  const shape = g.add('Shape', ['tokens'])[0]!;
+  const n = g.add('Gather', [shape, constant(g, i64([], [0]))], { axis: A.int(0) })[0]!;
+  const nU = g.add('Unsqueeze', [n, constant(g, i64vec([0]))])[0]!;
+  const target = g.add('Concat', [nU, constant(g, i64vec([-1])), constant(g, i64vec([-1]))], { axis: A.int(0) })[0]!;
+  const isMinus = g.add('Equal', [target, constant(g, i64vec([-1, -1, -1]))])[0]!;
+  const sizes = g.add('Where', [isMinus, constant(g, i64vec([1, 1, 1])), target])[0]!;
+  const tokenN = g.add('Expand', [token, sizes])[0]!;
+  g.add('Concat', [tokenN, 'tokens'], { axis: A.int(1) }, { outputs: ['out'] });
+  return g;
+}
+
+test('the class-token expand(N, -1, -1) chain keeps the symbolic batch (Equal/Where on shape values)', async () => {
+  const g = classTokenGraph();
+  inferShapes(g);
+  assert.deepEqual(shapeOf(g, 'out'), ['N', 5, 6]);
+  const x = randn(new SeededRng(1), [2, 4, 6]);
+  const y = (await (await compile(g)).run({ tokens: x })).out!;
+  assert.deepEqual(y.dims, [2, 5, 6]);
+});

@@ -57,8 +57,9 @@ export function opName(n: Node): string {
   return isDefaultDomain(n) ? n.opType : `${n.domain}.${n.opType}`;
 }
 
+/** Types whose small values are tracked: integers, and booleans as 0/1 (PyTorch's expand(n, -1, -1) goes through Equal → Where). */
 function isIntType(d: DType): boolean {
-  return d === 'int64' || d === 'int32';
+  return d === 'int64' || d === 'int32' || d === 'bool';
 }
 
 type TypeInfo = { dtype: DType; shape: Dim[] };

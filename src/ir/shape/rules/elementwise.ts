@@ -38,7 +38,19 @@ const BINARY_ARITH: Record<string, (a: Dim, b: Dim) => Dim | undefined> = {
   // Integer Div truncates; exact quotients only when symbolic.
   Div: (a, b) =>
     typeof a === 'number' && typeof b === 'number' ? (b === 0 ? undefined : Math.trunc(a / b)) : divDims(a, b),
+  Equal: equalDims,
 };
+
+/**
+ * Equal on shape values as 0/1. A symbolic dim is a size, so it never equals a negative number (the -1 of
+ * `expand(n, -1, -1)`); the same symbol equals itself; anything else is unknown.
+ */
+function equalDims(a: Dim, b: Dim): Dim | undefined {
+  if (typeof a === 'number' && typeof b === 'number') return a === b ? 1 : 0;
+  if (typeof a === 'string' && typeof b === 'string') return a === b ? 1 : undefined;
+  const n = (typeof a === 'number' ? a : b) as number;
+  return n < 0 ? 0 : undefined;
+}
 
 function variadic(dtypeOf: (c: ShapeCtx) => OutInfo['dtype']): ShapeRule {
   return (c) => {
@@ -62,9 +74,22 @@ function variadic(dtypeOf: (c: ShapeCtx) => OutInfo['dtype']): ShapeRule {
 const first = (c: ShapeCtx) => c.dtype(0);
 const bool = () => 'bool' as const;
 
-const where: ShapeRule = (c) => [
-  { dtype: c.dtype(1), shape: broadcastShapes(c, [c.shape(0), c.shape(1), c.shape(2)]) },
-];
+/** Where; on known shape values (a 0/1 condition and two int vectors of one length) it selects them too. */
+const where: ShapeRule = (c) => {
+  const out: OutInfo = { dtype: c.dtype(1), shape: broadcastShapes(c, [c.shape(0), c.shape(1), c.shape(2)]) };
+  const [cond, x, y] = [c.value(0), c.value(1), c.value(2)];
+  const n = Math.max(cond?.length ?? 0, x?.length ?? 0, y?.length ?? 0);
+  const at = (v: Dim[], i: number) => v[v.length === 1 ? 0 : i]!;
+  if (
+    cond &&
+    x &&
+    y &&
+    [cond, x, y].every((v) => v.length === n || v.length === 1) &&
+    cond.every((d) => typeof d === 'number')
+  )
+    out.value = Array.from({ length: n }, (_, i) => (at(cond, i) ? at(x, i) : at(y, i)));
+  return [out];
+};
 
 const cast: ShapeRule = (c) => {
   const out = sameAs(c, 0, castTarget(c.node));
