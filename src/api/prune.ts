@@ -64,7 +64,7 @@ export interface StructuredPruneApiOptions {
   calib?: number;
   calibSamples?: number;
   skip?: string[];
-  /** Keep every cut group's channel count a multiple of this (ORT's blocked conv kernels prefer multiples of 8). */
+  /** Keep every cut group's channel count a multiple of this (ORT's blocked conv kernels prefer multiples of 8); 0 = by width (`channelUnit`). */
   roundTo?: number;
   /** Fold the BatchNormalization nodes pruning leaves into their convs (a fold-bn step after channels). */
   foldBn?: boolean;

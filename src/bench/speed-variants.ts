@@ -122,7 +122,7 @@ function variantMakers(dense: Graph, o: VariantOptions, residual: boolean): Make
   for (const r of plain ? o.roundTos.filter((x) => x !== 1) : [...new Set([1, ...o.roundTos])])
     m.push([
       'round',
-      `L1 −50 % MACs, round-to ${r}`,
+      `L1 −50 % MACs, round-to ${r === 0 ? 'by width' : r}`,
       () => channelVariant(dense, { criterion: 'l1', target: 0.5, srn: false, roundTo: r, calib: o.calib }),
     ]);
   for (const s of o.sparsities)
@@ -195,7 +195,7 @@ export async function channelVariant(dense: Graph, a: ChannelAsk): Promise<Made>
     method: a.criterion,
     ratio,
     srn: a.srn,
-    roundTo: a.roundTo > 1 ? a.roundTo : undefined,
+    roundTo: a.roundTo !== 1 ? a.roundTo : undefined,
     data: a.calib,
     calib: a.calib.count,
   });

@@ -7,7 +7,7 @@ import { take } from '../../src/data/dataset.js';
 import { loadDataset } from '../../src/data/sources.js';
 import { buildModel } from '../../src/models/index.js';
 import { decodeModel, encodeModel } from '../../src/onnx/index.js';
-import { groupKey, keepCount } from '../../src/passes/cut/groups.js';
+import { channelUnit, groupKey, keepCount, ROUND_TO_AUTO } from '../../src/passes/cut/groups.js';
 import type { ChannelsPlan } from '../../src/passes/channels/pass.js';
 import { randomInput, relMaxDiff, runLogits } from '../srn/helpers.js';
 
@@ -23,6 +23,17 @@ test('keepCount with round-to N: a multiple of N (or the whole group), never bel
   // Nearest multiple: 100 channels at −50 % keep 48 (50 rounds to 48), at −10 % keep 88 (90 → 88).
   assert.equal(keepCount(100, 0.5, 8), 48);
   assert.equal(keepCount(100, 0.1, 8), 88);
+});
+
+test('round-to by width: 16 from 64 channels, 8 from 32, 1 below; keepCount follows the unit', () => {
+  assert.deepEqual(
+    [6, 31, 32, 63, 64, 512].map((n) => channelUnit(n, ROUND_TO_AUTO)),
+    [1, 1, 8, 8, 16, 16],
+  );
+  assert.equal(channelUnit(100, 8), 8); // an explicit multiple is kept whatever the width
+  assert.equal(keepCount(6, 0.5, ROUND_TO_AUTO), 3); // LeNet-sized layers prune channel by channel
+  assert.equal(keepCount(48, 0.5, ROUND_TO_AUTO), 24);
+  assert.equal(keepCount(512, 0.3, ROUND_TO_AUTO), 352); // 358.4 → nearest multiple of 16
 });
 
 /** Every cut group's kept count, read back from the pruned model's own coupling groups. */

@@ -69,7 +69,13 @@ export const CHANNELS_SPEC: PassSpec<ChannelsOptions> = {
       hidden: true,
       help: 'PRO: cost the budget is a fraction of (default: this model)',
     },
-    roundTo: { type: 'number', integer: true, min: 1, max: 1 << 20, help: 'keep channel counts multiples of k' },
+    roundTo: {
+      type: 'number',
+      integer: true,
+      min: 0,
+      max: 1 << 20,
+      help: 'keep channel counts multiples of k (0: by width, 16 from 64 channels, 8 from 32, else 1)',
+    },
     skip: { type: 'list', default: [], help: 'comma-separated producer node names to leave unpruned' },
     seed: {
       type: 'number',

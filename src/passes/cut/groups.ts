@@ -59,9 +59,23 @@ export function reasonSummary(reasons: string[], max = 3): string {
   return shown.join('; ') + (top.length > max ? `; ${top.length - max} other reasons` : '');
 }
 
-/** Channels kept when removing `ratio` of `size`, rounded to a multiple of `roundTo` (≥ 1 channel). */
+/** `roundTo` value that asks for the unit by width (`channelUnit`). */
+export const ROUND_TO_AUTO = 0;
+
+/**
+ * The multiple a group of `size` channels keeps: `roundTo`, or with ROUND_TO_AUTO 16 from 64 channels, 8 from 32,
+ * else 1. ORT's NCHWc convolutions work in blocks of 8/16 channels; a count off the block costs as much as the
+ * next multiple (docs/bench/speed-cnn.md). Narrow layers keep unit 1 so LeNet-sized nets still prune finely.
+ */
+export function channelUnit(size: number, roundTo = 1): number {
+  if (roundTo !== ROUND_TO_AUTO) return Math.max(1, roundTo);
+  return size >= 64 ? 16 : size >= 32 ? 8 : 1;
+}
+
+/** Channels kept when removing `ratio` of `size`, rounded to a multiple of its unit (`channelUnit`; ≥ 1 channel). */
 export function keepCount(size: number, ratio: number, roundTo = 1): number {
+  const unit = channelUnit(size, roundTo);
   let k = Math.round(size * (1 - ratio));
-  if (roundTo > 1) k = Math.round(k / roundTo) * roundTo;
-  return Math.min(size, Math.max(roundTo > 1 ? Math.min(roundTo, size) : 1, k));
+  if (unit > 1) k = Math.round(k / unit) * unit;
+  return Math.min(size, Math.max(unit > 1 ? Math.min(unit, size) : 1, k));
 }

@@ -13,7 +13,7 @@ import type { Mat } from '../../linalg/index.js';
 import { forEachBatch } from '../../runtime/capture.js';
 import { ReproError } from '../../util/errors.js';
 import { type CostModel, costModel } from './cost.js';
-import { type GroupStatus, groupStatuses, keepCount, reasonSummary } from '../cut/groups.js';
+import { channelUnit, type GroupStatus, groupStatuses, keepCount, reasonSummary } from '../cut/groups.js';
 import { type PruneCriterion, pruneStructured } from '../cut/prune.js';
 import type { Fold } from '../reap/types.js';
 
@@ -148,7 +148,7 @@ class ProSearch {
   nextCount(key: string, size: number): number | undefined {
     const step = this.opts.step ?? 0.05;
     const minKeep = this.opts.minKeep ?? 0.05;
-    const roundTo = this.opts.roundTo ?? 1;
+    const roundTo = channelUnit(size, this.opts.roundTo ?? 1);
     const cur = this.kept.get(key)!;
     let k = keepCount(size, 1 - (cur / size - step), roundTo);
     // A step that rounds back up to `cur` goes one multiple down instead (from an original size that is not one, to
@@ -166,7 +166,7 @@ class ProSearch {
     }
     // Last step: take only as much as the budget needs (keeps big layers from overshooting it).
     const cur = this.kept.get(key)!;
-    const unit = Math.max(1, this.opts.roundTo ?? 1);
+    const unit = channelUnit(size, this.opts.roundTo ?? 1);
     while (count + unit < cur && this.cost(new Map(this.kept).set(key, count + unit)) <= this.target) count += unit;
     const trial = new Map(this.kept).set(key, count);
     const saved = this.cost(this.kept) - this.cost(trial);
