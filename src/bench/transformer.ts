@@ -1,20 +1,25 @@
 /**
- * `reprune bench transformer [--quick] [--epochs N] [--calib N] [--eval-limit N] [--out docs/bench]`
+ * `reprune bench transformer [--quick] [--epochs N] [--calib N] [--eval-limit N] [--finetune-epochs N]
+ * [--finetune-limit N] [--out docs/bench]`
  *
  * The zoo ViT (`vit-small`, trained by reprune on MNIST and cached like every bench model), pruned without
- * retraining: dense vs L1 vs REAP at 30 % and 50 % of the MLP hidden neurons of every block, and at 25 % of the
+ * retraining: dense vs L1 vs REAP vs REAP+PRO (per-block ratios at the same MACs) at 30 % and 50 % of the MLP hidden
+ * neurons of every block, and at 25 % of the
  * attention heads of every block. REAP calibrates on training images (token positions sampled; Grams streamed) and
  * reconstructs fc2 / the output projection and their biases by least squares. MACs count weight layers plus the
  * attention MatMuls q·kᵀ and ·v (which head pruning shrinks too). Also 2:4 on every block MatMul by magnitude, plain
  * and after a TileTrans search permutation of the MLP neurons, with NVIDIA's permutation efficacy. Writes `<out>/transformer.md` and `.json`.
- * --quick: a smoke run (1 epoch on 2,048 images, 64 calibration images, 500 test images).
+ * Then every row's model is fine-tuned the same way (default 1 epoch on 10,000 images) and evaluated again.
+ * --quick: a smoke run (1 epoch on 2,048 images, 64 calibration images, 500 test images, fine-tune on 512).
  */
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { attentionBlocks } from '../analysis/attention-heads.js';
 import { modelMetrics } from '../analysis/metrics.js';
-import { take } from '../data/dataset.js';
+import { prune } from '../api/prune.js';
+import { runPass } from '../api/passes.js';
+import { type Dataset, take } from '../data/dataset.js';
 import { loadDataset } from '../data/sources.js';
 import type { Graph } from '../ir/graph.js';
 import { inferShapes, shapeOf } from '../ir/shape/index.js';
@@ -32,9 +37,11 @@ import { numberFlag } from '../util/numbers.js';
 export interface TransformerRow {
   unit: 'dense' | 'MLP neurons' | 'heads' | '2:4 block MatMuls';
   ratio: number;
-  method: 'dense' | 'L1' | 'REAP' | 'magnitude' | 'TileTrans search + magnitude';
+  method: 'dense' | 'L1' | 'REAP' | 'REAP+PRO' | 'magnitude' | 'TileTrans search + magnitude';
   macs: number;
   accuracy: number;
+  /** Accuracy after the fine-tuning epochs (`--finetune-epochs`), same recipe for every row; undefined when not run. */
+  finetuned?: number;
   /** 2:4 rows: the permutation's efficacy (NVIDIA's metric) over all block MatMuls. */
   efficacy?: number | null;
 }
@@ -49,6 +56,8 @@ interface Flags {
   trainLimit?: string;
   calib: string;
   evalLimit?: string;
+  finetuneEpochs: string;
+  finetuneLimit: string;
   cacheDir?: string;
   out: string;
 }
@@ -60,6 +69,8 @@ function parseFlags(args: string[]): Flags {
     .option('--train-limit <n>', 'train on the first N images only (part of the cache key)')
     .option('--calib <n>', 'calibration images for REAP', '1000')
     .option('--eval-limit <n>', 'evaluate on the first N test images')
+    .option('--finetune-epochs <n>', 'then fine-tune every row this many epochs (0: no fine-tuning)', '1')
+    .option('--finetune-limit <n>', 'fine-tune on the first N training images', '10000')
     .option('--cache-dir <dir>', 'trained-model cache (default .cache/models or REPRUNE_MODEL_CACHE)')
     .option('--out <dir>', 'where to write transformer.md/json', 'docs/bench')
     .exitOverride()
@@ -79,17 +90,35 @@ export function transformerMacs(g: Graph): number {
   return modelMetrics(g).totals.macs + attn;
 }
 
-/** Every row of the table on one trained model; `calib` images from `train` feed REAP. */
+/** Fine-tuning of every row's model (`epochs` on `data`, AdamW at a tenth of the training learning rate). */
+export interface TransformerFinetune {
+  epochs: number;
+  data: Dataset;
+}
+
+/**
+ * Every row of the table on one trained model; `calib` images from `train` feed REAP and PRO. With `finetune`,
+ * each row's model (dense included, so the gap compares like with like) is then fine-tuned and evaluated again.
+ */
 export async function transformerRows(
   g: Graph,
   train: ReturnType<typeof loadDataset>,
   test: ReturnType<typeof loadDataset>,
   calib: number,
   log: (s: string) => void,
+  finetune?: TransformerFinetune,
 ): Promise<TransformerRow[]> {
   const row = async (unit: TransformerRow['unit'], ratio: number, method: TransformerRow['method'], m: Graph) => {
-    const r = { unit, ratio, method, macs: transformerMacs(m), accuracy: (await evaluate(m, test)).accuracy };
-    log(`${unit} ${Math.round(100 * ratio)} % ${method}: ${(100 * r.accuracy).toFixed(2)} %, ${r.macs} MACs`);
+    const r: TransformerRow = {
+      unit,
+      ratio,
+      method,
+      macs: transformerMacs(m),
+      accuracy: (await evaluate(m, test)).accuracy,
+    };
+    if (finetune) r.finetuned = await finetuneAccuracy(m, finetune, test);
+    const after = r.finetuned === undefined ? '' : `, ${(100 * r.finetuned).toFixed(2)} % fine-tuned`;
+    log(`${unit} ${Math.round(100 * ratio)} % ${method}: ${(100 * r.accuracy).toFixed(2)} %${after}, ${r.macs} MACs`);
     return r;
   };
   const rows: TransformerRow[] = [await row('dense', 0, 'dense', g)];
@@ -98,6 +127,10 @@ export async function transformerRows(
     rows.push(await row('MLP neurons', ratio, 'L1', pruneStructured(g, { method: 'l1', ratio }).graph));
     const reap = pruneStructured(g, { method: 'reap', ratio, grams: mlpGrams }).graph;
     rows.push(await row('MLP neurons', ratio, 'REAP', reap));
+    // PRO picks per-block ratios for the weight MACs uniform REAP keeps (attention MatMuls do not change here).
+    const budgetMacs = modelMetrics(reap).totals.macs / modelMetrics(g).totals.macs;
+    const pro = await prune(g, { method: 'reap', budgetMacs, data: train, calib });
+    rows.push(await row('MLP neurons', ratio, 'REAP+PRO', pro.graph));
   }
   const hGrams = await headGrams(g, train, { samples: calib, positions: 16 });
   rows.push(await row('heads', 0.25, 'L1', pruneHeads(g, { method: 'l1', ratio: 0.25 }).graph));
@@ -109,24 +142,35 @@ export async function transformerRows(
   return rows;
 }
 
+async function finetuneAccuracy(m: Graph, f: TransformerFinetune, test: Dataset): Promise<number> {
+  const options = { epochs: f.epochs, optimizer: 'adamw', lr: 1e-4, batch: 128, weightDecay: 0.05 };
+  const tuned = await runPass('finetune', m, options, { data: f.data }); // exact zeros (2:4) stay zero
+  return (await evaluate(tuned.graph, test)).accuracy;
+}
+
 function nmOptions() {
   return { pattern: NM, sparsity: 0.5, skip: NM_SKIP, scope: 'layer' as const };
 }
 
-export function transformerTable(rows: TransformerRow[], command: string, model = ''): string {
+export function transformerTable(rows: TransformerRow[], command: string, model = '', finetuneText = ''): string {
   const dense = rows.find((r) => r.method === 'dense')!;
+  const tuned = rows.some((r) => r.finetuned !== undefined);
+  const pct = (x: number | undefined) => (x === undefined ? '–' : `${(100 * x).toFixed(2)} %`);
+  const line = (r: TransformerRow) =>
+    `| ${r.unit} | ${r.unit === 'dense' ? '–' : `${Math.round(100 * r.ratio)} %`} | ${r.method} | ${r.macs.toLocaleString('en-US')} | ${(100 * (1 - r.macs / dense.macs)).toFixed(1)} % | ${pct(r.accuracy)} |${tuned ? ` ${pct(r.finetuned)} |` : ''}`;
   const lines = [
-    '## Transformer: pruning the zoo ViT without retraining',
+    '## Transformer: pruning the zoo ViT, without retraining and after a short fine-tune',
     '',
     `\`${command}\``,
     '',
     ...(model ? [model, ''] : []),
-    '| pruned | ratio | method | MACs/sample | MAC reduction | accuracy |',
-    '|---|---:|---|---:|---:|---:|',
-    ...rows.map(
-      (r) =>
-        `| ${r.unit} | ${r.unit === 'dense' ? '–' : `${Math.round(100 * r.ratio)} %`} | ${r.method} | ${r.macs.toLocaleString('en-US')} | ${(100 * (1 - r.macs / dense.macs)).toFixed(1)} % | ${(100 * r.accuracy).toFixed(2)} % |`,
-    ),
+    `| pruned | ratio | method | MACs/sample | MAC reduction | accuracy |${tuned ? ' after fine-tune |' : ''}`,
+    `|---|---:|---|---:|---:|---:|${tuned ? '---:|' : ''}`,
+    ...rows.map(line),
+    '',
+    'REAP+PRO: PRO chooses per-block ratios (REAP criterion, output error on the calibration images) for the weight ' +
+      'MACs uniform REAP keeps at that ratio.',
+    ...(tuned && finetuneText ? [finetuneText] : []),
     '',
     '2:4 rows keep dense MACs (the zeros need sparse kernels to pay off). Permutation efficacy over the block MatMuls',
     `(kept after permutation − kept without) / (kept by an unconstrained magnitude mask − kept without): ${efficacyText(rows)}.`,
@@ -162,9 +206,16 @@ export async function runBench(args: string[]): Promise<void> {
   const fullTest = loadDataset('mnist', 'test');
   const limit = quick ? 500 : evalLimit;
   const test = limit ? take(fullTest, Math.min(limit, fullTest.count)) : fullTest;
-  const rows = await transformerRows(graph, train, test, calib, log);
+  const ftEpochs = numberFlag('--finetune-epochs', f.finetuneEpochs, { integer: true, min: 0 })!;
+  const ftLimit = quick ? 512 : int('--finetune-limit', f.finetuneLimit)!;
+  const finetune =
+    ftEpochs > 0 ? { epochs: ftEpochs, data: loadDataset('mnist', 'train', { limit: ftLimit }) } : undefined;
+  const rows = await transformerRows(graph, train, test, calib, log, finetune);
   const model = `Model: \`${path.basename(file)}\`, vit-small trained by reprune on MNIST (${quick ? 1 : epochs} epoch(s), AdamW recipe); accuracy on ${test.count.toLocaleString('en-US')} MNIST test images.`;
-  const md = transformerTable(rows, `reprune bench transformer ${args.join(' ')}`.trim(), model);
+  const ftText = finetune
+    ? `After fine-tune: every row's model (dense included) trained ${ftEpochs} epoch(s) on the first ${finetune.data.count.toLocaleString('en-US')} MNIST training images, AdamW lr 1e-4 (cosine), weight decay 0.05, batch 128; exact zeros held at zero.`
+    : '';
+  const md = transformerTable(rows, `reprune bench transformer ${args.join(' ')}`.trim(), model, ftText);
   mkdirSync(f.out, { recursive: true });
   writeFileAtomic(path.join(f.out, 'transformer.md'), md);
   writeFileAtomic(
