@@ -5,14 +5,16 @@
  */
 import { loadModelChecked } from '../onnx/prepare.js';
 import { layerMatrix, hardProject, unifyLayers } from '../passes/unify/layers.js';
-import { projectionStates } from '../passes/unify/projection.js';
+import { blockCosts } from '../passes/unify/blocks.js';
+import { statesFromCosts } from '../passes/unify/projection.js';
 
 /** Project every layer of `file`; returns how many layers were projected. */
 export function projectModel(file: string): number {
   const g = loadModelChecked(file);
   const layers = unifyLayers(g, { bh: 4, bw: 4 });
-  const states = projectionStates(
-    layers.map((l) => layerMatrix(g, l)),
+  // One layer's matrix at a time: its block costs are all the projection keeps.
+  const states = statesFromCosts(
+    layers.map((l) => blockCosts(layerMatrix(g, l), l.grid)),
     layers.map((l) => l.grid),
     { unify: 0.5, prune: 0.3, scope: 'layer' },
   );

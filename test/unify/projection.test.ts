@@ -110,3 +110,47 @@ test('accounting counts bits and multiplies per block state', async () => {
   assert.equal(a.multiplies, (8 + 2 + 2) * 10);
   assert.equal(a.denseMultiplies, 32 * 10);
 });
+
+/** The selection by its definition: comparator sorts (d = prune − unify, then prune, then unify), ties by block index. */
+function selectByComparators(unify: number[], prune: number[], nu: number, np: number): Uint8Array {
+  const n = unify.length;
+  const states = new Uint8Array(n);
+  const order = [...Array(n).keys()].sort((a, b) => prune[a]! - unify[a]! - (prune[b]! - unify[b]!) || a - b);
+  let bestK = -1,
+    best = Infinity;
+  for (let k = np; k <= n - nu; k++) {
+    const head = order
+      .slice(0, k)
+      .map((i) => prune[i]!)
+      .sort((a, b) => a - b);
+    const tail = order
+      .slice(k)
+      .map((i) => unify[i]!)
+      .sort((a, b) => a - b);
+    const cost = head.slice(0, np).reduce((s, v) => s + v, 0) + tail.slice(0, nu).reduce((s, v) => s + v, 0);
+    if (cost < best) [best, bestK] = [cost, k];
+  }
+  const pick = (ids: number[], c: number[], m: number) => ids.sort((a, b) => c[a]! - c[b]! || a - b).slice(0, m);
+  for (const b of pick(order.slice(0, bestK), prune, np)) states[b] = STATE.pruned;
+  for (const b of pick(order.slice(bestK), unify, nu)) states[b] = STATE.unified;
+  return states;
+}
+
+test('selectBlockStates (typed argsort) equals the comparator definition, ties and signed zeros included', async () => {
+  const { selectBlockStates } = await import('../../src/passes/unify/select.js');
+  const rng = new SeededRng(11);
+  for (let trial = 0; trial < 200; trial++) {
+    const n = 1 + Math.floor(rng.next() * 40);
+    // Few distinct values, so equal keys (and −0 vs 0 differences) are common.
+    const level = () => [0, -0, 0.5, 1, 2][Math.floor(rng.next() * 5)]!;
+    const prune = Array.from({ length: n }, level);
+    const unify = prune.map((p) => Math.min(p, level()));
+    const np = Math.floor(rng.next() * (n + 1));
+    const nu = Math.floor(rng.next() * (n - np + 1));
+    assert.deepEqual(
+      [...selectBlockStates(unify, prune, nu, np)],
+      [...selectByComparators(unify, prune, nu, np)],
+      `trial ${trial}: n ${n}, nu ${nu}, np ${np}`,
+    );
+  }
+});

@@ -93,10 +93,17 @@ export function enforceStructure(w: Float32Array, l: UnifyLayer, states: Uint8Ar
 
 /** Hard-project a layer's weight in place under `states`; returns the fixed signs (GEMM order). */
 export function hardProject(g: Graph, l: UnifyLayer, states: Uint8Array): Int8Array {
-  const m = layerMatrix(g, l);
-  const signs = Int8Array.from(m, (v) => (v < 0 ? -1 : 1));
+  const stored = g.initializers.get(l.view.weight)!.data as Float32Array;
+  // Untransposed views are the stored layout itself: project in place, no copy of a 400 MB fc weight.
+  const m = l.view.transposed ? layerMatrix(g, l) : stored;
+  const signs = new Int8Array(m.length);
+  for (let i = 0; i < m.length; i++) signs[i] = m[i]! < 0 ? -1 : 1;
+  if (!l.view.transposed) {
+    applyBlockStates(stored, stored, l.grid, states);
+    return signs;
+  }
   const projected = new Float32Array(m.length);
   applyBlockStates(m, projected, l.grid, states);
-  scatterStored(projected, l, g.initializers.get(l.view.weight)!.data as Float32Array);
+  scatterStored(projected, l, stored);
   return signs;
 }

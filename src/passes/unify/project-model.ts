@@ -6,10 +6,10 @@
 import type { Graph } from '../../ir/graph.js';
 import { inferShapes } from '../../ir/shape/index.js';
 import { type BlockAccounting, accountLayer, sumAccounting } from './accounting.js';
-import type { BlockShape } from './blocks.js';
+import { type BlockShape, blockCosts } from './blocks.js';
 import { hardProject, layerMatrix, unifyLayers } from './layers.js';
 import { UNIFY_METADATA_KEY } from './lower.js';
-import { type UnifyTarget, projectionStates } from './projection.js';
+import { statesFromCosts, type UnifyTarget } from './projection.js';
 
 /** A deep copy of `g0` with its layers projected (or only `layers`), and the block accounting. */
 export function projectModel(
@@ -22,8 +22,8 @@ export function projectModel(
   const shaped = g.clone(true);
   inferShapes(shaped, { batch: 1 });
   const ls = unifyLayers(shaped, block, layers);
-  const states = projectionStates(
-    ls.map((l) => layerMatrix(g, l)),
+  const states = statesFromCosts(
+    ls.map((l) => blockCosts(layerMatrix(g, l), l.grid)), // one matrix copy alive at a time
     ls.map((l) => l.grid),
     target,
   );

@@ -15,7 +15,18 @@ export interface UnifyTarget {
  * the constraint set. Counts are round(fraction · blocks), per layer or over all blocks.
  */
 export function projectionStates(mats: ArrayLike<number>[], grids: BlockGrid[], t: UnifyTarget): Uint8Array[] {
-  const costs = mats.map((m, i) => blockCosts(m, grids[i]!));
+  return statesFromCosts(
+    mats.map((m, i) => blockCosts(m, grids[i]!)),
+    grids,
+    t,
+  );
+}
+
+/** Block costs of every layer (`blockCosts`): all Π_S needs, so callers need not hold every matrix at once. */
+export type LayerCosts = ReturnType<typeof blockCosts>;
+
+/** `projectionStates` from the layers' block costs. */
+export function statesFromCosts(costs: LayerCosts[], grids: BlockGrid[], t: UnifyTarget): Uint8Array[] {
   if (t.scope === 'layer') {
     return costs.map((c, i) => {
       const n = grids[i]!.count;
