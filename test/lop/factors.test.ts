@@ -76,3 +76,26 @@ test('batched middle weights equal the per-tap pseudo-inverse formula and restor
     assert.ok(restoreErr < 1e-5, `${cin}x${cout}x${taps}: |E3·M·E1 − W| = ${restoreErr}`);
   }
 });
+
+test('wide factors (block-structured, permuted) are exactly semi-orthogonal and mix every column', async () => {
+  const { semiOrthogonal, DENSE_FACTOR_MAX } = await import('../../src/passes/lop/factors.js');
+  const rng = new SeededRng(13);
+  for (const [m, n] of [
+    [2 * 700, 700],
+    [Math.ceil(1.5 * 600), 600],
+    [513, 513],
+  ] as Array<[number, number]>) {
+    assert.ok(n > DENSE_FACTOR_MAX);
+    const e = semiOrthogonal(m, n, rng);
+    const gram = matmulTN(e, e);
+    const eye = mat(n, n);
+    for (let i = 0; i < n; i++) eye.data[i * n + i] = 1;
+    assert.ok(maxAbsDiffAbs(gram, eye) < 1e-12, `${m}x${n}: EᵀE ≠ I`);
+    // Each column has a block's worth of nonzeros, not one (not a permutation) and not all (not dense).
+    for (let j = 0; j < n; j += 97) {
+      let nz = 0;
+      for (let i = 0; i < m; i++) if (e.data[i * n + j] !== 0) nz++;
+      assert.ok(nz > 100 && nz < m, `${m}x${n}: column ${j} has ${nz} nonzeros`);
+    }
+  }
+});
