@@ -36,7 +36,7 @@ export function coverageMarkdown(command: string, columns: Column[], rows: Cover
   const md = [
     '## coverage',
     '',
-    `Command: \`${command}\`. Machine: ${machineDescription()}.`,
+    `Command: ${command}. Machine: ${machineDescription()}.`,
     '',
     'Models exported by PyTorch (bench/export_torchvision.py, bench/custom_models.py) with trained-like weights ' +
       '(random BatchNorm affine parameters; running statistics measured on random images, then jittered ±10 %, so ' +

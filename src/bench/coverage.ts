@@ -5,7 +5,7 @@
  * Writes the matrix (✔ or the one-line reason) to <out>/coverage.md and coverage.json. Not a timing bench.
  * Needs a python3 with torch and torchvision (skipped with a message otherwise).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command } from 'commander';
@@ -28,6 +28,7 @@ interface CoverageFlags {
   jobs: string;
   out: string;
   json?: boolean;
+  merge?: boolean;
 }
 
 function parseFlags(args: string[]): CoverageFlags {
@@ -40,6 +41,7 @@ function parseFlags(args: string[]): CoverageFlags {
     .option('--jobs <n>', 'models run at once', '1')
     .option('--out <dir>', 'where to write coverage.md/json', 'docs/bench')
     .option('--json', 'print JSON instead of Markdown')
+    .option('--merge', 'replace only the cells run now in <out>/coverage.json (e.g. one column after a fix)')
     .exitOverride()
     .parse(args, { from: 'user' })
     .opts<CoverageFlags>();
@@ -156,13 +158,13 @@ export async function runBench(args: string[]): Promise<void> {
   for (const size of new Set(models.map((m) => m.size))) writeData(path.join(work, `data-${size}`), size);
   const command = `reprune bench coverage ${args.join(' ')}`.trim();
   const results = new Map<string, CoverageRow[]>();
-  const write = () =>
-    writeResults(
-      f,
-      command,
-      columns,
-      models.flatMap((m) => results.get(m.name) ?? []),
-    );
+  const earlier = f.merge ? readEarlier(f.out) : undefined;
+  const write = () => {
+    const now = models.flatMap((m) => results.get(m.name) ?? []);
+    if (!earlier) return writeResults(f, [command], columns, now);
+    const merged = mergeResults(earlier, now, columns);
+    return writeResults(f, [...earlier.commands, command], merged.columns, merged.rows);
+  };
   try {
     await forEachConcurrently(models, Math.max(1, Number(f.jobs)), async (m) => {
       results.set(m.name, await runModel(plan, m));
@@ -184,11 +186,48 @@ async function forEachConcurrently<T>(items: T[], jobs: number, fn: (x: T) => Pr
   await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, worker));
 }
 
-function writeResults(f: CoverageFlags, command: string, columns: Column[], rows: CoverageRow[]) {
+function writeResults(f: CoverageFlags, commands: string[], columns: Column[], rows: CoverageRow[]) {
+  const command = commands.map((c) => `\`${c}\``).join(', then ');
   const { markdown, totals } = coverageMarkdown(command, columns, rows);
-  const json = { command, columns: columns.map((c) => ({ key: c.key, label: c.label })), totals, rows };
+  const json = { commands, columns: columns.map((c) => ({ key: c.key, label: c.label })), totals, rows };
   mkdirSync(f.out, { recursive: true });
   writeFileAtomic(path.join(f.out, 'coverage.md'), markdown);
   writeFileAtomic(path.join(f.out, 'coverage.json'), `${JSON.stringify(json, null, 1)}\n`);
   return { markdown, json };
+}
+
+interface EarlierResults {
+  commands: string[];
+  columns: string[];
+  rows: CoverageRow[];
+}
+
+/** The matrix a previous run wrote to <out>/coverage.json, for --merge. */
+function readEarlier(out: string): EarlierResults {
+  const file = path.join(out, 'coverage.json');
+  if (!existsSync(file)) throw new ReproError(`--merge: ${file} does not exist; run without --merge first`);
+  try {
+    const j = JSON.parse(readFileSync(file, 'utf8')) as {
+      commands?: string[];
+      command?: string;
+      columns: Array<{ key: string }>;
+      rows: CoverageRow[];
+    };
+    return { commands: j.commands ?? [j.command ?? ''], columns: j.columns.map((c) => c.key), rows: j.rows };
+  } catch (e) {
+    throw new ReproError(`--merge: ${file} is not a coverage.json this bench wrote (${(e as Error).message})`);
+  }
+}
+
+/** Earlier rows with the cells run now replaced (new rows appended); columns in the bench's own order. */
+function mergeResults(earlier: EarlierResults, now: CoverageRow[], ran: Column[]) {
+  const keys = new Set([...earlier.columns, ...ran.map((c) => c.key)]);
+  const columns = COLUMNS.filter((c) => keys.has(c.key));
+  const rows = earlier.rows.map((r) => ({ ...r, cells: { ...r.cells } }));
+  for (const r of now) {
+    const old = rows.find((x) => x.model === r.model && x.bn === r.bn);
+    if (old) Object.assign(old.cells, r.cells);
+    else rows.push(r);
+  }
+  return { columns, rows };
 }

@@ -75,5 +75,18 @@ describe('bench coverage --quick', { skip: torchSkipReason() ?? false }, () => {
       readFileSync(path.join(out, 'coverage.md'), 'utf8'),
       /^## coverage\n\nCommand: `reprune bench coverage --models/,
     );
+    // --merge re-runs one column and keeps every other cell of the earlier run.
+    const again = await runCli([...args.slice(0, 6), '--columns', 'info', '--out', out, '--merge'], {
+      timeoutMs: 300_000,
+    });
+    assert.equal(again.code, 0, again.stderr);
+    const merged = JSON.parse(readFileSync(path.join(out, 'coverage.json'), 'utf8')) as {
+      commands: string[];
+      rows: CoverageRow[];
+    };
+    assert.equal(merged.commands.length, 2);
+    assert.match(merged.commands[1]!, /--columns info .*--merge/);
+    assert.deepEqual(Object.keys(merged.rows[0]!.cells), Object.keys(json.rows[0]!.cells));
+    assert.deepEqual(merged.rows[0]!.cells.tedepr, json.rows[0]!.cells.tedepr);
   });
 });
