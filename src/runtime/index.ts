@@ -6,3 +6,4 @@ export { withOutputs, forEachBatch, inputLayout } from './capture.js';
 export type { BatchCallback, BatchInfo, InputLayout, StreamOptions, StreamStats } from './capture.js';
 export { completeShapes, prepareModel } from './shapes.js';
 export type { PreparedModel, PrepareOptions, ShapeCompletion } from './shapes.js';
+export { ortMatmul, ortWorthIt, ORT_MATMUL_MIN_MACS } from './matmul.js';

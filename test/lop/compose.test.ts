@@ -30,31 +30,44 @@ function naiveAfter1x1(b: Float32Array, a: Float32Array, cout: number, q: number
   return w;
 }
 
-test('matmulF32 equals the float64 definition, in one block and in many (odd sizes)', () => {
+test('matmulF32 equals the float64 definition: JS in one block and in many, and ORT (odd sizes)', async () => {
   const rng = new SeededRng(3);
   const [m, p, k] = [7, 13, 29];
   const b = randn(rng, m * p),
     a = randn(rng, p * k);
   const ref = naiveMatmul(b, a, m, p, k);
-  for (const block of [1 << 22, 40, 1])
-    assert.ok(maxAbsDiff(matmulF32(b, a, m, p, k, block), ref) < 1e-5, `block ${block}`);
+  for (const block of [1 << 22, 40, 1]) {
+    const js = await matmulF32(b, a, m, p, k, { backend: 'js', blockDoubles: block });
+    assert.ok(maxAbsDiff(js, ref) < 1e-5, `block ${block}`);
+  }
+  assert.ok(maxAbsDiff(await matmulF32(b, a, m, p, k, { backend: 'ort' }), ref) < 1e-4);
 });
 
-test('composeAfter1x1 equals the float64 definition, in one block and in many (3×3 taps)', () => {
+test('composeAfter1x1 equals the float64 definition: JS in one block and in many, and ORT (3×3 taps)', async () => {
   const rng = new SeededRng(4);
   const [cout, q, cin, taps] = [6, 11, 5, 9];
   const b = randn(rng, cout * q * taps),
     a = randn(rng, q * cin);
   const ref = naiveAfter1x1(b, a, cout, q, cin, taps);
-  for (const block of [1 << 22, 200, 1])
-    assert.ok(maxAbsDiff(composeAfter1x1(b, a, cout, q, cin, taps, block), ref) < 1e-5, `block ${block}`);
+  for (const block of [1 << 22, 200, 1]) {
+    const js = await composeAfter1x1(b, a, cout, q, cin, taps, { backend: 'js', blockDoubles: block });
+    assert.ok(maxAbsDiff(js, ref) < 1e-5, `block ${block}`);
+  }
+  for (const t of [taps, 1]) {
+    const one = b.subarray(0, cout * q * t);
+    const exact = naiveAfter1x1(one, a, cout, q, cin, t);
+    assert.ok(
+      maxAbsDiff(await composeAfter1x1(one, a, cout, q, cin, t, { backend: 'ort' }), exact) < 1e-4,
+      `taps ${t}`,
+    );
+  }
 });
 
-test('a structure-only merge counts the same merges as the full one and leaves the input untouched', () => {
-  const expanded = lopExpand(buildModel('lenet5', { seed: 2 }), { rate: 2 }).graph;
+test('a structure-only merge counts the same merges as the full one and leaves the input untouched', async () => {
+  const expanded = (await lopExpand(buildModel('lenet5', { seed: 2 }), { rate: 2 })).graph;
   const before = [...expanded.initializers].map(([k, t]) => [k, Float32Array.from(t.data as Float32Array)] as const);
-  const full = lopMerge(expanded);
-  const counted = lopMerge(expanded, { structureOnly: true });
+  const full = await lopMerge(expanded);
+  const counted = await lopMerge(expanded, { structureOnly: true });
   assert.equal(counted.merged, full.merged);
   assert.ok(full.merged > 0);
   assert.deepEqual(
@@ -64,10 +77,10 @@ test('a structure-only merge counts the same merges as the full one and leaves t
   for (const [k, data] of before) assert.deepEqual(expanded.initializers.get(k)!.data, data, k);
 });
 
-test('a structure-only expansion reports the layers the real one expands, without touching the graph', () => {
+test('a structure-only expansion reports the layers the real one expands, without touching the graph', async () => {
   const g = buildModel('lenet5', { seed: 2 });
-  const real = lopExpand(g, { rate: 2 });
-  const plan = lopExpand(g, { rate: 2, structureOnly: true });
+  const real = await lopExpand(g, { rate: 2 });
+  const plan = await lopExpand(g, { rate: 2, structureOnly: true });
   assert.deepEqual(plan.expanded, real.expanded);
   assert.deepEqual(plan.skipped, real.skipped);
   assert.equal(plan.graph.nodes.length, g.nodes.length);

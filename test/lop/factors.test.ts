@@ -41,7 +41,7 @@ test('Cholesky QR gives Householder Q up to column signs, orthonormal to roundin
   }
 });
 
-test('batched middle weights equal the per-tap pseudo-inverse formula and restore W exactly', () => {
+test('batched middle weights (JS and ORT) equal the per-tap pseudo-inverse formula and restore W exactly', async () => {
   const rng = new SeededRng(9);
   for (const [cin, cout, taps, rate] of [
     [5, 7, 9, 4],
@@ -50,7 +50,7 @@ test('batched middle weights equal the per-tap pseudo-inverse formula and restor
   ] as Array<[number, number, number, number]>) {
     const f = expansionFactors(cin, cout, rate, rng);
     const w = Float32Array.from({ length: cout * cin * taps }, () => rng.normal());
-    const fast = middleWeights(f, w, taps);
+    const fast = await middleWeights(f, w, taps, { backend: taps === 9 ? 'ort' : 'js' });
     const e1Pinv = matmulNT(spdInverse(matmulTN(f.e1, f.e1)), f.e1);
     const e3Pinv = matmul(transpose(f.e3), spdInverse(matmulNT(f.e3, f.e3)));
     const midOut = f.e3.cols,

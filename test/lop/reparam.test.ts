@@ -58,7 +58,7 @@ test('LOP expand and merge both preserve the function, and merge restores the we
   const x = rand(new SeededRng(9), [4, 3, 8, 8], 1);
   const ref = await run(g, x);
   const scale = ref.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  const rep = lopExpand(g, { rate: 3, seed: 2 });
+  const rep = await lopExpand(g, { rate: 3, seed: 2 });
   const expanded = rep.graph;
   assert.deepEqual(rep.expanded.sort(), ['conv1', 'conv2', 'fc1', 'fc2', 'proj']);
   assert.equal(expanded.nodes.length, g.nodes.length + 2 * 5);
@@ -71,7 +71,7 @@ test('LOP expand and merge both preserve the function, and merge restores the we
         `${name} has zeros`,
       );
   }
-  const merged = lopMerge(expanded).graph;
+  const merged = (await lopMerge(expanded)).graph;
   assert.ok(maxDiff(await run(merged, x), ref) <= 1e-4 * scale, 'merged model computes the same function');
   assert.deepEqual(
     merged.nodes.map((n) => [n.name, n.opType, n.inputs, n.outputs]),
@@ -85,14 +85,14 @@ test('LOP expand and merge both preserve the function, and merge restores the we
   }
 });
 
-test('grouped convs are left unexpanded with a reason', () => {
+test('grouped convs are left unexpanded with a reason', async () => {
   const g = new Graph();
   g.inputs = [{ name: 'input', dtype: 'float32', shape: ['N', 4, 6, 6] }];
   const w = g.addInitializer('dw.weight', f32([4, 1, 3, 3], new Float32Array(36).fill(0.1)));
   g.add('Conv', ['input', w], { group: A.int(4) }, { name: 'dw', outputs: ['out'] });
   g.outputs = [{ name: 'out', dtype: 'float32' }];
   const before = g.clone();
-  const rep = lopExpand(g);
+  const rep = await lopExpand(g);
   assert.equal(rep.expanded.length, 0);
   assert.match(rep.skipped[0]!.reason, /grouped/);
   assert.ok(tensorsEqual(g.initializers.get('dw.weight')!, before.initializers.get('dw.weight')!));

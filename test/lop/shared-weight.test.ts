@@ -35,7 +35,7 @@ function sharedHeadNet(): Graph {
 
 test('LOP expand leaves a shared conv weight unexpanded and the model valid and equivalent', async () => {
   const g = sharedHeadNet();
-  const r = lopExpand(g, { rate: 2 });
+  const r = await lopExpand(g, { rate: 2 });
   assert.deepEqual(r.expanded, ['stem']);
   assert.deepEqual(
     r.skipped.filter((s) => s.node.startsWith('head')).map((s) => s.reason),

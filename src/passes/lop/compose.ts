@@ -1,25 +1,69 @@
 /**
- * The products that merge two linear layers into one, in the blocked GEMM kernel with float64 accumulation.
- * They were plain triple loops accumulating in float32: on ResNet-18 expanded ×2, merging took 207 s of a 209 s
- * run. Work space is bounded (about 32 MB of float64 per block) whatever the layer's size.
+ * The products of LOP: composing two linear layers into one (merge) and the middle weights M = E3ᵀ·W·E1ᵀ
+ * (expand). Big ones run in ONNX Runtime's MLAS kernels (float32), small ones in the blocked JS GEMM (float64
+ * accumulation, bounded work space of about 32 MB per block). Merging was plain triple loops: on ResNet-18
+ * expanded ×2 it took 207 s of a 209 s run.
  */
 import { gemmNT } from '../../linalg/gemm.js';
+import { ortMatmul, ortWorthIt } from '../../runtime/matmul.js';
 
 const BLOCK_DOUBLES = 2 ** 22;
 
-/**
- * B·A for B [m, p] and A [p, k], both row-major float32; the result [m, k] in float32. A is transposed into
- * float64 k-blocks (the kernel wants the right factor as rows), so a 25088-wide Gemm weight never needs one
- * 800 MB copy.
- */
-export function matmulF32(
+export interface ProductOptions {
+  /** 'auto' (default): ORT from ORT_MATMUL_MIN_MACS multiply-adds on, JS below. Tests force one or the other. */
+  backend?: 'auto' | 'js' | 'ort';
+  /** JS work-space bound in doubles (tests make it tiny to exercise the blocking). */
+  blockDoubles?: number;
+}
+
+const useOrt = (o: ProductOptions, m: number, k: number, n: number) =>
+  o.backend === 'ort' || (o.backend !== 'js' && ortWorthIt(m, k, n));
+
+/** B·A for row-major float32 B [m, p] and A [p, k]; the result [m, k]. */
+export async function matmulF32(
   b: Float32Array,
   a: Float32Array,
   m: number,
   p: number,
   k: number,
-  blockDoubles = BLOCK_DOUBLES,
-): Float32Array {
+  o: ProductOptions = {},
+): Promise<Float32Array> {
+  if (useOrt(o, m, p, k)) return ortMatmul(b, a, m, p, k);
+  return matmulJs(b, a, m, p, k, o.blockDoubles ?? BLOCK_DOUBLES);
+}
+
+/**
+ * W[o, i, t] = Σ_q B[o, q, t]·A[q, i]: a 1×1 layer A [q, i] followed by a conv B [o, q, taps] (also M = A·E1ᵀ per
+ * tap in expand). As one GEMM over rows (o, t): B's last two axes swapped, times A, swapped back.
+ */
+export async function composeAfter1x1(
+  b: Float32Array,
+  a: Float32Array,
+  cout: number,
+  q: number,
+  cin: number,
+  taps: number,
+  o: ProductOptions = {},
+): Promise<Float32Array> {
+  if (!useOrt(o, cout * taps, q, cin))
+    return composeAfter1x1Js(b, a, cout, q, cin, taps, o.blockDoubles ?? BLOCK_DOUBLES);
+  const bp = taps === 1 ? b : swapLastAxes(b, cout, q, taps); // [o, t, q]
+  const c = await ortMatmul(bp, a, cout * taps, q, cin); // [o, t, i]
+  return taps === 1 ? c : swapLastAxes(c, cout, taps, cin);
+}
+
+/** [n0, n1, n2] → [n0, n2, n1]. */
+function swapLastAxes(x: Float32Array, n0: number, n1: number, n2: number): Float32Array {
+  const y = new Float32Array(n0 * n1 * n2);
+  for (let i = 0; i < n0; i++) {
+    const base = i * n1 * n2;
+    for (let j = 0; j < n1; j++) for (let k = 0; k < n2; k++) y[base + k * n1 + j] = x[base + j * n2 + k]!;
+  }
+  return y;
+}
+
+/** The JS kernel's B·A: A is transposed into float64 k-blocks, so a 25088-wide weight never needs one 800 MB copy. */
+function matmulJs(b: Float32Array, a: Float32Array, m: number, p: number, k: number, blockDoubles: number) {
   const b64 = Float64Array.from(b.subarray(0, m * p));
   const w = new Float32Array(m * k);
   const kb = Math.max(1, Math.floor(blockDoubles / Math.max(1, p + m)));
@@ -29,23 +73,20 @@ export function matmulF32(
     for (let q = 0; q < p; q++) for (let j = k0; j < k1; j++) at[(j - k0) * p + q] = a[q * k + j]!;
     const c = new Float64Array(m * (k1 - k0));
     gemmNT(b64, at, c, m, k1 - k0, p);
-    for (let o = 0; o < m; o++) for (let j = k0; j < k1; j++) w[o * k + j] = c[o * (k1 - k0) + j - k0]!;
+    for (let r = 0; r < m; r++) for (let j = k0; j < k1; j++) w[r * k + j] = c[r * (k1 - k0) + j - k0]!;
   }
   return w;
 }
 
-/**
- * W[o, i, t] = Σ_q B[o, q, t]·A[q, i]: a 1×1 conv A [q, i] followed by a conv B [o, q, taps]. Rows (o, t) of B
- * are gathered per block of output channels, multiplied by Aᵀ in one GEMM and scattered back to [o, i, taps].
- */
-export function composeAfter1x1(
+/** composeAfter1x1 in the JS kernel, per block of output channels: rows (o, t) gathered, one GEMM, scattered. */
+function composeAfter1x1Js(
   b: Float32Array,
   a: Float32Array,
   cout: number,
   q: number,
   cin: number,
   taps: number,
-  blockDoubles = BLOCK_DOUBLES,
+  blockDoubles: number,
 ): Float32Array {
   const at = new Float64Array(cin * q); // Aᵀ [i, q]
   for (let p = 0; p < q; p++) for (let i = 0; i < cin; i++) at[i * q + p] = a[p * cin + i]!;

@@ -29,7 +29,7 @@ export const LOP_SUFFIX = { first: '.lop_expand', middle: '.lop_mid', last: '.lo
  * Gemm/MatMul three Gemm/MatMuls, with no nonlinearity, bias or BN inside, computing exactly the same function (up
  * to float rounding). The bias stays on the last layer, so zero padding inside stays exact.
  */
-export function lopExpand(g0: Graph, opts: ExpandOptions = {}): ExpandReport & { graph: Graph } {
+export async function lopExpand(g0: Graph, opts: ExpandOptions = {}): Promise<ExpandReport & { graph: Graph }> {
   const g = g0.clone(true);
   const rate = opts.rate ?? 4;
   const rng = new SeededRng(opts.seed ?? 0);
@@ -49,7 +49,7 @@ export function lopExpand(g0: Graph, opts: ExpandOptions = {}): ExpandReport & {
       continue;
     }
     if (opts.structureOnly) out.push(n);
-    else out.push(...(n.opType === 'Conv' ? expandConv(g, n, rate, rng) : expandGemm(g, n, rate, rng)));
+    else out.push(...(n.opType === 'Conv' ? await expandConv(g, n, rate, rng) : await expandGemm(g, n, rate, rng)));
     report.expanded.push(n.name);
   }
   g.nodes = out;
@@ -70,14 +70,14 @@ function expandable(g: Graph, n: Node, readers: Map<string, number>): string | u
   return undefined;
 }
 
-function expandConv(g: Graph, n: Node, rate: number, rng: SeededRng): Node[] {
+async function expandConv(g: Graph, n: Node, rate: number, rng: SeededRng): Promise<Node[]> {
   const wName = n.inputs[1]!;
   const w = g.initializers.get(wName)!;
   const [cout, cin, kh, kw] = w.dims as [number, number, number, number];
   const f = expansionFactors(cin, cout, rate, rng);
   const midIn = f.e1.rows,
     midOut = f.e3.cols;
-  const mData = middleWeights(f, w.data as Float32Array, kh * kw);
+  const mData = await middleWeights(f, w.data as Float32Array, kh * kw);
   const e1 = g.addInitializer(`${wName}.lop_e1`, f32([midIn, cin, 1, 1], toF32(f.e1)));
   const mid = g.addInitializer(`${wName}.lop_m`, f32([midOut, midIn, kh, kw], mData));
   const e3 = g.addInitializer(`${wName}.lop_e3`, f32([cout, midOut, 1, 1], toF32(f.e3)));
@@ -105,7 +105,7 @@ function expandConv(g: Graph, n: Node, rate: number, rng: SeededRng): Node[] {
  * Gemm/MatMul: every expanded layer keeps the original weight layout (transB, or [in,out] for MatMul),
  * transA stays on the first layer, alpha on the middle one and the bias/beta on the last.
  */
-function expandGemm(g: Graph, n: Node, rate: number, rng: SeededRng): Node[] {
+async function expandGemm(g: Graph, n: Node, rate: number, rng: SeededRng): Promise<Node[]> {
   const wName = n.inputs[1]!;
   const w = g.initializers.get(wName)!;
   const stored = w.data as Float32Array;
@@ -115,7 +115,7 @@ function expandGemm(g: Graph, n: Node, rate: number, rng: SeededRng): Node[] {
   const wOutIn = new Float32Array(outDim * inDim); // [out, in]
   for (let i = 0; i < a; i++) for (let j = 0; j < b; j++) wOutIn[transB ? i * b + j : j * a + i] = stored[i * b + j]!;
   const f = expansionFactors(inDim, outDim, rate, rng);
-  const m = mat(f.e3.cols, f.e1.rows, middleWeights(f, wOutIn, 1));
+  const m = mat(f.e3.cols, f.e1.rows, await middleWeights(f, wOutIn, 1));
   const store = (name: string, x: Mat) =>
     g.addInitializer(
       `${wName}.${name}`,

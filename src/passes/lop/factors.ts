@@ -1,6 +1,6 @@
 import { cholesky, gram, mat, matmulNT, qr, transpose, type Mat } from '../../linalg/index.js';
-import { gemmNT } from '../../linalg/gemm.js';
 import type { SeededRng } from '../../util/random.js';
+import { composeAfter1x1, matmulF32, type ProductOptions } from './compose.js';
 
 /**
  * Factors for an exact linear over-parameterization W = E3 · M · E1 (METHODS.md §3, initialization ours):
@@ -109,46 +109,23 @@ function lowerInverse(l: Mat): Mat {
 
 /**
  * M = E3ᵀ · W · E1ᵀ for every kernel tap at once. `w` is the weight as stored, [out, in, taps] (taps = 1 for a
- * matrix); the result is [r·out, r·in, taps] in the same layout. A = E3ᵀ·W is one GEMM over all taps; then each
- * output row's [in, taps] slice is multiplied by E1 in GEMMs over blocks of rows, so no [out, in] tap slice is
- * ever copied out and the float64 work space stays bounded (about 32 MB per block).
+ * matrix); the result is [r·out, r·in, taps] in the same layout. A = E3ᵀ·W is one product over all taps, then
+ * M[o, :, t] = E1·A[o, :, t] is `composeAfter1x1` (one product over rows (o, t)); both in ORT when big.
  */
-export function middleWeights(f: ExpansionFactors, w: Float32Array, taps: number): Float32Array {
+export async function middleWeights(
+  f: ExpansionFactors,
+  w: Float32Array,
+  taps: number,
+  o: ProductOptions = {},
+): Promise<Float32Array> {
   const out = f.e3.rows,
     midOut = f.e3.cols,
     midIn = f.e1.rows,
     inDim = f.e1.cols;
-  const e3t = transpose(f.e3); // [r·out, out]
-  const wt = mat(inDim * taps, out); // Wᵀ as [(in, tap), out]
-  for (let o = 0; o < out; o++) for (let c = 0; c < inDim * taps; c++) wt.data[c * out + o] = w[o * inDim * taps + c]!;
-  const a = mat(midOut, inDim * taps);
-  gemmNT(e3t.data, wt.data, a.data, midOut, inDim * taps, out); // A = E3ᵀ·W, rows [in, taps]
-  const result = new Float32Array(midOut * midIn * taps);
-  const rowsPerBlock = Math.max(1, Math.floor(2 ** 22 / Math.max(1, midIn * taps)));
-  for (let o0 = 0; o0 < midOut; o0 += rowsPerBlock) {
-    const o1 = Math.min(midOut, o0 + rowsPerBlock);
-    middleBlock(f.e1, a, taps, o0, o1, result);
-  }
-  return result;
-}
-
-/** Rows o0..o1 of M: Bt[(o, t), i] = A[o, i, t], C = Bt·E1ᵀ = [(o, t), r·in], scattered to M[o, :, t]. */
-function middleBlock(e1: Mat, a: Mat, taps: number, o0: number, o1: number, result: Float32Array): void {
-  const midIn = e1.rows,
-    inDim = e1.cols;
-  const rows = (o1 - o0) * taps;
-  const bt = new Float64Array(rows * inDim);
-  for (let o = o0; o < o1; o++)
-    for (let i = 0; i < inDim; i++)
-      for (let t = 0; t < taps; t++) bt[((o - o0) * taps + t) * inDim + i] = a.data[o * inDim * taps + i * taps + t]!;
-  const c = new Float64Array(rows * midIn);
-  gemmNT(bt, e1.data, c, rows, midIn, inDim);
-  for (let o = o0; o < o1; o++)
-    for (let t = 0; t < taps; t++) {
-      const src = ((o - o0) * taps + t) * midIn;
-      const dst = o * midIn * taps + t;
-      for (let i = 0; i < midIn; i++) result[dst + i * taps] = c[src + i]!;
-    }
+  const e3t = Float32Array.from(transpose(f.e3).data); // [r·out, out]
+  const a = await matmulF32(e3t, w, midOut, out, inDim * taps, o); // [r·out, in, taps]
+  const e1t = Float32Array.from(transpose(f.e1).data); // [in, r·in]
+  return composeAfter1x1(a, e1t, midOut, inDim, midIn, taps, o);
 }
 
 function gaussian(rows: number, cols: number, std: number, rng: SeededRng): Mat {

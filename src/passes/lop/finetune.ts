@@ -74,7 +74,7 @@ function nodeNamed(g: Graph, name: string, role: string): Node {
 }
 
 export async function lopFinetune(pruned: Graph, ds: Dataset, o: LopFinetuneOptions): Promise<LopFinetuneResult> {
-  const expanded = o.lop ? lopExpand(pruned, { rate: o.expand ?? 4, seed: o.seed ?? 0 }) : undefined;
+  const expanded = o.lop ? await lopExpand(pruned, { rate: o.expand ?? 4, seed: o.seed ?? 0 }) : undefined;
   const student = expanded?.graph ?? pruned;
   const expandReport = expanded && { expanded: expanded.expanded, skipped: expanded.skipped };
   const teacher = o.teacher;
@@ -127,7 +127,7 @@ export async function lopFinetune(pruned: Graph, ds: Dataset, o: LopFinetuneOpti
     });
   }
   if (o.lop) {
-    res = { ...res, graph: lopMerge(res.graph).graph };
+    res = { ...res, graph: (await lopMerge(res.graph)).graph };
     assertSameArchitecture(pruned, res.graph, 'LOP merge');
   }
   return { ...res, mode: finetuneMode(o.lop, spLayers.length > 0), expandReport, spLayers };

@@ -21,7 +21,7 @@ export interface MergeOptions {
  * return to their originals. k×k∘k×k chains are not merged (zero padding between them makes it inexact). Works on a
  * copy: the input graph is untouched.
  */
-export function lopMerge(g0: Graph, opts: MergeOptions = {}): { graph: Graph; merged: number } {
+export async function lopMerge(g0: Graph, opts: MergeOptions = {}): Promise<{ graph: Graph; merged: number }> {
   const g = g0.clone(true);
   const only = opts.onlyExpanded ?? true;
   let merged = 0;
@@ -33,7 +33,7 @@ export function lopMerge(g0: Graph, opts: MergeOptions = {}): { graph: Graph; me
       const prod = g.nodes.find((n) => n.outputs[0] === src);
       if (!prod || consumers.get(src)?.length !== 1 || g.isGraphOutput(src)) continue;
       if (only && !(isExpanded(prod) && isExpanded(b) && origin(prod) === origin(b))) continue;
-      if (tryMergePair(g, prod, b, !opts.structureOnly)) {
+      if (await tryMergePair(g, prod, b, !opts.structureOnly)) {
         merged++;
         changed = true;
         break;
@@ -54,7 +54,7 @@ function origin(n: Node): string {
   return n.name;
 }
 
-function tryMergePair(g: Graph, a: Node, b: Node, compute: boolean): boolean {
+async function tryMergePair(g: Graph, a: Node, b: Node, compute: boolean): Promise<boolean> {
   if (a.opType === 'Conv' && b.opType === 'Conv') return mergeConvs(g, a, b, compute);
   if ((a.opType === 'Gemm' || a.opType === 'MatMul') && (b.opType === 'Gemm' || b.opType === 'MatMul'))
     return mergeGemms(g, a, b, compute);
@@ -73,7 +73,7 @@ function isPlain1x1(n: Node, w: Tensor): boolean {
 }
 
 /** a then b, both group-1 convs; one of them a plain 1×1. `compute` false: the merged weight stays zero. */
-function mergeConvs(g: Graph, a: Node, b: Node, compute: boolean): boolean {
+async function mergeConvs(g: Graph, a: Node, b: Node, compute: boolean): Promise<boolean> {
   const wa = g.initializers.get(a.inputs[1]!),
     wb = g.initializers.get(b.inputs[1]!);
   if (!wa || !wb || attrInt(a.attrs, 'group', 1) !== 1 || attrInt(b.attrs, 'group', 1) !== 1) return false;
@@ -87,14 +87,14 @@ function mergeConvs(g: Graph, a: Node, b: Node, compute: boolean): boolean {
   if (isPlain1x1(a, wa) && !ba) {
     // W[o,i,t] = Σ_q B[o,q,t]·A[q,i]
     const taps = khB * kwB;
-    w = compute ? composeAfter1x1(B_, A_, coutB, cinB, cinA, taps) : new Float32Array(coutB * cinA * taps);
+    w = compute ? await composeAfter1x1(B_, A_, coutB, cinB, cinA, taps) : new Float32Array(coutB * cinA * taps);
     dims = [coutB, cinA, khB, kwB];
     attrs = b.attrs;
     bias = bb;
   } else if (isPlain1x1(b, wb)) {
     // W[o,i,t] = Σ_p B[o,p]·A[p,i,t]; bias = B·b_a + b_b
     const taps = khA * kwA;
-    w = compute ? matmulF32(B_, A_, coutB, cinB, cinA * taps) : new Float32Array(coutB * cinA * taps);
+    w = compute ? await matmulF32(B_, A_, coutB, cinB, cinA * taps) : new Float32Array(coutB * cinA * taps);
     dims = [coutB, cinA, khA, kwA];
     attrs = a.attrs;
     bias = composeBias(B_, coutB, cinB, ba, bb);
@@ -104,12 +104,14 @@ function mergeConvs(g: Graph, a: Node, b: Node, compute: boolean): boolean {
 }
 
 /** a then b, Gemm/MatMul with constant 2-D weights and no transA on b. alpha/beta survive unfolded where they can. */
-function mergeGemms(g: Graph, a: Node, b: Node, compute: boolean): boolean {
+async function mergeGemms(g: Graph, a: Node, b: Node, compute: boolean): Promise<boolean> {
   const ma = linearMap(g, a),
     mb = linearMap(g, b);
   if (!ma || !mb || (b.opType === 'Gemm' && attrInt(b.attrs, 'transA', 0) === 1)) return false;
   // y = αa·αb·(Wb·Wa)·x + [αb·Wb·(βa·ca)] + βb·cb
-  const w = compute ? matmulF32(mb.w, ma.w, mb.outDim, mb.inDim, ma.inDim) : new Float32Array(mb.outDim * ma.inDim);
+  const w = compute
+    ? await matmulF32(mb.w, ma.w, mb.outDim, mb.inDim, ma.inDim)
+    : new Float32Array(mb.outDim * ma.inDim);
   const alpha = ma.alpha * mb.alpha;
   let bias = mb.bias,
     beta = mb.beta;

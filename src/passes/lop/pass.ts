@@ -18,8 +18,8 @@ export interface LopExpandPlan extends PlanHeader<LopExpandOptions> {
 
 export const lopExpandPass: Pass<LopExpandOptions, LopExpandPlan, LopExpandReport> = {
   ...LOP_EXPAND_SPEC,
-  plan(g, o) {
-    const r = lopExpand(g, { rate: o.rate, seed: o.seed, structureOnly: true }); // apply draws the factors
+  async plan(g, o) {
+    const r = await lopExpand(g, { rate: o.rate, seed: o.seed, structureOnly: true }); // apply draws the factors
     return {
       pass: 'lop-expand',
       version: 1,
@@ -28,8 +28,8 @@ export const lopExpandPass: Pass<LopExpandOptions, LopExpandPlan, LopExpandRepor
       report: { rate: o.rate, expanded: r.expanded, skipped: r.skipped },
     };
   },
-  apply(g, plan) {
-    const r = lopExpand(g, { rate: plan.options.rate, seed: plan.options.seed, nodes: plan.nodes });
+  async apply(g, plan) {
+    const r = await lopExpand(g, { rate: plan.options.rate, seed: plan.options.seed, nodes: plan.nodes });
     return { graph: r.graph, report: { rate: plan.options.rate, expanded: r.expanded, skipped: plan.report.skipped } };
   },
 };
@@ -40,17 +40,17 @@ export interface LopMergePlan extends PlanHeader<LopMergeOptions> {
 
 export const lopMergePass: Pass<LopMergeOptions, LopMergePlan, { merged: number }> = {
   ...LOP_MERGE_SPEC,
-  plan(g, o) {
+  async plan(g, o) {
     // Merges are found pairwise until nothing changes; the count is the decision worth recording.
     return {
       pass: 'lop-merge',
       version: 1,
       options: o,
-      report: { merged: lopMerge(g, { onlyExpanded: !o.allLinear, structureOnly: true }).merged },
+      report: { merged: (await lopMerge(g, { onlyExpanded: !o.allLinear, structureOnly: true })).merged },
     };
   },
-  apply(g, plan) {
-    const r = lopMerge(g, { onlyExpanded: !plan.options.allLinear });
+  async apply(g, plan) {
+    const r = await lopMerge(g, { onlyExpanded: !plan.options.allLinear });
     return { graph: r.graph, report: { merged: r.merged } };
   },
 };
