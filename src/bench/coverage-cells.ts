@@ -3,7 +3,7 @@
  * then a check of what it wrote with ONNX Runtime itself (not reprune's IR): the function is preserved, the output
  * runs, MACs really drop. A failing cell carries one line: the CLI's `error:` line or the failed check.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadOrt } from '../runtime/ort.js';
@@ -42,13 +42,35 @@ function cliEntry(): string[] {
   return [path.join(ROOT, 'bin', 'reprune.js')];
 }
 
-/** `reprune --threads 1 <args>` in a child process, killed after `timeoutS` seconds. */
+const running = new Set<ChildProcess>();
+
+/**
+ * Children die with the bench: a SIGTERM to the bench alone (not its process group) used to leave a 15-minute LOP
+ * run behind, competing with whatever ran next.
+ */
+let hooked = false;
+function killChildrenWithBench(): void {
+  if (hooked) return;
+  hooked = true;
+  const killAll = () => {
+    for (const c of running) c.kill('SIGKILL');
+  };
+  process.on('exit', killAll);
+  process.once('SIGTERM', () => {
+    killAll();
+    process.exit(143);
+  });
+}
+
+/** `reprune --threads 1 <args>` in a child process, killed after `timeoutS` seconds (or when the bench ends). */
 export function runReprune(args: string[], timeoutS: number): Promise<CliRun> {
+  killChildrenWithBench();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...cliEntry(), '--threads', '1', ...args], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    running.add(child);
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -64,6 +86,7 @@ export function runReprune(args: string[], timeoutS: number): Promise<CliRun> {
     }, timeoutS * 1000);
     child.on('error', reject);
     child.on('close', (code) => {
+      running.delete(child);
       clearTimeout(timer);
       resolve({ code, stdout, stderr, timedOut });
     });
