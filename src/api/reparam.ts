@@ -42,7 +42,7 @@ export type ReparamOptions =
   /** Rewrite tile-sparse layers into smaller dense ops over the surviving weights. */
   | { transform: 'tile-lower'; minRows?: number; maxDensity?: number; batch?: boolean; measureBatch?: number }
   /** Unified fully connected layers as signed block sums times one magnitude per block (from `unify`'s block map). */
-  | { transform: 'unify-lower' };
+  | { transform: 'unify-lower'; measureBatch?: number };
 
 export interface ReparamResult {
   graph: Graph;

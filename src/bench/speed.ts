@@ -299,7 +299,7 @@ export function speedOptions(f: Flags, log: (s: string) => void): SpeedBenchOpti
     methods: methodsFlag(f.methods),
     targets: fracs('--targets', f.targets) ?? (q ? [0.5] : [0.3, 0.5, 0.7]),
     sparsities: fracs('--sparsities', f.sparsities) ?? (q ? [0.75] : [0.5, 0.75]),
-    roundTos: ints('--round-to', f.roundTo) ?? (q ? [8] : [8, 16]),
+    roundTos: numberListFlag('--round-to', f.roundTo, { integer: true, min: 0 }) ?? (q ? [8] : [8, 16]),
     calib: numberFlag('--calib', f.calib, { integer: true, min: 1 }) ?? (q ? 8 : 64),
     layers: f.layers !== false,
     layersOnly: !!f.layersOnly,

@@ -69,3 +69,37 @@ test('unify-lower as a pass: plan lists the layers; changed weights and conv lay
   const [a, b] = [await runOn(unified), await runOn(r.graph)];
   assert.ok(maxDiff(a, b) <= 1e-5 * maxAbs(a), `diff ${maxDiff(a, b)}`);
 });
+
+test('unify-lower with a measure batch: every candidate timed both ways, only faster ones lowered, replay exact', async () => {
+  const unified = projectModel(
+    buildModel('mlp', { seed: 2 }),
+    { bh: 4, bw: 4 },
+    { unify: 0.5, prune: 0.3, scope: 'layer' },
+  ).graph;
+  const { runPass, applyPlan } = await import('../../src/api/passes.js');
+  const r = await runPass('unify-lower', unified, { measureBatch: 4 });
+  const plan = r.plan as unknown as {
+    layers: Array<{ node: string }>;
+    decisions: Array<Record<string, unknown>>;
+    skipped: Record<string, string>;
+  };
+  const all = lowerUnified(unified).layers.map((l) => l.node);
+  assert.deepEqual(
+    plan.decisions.map((d) => d.node),
+    all,
+  );
+  for (const d of plan.decisions) {
+    assert.ok((d.denseMs as number) > 0 && (d.loweredMs as number) > 0);
+    const kept = plan.layers.some((l) => l.node === d.node);
+    assert.equal(kept, d.lowered, `${d.node}`);
+    if (!kept) assert.match(plan.skipped[d.node as string]!, /kept dense/);
+  }
+  const ref = await runOn(unified);
+  assert.ok(maxDiff(await runOn(r.graph), ref) <= 1e-5 * maxAbs(ref), 'lowered where faster computes the same');
+  // The plan replays without timing: the same layers lowered.
+  const replay = await applyPlan(unified, [r.plan]);
+  assert.deepEqual(
+    replay.graph.nodes.map((n) => n.name),
+    r.graph.nodes.map((n) => n.name),
+  );
+});

@@ -10,7 +10,7 @@ import type { Pass, PassContext, PlanHeader } from '../contract.js';
 import { needData } from '../contract.js';
 import { taylorGradients } from '../importance/taylor.js';
 import { type LoweredLayer, lowerTileSparse } from './lower.js';
-import { type LowerDecision, measureLowering } from './measure.js';
+import { type LowerDecision, measureLowering } from '../measure-lowering.js';
 import { patternOf } from './pattern.js';
 import { applyTileMasks, planTilePrune } from './prune.js';
 import { TILE_LOWER_SPEC, TILE_SPEC, type TileLowerOptions, type TileOptions } from './spec.js';
@@ -104,7 +104,9 @@ export const tileLowerPass: Pass<TileLowerOptions, TileLowerPlan, { layers: Lowe
     // The row groups follow from the weights alone; lowering once finds which layers qualify.
     const { layers } = lowerTileSparse(g, o);
     if (!(o.measureBatch > 0)) return { pass: 'tile-lower', version: 1, options: o, layers };
-    const decisions = await measureLowering(g, layers, { batch: o.measureBatch, runs: 15, margin: 0.05, lower: o });
+    const lowerOne = (one: Graph, node: string) => lowerTileSparse(one, { ...o, nodes: [node] }).graph;
+    const candidates = layers.map((l) => l.node);
+    const decisions = await measureLowering(g, candidates, lowerOne, { batch: o.measureBatch, runs: 15, margin: 0.05 });
     const kept = new Set(decisions.filter((d) => d.lowered).map((d) => d.node));
     return { pass: 'tile-lower', version: 1, options: o, layers: layers.filter((l) => kept.has(l.node)), decisions };
   },

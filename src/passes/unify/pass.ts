@@ -4,14 +4,16 @@
  */
 import { inferShapes } from '../../ir/shape/index.js';
 import { ReproError } from '../../util/errors.js';
-import type { NoOptions, Pass, PlanHeader } from '../contract.js';
+import type { Graph } from '../../ir/graph.js';
+import type { Pass, PlanHeader } from '../contract.js';
 import { needData } from '../contract.js';
+import { type LowerDecision, measureLowering } from '../measure-lowering.js';
 import type { BlockAccounting } from './accounting.js';
 import { type AdmmRound, unifyModel } from './admm.js';
 import { parseBlock } from './blocks.js';
 import { unifyLayers } from './layers.js';
 import { type UnifyLoweredLayer, lowerUnified } from './lower.js';
-import { UNIFY_LOWER_SPEC, UNIFY_SPEC, type UnifyPassOptions } from './spec.js';
+import { UNIFY_LOWER_SPEC, UNIFY_SPEC, type UnifyLowerOptions, type UnifyPassOptions } from './spec.js';
 
 export interface UnifyReport {
   accuracy?: number;
@@ -66,17 +68,28 @@ export const unifyPass: Pass<UnifyPassOptions, UnifyPlan, UnifyReport> = {
   },
 };
 
-export interface UnifyLowerPlan extends PlanHeader<NoOptions> {
+export interface UnifyLowerPlan extends PlanHeader<UnifyLowerOptions> {
   layers: UnifyLoweredLayer[];
+  /** With a measure batch: every candidate's dense and lowered time, and whether it stayed lowered. */
+  decisions?: LowerDecision[];
   skipped: Record<string, string>;
 }
 
 /** `unify-lower` as a pass: the plan lists the layers rewritten (and why others were not). */
-export const unifyLowerPass: Pass<NoOptions, UnifyLowerPlan, { layers: UnifyLoweredLayer[] }> = {
+export const unifyLowerPass: Pass<UnifyLowerOptions, UnifyLowerPlan, { layers: UnifyLoweredLayer[] }> = {
   ...UNIFY_LOWER_SPEC,
-  plan(g, o) {
+  async plan(g, o) {
     const r = lowerUnified(g);
-    return { pass: 'unify-lower', version: 1, options: o, layers: r.layers, skipped: r.skipped };
+    const plan: UnifyLowerPlan = { pass: 'unify-lower', version: 1, options: o, layers: r.layers, skipped: r.skipped };
+    if (!(o.measureBatch > 0)) return plan;
+    const lowerOne = (one: Graph, node: string) => lowerUnified(one, [node]).graph;
+    const candidates = r.layers.map((l) => l.node);
+    const decisions = await measureLowering(g, candidates, lowerOne, { batch: o.measureBatch, runs: 15, margin: 0.05 });
+    for (const d of decisions)
+      if (!d.lowered)
+        plan.skipped[d.node] =
+          `lowered ran ${d.loweredMs!.toFixed(3)} ms, dense ${d.denseMs!.toFixed(3)} ms at batch ${o.measureBatch}: kept dense`;
+    return { ...plan, layers: r.layers.filter((l) => !plan.skipped[l.node]), decisions };
   },
   apply(g, plan) {
     const r = lowerUnified(

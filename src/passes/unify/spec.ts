@@ -1,5 +1,5 @@
 /** What the registry knows of `unify` (cheap to import). */
-import type { NoOptions, PassSpec } from '../contract.js';
+import type { PassSpec } from '../contract.js';
 
 export interface UnifyPassOptions {
   /** Block shape `HxW` in the GEMM view. */
@@ -68,10 +68,24 @@ export const UNIFY_SPEC: PassSpec<UnifyPassOptions> = {
   },
 };
 
-export const UNIFY_LOWER_SPEC: PassSpec<NoOptions> = {
+export interface UnifyLowerOptions {
+  /** > 0: time each layer dense vs lowered in ORT at this batch and keep it dense unless lowering is faster. */
+  measureBatch: number;
+}
+
+export const UNIFY_LOWER_SPEC: PassSpec<UnifyLowerOptions> = {
   name: 'unify-lower',
   kind: 'reparam',
   summary:
     'write unified fully connected layers as signed sums of each block’s inputs times one magnitude per block (exact)',
-  options: {},
+  options: {
+    measureBatch: {
+      type: 'number',
+      integer: true,
+      min: 0,
+      max: 4096,
+      default: 0,
+      help: 'time each layer dense vs lowered in ORT at this batch; keep it dense unless lowering is faster (0 = off)',
+    },
+  },
 };

@@ -1,16 +1,15 @@
 /**
- * Lowering decided by measurement. Lowering pays off on large layers, but on moderate ones (a few hundred channels,
- * small batches) the Gathers, Concats and extra kernels can cost more than the multiply-adds they save. With a
- * measure batch, each layer `lowerTileSparse` would rewrite is timed alone in ONNX Runtime — its masked dense form
- * against its lowered form, in alternating runs on the same input — and stays dense unless lowering is faster. The
- * plan records both medians, so a replay makes the same decision without timing anything.
+ * Lowering decided by measurement (tile-lower, unify-lower). Lowering pays off on large layers, but on moderate ones
+ * (a few hundred channels, small batches) the Gathers, Concats and extra kernels can cost more than the multiply-adds
+ * they save. With a measure batch, each layer a lowering would rewrite is timed alone in ONNX Runtime — its dense
+ * (masked) form against its lowered form, in alternating runs on the same input — and stays dense unless lowering is
+ * faster. The plan records both medians, so a replay makes the same decision without timing anything.
  */
-import { Graph, type Node } from '../../ir/graph.js';
-import { inferShapes } from '../../ir/shape/index.js';
-import { f32, type Tensor } from '../../ir/tensor.js';
-import { compile, type Runner } from '../../runtime/session.js';
-import { SeededRng } from '../../util/random.js';
-import { type LoweredLayer, lowerTileSparse } from './lower.js';
+import { Graph, type Node } from '../ir/graph.js';
+import { inferShapes } from '../ir/shape/index.js';
+import { f32, type Tensor } from '../ir/tensor.js';
+import { compile, type Runner } from '../runtime/session.js';
+import { SeededRng } from '../util/random.js';
 
 export interface LowerDecision {
   node: string;
@@ -28,9 +27,10 @@ export interface MeasureOptions {
   runs: number;
   /** Lowered must be at least this much faster (0.05 = 5 %) to be kept; near-ties stay dense. */
   margin: number;
-  /** The lowering options the plan uses. */
-  lower: { minRows: number; maxDensity: number; batch: boolean };
 }
+
+/** The lowering of one layer: `one` is that layer alone (with `g`'s metadata), `node` its name. */
+export type LowerOne = (one: Graph, node: string) => Graph;
 
 /** The node alone: its input at the shape it has in `g` (batch `batch`), its constant inputs, its output. */
 function layerGraph(g: Graph, shaped: Graph, n: Node): Graph | undefined {
@@ -45,6 +45,7 @@ function layerGraph(g: Graph, shaped: Graph, n: Node): Graph | undefined {
   for (const i of n.inputs.slice(1)) if (i && g.initializers.has(i)) one.initializers.set(i, g.initializers.get(i)!);
   one.nodes = [{ ...n, inputs: [...n.inputs], outputs: [...n.outputs] }];
   one.outputs = [{ name: n.outputs[0]!, dtype: 'float32' }];
+  one.metadata = { ...g.metadata };
   return one;
 }
 
@@ -76,25 +77,25 @@ async function timePair(dense: Graph, lowered: Graph, runs: number): Promise<[nu
   return [median(ta), median(tb)];
 }
 
-/** Time every candidate layer alone and decide which stay lowered. */
+/** Time every candidate layer (node name) alone and decide which stay lowered. */
 export async function measureLowering(
   g: Graph,
-  candidates: LoweredLayer[],
+  candidates: string[],
+  lowerOne: LowerOne,
   o: MeasureOptions,
 ): Promise<LowerDecision[]> {
   const shaped = g.clone(true);
   inferShapes(shaped, { batch: o.batch });
   const byName = new Map(g.nodes.map((n) => [n.name, n]));
   const out: LowerDecision[] = [];
-  for (const c of candidates) {
-    const one = layerGraph(g, shaped, byName.get(c.node)!);
+  for (const node of candidates) {
+    const one = layerGraph(g, shaped, byName.get(node)!);
     if (!one) {
-      out.push({ node: c.node, lowered: true });
+      out.push({ node, lowered: true });
       continue;
     }
-    const low = lowerTileSparse(one, { ...o.lower, nodes: [c.node] }).graph;
-    const [denseMs, loweredMs] = await timePair(one, low, o.runs);
-    out.push({ node: c.node, denseMs, loweredMs, lowered: loweredMs < (1 - o.margin) * denseMs });
+    const [denseMs, loweredMs] = await timePair(one, lowerOne(one, node), o.runs);
+    out.push({ node, denseMs, loweredMs, lowered: loweredMs < (1 - o.margin) * denseMs });
   }
   return out;
 }
