@@ -9,7 +9,8 @@
  * An initializer that PyTorch's exporter shared between nodes (it deduplicates numerically identical
  * tensors, e.g. every BatchNorm weight of an untrained net) counts once per node that reads it: those
  * were separate parameters in PyTorch.
- * MACs are counted for one sample (batch 1) from inferred shapes; `effectiveMacs` counts only
+ * MACs are counted for one sample (batch 1) from inferred shapes, including MatMuls between two activations
+ * (attention's q·kᵀ and ·v: no weight, but real work that head pruning removes); `effectiveMacs` counts only
  * multiplications by nonzero weights (what a sparse kernel does). Where a shape is symbolic (dynamic H/W
  * without `--input-shape`) or unknown, the totals say so (`macsComplete`, `macsMissing`), never a partial sum
  * presented as the whole.
@@ -42,8 +43,10 @@ export interface ModelTotals {
   params: number;
   nonzeros: number;
   sparsity: number;
-  /** Sum over layers (layers with unknown MACs are skipped; see `macsComplete`). */
+  /** Sum over layers plus `activationMacs` (layers with unknown MACs are skipped; see `macsComplete`). */
   macs: number;
+  /** MACs of MatMuls with no constant operand (attention scores and weighted sums); in `macs` and `effectiveMacs`. */
+  activationMacs: number;
   effectiveMacs: number;
   macsComplete: boolean;
   /** Why some layers have no MAC count (symbolic input dims, shapes after an unknown op), when `macsComplete` is false. */
@@ -164,8 +167,33 @@ export function modelMetrics(g: Graph): ModelMetrics {
     });
   }
   const totals = totalsOf(g, layers);
+  const act = activationMatMulMacs(g, shaped);
+  totals.activationMacs = act ?? 0;
+  totals.macs += act ?? 0;
+  totals.effectiveMacs += act ?? 0;
+  if (act === null) totals.macsComplete = false;
   if (!totals.macsComplete) totals.macsMissing = whyMacsMissing(g, shaped, layers);
   return { layers, totals };
+}
+
+/** MACs per sample of the MatMuls whose operands are both activations; null when a shape is not static. */
+function activationMatMulMacs(g: Graph, shaped: Graph): number | null {
+  let macs = 0;
+  for (const n of g.nodes) {
+    if (n.opType !== 'MatMul' || n.inputs.some((i) => g.initializers.has(i))) continue;
+    let a: (number | string)[], y: (number | string)[];
+    try {
+      a = shapeOf(shaped, n.inputs[0]!);
+      y = shapeOf(shaped, n.outputs[0]!);
+    } catch {
+      return null;
+    }
+    const k = a.at(-1);
+    const outputs = numericNumel(y);
+    if (typeof k !== 'number' || outputs === null) return null;
+    macs += outputs * k;
+  }
+  return macs;
 }
 
 /** One line: which layers lack MACs and what would give them (static input dims or shapes of unknown ops). */
@@ -273,6 +301,7 @@ function totalsOf(g: Graph, layers: LayerMetrics[]): ModelTotals {
     sparsity: params ? 1 - nonzeros / params : 0,
     macs,
     effectiveMacs,
+    activationMacs: 0,
     macsComplete,
     stateElements,
     bytes: encodedSize(g),

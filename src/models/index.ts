@@ -11,7 +11,7 @@
  * | vgg-small     | 1,145,002 |  29,984,256 | 6 Conv+BN + 3 Gemm             |
  * | resnet-small  |   272,186 |  31,021,952 | 21 Conv+BN (2 projections) + 1 Gemm |
  * | alexnet-small | 1,998,026 |  26,761,728 | 5 Conv + 3 Gemm                |
- * | vit-small     |   138,890 |   6,473,344 | Conv patches + 4 transformer blocks + 1 Gemm |
+ * | vit-small     |   138,890 |   7,702,656 | Conv patches + 4 transformer blocks + 1 Gemm (MACs incl. attention) |
  * (10 classes; params exclude BN running statistics.)
  */
 import type { Graph } from '../ir/graph.js';

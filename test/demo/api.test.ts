@@ -73,7 +73,10 @@ describe('library API', () => {
       assert.equal(inferenceMacs(g), modelMetrics(g).totals.macs, arch);
     }
     const tt = ttConvert(buildModel('lenet5'), { rank: 4, init: 'random', fcForm: 'chain' }).graph;
-    assert.equal(modelMetrics(tt).totals.macs, 0, 'modelMetrics sees no constant weights in TT layers');
-    assert.ok(inferenceMacs(tt) > 0);
+    // TT chains have no constant weight matrix; their MatMuls between reshaped activations and cores count as
+    // activation MatMuls, at most what every MatMul/Gemm/Conv on the input's path costs.
+    const ttMacs = modelMetrics(tt).totals;
+    assert.equal(ttMacs.macs, ttMacs.activationMacs);
+    assert.ok(ttMacs.macs > 0 && ttMacs.macs <= inferenceMacs(tt));
   });
 });

@@ -27,7 +27,13 @@ const EXPECTED: Record<string, { params: number; macs: number; state: number; la
   'resnet-small': { params: 272_186, macs: 31_021_952, state: 1568, layers: 22 },
   'alexnet-small': { params: 1_998_026, macs: 26_761_728, state: 0, layers: 8 },
   // Weighted layers only: patch Conv + 4 × (q, k, v, proj, fc1, fc2) + head; q·kᵀ and ·v are not weight MACs.
-  'vit-small': { params: 138_890, macs: 50_176 + 4 * 49 * (4 * 64 * 64 + 2 * 64 * 128) + 640, state: 0, layers: 26 },
+  // Weight layers plus attention's q·kᵀ and ·v (2·T²·d per block, T = 49 tokens, d = 64).
+  'vit-small': {
+    params: 138_890,
+    macs: 50_176 + 4 * 49 * (4 * 64 * 64 + 2 * 64 * 128) + 640 + 4 * 2 * 49 * 49 * 64,
+    state: 0,
+    layers: 26,
+  },
 };
 
 describe('model metrics', () => {

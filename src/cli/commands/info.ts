@@ -162,6 +162,10 @@ export function renderInfo(r: InfoReport): string {
       (t.stateElements ? ` (${fmt(t.stateElements)} state elements not counted)` : ''),
     `effective MACs (nonzero weights only): ${fmt(t.effectiveMacs)}; serialized size: ${fmt(t.bytes)} bytes`,
   ];
+  if (t.activationMacs)
+    foot.push(
+      `the total includes ${fmt(t.activationMacs)} MACs of MatMuls between two activations (attention's q·kᵀ and ·v), not in the layer rows`,
+    );
   if (!t.macsComplete && t.macsMissing) foot.push(`MACs are incomplete: ${t.macsMissing}`);
   const rounding = channelRoundingNote(r.layers);
   if (rounding) foot.push(rounding);

@@ -30,12 +30,14 @@ export function costModel(g: Graph, statuses: GroupStatus[]): CostModel {
     inp: inOf.get(l.name),
   }));
   const layerParams = layers.reduce((a, l) => a + l.params, 0);
+  // MACs outside weight layers (attention's activation MatMuls) are counted unscaled, as params outside them are.
+  const otherMacs = m.totals.macs - layers.reduce((a, l) => a + l.macs, 0);
   const frac = (s: GroupStatus | undefined, kept: Map<string, number>) =>
     s ? (kept.get(s.key) ?? s.group.size) / s.group.size : 1;
   const sum = (kept: Map<string, number>, pick: (l: (typeof layers)[number]) => number) =>
     layers.reduce((a, l) => a + pick(l) * frac(l.out, kept) * frac(l.inp, kept), 0);
   return {
-    macs: (kept) => sum(kept, (l) => l.macs),
+    macs: (kept) => sum(kept, (l) => l.macs) + otherMacs,
     // Non-layer params (BN γ/β) are counted unscaled: a slight over-estimate.
     params: (kept) => sum(kept, (l) => l.params) + (m.totals.params - layerParams),
     totalMacs: m.totals.macs,
