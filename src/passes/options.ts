@@ -6,6 +6,16 @@
 import { ReproError } from '../util/errors.js';
 import type { OptionSchema, OptionSpec, PassSpec } from './contract.js';
 
+/** `--measure-batch` of the lowering passes (tile-lower, unify-lower): decide lowering per layer by timing it. */
+export const MEASURE_BATCH_OPTION: OptionSpec = {
+  type: 'number',
+  integer: true,
+  min: 0,
+  max: 4096,
+  default: 0,
+  help: 'time each layer dense vs lowered in ORT at this batch; keep it dense unless lowering is faster (0 = off)',
+};
+
 /** `budgetMacs` → `--budget-macs`, unless the spec names its flag. */
 export function flagOf(key: string, spec: OptionSpec): string {
   return spec.flag ?? `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;

@@ -1,5 +1,6 @@
 /** What the registry knows of `tile` and `tile-lower` (cheap to import). */
 import type { PassSpec } from '../contract.js';
+import { MEASURE_BATCH_OPTION } from '../options.js';
 
 export interface TileOptions {
   /** Fraction of prunable weights to zero, in [0, 1); N:M patterns have their own (1 − N/M). */
@@ -88,13 +89,6 @@ export const TILE_LOWER_SPEC: PassSpec<TileLowerOptions> = {
       help: 'lower a layer only at or below this fraction of its dense work',
     },
     batch: { type: 'boolean', default: true, help: 'batch equal-height row groups into one kernel' },
-    measureBatch: {
-      type: 'number',
-      integer: true,
-      min: 0,
-      max: 4096,
-      default: 0,
-      help: 'time each layer dense vs lowered in ORT at this batch; keep it dense unless lowering is faster (0 = off)',
-    },
+    measureBatch: MEASURE_BATCH_OPTION,
   },
 };

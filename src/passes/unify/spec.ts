@@ -1,5 +1,6 @@
 /** What the registry knows of `unify` (cheap to import). */
 import type { PassSpec } from '../contract.js';
+import { MEASURE_BATCH_OPTION } from '../options.js';
 
 export interface UnifyPassOptions {
   /** Block shape `HxW` in the GEMM view. */
@@ -79,13 +80,6 @@ export const UNIFY_LOWER_SPEC: PassSpec<UnifyLowerOptions> = {
   summary:
     'write unified fully connected layers as signed sums of each block’s inputs times one magnitude per block (exact)',
   options: {
-    measureBatch: {
-      type: 'number',
-      integer: true,
-      min: 0,
-      max: 4096,
-      default: 0,
-      help: 'time each layer dense vs lowered in ORT at this batch; keep it dense unless lowering is faster (0 = off)',
-    },
+    measureBatch: MEASURE_BATCH_OPTION,
   },
 };
