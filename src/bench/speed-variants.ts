@@ -12,13 +12,16 @@ import type { Dataset } from '../data/dataset.js';
 import type { Graph } from '../ir/graph.js';
 import { completeShapes } from '../runtime/shapes.js';
 import { costModel, ratioForMacs } from '../passes/schedule/cost.js';
-import { groupStatuses } from '../passes/cut/groups.js';
+import { groupStatuses, ROUND_TO_AUTO } from '../passes/cut/groups.js';
 import { foldBatchNorm } from '../passes/foldbn/index.js';
 import { serializeResiduals } from '../passes/srn/index.js';
 import { ttConvert } from '../passes/tt/convert.js';
 import { densify } from '../passes/tt/densify.js';
 import { parseBlock } from '../passes/unify/blocks.js';
 import { projectModel } from '../passes/unify/project-model.js';
+
+/** What `prune()` rounds channel counts to when not told (the channels pass's default: by width). */
+const ROUND_TO_DEFAULT = ROUND_TO_AUTO;
 
 /** Method families the bench knows (`--methods`). */
 export const SPEED_METHODS = ['fold-bn', 'srn', 'l1', 'reap', 'round', 'tile', 'nm', 'unify', 'tt'] as const;
@@ -115,11 +118,11 @@ function variantMakers(dense: Graph, o: VariantOptions, residual: boolean): Make
         m.push([
           crit,
           `${srn ? 'SRN+' : ''}${crit.toUpperCase()} −${pct(t)} MACs`,
-          () => channelVariant(dense, { criterion: crit, target: t, srn, roundTo: 1, calib: o.calib }),
+          () => channelVariant(dense, { criterion: crit, target: t, srn, roundTo: ROUND_TO_DEFAULT, calib: o.calib }),
         ]);
-  // Round-to 1 at −50 % is the plain L1 row; add it here when that row is not in the table.
+  // The L1 −50 % row uses the default (by width); round-to 1 (no rounding) is always compared with it.
   const plain = o.methods.includes('l1') && o.targets.includes(0.5);
-  for (const r of plain ? o.roundTos.filter((x) => x !== 1) : [...new Set([1, ...o.roundTos])])
+  for (const r of [...new Set([1, ...o.roundTos])].filter((x) => !(plain && x === ROUND_TO_DEFAULT)))
     m.push([
       'round',
       `L1 −50 % MACs, round-to ${r === 0 ? 'by width' : r}`,
@@ -200,7 +203,7 @@ export async function channelVariant(dense: Graph, a: ChannelAsk): Promise<Made>
     method: a.criterion,
     ratio,
     srn: a.srn,
-    roundTo: a.roundTo !== 1 ? a.roundTo : undefined,
+    roundTo: a.roundTo,
     data: a.calib,
     calib: a.calib.count,
   });

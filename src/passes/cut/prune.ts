@@ -138,7 +138,7 @@ export function selectChannels(g: Graph, opts: StructuredOptions & ReuseOptions)
     const r = opts.ratios?.[st.key] ?? opts.ratio ?? 0;
     if (!(r >= 0 && r < 1)) throw new ReproError(`pruning ratio ${r} for group '${st.key}': must be in [0, 1)`);
     const n = st.group.size;
-    const k = keepCount(n, r, opts.roundTo);
+    const k = keepCount(n, r, opts.roundTo, st.conv);
     if (r === 0 || k >= n) continue;
     const cacheKey = `${opts.method}:${st.key}:${k}`;
     let fold = opts.planCache?.get(cacheKey);

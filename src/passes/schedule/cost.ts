@@ -49,7 +49,7 @@ export function costModel(g: Graph, statuses: GroupStatus[]): CostModel {
 export function ratioForMacs(cm: CostModel, prunable: GroupStatus[], keepFraction: number, roundTo = 1): number {
   let lo = 0,
     hi = 0.99;
-  const at = (r: number) => cm.macs(new Map(prunable.map((s) => [s.key, keepCount(s.group.size, r, roundTo)])));
+  const at = (r: number) => cm.macs(new Map(prunable.map((s) => [s.key, keepCount(s.group.size, r, roundTo, s.conv)])));
   if (at(hi) > keepFraction * cm.totalMacs) return hi;
   for (let it = 0; it < 40; it++) {
     const mid = (lo + hi) / 2;

@@ -145,10 +145,15 @@ class ProSearch {
   }
 
   /** The group's next step down (one `step` of its channels, rounded), or undefined at its minimum. */
+  /** The multiple group `key` keeps (`channelUnit`). */
+  unitOf(key: string, size: number): number {
+    return channelUnit(size, this.opts.roundTo ?? 1, this.prunable.find((s) => s.key === key)?.conv ?? true);
+  }
+
   nextCount(key: string, size: number): number | undefined {
     const step = this.opts.step ?? 0.05;
     const minKeep = this.opts.minKeep ?? 0.05;
-    const roundTo = channelUnit(size, this.opts.roundTo ?? 1);
+    const roundTo = this.unitOf(key, size);
     const cur = this.kept.get(key)!;
     let k = keepCount(size, 1 - (cur / size - step), roundTo);
     // A step that rounds back up to `cur` goes one multiple down instead (from an original size that is not one, to
@@ -166,7 +171,7 @@ class ProSearch {
     }
     // Last step: take only as much as the budget needs (keeps big layers from overshooting it).
     const cur = this.kept.get(key)!;
-    const unit = channelUnit(size, this.opts.roundTo ?? 1);
+    const unit = this.unitOf(key, size);
     while (count + unit < cur && this.cost(new Map(this.kept).set(key, count + unit)) <= this.target) count += unit;
     const trial = new Map(this.kept).set(key, count);
     const saved = this.cost(this.kept) - this.cost(trial);
