@@ -156,6 +156,12 @@ export function renderInfo(r: InfoReport): string {
     t.macsComplete ? fmt(t.macs) : '?',
   ]);
   const table = renderTable(['layer', 'op', 'weight shape', 'params', 'nonzeros', 'sparsity', 'MACs/sample'], rows, 3);
+  return [...head, table, ...footLines(r)].join('\n');
+}
+
+/** The lines under the table: how params and MACs are counted, what is incomplete or off the fast path, unification. */
+function footLines(r: InfoReport): string[] {
+  const t = r.totals;
   const foot = [
     '',
     'params = float weights as PyTorch counts them (a shared initializer once per node reading it; no BatchNorm running statistics, Clip/Pad settings or arithmetic scalars)' +
@@ -184,7 +190,7 @@ export function renderInfo(r: InfoReport): string {
     for (const l of u.layers)
       foot.push(`  ${l.weight}: ${fmt(l.unified)} unified, ${fmt(l.pruned)} pruned of ${fmt(l.blocks)}`);
   }
-  return [...head, table, ...foot].join('\n');
+  return foot;
 }
 
 export function register(program: Command): void {
