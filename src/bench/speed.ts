@@ -101,7 +101,7 @@ function loadModels(o: SpeedBenchOptions, notes: string[], dir: string): LoadedM
     out.push({
       name,
       graph: loadModelChecked(e.file),
-      source: `torchvision ${e.arch}${name === 'vit-tiny' ? ' (6 layers, 3 heads, width 192, patch 16)' : ''} at ${o.size}×${o.size} px, 1000 classes, random weights${name === 'vit-tiny' ? '' : ' and BN statistics, BN kept'}`,
+      source: `torchvision ${e.arch}${name === 'vit-tiny' ? ' (6 layers, 3 heads, width 192, patch 16)' : ''} at ${o.size}×${o.size} px, 1000 classes, random weights${name === 'vit-tiny' ? '' : ', BN statistics measured on random images, BN kept'}`,
     });
   });
   return out;
