@@ -19,6 +19,7 @@ import type { Graph, Node } from '../ir/graph.js';
 import { numel, type Tensor } from '../ir/tensor.js';
 import { inferShapes, shapeOf } from '../ir/shape/index.js';
 import { encodedSize } from '../onnx/size.js';
+import { activationMatMulMacs } from './activation-macs.js';
 
 export interface LayerMetrics {
   /** Node name. */
@@ -174,26 +175,6 @@ export function modelMetrics(g: Graph): ModelMetrics {
   if (act === null) totals.macsComplete = false;
   if (!totals.macsComplete) totals.macsMissing = whyMacsMissing(g, shaped, layers);
   return { layers, totals };
-}
-
-/** MACs per sample of the MatMuls whose operands are both activations; null when a shape is not static. */
-function activationMatMulMacs(g: Graph, shaped: Graph): number | null {
-  let macs = 0;
-  for (const n of g.nodes) {
-    if (n.opType !== 'MatMul' || n.inputs.some((i) => g.initializers.has(i))) continue;
-    let a: (number | string)[], y: (number | string)[];
-    try {
-      a = shapeOf(shaped, n.inputs[0]!);
-      y = shapeOf(shaped, n.outputs[0]!);
-    } catch {
-      return null;
-    }
-    const k = a.at(-1);
-    const outputs = numericNumel(y);
-    if (typeof k !== 'number' || outputs === null) return null;
-    macs += outputs * k;
-  }
-  return macs;
 }
 
 /** One line: which layers lack MACs and what would give them (static input dims or shapes of unknown ops). */

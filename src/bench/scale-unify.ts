@@ -4,23 +4,14 @@
  * `node scale-unify.js model.onnx` (the bench preloads its probe for time and memory); prints the layer count.
  */
 import { loadModelChecked } from '../onnx/prepare.js';
-import { layerMatrix, hardProject, unifyLayers } from '../passes/unify/layers.js';
-import { blockCosts } from '../passes/unify/blocks.js';
-import { statesFromCosts } from '../passes/unify/projection.js';
+import { unifyLayers } from '../passes/unify/layers.js';
+import { projectLayersInPlace } from '../passes/unify/project-model.js';
 
 /** Project every layer of `file`; returns how many layers were projected. */
 export function projectModel(file: string): number {
   const g = loadModelChecked(file);
   const layers = unifyLayers(g, { bh: 4, bw: 4 });
-  // One layer's matrix at a time: its block costs are all the projection keeps.
-  const states = statesFromCosts(
-    layers.map((l) => blockCosts(layerMatrix(g, l), l.grid)),
-    layers.map((l) => l.grid),
-    { unify: 0.5, prune: 0.3, scope: 'layer' },
-  );
-  layers.forEach((l, i) => {
-    hardProject(g, l, states[i]!);
-  });
+  projectLayersInPlace(g, layers, { unify: 0.5, prune: 0.3, scope: 'layer' });
   return layers.length;
 }
 

@@ -13,7 +13,8 @@ import { evaluate } from '../../runtime/evaluate.js';
 import { addCrossEntropy, addProximalPenalty, trainModel, weightedSum, type TrainOptions } from '../../train/index.js';
 import { accountLayer, sumAccounting, type BlockAccounting } from './accounting.js';
 import { applyBlockStates, type BlockShape } from './blocks.js';
-import { enforceStructure, hardProject, layerMatrix, scatterStored, unifyLayers, type UnifyLayer } from './layers.js';
+import { enforceStructure, layerMatrix, scatterStored, unifyLayers, type UnifyLayer } from './layers.js';
+import { projectLayersInPlace } from './project-model.js';
 import { projectionStates, type UnifyTarget } from './projection.js';
 
 export interface UnifyOptions extends UnifyTarget {
@@ -72,12 +73,7 @@ export async function unifyModel(model: Graph, ds: Dataset, o: UnifyOptions): Pr
   const history: AdmmRound[] = [];
   if (mode === 'admm') g = await admmRounds({ ds, o, layers, train }, g, rounds, epr, history);
   // Hard projection of the current weights, then retraining with the structure fixed.
-  const finalStates = projectionStates(
-    layers.map((l) => layerMatrix(g, l)),
-    layers.map((l) => l.grid),
-    o,
-  );
-  const signs = layers.map((l, i) => hardProject(g, l, finalStates[i]!));
+  const { states: finalStates, signs } = projectLayersInPlace(g, layers, o);
   const epochs = mode === 'admm' ? retrain : rounds * epr + retrain;
   if (epochs > 0) g = await retrainFixed({ ds, o, layers, train }, g, epochs, finalStates, signs);
   const perLayer: Record<string, BlockAccounting> = {};
@@ -187,7 +183,7 @@ async function retrainFixed(
   g: Graph,
   epochs: number,
   finalStates: ReturnType<typeof projectionStates>,
-  signs: ReturnType<typeof hardProject>[],
+  signs: Int8Array[],
 ): Promise<Graph> {
   const fix = (m: Graph) => {
     layers.forEach((l, i) => {

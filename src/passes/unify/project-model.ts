@@ -7,7 +7,7 @@ import type { Graph } from '../../ir/graph.js';
 import { inferShapes } from '../../ir/shape/index.js';
 import { type BlockAccounting, accountLayer, sumAccounting } from './accounting.js';
 import { type BlockShape, blockCosts } from './blocks.js';
-import { hardProject, layerMatrix, unifyLayers } from './layers.js';
+import { hardProject, layerMatrix, type UnifyLayer, unifyLayers } from './layers.js';
 import { UNIFY_METADATA_KEY } from './lower.js';
 import { statesFromCosts, type UnifyTarget } from './projection.js';
 
@@ -22,18 +22,28 @@ export function projectModel(
   const shaped = g.clone(true);
   inferShapes(shaped, { batch: 1 });
   const ls = unifyLayers(shaped, block, layers);
-  const states = statesFromCosts(
-    ls.map((l) => blockCosts(layerMatrix(g, l), l.grid)), // one matrix copy alive at a time
-    ls.map((l) => l.grid),
-    target,
-  );
-  const acc = ls.map((l, i) => {
-    hardProject(g, l, states[i]!);
-    return accountLayer(l.grid, states[i]!, l.positions);
-  });
+  const { states } = projectLayersInPlace(g, ls, target);
+  const acc = ls.map((l, i) => accountLayer(l.grid, states[i]!, l.positions));
   g.metadata[UNIFY_METADATA_KEY] = JSON.stringify({
     block: `${block.bh}x${block.bw}`,
     layers: Object.fromEntries(ls.map((l, i) => [l.view.weight, Array.from(states[i]!)])),
   });
   return { graph: g, accounting: sumAccounting(acc) };
+}
+
+/**
+ * Π_S applied to `layers` of `g`, in place: the states from each layer's block costs (one matrix copy alive at a
+ * time), then the hard projection. Returns the states and each layer's fixed signs (what retraining holds).
+ */
+export function projectLayersInPlace(
+  g: Graph,
+  layers: UnifyLayer[],
+  target: UnifyTarget,
+): { states: Uint8Array[]; signs: Int8Array[] } {
+  const states = statesFromCosts(
+    layers.map((l) => blockCosts(layerMatrix(g, l), l.grid)),
+    layers.map((l) => l.grid),
+    target,
+  );
+  return { states, signs: layers.map((l, i) => hardProject(g, l, states[i]!)) };
 }
