@@ -56,6 +56,8 @@ export interface StructuredPruneApiOptions {
   budgetParams?: number;
   /** PRO: step per proposal, fraction of a group (default 0.05). */
   proStep?: number;
+  /** PRO: samples each evaluation's logit error is measured on (default 128). */
+  proSamples?: number;
   /** Serialize residual blocks first (SRN) so every layer is prunable. */
   srn?: boolean;
   /** Calibration data: required for 'reap' / 'nu' and for a budget. */
@@ -133,6 +135,7 @@ function channelSteps(o: StructuredPruneApiOptions, referenceCost: number | unde
     budgetMacs,
     budgetParams: o.budgetParams,
     proStep: o.proStep,
+    proSamples: o.proSamples,
     roundTo: o.roundTo,
     skip: o.skip,
     seed: o.seed,

@@ -22,6 +22,7 @@ import { loadOrt } from '../runtime/ort.js';
 import { ReproError } from '../util/errors.js';
 import { markdownTable } from '../util/markdown.js';
 import { machineDescription } from './benchmarks-doc.js';
+import { writeRandomCalibration } from './scale-data.js';
 import { exportTorchvision, torchSkipReason } from './torch.js';
 
 interface ScaleFlags {
@@ -38,6 +39,8 @@ interface ScaleModel {
   file: string;
   params: number;
   bytes: number;
+  /** Output classes (calibration labels stay below); torchvision exports have 1000. */
+  classes?: number;
 }
 
 export interface PassRun {
@@ -56,8 +59,12 @@ const FULL_MODELS = ['resnet18', 'resnet50', 'vgg16', 'vit-b-stack'];
 const QUICK_MODELS = ['mlp', 'lenet5', 'tiny-stack'];
 const TORCHVISION = new Set(['resnet18', 'resnet50', 'vgg16']);
 
-/** Each pass as CLI arguments (model, output); `unify` runs the projection script instead of the CLI. */
-const PASSES: Record<string, (m: string, o: string) => string[]> = {
+/**
+ * Each pass as CLI arguments (model, output, calibration folder); `unify` runs the projection script instead of the
+ * CLI. reap-pro (issue 17's 15-minute target: 2,000 samples at the model's input size, PRO to half the MACs, at the
+ * PRO settings docs/bench/scale-reap-pro.md measured) runs only when named in --passes: minutes per model.
+ */
+const PASSES: Record<string, (m: string, o: string, data: string) => string[]> = {
   info: (m) => ['info', m],
   'fold-bn': (m, o) => ['reparam', m, '--transform', 'fold-bn', '-o', o],
   srn: (m, o) => ['reparam', m, '--transform', 'srn', '-o', o],
@@ -69,12 +76,23 @@ const PASSES: Record<string, (m: string, o: string) => string[]> = {
   'lop-expand': (m, o) => ['reparam', m, '--transform', 'lop-expand', '-o', o],
   'lop-merge': (m, o) => ['reparam', m, '--transform', 'lop-merge', '-o', o],
   unify: (m) => [m],
+  'reap-pro': (m, o, data) => [
+    'prune',
+    m,
+    ...['--method', 'reap', '--pro', '--budget-macs', '0.5', '--pro-step', '0.1', '--pro-samples', '32'],
+    ...['--data', data, '--calib', String(CALIB_SAMPLES), '-o', o],
+  ],
 };
+const OPT_IN = new Set(['reap-pro']);
+const CALIB_SAMPLES = 2000;
 
 function parseFlags(args: string[]): ScaleFlags {
   return new Command('reprune bench scale')
     .option('--models <list>', `comma-separated: ${FULL_MODELS.join(', ')} (default all; --quick: tiny ones)`)
-    .option('--passes <list>', `comma-separated: ${Object.keys(PASSES).join(', ')} (default all)`)
+    .option(
+      '--passes <list>',
+      `comma-separated: ${Object.keys(PASSES).join(', ')} (default all but ${[...OPT_IN].join(', ')})`,
+    )
     .option('--timeout <s>', 'give up on one pass after this many seconds', '600')
     .option('--out <dir>', 'where to write scale.md/json', 'docs/bench')
     .option('--quick', 'a smoke run on tiny models (checks the table, measures nothing useful)')
@@ -138,7 +156,14 @@ function prepareModels(
     }));
     for (const e of exportTorchvision(specs)) {
       if (e.error) skipped.push(`${e.arch}: export failed (${e.error})`);
-      else exported.set(e.arch, { name: e.arch, file: e.file, params: e.params ?? 0, bytes: modelBytes(e.file) });
+      else
+        exported.set(e.arch, {
+          name: e.arch,
+          file: e.file,
+          params: e.params ?? 0,
+          bytes: modelBytes(e.file),
+          classes: 1000,
+        });
     }
   }
   const models: ScaleModel[] = [];
@@ -163,10 +188,11 @@ function childArgs(pass: string, args: string[]): string[] {
 
 /** Run one pass in a child process: wall time from here, peak RSS from the probe. */
 function runPass(m: ScaleModel, pass: string, input: string, output: string, timeoutS: number): PassRun {
+  const data = path.join(path.dirname(output), `${m.name}-calib`);
   const probe = path.join(path.dirname(output), `probe-${process.pid}.json`);
   rmSync(probe, { force: true });
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, childArgs(pass, PASSES[pass]!(input, output)), {
+  const r = spawnSync(process.execPath, childArgs(pass, PASSES[pass]!(input, output, data)), {
     env: { ...process.env, REPRUNE_SCALE_PROBE: probe },
     encoding: 'utf8',
     timeout: timeoutS * 1000,
@@ -216,8 +242,10 @@ function runModel(
   for (const pass of passes) {
     const out = pass === 'lop-expand' ? expanded : path.join(work, `${m.name}.${pass}.onnx`);
     let run: PassRun;
+    const noData = pass === 'reap-pro' ? calibrationFor(m, work) : undefined;
     if (pass === 'lop-merge' && !existsSync(expanded))
       run = { model: m.name, params: m.params, pass, status: 'skipped', note: 'needs lop-expand’s output' };
+    else if (noData) run = { model: m.name, params: m.params, pass, status: 'skipped', note: noData };
     else run = runPass(m, pass, pass === 'lop-merge' ? expanded : m.file, out, timeoutS);
     if (pass !== 'lop-expand') removeModel(out);
     log(
@@ -227,6 +255,15 @@ function runModel(
   }
   removeModel(expanded);
   return runs;
+}
+
+/** Writes `<work>/<model>-calib` once (random samples at the model's input size); a reason when it cannot. */
+function calibrationFor(m: ScaleModel, work: string): string | undefined {
+  const dir = path.join(work, `${m.name}-calib`);
+  if (existsSync(dir)) return undefined;
+  const g = loadOnnx(m.file);
+  const r = writeRandomCalibration(g, dir, CALIB_SAMPLES, m.classes ?? 10);
+  return 'skip' in r ? r.skip : undefined;
 }
 
 function removeModel(file: string): void {
@@ -254,7 +291,9 @@ export function fittedExponent(runs: PassRun[]): number | undefined {
 export async function runBench(args: string[]): Promise<void> {
   const f = parseFlags(args);
   const names = listFlag(f.models, f.quick ? QUICK_MODELS : FULL_MODELS, '--models');
-  const passes = listFlag(f.passes, Object.keys(PASSES), '--passes');
+  const passes = f.passes
+    ? listFlag(f.passes, Object.keys(PASSES), '--passes')
+    : Object.keys(PASSES).filter((p) => !OPT_IN.has(p));
   const timeoutS = Number(f.timeout);
   if (!(timeoutS > 0)) throw new ReproError(`--timeout ${f.timeout}: expected a positive number of seconds`);
   const log = (s: string) => process.stderr.write(`${s}\n`);

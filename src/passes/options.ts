@@ -6,6 +6,9 @@
 import { ReproError } from '../util/errors.js';
 import type { OptionSchema, OptionSpec, PassSpec } from './contract.js';
 
+/** PRO's default number of samples each evaluation's logit error is measured on (channels pass, schedule/pro). */
+export const PRO_SAMPLES_DEFAULT = 128;
+
 /** `--measure-batch` of the lowering passes (tile-lower, unify-lower): decide lowering per layer by timing it. */
 export const MEASURE_BATCH_OPTION: OptionSpec = {
   type: 'number',

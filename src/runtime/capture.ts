@@ -9,7 +9,8 @@ import { sampleSizeOf, take } from '../data/dataset.js';
 import type { Dim, Graph } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { ReproError } from '../util/errors.js';
-import { compile, type RuntimeOptions } from './session.js';
+import { boundedBatch, sampleBytes } from './batch-memory.js';
+import { compile, compileOnce, type Runner, type RuntimeOptions } from './session.js';
 
 export interface BatchInfo {
   /** Index of the batch's first sample in the dataset. */
@@ -21,8 +22,15 @@ export interface BatchInfo {
 export type BatchCallback = (outputs: Record<string, Tensor>, n: number, info: BatchInfo) => void | Promise<void>;
 
 export interface StreamOptions {
-  /** Samples per run (default 256); ignored when the model input has a fixed batch size. */
+  /** Samples per run; ignored when the model input has a fixed batch size. Default: the largest batch up to
+   * `maxBatch` whose fetched values and activations fit `memoryBytes` (see batch-memory.ts). */
   batchSize?: number;
+  /** Cap of the memory-bounded default batch (default 256). */
+  maxBatch?: number;
+  /** Byte budget of the default batch (default BATCH_MEMORY_BYTES, 1 GiB). */
+  memoryBytes?: number;
+  /** The graph runs this once: its session is not cached and is released at the end (see compileOnce). */
+  once?: boolean;
   /** Use only the first `limit` samples. */
   limit?: number;
   runtime?: RuntimeOptions;
@@ -31,6 +39,8 @@ export interface StreamOptions {
 export interface StreamStats {
   samples: number;
   batches: number;
+  /** Samples per run actually used. */
+  batchSize: number;
   /** Mean wall-clock time of one ORT run (data copying excluded; the first run, which pays ORT's warm-up, is left out when there are several). */
   msPerBatch: number;
 }
@@ -102,6 +112,11 @@ function firstRows(t: Tensor, fed: number, n: number): Tensor {
   return { dtype: t.dtype, dims: [n, ...t.dims.slice(1)], data: t.data.slice(0, n * row) as Tensor['data'] };
 }
 
+/** The memory-bounded batch when the caller fixes none. */
+function defaultBatch(g: Graph, ds: Dataset, names: string[], opts: StreamOptions): number {
+  return boundedBatch(sampleBytes(g, ds.shape, names), opts.maxBatch ?? 256, opts.memoryBytes);
+}
+
 /** Run `g` over `ds` in order, calling `cb` with the values `names` of each batch. */
 export async function forEachBatch(
   g: Graph,
@@ -112,10 +127,28 @@ export async function forEachBatch(
 ): Promise<StreamStats> {
   const data = opts.limit === undefined ? ds : take(ds, opts.limit);
   const layout = inputLayout(g, data);
-  const batchSize = layout.fixedBatch ?? opts.batchSize ?? 256;
+  const batchSize = layout.fixedBatch ?? opts.batchSize ?? defaultBatch(g, data, names, opts);
   if (!(Number.isInteger(batchSize) && batchSize > 0))
     throw new ReproError(`--batch-size ${batchSize}: must be a positive integer`);
-  const runner = await compile(withOutputs(g, names), opts.runtime);
+  const graph = withOutputs(g, names);
+  if (!opts.once) return streamBatches(await compile(graph, opts.runtime), data, layout, batchSize, names, cb);
+  const runner = await compileOnce(graph, opts.runtime);
+  try {
+    return await streamBatches(runner, data, layout, batchSize, names, cb);
+  } finally {
+    await runner.release();
+  }
+}
+
+/** The batches of `data` through `runner`, in order. */
+async function streamBatches(
+  runner: Runner,
+  data: Dataset,
+  layout: InputLayout,
+  batchSize: number,
+  names: string[],
+  cb: BatchCallback,
+): Promise<StreamStats> {
   const size = sampleSizeOf(data);
   let batches = 0;
   let ms = 0;
@@ -137,5 +170,5 @@ export async function forEachBatch(
     await cb(trimmed, n, { offset, labels: data.labels.subarray(offset, offset + n) });
   }
   const msPerBatch = batches > 1 ? ms / (batches - 1) : firstMs;
-  return { samples: data.count, batches, msPerBatch };
+  return { samples: data.count, batches, batchSize, msPerBatch };
 }

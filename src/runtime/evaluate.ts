@@ -15,6 +15,8 @@ export interface EvalResult {
   /** Mean cross-entropy (nats). */
   loss: number;
   samples: number;
+  /** Samples per run actually used (memory-bounded unless the caller fixed it). */
+  batchSize: number;
   msPerBatch: number;
 }
 
@@ -85,6 +87,7 @@ export async function evaluate(g: Graph, ds: Dataset, opts: StreamOptions = {}):
     accuracy: samples ? hits / samples : 0,
     loss: samples ? lossSum / samples : 0,
     samples,
+    batchSize: stats.batchSize,
     msPerBatch: stats.msPerBatch,
   };
 }

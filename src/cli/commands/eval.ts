@@ -7,7 +7,6 @@ import { loadDataFor } from '../../api/data.js';
 import type { Normalize } from '../../data/dataset.js';
 import type { Split } from '../../data/sources.js';
 import { loadModelChecked } from '../../onnx/prepare.js';
-import { inputLayout } from '../../runtime/capture.js';
 import { evaluate } from '../../runtime/evaluate.js';
 import { ReproError } from '../../util/errors.js';
 import { oneLine, safeJson } from '../../util/text.js';
@@ -63,8 +62,9 @@ export async function runEval(file: string, o: EvalOptions) {
     // Model/data mismatches (sample shape, class count) are reported by the runtime without file names: add them.
     throw e instanceof ReproError ? new ReproError(`${file} on --data ${o.data}: ${e.message}`) : e;
   });
-  // A model with a fixed batch dim runs in batches of that size whatever --batch says.
-  const batchSize = inputLayout(g, ds).fixedBatch ?? o.batch ?? 256;
+  // A model with a fixed batch dim runs in batches of that size whatever --batch says; without --batch, the
+  // memory-bounded default.
+  const batchSize = r.batchSize;
   const batches = Math.ceil(r.samples / batchSize);
   return {
     model: file,
@@ -90,7 +90,11 @@ export function register(program: Command): void {
     )
     .option('--split <split>', 'train or test', 'test')
     .option('--limit <n>', 'use only the first N samples', parseIntFlag('--limit', 1))
-    .option('--batch <b>', 'samples per ORT run (default 256)', parseIntFlag('--batch', 1))
+    .option(
+      '--batch <b>',
+      'samples per ORT run (default: up to 256, fewer where a batch would exceed 1 GiB)',
+      parseIntFlag('--batch', 1),
+    )
     .option('--json', 'print the result as JSON on stdout');
   addInputShapeOption(addDataFlags(cmd)).action(async (file: string, opts: EvalOptions) => {
     const r = await runEval(file, opts);

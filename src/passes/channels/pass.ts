@@ -127,6 +127,7 @@ async function proRatios(
     skip: o.skip,
     seed: o.seed,
     step: o.proStep,
+    evalSamples: o.proSamples,
     referenceCost: o.referenceCost,
     log: ctx.log,
   });
@@ -147,7 +148,12 @@ export const channelsPass: Pass<ChannelsOptions, ChannelsPlan, ChannelsReport> =
     const behaviour = isBehaviourMethod(o.criterion);
     const ds = behaviour ? needData(ctx, `--method ${o.criterion}`, 'calibration') : undefined;
     const grams = ds
-      ? await groupGrams(g, take(ds, Math.min(ds.count, o.calib)), { samples: o.calib, skip: o.skip, seed: o.seed })
+      ? await groupGrams(g, take(ds, Math.min(ds.count, o.calib)), {
+          samples: o.calib,
+          skip: o.skip,
+          seed: o.seed,
+          log: ctx.log,
+        })
       : undefined;
     const pro = b ? await proRatios(g, o, ctx, b, grams) : undefined;
     const sel = selectChannels(g, {

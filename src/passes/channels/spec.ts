@@ -1,5 +1,6 @@
 /** What the registry knows of `channels` (cheap to import). */
 import type { PassSpec } from '../contract.js';
+import { PRO_SAMPLES_DEFAULT } from '../options.js';
 
 export const CHANNEL_CRITERIA = ['l1', 'l2', 'random', 'reap', 'nu'] as const;
 export type ChannelCriterionName = (typeof CHANNEL_CRITERIA)[number];
@@ -24,6 +25,8 @@ export interface ChannelsOptions {
   seed: number;
   /** Calibration samples streamed for REAP/NU behaviours. */
   calib: number;
+  /** PRO: samples each evaluation's logit error is measured on. */
+  proSamples?: number;
 }
 
 export const CHANNELS_SPEC: PassSpec<ChannelsOptions> = {
@@ -31,10 +34,10 @@ export const CHANNELS_SPEC: PassSpec<ChannelsOptions> = {
   kind: 'prune',
   summary: 'structured channel pruning that physically shrinks the model (L1/L2/random/REAP/NU, uniform or PRO ratios)',
   data: 'calibration',
-  // REAP/NU stream the first `calib` samples; PRO's logit error reads the first 128 of them.
+  // REAP/NU stream the first `calib` samples; PRO's logit error reads the first `proSamples` (128) of them.
   samplesUsed: (o) =>
     o.criterion === 'reap' || o.criterion === 'nu' || o.budgetMacs !== undefined || o.budgetParams !== undefined
-      ? Math.max(o.calib, 128)
+      ? Math.max(o.calib, o.proSamples ?? PRO_SAMPLES_DEFAULT)
       : 0,
   options: {
     criterion: {
@@ -62,6 +65,12 @@ export const CHANNELS_SPEC: PassSpec<ChannelsOptions> = {
       min: 1e-3,
       max: 0.5,
       help: 'PRO: step per proposal, fraction of a group (default 0.05)',
+    },
+    proSamples: {
+      type: 'number',
+      integer: true,
+      min: 1,
+      help: `PRO: samples its logit error is measured on (default ${PRO_SAMPLES_DEFAULT}); each of its hundreds of evaluations runs them all`,
     },
     referenceCost: {
       type: 'number',

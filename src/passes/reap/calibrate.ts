@@ -3,7 +3,8 @@
  * the Gram matrix of its behaviours — the values its consumers read — with a constant column for the
  * bias. Conv feature maps contribute a seeded random subset of spatial positions per sample; Flatten
  * blocks and plain features contribute all their positions. Accumulation is Float64 and per batch, so
- * memory is O(batch·positions·n + n²) whatever N is.
+ * memory is O(batch·positions·n + n²) whatever N is, and the batch itself is bounded by the bytes of the
+ * activations it fetches (runtime/batch-memory.ts).
  */
 import type { Dataset } from '../../data/dataset.js';
 import type { Graph } from '../../ir/graph.js';
@@ -32,6 +33,9 @@ export interface CalibOptions {
   /** Spatial positions kept per sample and conv feature map (default 32). */
   positions?: number;
   seed?: number;
+  /** Progress lines (every ~10 s and at the end), for runs that take minutes on large models. */
+  log?: (line: string) => void;
+  /** Samples per run (default: up to 250, fewer where the fetched activations would exceed the memory budget). */
   batchSize?: number;
 }
 
@@ -60,6 +64,18 @@ function layoutOf(shaped: Graph, t: CalibTarget): Layout {
   return { start: t.offset * P, stride: P, step: 1, positions: P, perSample };
 }
 
+/** A progress callback: a line every ~10 s while samples stream, and one when they are done. */
+function progressLog(log: ((line: string) => void) | undefined, total: number, groups: number): (done: number) => void {
+  const t0 = performance.now();
+  let last = t0;
+  return (done) => {
+    const now = performance.now();
+    if (!log || (done < total && now - last < 10_000)) return;
+    last = now;
+    log(`calibration: ${done}/${total} samples, ${groups} groups, ${((now - t0) / 1000).toFixed(1)} s`);
+  };
+}
+
 /** Gram (size+1)² per target key (last row/column = constant 1), over the streamed samples. */
 export async function calibrateGrams(
   g: Graph,
@@ -75,11 +91,13 @@ export async function calibrateGrams(
   const layouts = targets.map((t) => layoutOf(shaped, t));
   const grams = targets.map((t) => new Float64Array((t.size + 1) * (t.size + 1)));
   const values = [...new Set(targets.map((t) => t.value))];
+  const limit = Math.min(opts.samples ?? 2000, ds.count);
+  const progress = progressLog(opts.log, limit, targets.length);
   await forEachBatch(
     g,
     ds,
     values,
-    (out, n) => {
+    (out, n, info) => {
       targets.forEach((t, ti) => {
         const L = layouts[ti]!;
         const x = out[t.value]!.data as Float32Array;
@@ -102,8 +120,9 @@ export async function calibrateGrams(
         const acc = grams[ti]!;
         for (let i = 0; i < acc.length; i++) acc[i] += G[i]!;
       });
+      progress(info.offset + n);
     },
-    { limit: Math.min(opts.samples ?? 2000, ds.count), batchSize: opts.batchSize ?? 250 },
+    { limit, batchSize: opts.batchSize, maxBatch: 250, once: true },
   );
   return new Map(targets.map((t, ti) => [t.key, { rows: t.size + 1, cols: t.size + 1, data: grams[ti]! }]));
 }

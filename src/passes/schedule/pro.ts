@@ -12,6 +12,7 @@ import type { Graph } from '../../ir/graph.js';
 import type { Mat } from '../../linalg/index.js';
 import { forEachBatch } from '../../runtime/capture.js';
 import { ReproError } from '../../util/errors.js';
+import { PRO_SAMPLES_DEFAULT } from '../options.js';
 import { type CostModel, costModel } from './cost.js';
 import { channelUnit, type GroupStatus, groupStatuses, keepCount, reasonSummary } from '../cut/groups.js';
 import { type PruneCriterion, pruneStructured } from '../cut/prune.js';
@@ -25,7 +26,7 @@ export interface ProOptions {
   grams?: Map<string, Mat>;
   /** Cost the budget fraction is measured against (default: this model's own; e.g. the pre-SRN model's). */
   referenceCost?: number;
-  /** Samples for the logit error (default 128). */
+  /** Samples for the logit error (default PRO_SAMPLES_DEFAULT, 128). */
   evalSamples?: number;
   /** Step per proposal, as a fraction of the group's channels (default 0.05). */
   step?: number;
@@ -48,18 +49,25 @@ export interface ProResult {
   logitError: number;
 }
 
-async function logits(g: Graph, ds: Dataset): Promise<Float32Array[]> {
-  const out: Float32Array[] = [];
+/** The logits of every sample of `ds`, one flat array (batches are memory-bounded, so they differ between models). */
+async function logits(g: Graph, ds: Dataset, once: boolean): Promise<Float32Array> {
+  const parts: Float32Array[] = [];
   const name = g.outputs[0]!.name;
   await forEachBatch(
     g,
     ds,
     [name],
     (o) => {
-      out.push(o[name]!.data as Float32Array);
+      parts.push(o[name]!.data as Float32Array);
     },
-    { batchSize: 256 },
+    { maxBatch: 256, once },
   );
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
@@ -85,7 +93,7 @@ class ProSearch {
   evaluations = 0;
   curErr = 0;
   version = 0;
-  private ref: Float32Array[] = [];
+  private ref: Float32Array = new Float32Array(0);
   private evalDs: Dataset;
 
   constructor(
@@ -103,7 +111,7 @@ class ProSearch {
     this.cm = costModel(g, this.statuses);
     this.ref0 = opts.referenceCost ?? (this.kind === 'macs' ? this.cm.totalMacs : this.cm.totalParams);
     this.target = opts.budget * this.ref0;
-    this.evalDs = take(ds, Math.min(ds.count, opts.evalSamples ?? 128));
+    this.evalDs = take(ds, Math.min(ds.count, opts.evalSamples ?? PRO_SAMPLES_DEFAULT));
     this.kept = new Map(this.prunable.map((s) => [s.key, s.group.size]));
   }
 
@@ -116,7 +124,7 @@ class ProSearch {
   }
 
   async init(): Promise<void> {
-    this.ref = await logits(this.g, this.evalDs);
+    this.ref = await logits(this.g, this.evalDs, false);
   }
 
   /** Logit MSE against the unpruned model of the model pruned to kept counts `k`. */
@@ -133,15 +141,11 @@ class ProSearch {
       planCache: this.planCache,
       statuses: this.statuses,
     });
-    const out = await logits(pr.graph, this.evalDs);
+    // Each candidate runs once: its session is released at once, not cached.
+    const out = await logits(pr.graph, this.evalDs, true);
     let e = 0;
-    let n = 0;
-    out.forEach((b, i) => {
-      const r = this.ref[i]!;
-      for (let j = 0; j < b.length; j++) e += (b[j]! - r[j]!) ** 2;
-      n += b.length;
-    });
-    return e / n;
+    for (let j = 0; j < out.length; j++) e += (out[j]! - this.ref[j]!) ** 2;
+    return e / out.length;
   }
 
   /** The group's next step down (one `step` of its channels, rounded), or undefined at its minimum. */
@@ -225,7 +229,10 @@ export async function runPro(g: Graph, ds: Dataset, opts: ProOptions): Promise<P
     throw new ReproError(`--budget ${opts.budget}: must be a fraction in (0, 1] of the original cost`);
   const pro = new ProSearch(g, ds, opts);
   await pro.init();
+  const t0 = performance.now();
   for (const s of pro.prunable) await pro.propose(s.key, s.group.size);
+  const sec = (performance.now() - t0) / 1000;
+  opts.log?.(`PRO: first step of ${pro.prunable.length} groups measured in ${sec.toFixed(1)} s`);
   while (pro.cost(pro.kept) > pro.target && pro.props.size) await pro.commitBest();
   if (pro.cost(pro.kept) > pro.target) throw budgetError(pro, opts);
   return {
