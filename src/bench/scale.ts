@@ -188,7 +188,7 @@ function childArgs(pass: string, args: string[]): string[] {
 
 /** Run one pass in a child process: wall time from here, peak RSS from the probe. */
 function runPass(m: ScaleModel, pass: string, input: string, output: string, timeoutS: number): PassRun {
-  const data = path.join(path.dirname(output), `${m.name}-calib`);
+  const data = calibrationDir(m, path.dirname(output));
   const probe = path.join(path.dirname(output), `probe-${process.pid}.json`);
   rmSync(probe, { force: true });
   const t0 = process.hrtime.bigint();
@@ -257,9 +257,14 @@ function runModel(
   return runs;
 }
 
-/** Writes `<work>/<model>-calib` once (random samples at the model's input size); a reason when it cannot. */
+/** The reap-pro pass's calibration folder for `m` in the work folder. */
+function calibrationDir(m: ScaleModel, work: string): string {
+  return path.join(work, `${m.name}-calib`);
+}
+
+/** Writes the calibration folder once (random samples at the model's input size); a reason when it cannot. */
 function calibrationFor(m: ScaleModel, work: string): string | undefined {
-  const dir = path.join(work, `${m.name}-calib`);
+  const dir = calibrationDir(m, work);
   if (existsSync(dir)) return undefined;
   const g = loadOnnx(m.file);
   const r = writeRandomCalibration(g, dir, CALIB_SAMPLES, m.classes ?? 10);
