@@ -8,6 +8,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { prune } from '../../src/api/prune.js';
 import type { Dataset } from '../../src/data/dataset.js';
+import { groupGrams } from '../../src/passes/cut/behaviours.js';
+import { pruneStructured } from '../../src/passes/cut/prune.js';
+import type { Fold } from '../../src/passes/reap/types.js';
 import { A } from '../../src/ir/attrs.js';
 import { Graph } from '../../src/ir/graph.js';
 import { f32 } from '../../src/ir/tensor.js';
@@ -42,11 +45,9 @@ function convBnNet(): Graph {
   return g;
 }
 
-test('REAP gives a bias-free conv a bias and cuts it with the conv’s outputs; the model runs in ORT', async () => {
-  const g = convBnNet();
+function randomData(n: number): Dataset {
   const rng = new SeededRng(4);
-  const n = 64;
-  const data: Dataset = {
+  return {
     name: 'random',
     images: new Float32Array(n * 3 * 64).map(() => rng.next()),
     labels: Int32Array.from({ length: n }, (_, i) => i % 5),
@@ -54,6 +55,12 @@ test('REAP gives a bias-free conv a bias and cuts it with the conv’s outputs; 
     shape: [3, 8, 8],
     numClasses: 5,
   };
+}
+
+test('REAP gives a bias-free conv a bias and cuts it with the conv’s outputs; the model runs in ORT', async () => {
+  const g = convBnNet();
+  const n = 64;
+  const data = randomData(n);
   const { graph, summary } = await prune(g, { method: 'reap', ratio: 0.5, data, calib: n });
   assert.deepEqual(summary.channels, { conv1: [8, 4], conv2: [8, 4] });
   const conv2 = graph.nodes.find((x) => x.name === 'conv2')!;
@@ -62,4 +69,21 @@ test('REAP gives a bias-free conv a bias and cuts it with the conv’s outputs; 
   const y = await runLogits(graph, randomInput([2, 3, 8, 8]));
   assert.equal(y.length, 10);
   assert.ok(y.every(Number.isFinite));
+});
+
+test('a fold that creates a bias is computed once: a second cut with the same plans reuses its arrays (PRO)', async () => {
+  const g = convBnNet();
+  const grams = await groupGrams(g, randomData(64), { samples: 64 });
+  const planCache = new Map<string, Fold>();
+  const cut = () => pruneStructured(g, { method: 'reap', ratios: { conv1: 0.5 }, grams, planCache }).graph;
+  const [a, b] = [cut(), cut()];
+  const bias = (x: Graph) => x.initializers.get(x.nodes.find((n) => n.name === 'conv2')!.inputs[2]!)!.data;
+  assert.ok(
+    bias(a).some((v) => v !== 0),
+    'the fold put a constant into the created bias',
+  );
+  // Same array, not an equal copy: PRO's candidates of a BN-kept export re-folded every committed group per candidate.
+  assert.equal(bias(b), bias(a));
+  assert.equal(a.initializers.get('c2.w')!.data, b.initializers.get('c2.w')!.data);
+  assert.equal(g.nodes.find((n) => n.name === 'conv2')!.inputs[2], undefined, 'the input graph is untouched');
 });
