@@ -7,23 +7,20 @@
  * `<out>/scale.md` and `scale.json`. `--quick` uses tiny models (a smoke test of the table, not a measurement).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command } from 'commander';
-import type { Graph } from '../ir/graph.js';
-import { buildModel } from '../models/index.js';
-import { buildMatMulStack } from '../models/matmul-stack.js';
 import { loadOnnx } from '../onnx/decode.js';
 import { externalDataPath } from '../onnx/external.js';
-import { saveOnnx } from '../onnx/save.js';
-import { loadOrt } from '../runtime/ort.js';
 import { ReproError } from '../util/errors.js';
-import { markdownTable } from '../util/markdown.js';
 import { machineDescription } from './benchmarks-doc.js';
 import { writeRandomCalibration } from './scale-data.js';
-import { exportTorchvision, torchSkipReason } from './torch.js';
+import { FULL_MODELS, ortLoadAndRun, prepareModels, QUICK_MODELS, type ScaleModel } from './scale-models.js';
+import { fittedExponent, type PassRun, type ScaleResults, scaleMarkdown } from './scale-report.js';
+
+export { fittedExponent, type PassRun, type ScaleResults, scaleMarkdown } from './scale-report.js';
 
 interface ScaleFlags {
   models?: string;
@@ -33,31 +30,6 @@ interface ScaleFlags {
   quick?: boolean;
   json?: boolean;
 }
-
-interface ScaleModel {
-  name: string;
-  file: string;
-  params: number;
-  bytes: number;
-  /** Output classes (calibration labels stay below); torchvision exports have 1000. */
-  classes?: number;
-}
-
-export interface PassRun {
-  model: string;
-  params: number;
-  pass: string;
-  seconds?: number;
-  maxRssMB?: number;
-  /** Peak RSS over the model's size on disk. */
-  rssOverModel?: number;
-  status: 'ok' | 'failed' | 'timeout' | 'skipped';
-  note?: string;
-}
-
-const FULL_MODELS = ['resnet18', 'resnet50', 'vgg16', 'vit-b-stack'];
-const QUICK_MODELS = ['mlp', 'lenet5', 'tiny-stack'];
-const TORCHVISION = new Set(['resnet18', 'resnet50', 'vgg16']);
 
 /**
  * Each pass as CLI arguments (model, output, calibration folder); `unify` runs the projection script instead of the
@@ -110,72 +82,6 @@ function listFlag(value: string | undefined, all: string[], flag: string): strin
   return list;
 }
 
-function paramCount(g: Graph): number {
-  let n = 0;
-  for (const t of g.initializers.values()) if (t.dtype === 'float32') n += t.data.length;
-  return n;
-}
-
-/** Built-in models written into `work`: the zoo, or a MatMul stack. */
-function builtModel(name: string, work: string): ScaleModel {
-  const g =
-    name === 'vit-b-stack'
-      ? buildMatMulStack({ width: 768, hidden: 3072, blocks: 18 })
-      : name === 'tiny-stack'
-        ? buildMatMulStack({ width: 64, hidden: 128, blocks: 2 })
-        : buildModel(name);
-  const file = path.join(work, `${name}.onnx`);
-  saveOnnx(g, file);
-  return { name, file, params: paramCount(g), bytes: modelBytes(file) };
-}
-
-function modelBytes(file: string): number {
-  const data = externalDataPath(file);
-  return statSync(file).size + (existsSync(data) ? statSync(data).size : 0);
-}
-
-/** The models of the run (torchvision ones exported in one Python process); skipped ones come back as notes. */
-function prepareModels(
-  names: string[],
-  work: string,
-  log: (s: string) => void,
-): { models: ScaleModel[]; skipped: string[] } {
-  const skipped: string[] = [];
-  const torch = names.filter((n) => TORCHVISION.has(n));
-  const exported = new Map<string, ScaleModel>();
-  const why = torch.length ? torchSkipReason() : undefined;
-  if (why) skipped.push(...torch.map((n) => `${n}: ${why}`));
-  else if (torch.length) {
-    log(`[scale] exporting ${torch.join(', ')} from torchvision (224×224, BatchNorm kept)`);
-    const specs = torch.map((arch) => ({
-      arch,
-      file: path.join(work, `${arch}.onnx`),
-      size: 224,
-      classes: 1000,
-      keepBn: true,
-    }));
-    for (const e of exportTorchvision(specs)) {
-      if (e.error) skipped.push(`${e.arch}: export failed (${e.error})`);
-      else
-        exported.set(e.arch, {
-          name: e.arch,
-          file: e.file,
-          params: e.params ?? 0,
-          bytes: modelBytes(e.file),
-          classes: 1000,
-        });
-    }
-  }
-  const models: ScaleModel[] = [];
-  for (const n of names) {
-    if (TORCHVISION.has(n)) {
-      const m = exported.get(n);
-      if (m) models.push(m);
-    } else models.push(builtModel(n, work));
-  }
-  return { models, skipped };
-}
-
 /** node arguments that run the CLI (or the unify script) with the probe preloaded, from source or from dist. */
 function childArgs(pass: string, args: string[]): string[] {
   const fromSource = import.meta.url.endsWith('.ts');
@@ -210,23 +116,6 @@ function runPass(m: ScaleModel, pass: string, input: string, output: string, tim
     return { ...base, seconds, maxRssMB, status: 'failed', note };
   }
   return { ...base, seconds, maxRssMB, rssOverModel, status: 'ok' };
-}
-
-/** ONNX Runtime: create a session from the file and run it once on zeros (symbolic dims bound to 1). */
-async function ortLoadAndRun(m: ScaleModel): Promise<number> {
-  const g = loadOnnx(m.file);
-  const ort = await loadOrt();
-  const t0 = process.hrtime.bigint();
-  const s = await ort.InferenceSession.create(m.file, { intraOpNumThreads: os.availableParallelism() });
-  const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
-  for (const i of g.inputs) {
-    const dims = (i.shape ?? []).map((d) => (typeof d === 'number' ? d : 1));
-    feeds[i.name] = new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)), dims);
-  }
-  await s.run(feeds);
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  await s.release();
-  return seconds;
 }
 
 /** Every pass on one model; lop-merge merges lop-expand's output (kept until then). */
@@ -276,23 +165,6 @@ function removeModel(file: string): void {
   rmSync(externalDataPath(file), { force: true });
 }
 
-/** Least-squares slope of log(seconds) on log(params) over a pass's successful runs (undefined below 2 sizes). */
-export function fittedExponent(runs: PassRun[]): number | undefined {
-  const pts = runs.filter((r) => r.status === 'ok' && r.seconds! > 0 && r.params > 0);
-  if (new Set(pts.map((r) => r.params)).size < 2) return undefined;
-  const xs = pts.map((r) => Math.log(r.params)),
-    ys = pts.map((r) => Math.log(r.seconds!));
-  const mx = xs.reduce((a, b) => a + b, 0) / xs.length,
-    my = ys.reduce((a, b) => a + b, 0) / ys.length;
-  let sxy = 0,
-    sxx = 0;
-  xs.forEach((x, i) => {
-    sxy += (x - mx) * (ys[i]! - my);
-    sxx += (x - mx) ** 2;
-  });
-  return sxy / sxx;
-}
-
 export async function runBench(args: string[]): Promise<void> {
   const f = parseFlags(args);
   const names = listFlag(f.models, f.quick ? QUICK_MODELS : FULL_MODELS, '--models');
@@ -319,47 +191,6 @@ export async function runBench(args: string[]): Promise<void> {
     rmSync(work, { recursive: true, force: true });
   }
   writeResults(f, args, { runs, ort, skipped, passes });
-}
-
-export interface ScaleResults {
-  runs: PassRun[];
-  ort: Record<string, number>;
-  skipped: string[];
-  passes: string[];
-}
-
-/** The table: one row per model × pass, then one row per pass with its fitted exponent. */
-export function scaleMarkdown(r: ScaleResults, cmd: string): string {
-  const cell = (x: number | undefined, d: number) => (x === undefined ? '—' : x.toFixed(d));
-  const rows = r.runs.map((x) => [
-    x.model,
-    x.params.toLocaleString('en-US'),
-    x.pass,
-    x.status === 'ok' ? cell(x.seconds, 2) : `${x.status}${x.note ? `: ${x.note}` : ''}`,
-    cell(x.maxRssMB, 0),
-    cell(x.rssOverModel, 1),
-    cell(r.ort[x.model], 2),
-  ]);
-  const fits = r.passes.map((p) => [p, cell(fittedExponent(r.runs.filter((x) => x.pass === p)), 2)]);
-  return [
-    '## scale',
-    '',
-    `Command: \`${cmd}\`. Machine: ${machineDescription()}; load average at start ${os.loadavg()[0]!.toFixed(2)}.`,
-    '',
-    'Each pass is the CLI command in its own process (wall time includes loading and saving the model); peak RSS',
-    'from the process itself; ORT = ONNX Runtime creating a session from the file and running it once.',
-    '',
-    markdownTable(
-      ['model', 'params', 'pass', 'seconds', 'peak RSS (MB)', 'RSS / model size', 'ORT load+run (s)'],
-      rows,
-    ),
-    '',
-    'Time vs parameters, fitted exponent per pass (1 = linear; over the models that ran):',
-    '',
-    markdownTable(['pass', 'exponent'], fits),
-    '',
-    ...(r.skipped.length ? [`Skipped: ${r.skipped.join('; ')}`, ''] : []),
-  ].join('\n');
 }
 
 function writeResults(f: ScaleFlags, args: string[], r: ScaleResults): void {
