@@ -77,9 +77,10 @@ export function choleskySolve(l: Mat, b: Mat): Mat {
 
 /**
  * Inverse of an SPD matrix via Cholesky: A⁻¹ = L⁻ᵀ·L⁻¹. About n³ flops in three contiguous-dot phases.
- * Throws if A is not positive definite. The result is exactly symmetric.
+ * Throws if A is not positive definite. The result is exactly symmetric. `spdInverse` (spd-inverse.ts) uses it for
+ * blocks up to 256 and splits larger matrices into products for the gemm kernel.
  */
-export function spdInverse(a: Mat): Mat {
+export function spdInverseDirect(a: Mat): Mat {
   const l = choleskyOrThrow(a);
   const n = a.rows;
   const L = l.data;

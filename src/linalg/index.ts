@@ -2,6 +2,7 @@
 export * from './matrix.js';
 export * from './matmul.js';
 export * from './cholesky.js';
+export * from './spd-inverse.js';
 export * from './lu.js';
 export * from './qr.js';
 export * from './lstsq.js';
