@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type ort from 'onnxruntime-node';
 import { ReproError } from '../util/errors.js';
+import { setLinalgThreads } from '../linalg/gemm-parallel.js';
 import type { Graph } from '../ir/graph.js';
 import { graphFingerprint } from '../ir/fingerprint.js';
 import type { DType, Tensor, TensorData } from '../ir/tensor.js';
@@ -25,6 +26,8 @@ let defaults: Required<RuntimeOptions> = { threads: os.availableParallelism(), e
 /** Process-wide defaults, set from the CLI's --threads / --ep flags. */
 export function setRuntimeDefaults(opts: RuntimeOptions): void {
   defaults = { ...defaults, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) };
+  // The large float64 products (REAP's Grams and inverses) use the same thread budget as ONNX Runtime.
+  if (opts.threads !== undefined) setLinalgThreads(opts.threads);
 }
 export function runtimeDefaults(): Required<RuntimeOptions> {
   return { ...defaults };
