@@ -40,7 +40,7 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
     .version('0.1.0')
     .option(
       '--threads <n>',
-      'ONNX Runtime intra-op threads (default and maximum: all cores)',
+      'ONNX Runtime intra-op threads (default and maximum: all cores); 1 also keeps large float64 products on one thread',
       parseIntFlag('--threads', 1),
     )
     .option('--ep <provider>', 'execution provider: cpu (default) or cuda', 'cpu')
