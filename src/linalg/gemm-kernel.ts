@@ -9,21 +9,23 @@ import { dot } from './matrix.js';
 const KC = 512; // k-panel length
 const NC = 64; // j-panel width: 64 rows of Bt × 512 doubles = 256 KiB, stays in L2
 
+/** One product C += A·Btᵀ: A is m×K, Bt is n×K, C is m×n, all row-major; `upperOnly` as in gemmNT. */
+export interface Product {
+  A: Float64Array;
+  Bt: Float64Array;
+  C: Float64Array;
+  m: number;
+  n: number;
+  K: number;
+  upperOnly: boolean;
+}
+
 /**
  * Rows i0..i1 of gemmNT's C (i0 a multiple of 4). Every entry gets exactly the arithmetic of the whole product, so
  * splitting the rows between threads changes no bit of the result.
  */
-export function gemmRows(
-  A: Float64Array,
-  Bt: Float64Array,
-  C: Float64Array,
-  m: number,
-  n: number,
-  K: number,
-  upperOnly: boolean,
-  i0: number,
-  i1: number,
-): void {
+export function gemmRows(p: Product, i0: number, i1: number): void {
+  const { A, Bt, C, m, n, K, upperOnly } = p;
   const m4 = m - (m % 4),
     n4 = n - (n % 4);
   gemmBlocks(A, Bt, C, { i0, i1: Math.min(i1, m4), n, n4, K, upperOnly });

@@ -10,7 +10,7 @@
  */
 import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { gemmRows } from './gemm-kernel.js';
+import { gemmRows, type Product } from './gemm-kernel.js';
 
 /** Below this many multiply-adds (~8 ms on one core) the hand-off is not worth it. */
 const MIN_WORK_DEFAULT = 1 << 24;
@@ -112,15 +112,8 @@ function shared(i: number, src: Float64Array, from: number, to: number, length: 
 }
 
 /** C += A·Btᵀ on two threads when it is worth it; false when the caller should compute it alone. */
-export function gemmInParallel(
-  A: Float64Array,
-  Bt: Float64Array,
-  C: Float64Array,
-  m: number,
-  n: number,
-  K: number,
-  upperOnly: boolean,
-): boolean {
+export function gemmInParallel(p: Product): boolean {
+  const { A, Bt, C, m, n, K, upperOnly } = p;
   // C's share is copied in and out: with few multiply-adds per entry (K < 32) the copies eat the gain.
   if (threads < 2 || m < 8 || K < MIN_K || m * n * K < minWork) return false;
   if (helper === undefined) helper = startHelper();
@@ -134,12 +127,12 @@ export function gemmInParallel(
   const { worker, ctrl } = helper;
   Atomics.store(ctrl, 0, 0);
   worker.postMessage({ A: a, Bt: bt, C: c, m, n, K, upperOnly, i0: s, i1: m });
-  gemmRows(A, Bt, C, m, n, K, upperOnly, 0, s);
+  gemmRows(p, 0, s);
   const answered = Atomics.wait(ctrl, 0, 0, helperTimeoutMs(m * n * K)) !== 'timed-out' && Atomics.load(ctrl, 0) === 1;
   if (!answered) {
     helper = null;
     void worker.terminate();
-    gemmRows(A, Bt, C, m, n, K, upperOnly, s, m);
+    gemmRows(p, s, m);
     return true;
   }
   C.set(c.subarray(s * n, m * n), s * n);

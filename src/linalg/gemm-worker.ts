@@ -3,25 +3,15 @@
  * same kernel as the calling thread, then raises the job's flag.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { gemmRows } from './gemm-kernel.js';
+import { gemmRows, type Product } from './gemm-kernel.js';
 
-interface Job {
-  A: Float64Array;
-  Bt: Float64Array;
-  C: Float64Array;
-  m: number;
-  n: number;
-  K: number;
-  upperOnly: boolean;
-  i0: number;
-  i1: number;
-}
+type Job = Product & { i0: number; i1: number };
 
 const ctrl = (workerData as { ctrl: Int32Array }).ctrl;
 parentPort!.on('message', (j: Job) => {
   let state = 1;
   try {
-    gemmRows(j.A, j.Bt, j.C, j.m, j.n, j.K, j.upperOnly, j.i0, j.i1);
+    gemmRows(j, j.i0, j.i1);
   } catch {
     state = 2;
   }

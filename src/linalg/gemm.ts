@@ -5,8 +5,6 @@
 import { gemmInParallel } from './gemm-parallel.js';
 import { gemmRows } from './gemm-kernel.js';
 
-export { gemmRows } from './gemm-kernel.js';
-
 /**
  * C[i][j] += Σ_k A[i][k]·Bt[j][k] for i < m, j < n. With `upperOnly`, only entries with j ≥ i are
  * guaranteed (whole 4×4 blocks touching the diagonal are computed), which halves the work for Gram matrices.
@@ -20,5 +18,6 @@ export function gemmNT(
   K: number,
   upperOnly = false,
 ): void {
-  if (!gemmInParallel(A, Bt, C, m, n, K, upperOnly)) gemmRows(A, Bt, C, m, n, K, upperOnly, 0, m);
+  const p = { A, Bt, C, m, n, K, upperOnly };
+  if (!gemmInParallel(p)) gemmRows(p, 0, m);
 }

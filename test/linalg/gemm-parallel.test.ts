@@ -29,7 +29,7 @@ test('split products equal one-thread products exactly (shapes with edges, upper
     const Bt = upper && m === n ? A : randn(n, K, K).data;
     const seedC = randn(m, n, 7).data; // gemmNT accumulates into C
     const one = seedC.slice();
-    gemmRows(A, Bt, one, m, n, K, upper, 0, m);
+    gemmRows({ A, Bt, C: one, m, n, K, upperOnly: upper }, 0, m);
     const two = seedC.slice();
     gemmNT(A, Bt, two, m, n, K, upper);
     // Upper-only products guarantee entries with j ≥ i (and whole diagonal blocks); compare what is promised.
