@@ -90,9 +90,10 @@ function splitRow(m: number, n: number, upperOnly: boolean): number {
 }
 
 /**
- * Shared buffers for the operands, reused from call to call and only ever grown (×1.5). Fresh buffers per call
- * were kept alive by the helper's stale references until its rare garbage collections: 11.5 GB peak RSS on a
- * ConvNeXt REAP run that needs 1.9 GB.
+ * Shared buffers for the operands, reused from call to call and only ever grown (×1.5), held for the process's life
+ * (at most about the largest product's operands: +0.15 GB on the ConvNeXt REAP run). Fresh buffers per call were
+ * kept alive by the helper's stale references until its rare garbage collections: 11.5 GB peak RSS on a run that
+ * needs 1.9 GB.
  */
 const pool: Float64Array[] = [];
 

@@ -1,7 +1,7 @@
 /**
  * Inverse of a symmetric positive definite matrix, blocked so that most of its ~n³/2 multiply-adds run in the
  * register-blocked gemm kernel instead of the dot loops of `spdInverseDirect`: REAP's H = G⁻¹ on ConvNeXt's
- * 3,072-wide MLP groups (1.7–2× faster at n = 2048–3072, /tmp-free timing in docs/bench/reap.md). The route is the
+ * 3,072-wide MLP groups (REAP's selection 1.4–1.7× faster at n = 2048–3072, docs/bench/reap.md). The route is the
  * Cholesky one, by blocks — A = L·Lᵀ recursively (L21 = A21·L11⁻ᵀ by a blocked triangular solve,
  * S = A22 − L21·L21ᵀ), W = L⁻¹ recursively, A⁻¹ = Wᵀ·W without touching W's zero triangle — so it is as stable as
  * the unblocked route (a Schur complement through an explicit A11⁻¹ lost ~3 more digits on ridged rank-deficient
