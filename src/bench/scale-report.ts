@@ -2,6 +2,7 @@
 import * as os from 'node:os';
 import { markdownTable } from '../util/markdown.js';
 import { machineDescription } from './benchmarks-doc.js';
+import { fitExponent } from './reap-scaling.js';
 
 export interface PassRun {
   model: string;
@@ -19,17 +20,7 @@ export interface PassRun {
 export function fittedExponent(runs: PassRun[]): number | undefined {
   const pts = runs.filter((r) => r.status === 'ok' && r.seconds! > 0 && r.params > 0);
   if (new Set(pts.map((r) => r.params)).size < 2) return undefined;
-  const xs = pts.map((r) => Math.log(r.params)),
-    ys = pts.map((r) => Math.log(r.seconds!));
-  const mx = xs.reduce((a, b) => a + b, 0) / xs.length,
-    my = ys.reduce((a, b) => a + b, 0) / ys.length;
-  let sxy = 0,
-    sxx = 0;
-  xs.forEach((x, i) => {
-    sxy += (x - mx) * (ys[i]! - my);
-    sxx += (x - mx) ** 2;
-  });
-  return sxy / sxx;
+  return fitExponent(pts.map((r) => [r.params, r.seconds!]));
 }
 
 export interface ScaleResults {

@@ -110,6 +110,27 @@ export function spdInverseDirect(a: Mat): Mat {
   return inv;
 }
 
+/** L⁻¹ of a lower-triangular L (row-major), row by row: X[i,:] = −(Σ_{k<i} L[i,k]·X[k,:]) / L[i,i], rows contiguous. */
+export function lowerInverse(l: Mat): Mat {
+  const n = l.rows;
+  const L = l.data;
+  const inv = mat(n, n);
+  const X = inv.data;
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    for (let k = 0; k < i; k++) {
+      const lik = L[ri + k]!;
+      if (lik === 0) continue;
+      const rk = k * n;
+      for (let j = 0; j <= k; j++) X[ri + j]! -= lik * X[rk + j]!;
+    }
+    const d = L[ri + i]!;
+    for (let j = 0; j < i; j++) X[ri + j] = X[ri + j]! / d;
+    X[ri + i] = 1 / d;
+  }
+  return inv;
+}
+
 /** log det(A) for SPD A (via Cholesky); null if not positive definite. */
 export function spdLogDet(a: Mat): number | null {
   const l = cholesky(a);

@@ -7,7 +7,7 @@
  * the unblocked route (a Schur complement through an explicit A11⁻¹ lost ~3 more digits on ridged rank-deficient
  * Grams). Matrices of up to DIRECT_MAX rows take `spdInverseDirect`, so small ones give exactly the results they did.
  */
-import { cholesky, spdInverseDirect } from './cholesky.js';
+import { cholesky, lowerInverse, spdInverseDirect } from './cholesky.js';
 import { gemmNT } from './gemm.js';
 import { dot, type Mat, mat, transpose } from './matrix.js';
 
@@ -45,7 +45,7 @@ export function spdInverse(a: Mat): Mat {
     // A block's failure says nothing of where it sits in A: name A itself.
     throw new Error(`cholesky: ${n}x${n} matrix is not symmetric positive definite (add a ridge)`);
   }
-  return lowerGram(lowerInverse(l));
+  return lowerGram(lowerInverseBlocked(l));
 }
 
 /**
@@ -141,13 +141,13 @@ function substituteLowerT(b: Mat, l: Mat): Mat {
 }
 
 /** W = L⁻¹ for lower L, by halves: W11 = L11⁻¹, W22 = L22⁻¹, W21 = −W22·L21·W11. */
-function lowerInverse(l: Mat): Mat {
+function lowerInverseBlocked(l: Mat): Mat {
   const n = l.rows;
-  if (n <= SOLVE_LEAF) return lowerInverseDirect(l);
+  if (n <= SOLVE_LEAF) return lowerInverse(l);
   const n1 = half(n);
   const n2 = n - n1;
-  const w11 = lowerInverse(block(l, 0, n1, 0, n1));
-  const w22 = lowerInverse(block(l, n1, n, n1, n));
+  const w11 = lowerInverseBlocked(block(l, 0, n1, 0, n1));
+  const w22 = lowerInverseBlocked(block(l, n1, n, n1, n));
   // T = L21·W11 (n2×n1), then W21 = −W22·T.
   const t = mat(n2, n1);
   gemmNT(block(l, n1, n, 0, n1).data, transpose(w11).data, t.data, n2, n1, n1);
@@ -158,22 +158,5 @@ function lowerInverse(l: Mat): Mat {
   put(w, w11, 0, 0);
   put(w, w21, n1, 0);
   put(w, w22, n1, n1);
-  return w;
-}
-
-/** L⁻¹ by columns: W[i][j] = (δij − Σ_{p=j..i−1} L[i][p]·W[p][j]) / L[i][i] (small blocks only). */
-function lowerInverseDirect(l: Mat): Mat {
-  const n = l.rows;
-  const L = l.data;
-  const w = mat(n, n);
-  const W = w.data;
-  for (let j = 0; j < n; j++) {
-    W[j * n + j] = 1 / L[j * n + j]!;
-    for (let i = j + 1; i < n; i++) {
-      let s = 0;
-      for (let p = j; p < i; p++) s += L[i * n + p]! * W[p * n + j]!;
-      W[i * n + j] = -s / L[i * n + i]!;
-    }
-  }
   return w;
 }

@@ -1,4 +1,4 @@
-import { cholesky, gram, mat, matmulNT, qr, transpose, type Mat } from '../../linalg/index.js';
+import { cholesky, gram, lowerInverse, mat, matmulNT, qr, transpose, type Mat } from '../../linalg/index.js';
 import type { SeededRng } from '../../util/random.js';
 import { composeAfter1x1, matmulF32, type ProductOptions } from './compose.js';
 
@@ -84,27 +84,6 @@ function choleskyQrStep(g: Mat): Mat | null {
   const l = cholesky(gram(g));
   if (!l) return null;
   return matmulNT(g, lowerInverse(l)); // G·(L⁻¹)ᵀ
-}
-
-/** L⁻¹ of a lower-triangular L (row-major), row by row: X[i,:] = −(Σ_{k<i} L[i,k]·X[k,:]) / L[i,i], rows contiguous. */
-function lowerInverse(l: Mat): Mat {
-  const n = l.rows;
-  const L = l.data;
-  const inv = mat(n, n);
-  const X = inv.data;
-  for (let i = 0; i < n; i++) {
-    const ri = i * n;
-    for (let k = 0; k < i; k++) {
-      const lik = L[ri + k]!;
-      if (lik === 0) continue;
-      const rk = k * n;
-      for (let j = 0; j <= k; j++) X[ri + j]! -= lik * X[rk + j]!;
-    }
-    const d = L[ri + i]!;
-    for (let j = 0; j < i; j++) X[ri + j] = X[ri + j]! / d;
-    X[ri + i] = 1 / d;
-  }
-  return inv;
 }
 
 /**
