@@ -97,3 +97,28 @@ test('grouped convs are left unexpanded with a reason', async () => {
   assert.match(rep.skipped[0]!.reason, /grouped/);
   assert.ok(tensorsEqual(g.initializers.get('dw.weight')!, before.initializers.get('dw.weight')!));
 });
+
+test('an expansion that would not fit --max-memory is refused before anything is drawn, naming the largest layer', async () => {
+  const { setMemoryLimitMB } = await import('../../src/util/limits.js');
+  const g = new Graph();
+  g.inputs = [{ name: 'x', dtype: 'float32', shape: ['N', 2048] }];
+  const w = g.addInitializer('big.weight', f32([2048, 2048], new Float32Array(2048 * 2048)));
+  const small = g.addInitializer('small.weight', f32([2048, 8], new Float32Array(2048 * 8)));
+  const [h] = g.add('MatMul', ['x', w], {}, { name: 'big' });
+  const [y] = g.add('MatMul', [h!, small], {}, { name: 'small' });
+  g.outputs = [{ name: y!, dtype: 'float32', shape: ['N', 8] }];
+  // At rate 4 the big layer becomes 2048·8192 + 8192² + 8192·2048 parameters: 384 MB of float32.
+  setMemoryLimitMB(300);
+  try {
+    await assert.rejects(
+      lopExpand(g, { rate: 4 }),
+      /lop-expand at rate 4: .*largest: big, 384\.0 MB.*--max-memory 300 MB.*--expand 2/,
+    );
+    const plan = await lopExpand(g, { rate: 4, structureOnly: true }); // deciding what expands needs no memory
+    assert.deepEqual(plan.expanded, ['big', 'small']);
+    const ok = await lopExpand(g, { rate: 2 }); // 96 MB fits
+    assert.deepEqual(ok.expanded, ['big', 'small']);
+  } finally {
+    setMemoryLimitMB();
+  }
+});

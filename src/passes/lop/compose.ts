@@ -14,6 +14,8 @@ export interface ProductOptions {
   backend?: 'auto' | 'js' | 'ort';
   /** JS work-space bound in doubles (tests make it tiny to exercise the blocking). */
   blockDoubles?: number;
+  /** Work-space bound in floats of block-structured factor products (tests make it tiny to exercise the chunks). */
+  chunkFloats?: number;
 }
 
 const useOrt = (o: ProductOptions, m: number, k: number, n: number) =>

@@ -1,9 +1,10 @@
 import { A, attrInt, attrString, type Attrs } from '../../ir/attrs.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import { f32 } from '../../ir/tensor.js';
-import { mat, transpose, type Mat } from '../../linalg/index.js';
+import { ReproError } from '../../util/errors.js';
+import { formatBytes, memoryLimitBytes, memoryLimitMB } from '../../util/limits.js';
 import { SeededRng } from '../../util/random.js';
-import { expansionFactors, middleWeights } from './factors.js';
+import { expansionFactors, factorF32, middleWeights } from './factors.js';
 
 export interface ExpandOptions {
   /** Expansion rate r (default 4). */
@@ -34,26 +35,54 @@ export async function lopExpand(g0: Graph, opts: ExpandOptions = {}): Promise<Ex
   const rate = opts.rate ?? 4;
   const rng = new SeededRng(opts.seed ?? 0);
   const report: ExpandReport = { expanded: [], skipped: [] };
-  const out: Node[] = [];
   const readers = new Map<string, number>();
   for (const n of g.nodes) for (const i of n.inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
+  const chosen = new Set<Node>();
   for (const n of g.nodes) {
-    if (opts.nodes && !opts.nodes.includes(n.name)) {
-      out.push(n);
-      continue;
-    }
+    if (opts.nodes && !opts.nodes.includes(n.name)) continue;
     const reason = expandable(g, n, readers);
-    if (reason) {
-      if (['Conv', 'Gemm', 'MatMul'].includes(n.opType)) report.skipped.push({ node: n.name, reason });
-      out.push(n);
-      continue;
-    }
-    if (opts.structureOnly) out.push(n);
+    if (!reason) chosen.add(n);
+    else if (['Conv', 'Gemm', 'MatMul'].includes(n.opType)) report.skipped.push({ node: n.name, reason });
+  }
+  report.expanded = [...chosen].map((n) => n.name);
+  if (opts.structureOnly) return { graph: g, ...report };
+  checkExpansionMemory(g, [...chosen], rate);
+  const out: Node[] = [];
+  for (const n of g.nodes) {
+    if (!chosen.has(n)) out.push(n);
     else out.push(...(n.opType === 'Conv' ? await expandConv(g, n, rate, rng) : await expandGemm(g, n, rate, rng)));
-    report.expanded.push(n.name);
   }
   g.nodes = out;
   return { graph: g, ...report };
+}
+
+/**
+ * Refuse before drawing anything when the expanded weights (r² times each layer inside, plus the factors) would not
+ * fit --max-memory beside the model: VGG-16's fc6 alone becomes 4.1 G parameters at rate 4, and the process used to
+ * die at the allocation with no message.
+ */
+function checkExpansionMemory(g: Graph, nodes: Node[], rate: number): void {
+  let model = 0;
+  for (const t of g.initializers.values()) model += t.data.byteLength;
+  const sized = nodes.map((n) => ({ node: n.name, bytes: 4 * expandedParams(g, n, rate) }));
+  const added = sized.reduce((s, x) => s + x.bytes, 0);
+  if (model + added <= memoryLimitBytes()) return;
+  const largest = sized.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  throw new ReproError(
+    `lop-expand at rate ${rate}: the expanded layers need ${formatBytes(added)} (largest: ${largest.node}, ${formatBytes(largest.bytes)}) ` +
+      `beside the model's ${formatBytes(model)}, more than --max-memory ${memoryLimitMB()} MB; ` +
+      'use a lower rate (--expand 2 needs about a quarter of it) or raise --max-memory if the machine has the RAM',
+  );
+}
+
+/** Parameters of the three layers `n` becomes: E1 [r·in, in], M [r·out, r·in, taps], E3 [out, r·out]. */
+function expandedParams(g: Graph, n: Node, rate: number): number {
+  const dims = g.initializers.get(n.inputs[1]!)!.dims;
+  const transB = n.opType === 'Gemm' && attrInt(n.attrs, 'transB', 0) === 1;
+  const [out, inDim] = n.opType === 'Conv' || transB ? [dims[0]!, dims[1]!] : [dims[1]!, dims[0]!];
+  const taps = n.opType === 'Conv' ? dims.slice(2).reduce((a, b) => a * b, 1) : 1;
+  const [rIn, rOut] = [Math.ceil(rate * inDim), Math.ceil(rate * out)];
+  return rIn * inDim + rOut * rIn * taps + out * rOut;
 }
 
 /** Why `n` stays as it is, or undefined. `readers`: how many node inputs read each value. */
@@ -74,13 +103,13 @@ async function expandConv(g: Graph, n: Node, rate: number, rng: SeededRng): Prom
   const wName = n.inputs[1]!;
   const w = g.initializers.get(wName)!;
   const [cout, cin, kh, kw] = w.dims as [number, number, number, number];
-  const f = expansionFactors(cin, cout, rate, rng);
-  const midIn = f.e1.rows,
-    midOut = f.e3.cols;
+  const f = await expansionFactors(cin, cout, rate, rng);
+  const midIn = f.first.m,
+    midOut = f.lastT.m;
   const mData = await middleWeights(f, w.data as Float32Array, kh * kw);
-  const e1 = g.addInitializer(`${wName}.lop_e1`, f32([midIn, cin, 1, 1], toF32(f.e1)));
+  const e1 = g.addInitializer(`${wName}.lop_e1`, f32([midIn, cin, 1, 1], factorF32(f.first)));
   const mid = g.addInitializer(`${wName}.lop_m`, f32([midOut, midIn, kh, kw], mData));
-  const e3 = g.addInitializer(`${wName}.lop_e3`, f32([cout, midOut, 1, 1], toF32(f.e3)));
+  const e3 = g.addInitializer(`${wName}.lop_e3`, f32([cout, midOut, 1, 1], factorF32(f.lastT, true)));
   g.initializers.delete(wName);
   const h1 = g.uniqueName(`${n.outputs[0]}.lop_h1`);
   const h2 = g.uniqueName(`${n.outputs[0]}.lop_h2`);
@@ -114,16 +143,15 @@ async function expandGemm(g: Graph, n: Node, rate: number, rng: SeededRng): Prom
   const [outDim, inDim] = transB ? [a, b] : [b, a];
   const wOutIn = new Float32Array(outDim * inDim); // [out, in]
   for (let i = 0; i < a; i++) for (let j = 0; j < b; j++) wOutIn[transB ? i * b + j : j * a + i] = stored[i * b + j]!;
-  const f = expansionFactors(inDim, outDim, rate, rng);
-  const m = mat(f.e3.cols, f.e1.rows, await middleWeights(f, wOutIn, 1));
-  const store = (name: string, x: Mat) =>
-    g.addInitializer(
-      `${wName}.${name}`,
-      transB ? f32([x.rows, x.cols], toF32(x)) : f32([x.cols, x.rows], toF32(transpose(x))),
-    );
-  const e1 = store('lop_e1', f.e1),
-    mid = store('lop_m', m),
-    e3 = store('lop_e3', f.e3);
+  const f = await expansionFactors(inDim, outDim, rate, rng);
+  const [midIn, midOut] = [f.first.m, f.lastT.m];
+  const m = await middleWeights(f, wOutIn, 1); // [r·out, r·in]
+  // Each stored as [out, in] with transB, else as [in, out]; E3 = (E3ᵀ)ᵀ.
+  const store = (name: string, outIn: [number, number], data: Float32Array) =>
+    g.addInitializer(`${wName}.${name}`, f32(transB ? outIn : [outIn[1], outIn[0]], data));
+  const e1 = store('lop_e1', [midIn, inDim], factorF32(f.first, !transB)),
+    mid = store('lop_m', [midOut, midIn], transB ? m : transposeF32(m, midOut, midIn)),
+    e3 = store('lop_e3', [outDim, midOut], factorF32(f.lastT, transB));
   g.initializers.delete(wName);
   const h1 = g.uniqueName(`${n.outputs[0]}.lop_h1`);
   const h2 = g.uniqueName(`${n.outputs[0]}.lop_h2`);
@@ -162,6 +190,9 @@ async function expandGemm(g: Graph, n: Node, rate: number, rng: SeededRng): Prom
   ];
 }
 
-function toF32(m: Mat): Float32Array {
-  return Float32Array.from(m.data);
+/** A row-major [rows, cols] float32 matrix transposed. */
+function transposeF32(x: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = x[i * cols + j]!;
+  return out;
 }

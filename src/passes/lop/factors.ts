@@ -1,4 +1,5 @@
-import { cholesky, gram, lowerInverse, mat, matmulNT, qr, transpose, type Mat } from '../../linalg/index.js';
+import { cholesky, gram, lowerInverse, mat, matmulNT, qr, type Mat } from '../../linalg/index.js';
+import { ortMatmul, ortWorthIt } from '../../runtime/matmul.js';
 import type { SeededRng } from '../../util/random.js';
 import { composeAfter1x1, matmulF32, type ProductOptions } from './compose.js';
 
@@ -13,47 +14,113 @@ import { composeAfter1x1, matmulF32, type ProductOptions } from './compose.js';
  * E1ᵀE1 ≈ r·I made the M path r× faster, and LOP + SP-KD diverged at the vanilla learning rate.
  */
 export interface ExpansionFactors {
-  e1: Mat;
-  e3: Mat;
+  /** E1 [r·in, in]. */
+  first: Factor;
+  /** E3ᵀ [r·out, out] (E3 is its transpose). */
+  lastT: Factor;
 }
 
-export function expansionFactors(inDim: number, outDim: number, rate: number, rng: SeededRng): ExpansionFactors {
-  const e1 = semiOrthogonal(Math.ceil(rate * inDim), inDim, rng); // [r·in, in]
-  const e3 = transpose(semiOrthogonal(Math.ceil(rate * outDim), outDim, rng)); // [out, r·out]
-  return { e1, e3 };
+/** One block of a drawn factor: `q` sits at rows row0..row0+q.rows and columns `cols` of the whole matrix. */
+export interface FactorBlock {
+  row0: number;
+  cols: Int32Array;
+  q: Mat;
+}
+
+/**
+ * An m×n semi-orthogonal matrix kept as it was drawn: one dense block, or diagonal blocks with permuted columns.
+ * Products go block by block, so a factor of b blocks costs 1/b of a dense one (ResNet-50's 2048-wide layers:
+ * 8 blocks), and the dense matrix exists only as the float32 initializer written to the model. Rows stay in block
+ * order: a factor's rows are the expanded layer's inner channels, whose order changes nothing (no per-channel op
+ * sits inside an expansion, and SGD is equivariant to it), while contiguous blocks keep every product's output in
+ * place.
+ */
+export interface Factor {
+  m: number;
+  n: number;
+  blocks: FactorBlock[];
+}
+
+export async function expansionFactors(
+  inDim: number,
+  outDim: number,
+  rate: number,
+  rng: SeededRng,
+): Promise<ExpansionFactors> {
+  const first = await semiOrthogonalFactor(Math.ceil(rate * inDim), inDim, rng);
+  const lastT = await semiOrthogonalFactor(Math.ceil(rate * outDim), outDim, rng);
+  return { first, lastT };
 }
 
 /** Widest factor drawn as one dense Gaussian QR; wider ones are built from blocks of about this many columns. */
 export const DENSE_FACTOR_MAX = 256;
 
 /**
- * An m×n matrix (m ≥ n) with orthonormal columns. Up to DENSE_FACTOR_MAX columns: an orthonormalized Gaussian.
- * Wider: a block diagonal of such Gaussians (about DENSE_FACTOR_MAX columns each) with rows and columns randomly
- * permuted — still exactly semi-orthogonal, every channel mixed with a few hundred others, at 1/(blocks) of the QR
+ * An m×n factor (m ≥ n) with orthonormal columns. Up to DENSE_FACTOR_MAX columns: an orthonormalized Gaussian.
+ * Wider: a block diagonal of such Gaussians (about DENSE_FACTOR_MAX columns each) with columns randomly
+ * permuted — still semi-orthogonal, every channel mixed with a few hundred others, at 1/(blocks) of the QR
  * cost. A dense 4096×2048 factor cost ~50 GFLOP, most of LOP expand's time on ResNet-50's 2048-wide layers.
  */
-export function semiOrthogonal(m: number, n: number, rng: SeededRng): Mat {
+export async function semiOrthogonalFactor(m: number, n: number, rng: SeededRng): Promise<Factor> {
   const blocks = Math.ceil(n / DENSE_FACTOR_MAX);
   const cuts = (total: number) => Array.from({ length: blocks + 1 }, (_, b) => Math.round((b * total) / blocks));
   const [rowCuts, colCuts] = [cuts(m), cuts(n)];
   const tallEnough = rowCuts.every((r, b) => b === 0 || r - rowCuts[b - 1]! >= colCuts[b]! - colCuts[b - 1]!);
-  if (blocks === 1 || !tallEnough) return orthonormalColumns(gaussian(m, n, 1, rng));
-  const rowOf = permutation(m, rng),
-    colOf = permutation(n, rng);
-  const out = mat(m, n);
-  for (let b = 0; b < blocks; b++) {
-    const [r0, c0] = [rowCuts[b]!, colCuts[b]!];
-    const q = orthonormalColumns(gaussian(rowCuts[b + 1]! - r0, colCuts[b + 1]! - c0, 1, rng));
-    for (let i = 0; i < q.rows; i++)
-      for (let j = 0; j < q.cols; j++) out.data[rowOf[r0 + i]! * n + colOf[c0 + j]!] = q.data[i * q.cols + j]!;
+  if (blocks === 1 || !tallEnough) {
+    const q = orthonormalColumns(gaussian(m, n, 1, rng));
+    return { m, n, blocks: [{ row0: 0, cols: identity(n), q }] };
   }
+  const colOf = permutation(n, rng);
+  const out: FactorBlock[] = [];
+  for (let b = 0; b < blocks; b++) {
+    const [r0, r1, c0, c1] = [rowCuts[b]!, rowCuts[b + 1]!, colCuts[b]!, colCuts[b + 1]!];
+    const q = await orthonormalBlock(gaussian(r1 - r0, c1 - c0, 1, rng));
+    out.push({ row0: r0, cols: colOf.subarray(c0, c1), q });
+  }
+  return { m, n, blocks: out };
+}
+
+/** The whole factor as a dense float64 matrix (tests; the pass writes `factorF32`). */
+export async function semiOrthogonal(m: number, n: number, rng: SeededRng): Promise<Mat> {
+  return denseFactor(await semiOrthogonalFactor(m, n, rng));
+}
+
+export function denseFactor(f: Factor): Mat {
+  const out = mat(f.m, f.n);
+  forEachEntry(f, (i, j, v) => {
+    out.data[i * f.n + j] = v;
+  });
   return out;
+}
+
+/** The factor as float32, row-major [m, n], or its transpose [n, m] when `transposed`. */
+export function factorF32(f: Factor, transposed = false): Float32Array {
+  const out = new Float32Array(f.m * f.n);
+  // Entry (i, j) lands at i·rowStride + j·colStride.
+  const [rowStride, colStride] = transposed ? [1, f.m] : [f.n, 1];
+  for (const { row0, cols, q } of f.blocks)
+    for (let i = 0; i < q.rows; i++) {
+      const base = (row0 + i) * rowStride;
+      for (let j = 0; j < q.cols; j++) out[base + cols[j]! * colStride] = q.data[i * q.cols + j]!;
+    }
+  return out;
+}
+
+function forEachEntry(f: Factor, visit: (row: number, col: number, v: number) => void): void {
+  for (const { row0, cols, q } of f.blocks)
+    for (let i = 0; i < q.rows; i++)
+      for (let j = 0; j < q.cols; j++) visit(row0 + i, cols[j]!, q.data[i * q.cols + j]!);
+}
+
+function identity(n: number): Int32Array {
+  const p = new Int32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  return p;
 }
 
 /** A uniformly random permutation of 0..n-1 (Fisher–Yates). */
 function permutation(n: number, rng: SeededRng): Int32Array {
-  const p = new Int32Array(n);
-  for (let i = 0; i < n; i++) p[i] = i;
+  const p = identity(n);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(rng.next() * (i + 1));
     [p[i], p[j]] = [p[j]!, p[i]!];
@@ -80,6 +147,22 @@ export function orthonormalColumns(g: Mat): Mat {
   return q;
 }
 
+/**
+ * A block of a wide factor: one Cholesky QR step with both products in ORT (float32) when the block is tall enough
+ * for one step. Q comes out orthonormal to ~3e-7 (1024×256 blocks) instead of ~1e-15 — the size of the float32
+ * rounding M's own products get in ORT — and ResNet-50's ~200 block QRs take a third of the time. Squarer blocks
+ * and a failed Cholesky take the float64 route.
+ */
+async function orthonormalBlock(g: Mat): Promise<Mat> {
+  if (g.rows < 2 * g.cols || !ortWorthIt(g.rows, g.cols, g.cols)) return orthonormalColumns(g);
+  const g32 = Float32Array.from(g.data);
+  const gram = await ortMatmul(transposedF32(g), g32, g.cols, g.rows, g.cols);
+  const l = cholesky(mat(g.cols, g.cols, Float64Array.from(gram)));
+  if (!l) return orthonormalColumns(g);
+  const q = await ortMatmul(g32, transposedF32(lowerInverse(l)), g.rows, g.cols, g.cols);
+  return mat(g.rows, g.cols, Float64Array.from(q));
+}
+
 function choleskyQrStep(g: Mat): Mat | null {
   const l = cholesky(gram(g));
   if (!l) return null;
@@ -88,8 +171,8 @@ function choleskyQrStep(g: Mat): Mat | null {
 
 /**
  * M = E3ᵀ · W · E1ᵀ for every kernel tap at once. `w` is the weight as stored, [out, in, taps] (taps = 1 for a
- * matrix); the result is [r·out, r·in, taps] in the same layout. A = E3ᵀ·W is one product over all taps, then
- * M[o, :, t] = E1·A[o, :, t] is `composeAfter1x1` (one product over rows (o, t)); both in ORT when big.
+ * matrix); the result is [r·out, r·in, taps] in the same layout. A = E3ᵀ·W is one product over all taps (per
+ * block of E3ᵀ's rows), then M[o, :, t] = E1·A[o, :, t] over rows (o, t) (per block of E1); in ORT when big.
  */
 export async function middleWeights(
   f: ExpansionFactors,
@@ -97,14 +180,95 @@ export async function middleWeights(
   taps: number,
   o: ProductOptions = {},
 ): Promise<Float32Array> {
-  const out = f.e3.rows,
-    midOut = f.e3.cols,
-    midIn = f.e1.rows,
-    inDim = f.e1.cols;
-  const e3t = Float32Array.from(transpose(f.e3).data); // [r·out, out]
-  const a = await matmulF32(e3t, w, midOut, out, inDim * taps, o); // [r·out, in, taps]
-  const e1t = Float32Array.from(transpose(f.e1).data); // [in, r·in]
-  return composeAfter1x1(a, e1t, midOut, inDim, midIn, taps, o);
+  const a = await leftProduct(f.lastT, w, f.first.n * taps, o); // [r·out, in, taps]
+  return tapProduct(f.first, a, f.lastT.m, taps, o);
+}
+
+/** F·X for X [F.n, k]: [F.m, k]. A block reads the rows of X its columns name and writes its own rows. */
+async function leftProduct(f: Factor, x: Float32Array, k: number, o: ProductOptions): Promise<Float32Array> {
+  if (f.blocks.length === 1) return matmulF32(Float32Array.from(f.blocks[0]!.q.data), x, f.m, f.n, k, o);
+  const out = new Float32Array(f.m * k);
+  for (const { row0, cols, q } of f.blocks) {
+    const xs = new Float32Array(cols.length * k);
+    for (let i = 0; i < cols.length; i++) xs.set(x.subarray(cols[i]! * k, (cols[i]! + 1) * k), i * k);
+    out.set(await matmulF32(Float32Array.from(q.data), xs, q.rows, cols.length, k, o), row0 * k);
+  }
+  return out;
+}
+
+/** Rows of X a block-structured tapProduct handles at once: its work space stays near 64 MB at any size. */
+const CHUNK_FLOATS = 1 << 24;
+
+/**
+ * Y[o, :, t] = F·X[o, :, t] for X [rows, F.n, taps]: [rows, F.m, taps]. Block-structured F, per chunk of rows:
+ * X's columns gathered once in block order (rows (o, t)), one product per block with qᵀ on its column range
+ * written to the block's own output columns — each pass row-local, instead of every block sweeping all of X.
+ */
+async function tapProduct(f: Factor, x: Float32Array, rows: number, taps: number, o: ProductOptions) {
+  if (f.blocks.length === 1) return composeAfter1x1(x, transposedF32(f.blocks[0]!.q), rows, f.n, f.m, taps, o);
+  const colOrder = concatIndices(f.blocks.map((b) => b.cols));
+  const qts = f.blocks.map((b) => transposedF32(b.q));
+  const out = new Float32Array(rows * f.m * taps);
+  const chunk = Math.max(1, Math.floor((o.chunkFloats ?? CHUNK_FLOATS) / (taps * (f.n + f.m))));
+  for (let r0 = 0; r0 < rows; r0 += chunk) {
+    const r1 = Math.min(rows, r0 + chunk),
+      n = (r1 - r0) * taps;
+    const xp = gatherColumns(x, r0, r1, f.n, taps, colOrder); // [(r, t), c'] in block order
+    // Rows (r, t) of Y's chunk; with one tap that is Y's own layout, so the products land in place.
+    const yp = taps === 1 ? out.subarray(r0 * f.m, r1 * f.m) : new Float32Array(n * f.m);
+    let c0 = 0;
+    for (let b = 0; b < f.blocks.length; b++) {
+      const { row0, cols, q } = f.blocks[b]!;
+      const part = await matmulF32(columnRange(xp, n, f.n, c0, cols.length), qts[b]!, n, cols.length, q.rows, o);
+      for (let i = 0; i < n; i++) yp.set(part.subarray(i * q.rows, (i + 1) * q.rows), i * f.m + row0);
+      c0 += cols.length;
+    }
+    if (taps > 1) untapRows(yp, out, r0, r1, f.m, taps);
+  }
+  return out;
+}
+
+function concatIndices(parts: Int32Array[]): Int32Array {
+  const out = new Int32Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** xp[(r − r0)·taps + t, c'] = x[r, order[c'], t] for rows r0..r1 of x [rows, width, taps]. */
+function gatherColumns(x: Float32Array, r0: number, r1: number, width: number, taps: number, order: Int32Array) {
+  const xp = new Float32Array((r1 - r0) * taps * width);
+  for (let r = r0; r < r1; r++)
+    for (let t = 0; t < taps; t++) {
+      const [src, dst] = [r * width * taps + t, ((r - r0) * taps + t) * width];
+      for (let c = 0; c < width; c++) xp[dst + c] = x[src + order[c]! * taps]!;
+    }
+  return xp;
+}
+
+/** out[r, j, t] = yp[(r − r0)·taps + t, j] for rows r0..r1 of out [rows, width, taps]. */
+function untapRows(yp: Float32Array, out: Float32Array, r0: number, r1: number, width: number, taps: number) {
+  for (let r = r0; r < r1; r++)
+    for (let t = 0; t < taps; t++) {
+      const [src, dst] = [((r - r0) * taps + t) * width, r * width * taps + t];
+      for (let j = 0; j < width; j++) out[dst + j * taps] = yp[src + j]!;
+    }
+}
+
+/** Columns c0..c0+count of a row-major [rows, width] matrix, as a contiguous [rows, count] one. */
+function columnRange(x: Float32Array, rows: number, width: number, c0: number, count: number): Float32Array {
+  const out = new Float32Array(rows * count);
+  for (let i = 0; i < rows; i++) out.set(x.subarray(i * width + c0, i * width + c0 + count), i * count);
+  return out;
+}
+
+function transposedF32(q: Mat): Float32Array {
+  const out = new Float32Array(q.rows * q.cols);
+  for (let i = 0; i < q.rows; i++) for (let j = 0; j < q.cols; j++) out[j * q.rows + i] = q.data[i * q.cols + j]!;
+  return out;
 }
 
 function gaussian(rows: number, cols: number, std: number, rng: SeededRng): Mat {
