@@ -1,6 +1,7 @@
 /**
- * Micro-structured weight unification and pruning with ADMM: in 1×4 blocks, half share one magnitude
- * (keeping signs) and 30 % are zero. Run: node --import tsx examples/unify.ts
+ * Micro-structured weight unification and pruning: in 1×4 blocks, half share one magnitude (keeping signs) and
+ * 30 % are zero; projected once and retrained for 2 epochs with the structure fixed (`mode: 'admm'` spends the
+ * first of them on ADMM instead). Run: node --import tsx examples/unify.ts
  */
 import { evaluate, loadDataset, trainedModel, unifyModel } from 'reprune';
 
@@ -15,7 +16,6 @@ const r = await unifyModel(dense, train, {
   admmRounds: 1,
   epochsPerRound: 1,
   retrainEpochs: 1,
-  rho: 1e-2,
   lr: 0.01,
 });
 const a = r.accounting;

@@ -119,7 +119,7 @@ export {
   type AnyPass,
 } from './api/passes.js';
 /**
- * Micro-structured weight unification and pruning trained with ADMM (also the pass 'unify').
+ * Micro-structured weight unification and pruning, one-shot + retraining or ADMM (`mode`; also the pass 'unify').
  * @example
  * const r = await unifyModel(g, trainDs, { block: { bh: 1, bw: 4 }, unify: 0.5, prune: 0.3, scope: 'layer', admmRounds: 2 });
  * console.log(r.accounting.bits / r.accounting.denseBits);

@@ -1,7 +1,9 @@
 /**
  * `reprune bench unify`: ADMM unification vs the one-shot magnitude baseline at equal epochs, for blocks
  * {1x4, 4x4} and (unify, prune) in {(0.5,0), (0,0.5), (0.5,0.3), (0.6,0.3)} on trained lenet5/mlp (MNIST) and
- * vgg-small (Fashion-MNIST). Writes docs/bench/unify.md and .json.
+ * vgg-small (Fashion-MNIST). Writes docs/bench/unify.md and .json (`--stem` names other files). The ADMM schedule
+ * (`--admm-rounds`, `--retrain-epochs`, `--rho`, `--rho-growth`, `--scope`) is what docs/bench/unify-schedule.md
+ * sweeps; one-shot always gets the same total epochs.
  */
 import { Command } from 'commander';
 import { mkdirSync } from 'node:fs';
@@ -26,22 +28,59 @@ interface UnifyBenchFlags {
   settings: string;
   quick?: boolean;
   out: string;
+  stem?: string;
+  scope: string;
+  admmRounds: string;
+  retrainEpochs: string;
+  rho: string;
+  rhoGrowth: string;
 }
+
+/** The ADMM schedule every row runs (one-shot retrains for admmRounds + retrainEpochs epochs: the same total). */
+interface Schedule {
+  scope: 'layer' | 'global';
+  admmRounds: number;
+  retrainEpochs: number;
+  rho: number;
+  rhoGrowth: number;
+}
+
+const SETTINGS = '0.5:0,0:0.5,0.5:0.3,0.6:0.3';
 
 export async function runBench(args: string[]): Promise<void> {
   const o = new Command('reprune bench unify')
     .option('--archs <list>', 'architectures', 'lenet5,mlp,vgg-small')
     .option('--blocks <list>', 'block shapes', '1x4,4x4')
-    .option('--settings <list>', 'unify:prune pairs', '0.5:0,0:0.5,0.5:0.3,0.6:0.3')
-    .option('--quick', 'train on 10k samples, 1 epoch per stage (a smoke run, not the reported numbers)')
+    .option('--settings <list>', 'unify:prune pairs', SETTINGS)
+    .option('--quick', 'dense model 1 epoch and every run on 10k samples (a smoke run, not the reported numbers)')
     .option('--out <dir>', 'where to write unify.md/json', 'docs/bench')
+    .option('--stem <name>', 'file names in --out (default unify, or unify-extra with --settings)')
+    .option('--scope <s>', "block fractions per 'layer' or over all layers ('global')", 'layer')
+    .option('--admm-rounds <n>', 'ADMM rounds of one epoch each', '3')
+    .option('--retrain-epochs <n>', 'epochs with the structure fixed after ADMM', '1')
+    .option('--rho <x>', 'initial ADMM penalty', '0.01')
+    .option('--rho-growth <x>', 'ρ multiplier per round', '2')
     .parse(args, { from: 'user' })
     .opts<UnifyBenchFlags>();
   const settings = parseSettings(o.settings);
+  const schedule = parseSchedule(o);
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const rows: BenchRow[] = [];
-  for (const arch of o.archs.split(',')) rows.push(...(await archRows(o, arch, settings, log)));
-  writeResults(args, o.out, rows);
+  for (const arch of o.archs.split(',')) rows.push(...(await archRows(o, arch, settings, schedule, log)));
+  writeResults(args, o.out, o.stem ?? (args.includes('--settings') ? 'unify-extra' : 'unify'), rows);
+}
+
+function parseSchedule(o: UnifyBenchFlags): Schedule {
+  if (o.scope !== 'layer' && o.scope !== 'global')
+    throw new ReproError(`--scope ${shownValue(o.scope)}: expected 'layer' or 'global'`);
+  const int = (flag: string, v: string, min: number) => numberFlag(flag, v, { integer: true, min })!;
+  return {
+    scope: o.scope,
+    admmRounds: int('--admm-rounds', o.admmRounds, 1),
+    retrainEpochs: int('--retrain-epochs', o.retrainEpochs, 0),
+    rho: numberFlag('--rho', o.rho, { min: 0 })!,
+    rhoGrowth: numberFlag('--rho-growth', o.rhoGrowth, { min: 1 })!,
+  };
 }
 
 /** `--settings 0.5:0,0:0.5`: unify:prune fraction pairs, each in [0, 1] and together at most 1 (strict). */
@@ -62,18 +101,21 @@ async function archRows(
   o: UnifyBenchFlags,
   arch: string,
   settings: [number, number][],
+  schedule: Schedule,
   log: (s: string) => void,
 ): Promise<BenchRow[]> {
   const data = BENCH_DATA[arch]!;
-  const { graph } = await trainedModel(arch, { log, epochs: 10 });
-  const train = loadDataset(data, 'train', { limit: o.quick ? 10000 : undefined });
+  const limit = o.quick ? 10000 : undefined;
+  const { graph } = await trainedModel(arch, { log, epochs: o.quick ? 1 : 10, limit });
+  const train = loadDataset(data, 'train', { limit });
   const test = loadDataset(data, 'test');
   const dense = (await evaluate(graph, test)).accuracy;
   const rows: BenchRow[] = [];
   for (const blockSpec of o.blocks.split(',')) {
     for (const [unify, prune] of settings) {
       for (const mode of ['admm', 'oneshot'] as const) {
-        const row = await unifyRow(graph, train, test, { arch, data, block: blockSpec, unify, prune, mode, dense });
+        const id = { arch, data, block: blockSpec, unify, prune, mode, dense };
+        const row = await unifyRow(graph, train, test, id, schedule);
         rows.push(row);
         log(
           `${arch} ${blockSpec} u=${unify} p=${prune} ${mode}: ${(100 * row.accuracy).toFixed(2)}% (dense ${(100 * dense).toFixed(2)}%), bits saved ${(100 * row.bitsSaved).toFixed(1)}%`,
@@ -84,7 +126,7 @@ async function archRows(
   return rows;
 }
 
-/** One unification run with the bench's fixed schedule: accuracy, savings, epochs and wall time next to `id`. */
+/** One unification run with the bench's schedule: accuracy, savings, epochs and wall time next to `id`. */
 async function unifyRow(
   graph: Graph,
   train: Dataset,
@@ -98,6 +140,7 @@ async function unifyRow(
     mode: 'admm' | 'oneshot';
     dense: number;
   },
+  schedule: Schedule,
 ) {
   const { unify, prune, mode, dense } = id;
   const t0 = performance.now();
@@ -109,13 +152,9 @@ async function unifyRow(
       block: id.block,
       unify,
       prune,
-      scope: 'layer',
       mode,
-      admmRounds: 3,
+      ...schedule,
       epochsPerRound: 1,
-      retrainEpochs: 1,
-      rho: 1e-2,
-      rhoGrowth: 2,
       lr: 0.01,
       seed: 0,
     },
@@ -135,9 +174,8 @@ async function unifyRow(
 }
 
 /** Writes the JSON rows and the Markdown table (also printed on stdout) into `outDir`. */
-function writeResults(args: string[], outDir: string, rows: BenchRow[]): void {
+function writeResults(args: string[], outDir: string, stem: string, rows: BenchRow[]): void {
   mkdirSync(outDir, { recursive: true });
-  const stem = args.includes('--settings') ? 'unify-extra' : 'unify'; // extra settings never overwrite the standard table
   writeFileAtomic(
     path.join(outDir, `${stem}.json`),
     JSON.stringify({ command: `reprune bench unify ${args.join(' ')}`.trim(), rows }, null, 2),
@@ -145,7 +183,7 @@ function writeResults(args: string[], outDir: string, rows: BenchRow[]): void {
   const table = pairTable(rows);
   writeFileAtomic(
     path.join(outDir, `${stem}.md`),
-    `# ADMM unification vs one-shot${stem === 'unify' ? '' : ': extra settings'}\n\nCommand: \`reprune bench unify ${args.join(' ')}\`\n\n${table}\n`,
+    `# ADMM unification vs one-shot${stem === 'unify' ? '' : ` (${stem})`}\n\nCommand: \`reprune bench unify ${args.join(' ')}\`\n\n${table}\n`,
   );
   process.stdout.write(`${table}\n`);
 }

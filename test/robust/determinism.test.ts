@@ -91,6 +91,8 @@ describe('determinism across processes', () => {
                 '32',
                 '--seed',
                 '5',
+                '--mode',
+                'admm',
                 '--admm-rounds',
                 '1',
                 '--epochs-per-round',

@@ -16,6 +16,7 @@ test('ADMM: residual falls over rounds; the result has exactly the requested blo
     unify: 0.5,
     prune: 0.3,
     scope: 'layer',
+    mode: 'admm',
     admmRounds: 4,
     epochsPerRound: 1,
     retrainEpochs: 1,

@@ -114,7 +114,11 @@ async function runAll(args: string[]): Promise<void> {
  */
 const BENCH_FILES: Record<string, { out?: string; stems: (args: string[]) => string[] }> = {
   tiletrans: { out: 'docs/bench', stems: () => ['tiletrans'] },
-  unify: { out: 'docs/bench', stems: (a) => [a.includes('--settings') ? 'unify-extra' : 'unify'] },
+  unify: {
+    out: 'docs/bench',
+    // Extra settings never overwrite the standard table.
+    stems: (a) => [lastValue(a, '--stem') ?? (a.includes('--settings') ? 'unify-extra' : 'unify')],
+  },
   reap: { stems: () => ['reap'] },
   tedepr: { stems: () => ['tedepr'] },
   lop: { out: 'docs/bench', stems: () => ['lop'] },

@@ -30,7 +30,7 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'unify',
-    summary: 'micro-structured weight unification and pruning, trained with ADMM',
+    summary: 'micro-structured weight unification and pruning (one-shot + retraining, or --mode admm)',
     load: () => import('./unify.js'),
   },
   {

@@ -1,7 +1,7 @@
 /**
  * `reprune unify <in.onnx> -o out.onnx --data ... --block 4x4 --unify 0.5 --prune 0.3`: micro-structured weight
- * unification and pruning trained with ADMM (or the one-shot baseline with --baseline oneshot). Flags come from the
- * `unify` pass's option spec.
+ * unification and pruning, one-shot projection + retraining by default or ADMM with --mode admm. Flags come from
+ * the `unify` pass's option spec.
  */
 import type { Command } from 'commander';
 import { runPass } from '../../api/passes.js';
@@ -74,14 +74,14 @@ export async function runUnify(file: string, f: Flags): Promise<Record<string, u
 export function register(program: Command): void {
   const cmd = program
     .command('unify')
-    .description('micro-structured weight unification and pruning, trained with ADMM')
+    .description('micro-structured weight unification and pruning (one-shot + retraining, or --mode admm)')
     .argument('<model>', 'trained ONNX model')
     .requiredOption('-o, --output <file>', 'output .onnx file')
     .requiredOption('--data <spec>', "training data: 'mnist', 'fashion-mnist' or a directory")
     .option('--limit <n>', 'use only the first N training samples', parseIntFlag('--limit', 1))
     .option(
       '--baseline <kind>',
-      "'oneshot': magnitude projection + fine-tune with the same total epochs (same as --mode oneshot)",
+      "'oneshot': magnitude projection + fine-tune with the same total epochs (same as --mode oneshot, the default)",
     )
     .option('--save-recipe <recipe.yaml>', SAVE_RECIPE_HELP)
     .option('--force', 'replace an existing output file')
