@@ -48,6 +48,8 @@ export interface AccuracyRow {
   finetuned?: number;
   speedup?: number;
   seconds: number;
+  /** PRO rows: one uniform ratio beat the searched allocation on PRO's samples and was used. */
+  proUsedUniform?: boolean;
 }
 
 interface Variant {
@@ -129,7 +131,7 @@ async function variantRow(o: AccuracyOptions, a: DenseSetup, v: Variant, target:
   const base = v.srn ? a.bases.srn : a.bases.plain;
   const gr = v.srn ? a.grams.srn : a.grams.plain;
   const t0 = performance.now();
-  const pruned = await pruneToTarget(o, a, v, target, base, gr);
+  const { graph: pruned, proUsedUniform } = await pruneToTarget(o, a, v, target, base, gr);
   const macs = modelMetrics(pruned).totals.macs;
   const accuracy = (await evaluate(pruned, a.test)).accuracy;
   const row: AccuracyRow = {
@@ -140,6 +142,7 @@ async function variantRow(o: AccuracyOptions, a: DenseSetup, v: Variant, target:
     macReduction: 1 - macs / a.macs,
     accuracy,
     seconds: (performance.now() - t0) / 1000,
+    ...(v.pro ? { proUsedUniform } : {}),
   };
   if (o.latency) row.speedup = a.ms / (await measureLatency(pruned, { batch: 32, iters: 20 }));
   if (o.finetuneEpochs > 0) row.finetuned = await finetune(pruned, a.data, o);
@@ -160,19 +163,20 @@ async function pruneToTarget(
   target: number,
   base: Graph,
   gr: DenseSetup['grams']['srn'],
-): Promise<Graph> {
+): Promise<{ graph: Graph; proUsedUniform?: boolean }> {
   let ratios: Record<string, number> | undefined;
   let ratio: number | undefined;
+  let proUsedUniform: boolean | undefined;
   if (v.pro) {
-    ratios = (
-      await runPro(base, a.train, {
-        method: v.method,
-        budget: 1 - target,
-        grams: gr,
-        step: o.proStep,
-        referenceCost: a.macs,
-      })
-    ).ratios;
+    const pro = await runPro(base, a.train, {
+      method: v.method,
+      budget: 1 - target,
+      grams: gr,
+      step: o.proStep,
+      referenceCost: a.macs,
+    });
+    ratios = pro.ratios;
+    proUsedUniform = pro.uniform;
   } else {
     const st = groupStatuses(base, { behaviour: isBehaviourMethod(v.method) });
     const cm = costModel(base, st);
@@ -182,7 +186,7 @@ async function pruneToTarget(
       ((1 - target) * a.macs) / cm.totalMacs,
     );
   }
-  return pruneStructured(base, { method: v.method, ratio, ratios, grams: gr }).graph;
+  return { graph: pruneStructured(base, { method: v.method, ratio, ratios, grams: gr }).graph, proUsedUniform };
 }
 
 async function finetune(g: Graph, data: string, o: AccuracyOptions): Promise<number> {

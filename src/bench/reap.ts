@@ -173,7 +173,8 @@ export function proVsUniform(rows: AccuracyRow[]): string[] {
   if (!pairs.length) return [];
   const ft = pairs.some(({ u }) => u.finetuned !== undefined);
   // The MACs each one actually removed: PRO's steps are whole channels, so it can overshoot a small model's budget.
-  const cell = (r: AccuracyRow) => `${(100 * r.accuracy).toFixed(2)} (−${(100 * r.macReduction).toFixed(0)} %)`;
+  const cell = (r: AccuracyRow) =>
+    `${(100 * r.accuracy).toFixed(2)} (−${(100 * r.macReduction).toFixed(0)} %)${r.proUsedUniform ? ' †' : ''}`;
   const diff = (a?: number, b?: number) => (a === undefined || b === undefined ? '—' : (100 * (a - b)).toFixed(2));
   const out = [
     '## PRO vs uniform ratios at the same MAC budget (accuracy, MACs actually removed; points: > 0 PRO ahead)\n',
@@ -183,6 +184,11 @@ export function proVsUniform(rows: AccuracyRow[]): string[] {
   for (const { u, p } of pairs)
     out.push(
       `| ${u.arch} | ${u.method} | −${Math.round(100 * u.target)} % | ${cell(u)} | ${cell(p)} | ${diff(p.accuracy, u.accuracy)}${ft ? ` | ${diff(p.finetuned, u.finetuned)}` : ''} |`,
+    );
+  if (pairs.some(({ p }) => p.proUsedUniform))
+    out.push(
+      '',
+      '† PRO measured one uniform ratio as better than its own search on its samples (lower logit error) and used it.',
     );
   out.push('');
   return out;

@@ -80,6 +80,30 @@ test('PRO meets a MAC budget and reports per-group ratios', async () => {
   assert.equal(modelMetrics(pruned).totals.macs, r.macs);
 });
 
+test('PRO (KL objective) never ends with a higher logit error than one uniform ratio at the same budget', async () => {
+  const { costModel, ratioForMacs } = await import('../../src/passes/schedule/cost.js');
+  const { groupStatuses } = await import('../../src/passes/cut/groups.js');
+  const { f32 } = await import('../../src/ir/tensor.js');
+  const g = buildModel('lenet5', { seed: 1 });
+  const ds = calib();
+  const n = 64;
+  const x = f32([n, ...ds.shape], ds.images.slice(0, (n * ds.images.length) / ds.count));
+  const ref = await runLogits(g, x);
+  const { meanKl } = await import('../../src/passes/schedule/pro.js');
+  const kl = async (h: typeof g) => meanKl(ref, await runLogits(h, x), n);
+  const st = groupStatuses(g, { behaviour: false }).filter((s) => !s.reason);
+  for (const budget of [0.5, 0.3]) {
+    const r = await runPro(g, ds, { method: 'l1', budget, step: 0.2, evalSamples: n });
+    const uniform = pruneStructured(g, { method: 'l1', ratio: ratioForMacs(costModel(g, st), st, budget) }).graph;
+    const proGraph = pruneStructured(g, { method: 'l1', ratios: r.ratios }).graph;
+    assert.ok(modelMetrics(proGraph).totals.macs <= budget * modelMetrics(g).totals.macs + 1e-6);
+    const [eu, ep] = [await kl(uniform), await kl(proGraph)];
+    assert.ok(ep <= eu * (1 + 1e-6), `budget ${budget}: PRO's logit KL ${ep} above uniform's ${eu}`);
+    assert.ok(Math.abs(ep - r.logitError) <= 1e-6 * Math.max(ep, 1e-12), 'the reported error is the returned one');
+    if (r.uniform) assert.equal(ep, eu, 'when PRO says it used the uniform ratio, it returned exactly that model');
+  }
+});
+
 test('cutting a residual-stream channel whose readers all ignore it changes nothing (resnet-small, BN)', async () => {
   const { randomizeBn } = await import('../srn/helpers.js');
   const { removeChannels } = await import('../../src/analysis/coupling.js');
@@ -102,4 +126,18 @@ test('cutting a residual-stream channel whose readers all ignore it changes noth
     Array.from({ length: 31 }, (_, i) => (i < c ? i : i + 1)),
   );
   assert.ok(relMaxDiff(ref, await runLogits(h, x)) <= 1e-5);
+});
+
+test('meanKl: zero for equal logits, shift-invariant, and the closed form on two classes', async () => {
+  const { meanKl } = await import('../../src/passes/schedule/pro.js');
+  const a = Float32Array.from([2, -1, 0.5, 0.5]);
+  assert.equal(meanKl(a, a, 2), 0);
+  assert.ok(
+    Math.abs(meanKl(a, Float32Array.from([12, 9, -3, -3]), 2)) < 1e-12,
+    'adding a constant per row changes nothing',
+  );
+  // p = softmax([0, 0]) = (½, ½), q = softmax([0, ln 3]) = (¼, ¾): KL = ½ ln(2) + ½ ln(⅔).
+  const q = Float32Array.from([0, Math.log(3)]);
+  const want = 0.5 * Math.log(0.5 / 0.25) + 0.5 * Math.log(0.5 / 0.75);
+  assert.ok(Math.abs(meanKl(Float32Array.from([0, 0]), q, 1) - want) < 1e-7);
 });

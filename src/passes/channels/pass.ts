@@ -31,6 +31,8 @@ export interface ProSummary {
   ratios: Record<string, number>;
   evaluations: number;
   logitError: number;
+  /** One uniform ratio beat the searched allocation on the PRO samples and was used instead. */
+  uniform: boolean;
   macs: number;
   params: number;
 }
@@ -177,6 +179,7 @@ export const channelsPass: Pass<ChannelsOptions, ChannelsPlan, ChannelsReport> =
               ratios: pro.ratios,
               evaluations: pro.evaluations,
               logitError: pro.logitError,
+              uniform: pro.uniform,
               macs: pro.macs,
               params: pro.params,
             },

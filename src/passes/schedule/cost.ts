@@ -47,13 +47,18 @@ export function costModel(g: Graph, statuses: GroupStatus[]): CostModel {
 
 /** Uniform ratio over the prunable groups that reaches `keepFraction` of the MACs (bisection). */
 export function ratioForMacs(cm: CostModel, prunable: GroupStatus[], keepFraction: number, roundTo = 1): number {
+  const at = (r: number) => cm.macs(new Map(prunable.map((s) => [s.key, keepCount(s.group.size, r, roundTo, s.conv)])));
+  return ratioForCost(at, keepFraction * cm.totalMacs);
+}
+
+/** The smallest ratio in [0, 0.99] whose cost is within `target` (bisection; cost falls as the ratio grows). */
+export function ratioForCost(cost: (ratio: number) => number, target: number): number {
   let lo = 0,
     hi = 0.99;
-  const at = (r: number) => cm.macs(new Map(prunable.map((s) => [s.key, keepCount(s.group.size, r, roundTo, s.conv)])));
-  if (at(hi) > keepFraction * cm.totalMacs) return hi;
+  if (cost(hi) > target) return hi;
   for (let it = 0; it < 40; it++) {
     const mid = (lo + hi) / 2;
-    if (at(mid) > keepFraction * cm.totalMacs) lo = mid;
+    if (cost(mid) > target) lo = mid;
     else hi = mid;
   }
   return hi;
