@@ -3,6 +3,7 @@ import type { Graph, Node } from '../../ir/graph.js';
 import { f32 } from '../../ir/tensor.js';
 import { ReproError } from '../../util/errors.js';
 import { formatBytes, memoryLimitBytes, memoryLimitMB } from '../../util/limits.js';
+import { progressLines } from '../../util/progress-lines.js';
 import { SeededRng } from '../../util/random.js';
 import { expansionFactors, factorF32, middleWeights } from './factors.js';
 
@@ -14,6 +15,8 @@ export interface ExpandOptions {
   nodes?: string[];
   /** Only decide which layers expand (the report), leaving the graph as it is: what a plan needs, in milliseconds. */
   structureOnly?: boolean;
+  /** Progress lines for long expansions (ResNet-50: ~20 s). */
+  log?: (line: string) => void;
 }
 
 export interface ExpandReport {
@@ -48,9 +51,15 @@ export async function lopExpand(g0: Graph, opts: ExpandOptions = {}): Promise<Ex
   if (opts.structureOnly) return { graph: g, ...report };
   checkExpansionMemory(g, [...chosen], rate);
   const out: Node[] = [];
+  const progress = progressLines(opts.log, 'lop-expand', chosen.size);
+  let done = 0;
   for (const n of g.nodes) {
-    if (!chosen.has(n)) out.push(n);
-    else out.push(...(n.opType === 'Conv' ? await expandConv(g, n, rate, rng) : await expandGemm(g, n, rate, rng)));
+    if (!chosen.has(n)) {
+      out.push(n);
+      continue;
+    }
+    out.push(...(n.opType === 'Conv' ? await expandConv(g, n, rate, rng) : await expandGemm(g, n, rate, rng)));
+    progress.step(++done, n.name);
   }
   g.nodes = out;
   return { graph: g, ...report };

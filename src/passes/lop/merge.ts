@@ -2,6 +2,7 @@ import { A, attrFloat, attrInt, attrInts, attrString } from '../../ir/attrs.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import { f32, type Tensor } from '../../ir/tensor.js';
 import { composeAfter1x1, matmulF32 } from './compose.js';
+import { progressLines } from '../../util/progress-lines.js';
 import { LOP_SUFFIX } from './expand.js';
 
 export interface MergeOptions {
@@ -12,6 +13,8 @@ export interface MergeOptions {
    * needs to count them, at a fraction of the cost.
    */
   structureOnly?: boolean;
+  /** Progress lines for long merges (a ViT-B stack expanded ×4: minutes). */
+  log?: (line: string) => void;
 }
 
 /**
@@ -25,6 +28,9 @@ export async function lopMerge(g0: Graph, opts: MergeOptions = {}): Promise<{ gr
   const g = g0.clone(true);
   const only = opts.onlyExpanded ?? true;
   let merged = 0;
+  // Each expanded layer takes two merges (first∘middle, then ∘last); other chains are not counted ahead.
+  const expected = 2 * g.nodes.filter((n) => n.name.endsWith(LOP_SUFFIX.middle)).length;
+  const progress = progressLines(opts.structureOnly ? undefined : opts.log, 'lop-merge', expected);
   for (let changed = true; changed; ) {
     changed = false;
     const { consumers } = g.index();
@@ -35,6 +41,7 @@ export async function lopMerge(g0: Graph, opts: MergeOptions = {}): Promise<{ gr
       if (only && !(isExpanded(prod) && isExpanded(b) && origin(prod) === origin(b))) continue;
       if (await tryMergePair(g, prod, b, !opts.structureOnly)) {
         merged++;
+        if (merged <= expected) progress.step(merged, origin(b));
         changed = true;
         break;
       }

@@ -28,8 +28,9 @@ export const lopExpandPass: Pass<LopExpandOptions, LopExpandPlan, LopExpandRepor
       report: { rate: o.rate, expanded: r.expanded, skipped: r.skipped },
     };
   },
-  async apply(g, plan) {
-    const r = await lopExpand(g, { rate: plan.options.rate, seed: plan.options.seed, nodes: plan.nodes });
+  async apply(g, plan, ctx) {
+    const o = plan.options;
+    const r = await lopExpand(g, { rate: o.rate, seed: o.seed, nodes: plan.nodes, log: ctx.log });
     return { graph: r.graph, report: { rate: plan.options.rate, expanded: r.expanded, skipped: plan.report.skipped } };
   },
 };
@@ -49,8 +50,8 @@ export const lopMergePass: Pass<LopMergeOptions, LopMergePlan, { merged: number 
       report: { merged: (await lopMerge(g, { onlyExpanded: !o.allLinear, structureOnly: true })).merged },
     };
   },
-  async apply(g, plan) {
-    const r = await lopMerge(g, { onlyExpanded: !plan.options.allLinear });
+  async apply(g, plan, ctx) {
+    const r = await lopMerge(g, { onlyExpanded: !plan.options.allLinear, log: ctx.log });
     return { graph: r.graph, report: { merged: r.merged } };
   },
 };
