@@ -13,6 +13,7 @@ import type { Graph } from '../../ir/graph.js';
 import { permuteGemm, type GradMap, type ImportanceKind } from '../importance/element.js';
 import type { Pattern } from '../tile/pattern.js';
 import { planTilePrune, prunableLayers } from '../tile/prune.js';
+import { progressLines } from '../../util/progress-lines.js';
 import { ReproError } from '../../util/errors.js';
 import { affectedLayers, rowScores, sortPermutation, sourceMap } from './affected.js';
 import { noLayerWorse, Objective, total } from './objective.js';
@@ -31,6 +32,8 @@ export interface TileTransOptions {
   skip?: string[];
   /** Taylor importance: gradients per weight (GEMM view); the result carries a permuted copy. */
   grads?: GradMap;
+  /** Progress lines while groups are sorted / searched (VGG-16's search: tens of seconds). */
+  log?: (line: string) => void;
 }
 
 export interface TileTransReport {
@@ -94,7 +97,9 @@ export function tileTrans(g: Graph, opts: TileTransOptions = {}): TileTransResul
     mode === 'search' && opts.pattern!.kind === 'tile' ? searchBudgets(g, opts) : new Map<string, number>();
   const permutations: GroupPermutation[] = [];
   const fixed: TileTransReport['fixed'] = [];
-  for (const gr of groups) {
+  const progress = progressLines(opts.log, `tiletrans ${mode}`, groups.length);
+  for (const [i, gr] of groups.entries()) {
+    progress.step(i, `next: ${groupKey(gr)}`);
     if (gr.fixed || gr.producers.length === 0) {
       if (gr.producers.length) fixed.push({ id: gr.id, size: gr.size, reason: gr.reasons[0] ?? 'fixed' });
       continue;
@@ -107,6 +112,7 @@ export function tileTrans(g: Graph, opts: TileTransOptions = {}): TileTransResul
     if (grads) permuteGrads(grads, aff, perm);
     permutations.push({ group: groupKey(gr), perm: Array.from(perm) });
   }
+  progress.step(groups.length, 'all groups');
   const report = { mode, groups: groups.length, permuted: permutations.length, fixed, ms: performance.now() - t0 };
   return { graph: work, permutations, report, ...(grads ? { grads } : {}) };
 }

@@ -37,6 +37,7 @@ export const tileTransPass: Pass<TileTransPassOptions, TileTransPlan, TileTransR
       scope: o.scope,
       skip: o.skip,
       grads,
+      log: ctx.log,
     });
     return { pass: 'tiletrans', version: 1, options: o, permutations: r.permutations, report: r.report };
   },
