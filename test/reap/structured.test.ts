@@ -89,7 +89,7 @@ test('PRO (KL objective) never ends with a higher logit error than one uniform r
   const n = 64;
   const x = f32([n, ...ds.shape], ds.images.slice(0, (n * ds.images.length) / ds.count));
   const ref = await runLogits(g, x);
-  const { meanKl } = await import('../../src/passes/schedule/pro.js');
+  const { meanKl } = await import('../../src/passes/schedule/logit-error.js');
   const kl = async (h: typeof g) => meanKl(ref, await runLogits(h, x), n);
   const st = groupStatuses(g, { behaviour: false }).filter((s) => !s.reason);
   for (const budget of [0.5, 0.3]) {
@@ -129,7 +129,7 @@ test('cutting a residual-stream channel whose readers all ignore it changes noth
 });
 
 test('meanKl: zero for equal logits, shift-invariant, and the closed form on two classes', async () => {
-  const { meanKl } = await import('../../src/passes/schedule/pro.js');
+  const { meanKl } = await import('../../src/passes/schedule/logit-error.js');
   const a = Float32Array.from([2, -1, 0.5, 0.5]);
   assert.equal(meanKl(a, a, 2), 0);
   assert.ok(

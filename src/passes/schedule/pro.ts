@@ -17,6 +17,7 @@ import { forEachBatch } from '../../runtime/capture.js';
 import { ReproError } from '../../util/errors.js';
 import { PRO_SAMPLES_DEFAULT } from '../options.js';
 import { type CostModel, costModel, ratioForCost } from './cost.js';
+import { meanKl, meanSquared } from './logit-error.js';
 import { channelUnit, type GroupStatus, groupStatuses, keepCount, reasonSummary } from '../cut/groups.js';
 import { type PruneCriterion, pruneStructured } from '../cut/prune.js';
 import type { Fold } from '../reap/types.js';
@@ -274,32 +275,4 @@ async function uniformWins(pro: ProSearch): Promise<boolean> {
     `PRO: one uniform ratio beats the searched ratios at this budget (logit error ${err.toExponential(3)}); using it`,
   );
   return true;
-}
-
-function meanSquared(ref: Float32Array, out: Float32Array): number {
-  let e = 0;
-  for (let j = 0; j < out.length; j++) e += (out[j]! - ref[j]!) ** 2;
-  return e / out.length;
-}
-
-/** Mean over samples of KL(softmax(ref) ‖ softmax(out)) for `count` rows of logits. */
-export function meanKl(ref: Float32Array, out: Float32Array, count: number): number {
-  const c = ref.length / count;
-  let total = 0;
-  for (let i = 0; i < count; i++) {
-    const [lr, lo] = [logSoftmax(ref, i * c, c), logSoftmax(out, i * c, c)];
-    for (let j = 0; j < c; j++) total += Math.exp(lr[j]!) * (lr[j]! - lo[j]!);
-  }
-  return total / count;
-}
-
-function logSoftmax(x: Float32Array, at: number, n: number): Float64Array {
-  let m = -Infinity;
-  for (let j = 0; j < n; j++) m = Math.max(m, x[at + j]!);
-  let s = 0;
-  for (let j = 0; j < n; j++) s += Math.exp(x[at + j]! - m);
-  const lse = m + Math.log(s);
-  const out = new Float64Array(n);
-  for (let j = 0; j < n; j++) out[j] = x[at + j]! - lse;
-  return out;
 }
