@@ -54,6 +54,13 @@ export async function composeAfter1x1(
   return taps === 1 ? c : swapLastAxes(c, cout, taps, cin);
 }
 
+/** A row-major [rows, cols] matrix (float32 or float64) transposed into float32. */
+export function transposeF32(x: ArrayLike<number>, rows: number, cols: number): Float32Array {
+  const t = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = x[i * cols + j]!;
+  return t;
+}
+
 /** [n0, n1, n2] → [n0, n2, n1]. */
 function swapLastAxes(x: Float32Array, n0: number, n1: number, n2: number): Float32Array {
   const y = new Float32Array(n0 * n1 * n2);

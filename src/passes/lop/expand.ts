@@ -5,6 +5,7 @@ import { ReproError } from '../../util/errors.js';
 import { formatBytes, memoryLimitBytes, memoryLimitMB } from '../../util/limits.js';
 import { progressLines } from '../../util/progress-lines.js';
 import { SeededRng } from '../../util/random.js';
+import { transposeF32 } from './compose.js';
 import { expansionFactors, factorF32, middleWeights } from './factors.js';
 
 export interface ExpandOptions {
@@ -197,11 +198,4 @@ async function expandGemm(g: Graph, n: Node, rate: number, rng: SeededRng): Prom
       attrs: keep(['transB', 'beta']),
     },
   ];
-}
-
-/** A row-major [rows, cols] float32 matrix transposed. */
-function transposeF32(x: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = x[i * cols + j]!;
-  return out;
 }

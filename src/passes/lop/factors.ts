@@ -1,7 +1,7 @@
 import { cholesky, gram, lowerInverse, mat, matmulNT, qr, type Mat } from '../../linalg/index.js';
 import { ortMatmul, ortWorthIt } from '../../runtime/matmul.js';
 import type { SeededRng } from '../../util/random.js';
-import { composeAfter1x1, matmulF32, type ProductOptions } from './compose.js';
+import { composeAfter1x1, matmulF32, type ProductOptions, transposeF32 } from './compose.js';
 
 /**
  * Factors for an exact linear over-parameterization W = E3 · M · E1 (METHODS.md §3, initialization ours):
@@ -87,29 +87,25 @@ export async function semiOrthogonal(m: number, n: number, rng: SeededRng): Prom
 
 export function denseFactor(f: Factor): Mat {
   const out = mat(f.m, f.n);
-  forEachEntry(f, (i, j, v) => {
-    out.data[i * f.n + j] = v;
-  });
+  writeFactor(f, out.data, f.n, 1);
   return out;
 }
 
 /** The factor as float32, row-major [m, n], or its transpose [n, m] when `transposed`. */
 export function factorF32(f: Factor, transposed = false): Float32Array {
   const out = new Float32Array(f.m * f.n);
-  // Entry (i, j) lands at i·rowStride + j·colStride.
-  const [rowStride, colStride] = transposed ? [1, f.m] : [f.n, 1];
+  if (transposed) writeFactor(f, out, 1, f.m);
+  else writeFactor(f, out, f.n, 1);
+  return out;
+}
+
+/** Every block's entries into a zeroed dense `out`: entry (i, j) lands at i·rowStride + j·colStride. */
+function writeFactor(f: Factor, out: Float32Array | Float64Array, rowStride: number, colStride: number): void {
   for (const { row0, cols, q } of f.blocks)
     for (let i = 0; i < q.rows; i++) {
       const base = (row0 + i) * rowStride;
       for (let j = 0; j < q.cols; j++) out[base + cols[j]! * colStride] = q.data[i * q.cols + j]!;
     }
-  return out;
-}
-
-function forEachEntry(f: Factor, visit: (row: number, col: number, v: number) => void): void {
-  for (const { row0, cols, q } of f.blocks)
-    for (let i = 0; i < q.rows; i++)
-      for (let j = 0; j < q.cols; j++) visit(row0 + i, cols[j]!, q.data[i * q.cols + j]!);
 }
 
 function identity(n: number): Int32Array {
@@ -265,11 +261,8 @@ function columnRange(x: Float32Array, rows: number, width: number, c0: number, c
   return out;
 }
 
-function transposedF32(q: Mat): Float32Array {
-  const out = new Float32Array(q.rows * q.cols);
-  for (let i = 0; i < q.rows; i++) for (let j = 0; j < q.cols; j++) out[j * q.rows + i] = q.data[i * q.cols + j]!;
-  return out;
-}
+/** qᵀ as float32. */
+const transposedF32 = (q: Mat) => transposeF32(q.data, q.rows, q.cols);
 
 function gaussian(rows: number, cols: number, std: number, rng: SeededRng): Mat {
   const m = mat(rows, cols);

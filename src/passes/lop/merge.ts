@@ -1,7 +1,7 @@
 import { A, attrFloat, attrInt, attrInts, attrString } from '../../ir/attrs.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import { f32, type Tensor } from '../../ir/tensor.js';
-import { composeAfter1x1, matmulF32 } from './compose.js';
+import { composeAfter1x1, matmulF32, transposeF32 } from './compose.js';
 import { progressLines } from '../../util/progress-lines.js';
 import { LOP_SUFFIX } from './expand.js';
 
@@ -203,12 +203,6 @@ function composeBias(
       out[o]! += s;
     }
   return out;
-}
-
-function transposeF32(m: Float32Array, rows: number, cols: number): Float32Array {
-  const t = new Float32Array(m.length);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = m[i * cols + j]!;
-  return t;
 }
 
 /** Replace nodes a→b by one node reading a's input and writing b's output. Weight/bias take b's names. */
