@@ -149,6 +149,10 @@ export function removeChannels(g: Graph, group: ChannelGroup, keep: ArrayLike<nu
     }
   }
   if (keep.length === 0) throw new ReproError(`channel group ${group.id}: cannot remove every channel`);
+  if (group.withinHeads)
+    throw new ReproError(
+      `channel group ${group.id} holds attention head dimensions: heads are cut whole (the heads pass), not per dimension`,
+    );
   if (group.cuts.length > 2 || group.consumers.some((c) => c.convGroups > 1)) {
     throw new ReproError(
       `channel group ${group.id} feeds or comes from a grouped convolution; removing channels there is not supported`,
@@ -171,12 +175,15 @@ export function removeChannels(g: Graph, group: ChannelGroup, keep: ArrayLike<nu
   const reshapes = new Map<string, number>();
   for (const c of group.consumers) {
     rewrite(g, c.weight, c.axis, c.offset, c.block, n, keep);
-    for (const r of c.reshapes) reshapes.set(r, removed * c.block);
+    // A flatten's [N, C·H·W] loses block features per channel; a patch flatten's [N, C, H·W] one channel each.
+    for (const r of c.reshapes) reshapes.set(r, init(g, r).dims[0] === 2 ? removed * c.block : removed);
   }
   for (const [r, by] of reshapes) {
     const t = init(g, r);
-    const d = t.data as BigInt64Array;
-    g.initializers.set(r, { ...t, data: BigInt64Array.from([d[0]!, d[1]! - BigInt(by)]) });
+    // Entry 1 spells the features ([N, C·H·W] after a flatten) or the channels ([N, C, H·W], a patch flatten).
+    const d = BigInt64Array.from(t.data as BigInt64Array);
+    d[1] = d[1]! - BigInt(by);
+    g.initializers.set(r, { ...t, data: d });
   }
   // Shapes recorded for these values are stale now; shape inference recomputes them.
   for (const v of group.values) g.valueInfo.delete(v);

@@ -46,8 +46,8 @@ export const PASS_THROUGH = new Set([
 ]);
 export const SPATIAL_PASS = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'LpPool']);
 const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum', 'Pow']);
-/** Reductions that, over exactly the channel axis with keepdims, give a per-position statistic (LayerNorm parts). */
-const CHANNEL_STATS = new Set(['ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceL2', 'ReduceSumSquare']);
+/** Reductions: over exactly the channel axis (keepdims) a per-position statistic, over positions a pool. */
+const REDUCTIONS = new Set(['ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceL2', 'ReduceSumSquare']);
 
 function shapeOfValue(c: RuleCtx, v: string): Dim[] | undefined {
   const vi = c.g.valueInfo.get(v) ?? c.g.inputs.find((i) => i.name === v) ?? c.g.outputs.find((o) => o.name === v);
@@ -255,13 +255,9 @@ const binary: Rule = (c, n) => {
     const t = c.g.initializers.get(i);
     if (!t) return [];
     if (numel(t.dims) === 1) continue;
-    const d = t.dims.slice(t.dims.findIndex((x) => x !== 1));
-    const perChannel =
-      first.axis === 'last' || first.axis === 'both'
-        ? d.length === 1
-        : d[0] === first.total && d.slice(1).every((x) => x === 1) && d.length >= 2;
-    if (!perChannel || d[0] !== first.total || n.opType === 'Sum') return [];
-    addParams(c, n, first, i, t.dims.length - d.length, 'channel-const');
+    const axis = constChannelAxis(t.dims, first);
+    if (axis === undefined || n.opType === 'Sum') return [];
+    addParams(c, n, first, i, axis, 'channel-const');
   }
   for (const v of acts.slice(1)) {
     const l = c.st.layouts.get(v)!;
@@ -275,6 +271,18 @@ const binary: Rule = (c, n) => {
   });
   return n.inputs.map((_, i) => i);
 };
+
+/**
+ * The axis of a constant operand that lines up with a layout's channels, if it has one: on a channels-last value any
+ * constant whose last axis is the channel count (a bias; a position embedding [1, T, C], per position and channel);
+ * on NCHW a [C, 1, 1]-shaped one (per channel only).
+ */
+function constChannelAxis(dims: number[], l: Layout): number | undefined {
+  if (l.axis === 'last' || l.axis === 'both') return dims[dims.length - 1] === l.total ? dims.length - 1 : undefined;
+  const from = dims.findIndex((x) => x !== 1);
+  const d = dims.slice(from);
+  return d.length >= 2 && d[0] === l.total && d.slice(1).every((x) => x === 1) ? from : undefined;
+}
 
 const concat: Rule = (c, n) => {
   const ls = n.inputs.map((i) => c.st.layouts.get(i));
@@ -323,6 +331,7 @@ const reshape: Rule = (c, n) => {
   const sh = n.inputs[1] ? c.g.initializers.get(n.inputs[1]) : undefined;
   if (!l || !sh || l.axis === 'last') return [];
   const s = toNumbers(sh);
+  if (s.length > 2) return spatialReshape(c, n, l, s);
   if (s.length !== 2) return [];
   if (s[0] === 0 && s[1] === -1) {
     flattenTo(c, n, l, []);
@@ -341,6 +350,25 @@ const reshape: Rule = (c, n) => {
   }
   return [];
 };
+
+/**
+ * A Reshape of an NCHW value that keeps batch and channels and regroups positions only ([N, C, H, W] → [N, C, H·W], a
+ * ViT's patch flatten, or back). A shape that spells C out is recorded so a removal can rewrite it.
+ */
+function spatialReshape(c: RuleCtx, n: Node, l: Layout, s: number[]): number[] {
+  const inShape = shapeOfValue(c, n.inputs[0]!);
+  const outShape = shapeOfValue(c, n.outputs[0]!);
+  if (l.axis !== 'ch1' || l.block !== 1 || !inShape || !outShape || outShape.length !== s.length) return [];
+  const keepsBatch = s[0] === 0 || (s[0] === inShape[0] && typeof s[0] === 'number' && s[0] > 0);
+  const keepsChannels = (s[1] === 0 || s[1] === l.total) && outShape[1] === l.total && inShape[1] === l.total;
+  if (!keepsBatch || !keepsChannels || attrInt(n.attrs, 'allowzero', 0) !== 0) return [];
+  const spells = s[1] === l.total;
+  if (spells && (c.refs.get(n.inputs[1]!) ?? 0) > 1) {
+    for (const sg of l.segs) c.st.fix(sg.space, `${n.name}: shared Reshape shape`);
+  }
+  c.st.setLayout(n.outputs[0]!, { ...l, reshapes: spells ? [...l.reshapes, n.inputs[1]!] : l.reshapes });
+  return [0, 1];
+}
 
 /** Arithmetic on channel statistics and scalars (variance + ε, √·) keeps a statistic. */
 function statArithmetic(c: RuleCtx, n: Node): number[] {
@@ -368,15 +396,26 @@ function channelAxis(l: Layout, rank: number): number {
   return l.axis === 'last' ? rank - 1 : 1;
 }
 
-/** A reduction over exactly the channel axis, keepdims: the output is a per-position statistic (LayerNorm's mean). */
-const channelStat: Rule = (c, n) => {
+/**
+ * A reduction over exactly the channel axis, keepdims: the output is a per-position statistic (LayerNorm's mean).
+ * A reduction over positions only (a ViT's mean over tokens, a ReduceMean global pool) keeps the channels.
+ */
+const reduce: Rule = (c, n) => {
   const l = c.st.layouts.get(n.inputs[0]!);
   const rank = rankOf(c, n.inputs[0]!);
   const axes = reduceAxes(c, n);
-  if (!l || rank === undefined || !axes || axes.length !== 1 || attrInt(n.attrs, 'keepdims', 1) !== 1) return [];
-  const a = axes[0]! < 0 ? axes[0]! + rank : axes[0]!;
-  if (a !== channelAxis(l, rank) || l.block !== 1) return [];
-  c.st.stats.add(n.outputs[0]!);
+  if (!l || rank === undefined || !axes?.length || l.block !== 1) return [];
+  const keep = attrInt(n.attrs, 'keepdims', 1) === 1;
+  const at = axes.map((a) => (a < 0 ? a + rank : a));
+  const ch = channelAxis(l, rank);
+  if (at.length === 1 && at[0] === ch && keep) {
+    c.st.stats.add(n.outputs[0]!);
+    c.st.addStat(l, n.name);
+    return n.inputs.map((_, i) => i);
+  }
+  if (at.includes(ch) || at.includes(0) || l.axis === 'both') return [];
+  const outRank = keep ? rank : rank - new Set(at).size;
+  c.st.setLayout(n.outputs[0]!, { ...l, axis: outRank === 2 ? 'both' : l.axis });
   return n.inputs.map((_, i) => i);
 };
 
@@ -419,6 +458,7 @@ const norm: Rule = (c, n) => {
     const axis = attrInt(n.attrs, 'axis', -1);
     const lastAxis = rank !== undefined && (axis === -1 || axis === rank - 1);
     if (!lastAxis || (l.axis !== 'last' && l.axis !== 'both')) return [];
+    c.st.addStat(l, n.name);
   } else if (l.axis !== 'ch1') return [];
   for (const p of params) addParams(c, n, l, p, 0, 'channel-const');
   c.st.setLayout(n.outputs[0]!, l);
@@ -431,7 +471,7 @@ export const RULES: Record<string, Rule> = {
   Upsample: resize,
   LayerNormalization: norm,
   InstanceNormalization: norm,
-  ...Object.fromEntries([...CHANNEL_STATS].map((o) => [o, channelStat])),
+  ...Object.fromEntries([...REDUCTIONS].map((o) => [o, reduce])),
   Conv: conv,
   Gemm: gemm,
   MatMul: matmul,

@@ -32,6 +32,7 @@ interface Space {
   values: Set<string>;
   cuts: Set<number>;
   reasons: string[];
+  stats: Set<string>;
 }
 
 export class CouplingState {
@@ -55,6 +56,7 @@ export class CouplingState {
       values: new Set(),
       cuts: new Set(),
       reasons: reason ? [reason] : [],
+      stats: new Set(),
     });
     return id;
   }
@@ -85,6 +87,7 @@ export class CouplingState {
     A.consumers.push(...B.consumers);
     for (const v of B.values) A.values.add(v);
     for (const c of B.cuts) A.cuts.add(c);
+    for (const n of B.stats) A.stats.add(n);
     A.reasons.push(...B.reasons);
   }
 
@@ -106,6 +109,11 @@ export class CouplingState {
 
   addCut(space: number, at: number): void {
     this.space(space).cuts.add(at);
+  }
+
+  /** Node `node` computes a statistic over every channel of this layout (LayerNorm's mean and variance). */
+  addStat(l: Layout, node: string): void {
+    for (const s of l.segs) this.space(s.space).stats.add(node);
   }
 
   groups(): ChannelGroup[] {
@@ -131,6 +139,7 @@ export class CouplingState {
         cuts,
         fixed: reasons.length > 0,
         reasons,
+        normalizedBy: [...s.stats],
       });
     }
     return out;

@@ -62,6 +62,14 @@ export interface ChannelGroup {
    * starts with 0 and ends with size.
    */
   cuts: number[];
+  /**
+   * Nodes that compute a statistic over all of these channels at every position (LayerNormalization, or the
+   * ReduceMean of a decomposed one): permuting keeps the function, removing channels changes the statistic. A
+   * transformer's residual stream (its hidden size) is such a group.
+   */
+  normalizedBy: string[];
+  /** The d dimensions of attention heads (head-dims.ts): permuted within each head, never removed. */
+  withinHeads?: boolean;
   /** True when the channels must not be permuted or removed; `reasons` says why. */
   fixed: boolean;
   reasons: string[];

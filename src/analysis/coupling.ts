@@ -126,10 +126,11 @@ export function channelGroups(g: Graph): ChannelGroup[] {
  * residual stream). Survives permutations and cuts, so plans and per-group ratios can refer to it.
  */
 export function groupKey(gr: ChannelGroup): string {
-  return gr.producers
+  const names = gr.producers
     .map((p) => p.node)
     .sort()
     .join('+');
+  return gr.withinHeads ? `${names}#heads` : names;
 }
 
 /** Groups that may be permuted (not fixed) and have at least one producer. */

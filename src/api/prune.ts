@@ -66,6 +66,8 @@ export interface StructuredPruneApiOptions {
   calib?: number;
   calibSamples?: number;
   skip?: string[];
+  /** Also cut channels a LayerNorm normalizes (a transformer's hidden size); changes the statistics, so fine-tune after. */
+  pruneHidden?: boolean;
   /** Keep every cut group's channel count a multiple of this (ORT's blocked conv kernels prefer multiples of 8); 0 = by width (`channelUnit`). */
   roundTo?: number;
   /** Fold the BatchNormalization nodes pruning leaves into their convs (a fold-bn step after channels). */
@@ -138,6 +140,7 @@ function channelSteps(o: StructuredPruneApiOptions, referenceCost: number | unde
     proSamples: o.proSamples,
     roundTo: o.roundTo,
     skip: o.skip,
+    pruneHidden: o.pruneHidden,
     seed: o.seed,
     calib: o.calib ?? o.calibSamples,
     referenceCost: budgetMacs !== undefined || o.budgetParams !== undefined ? referenceCost : undefined,

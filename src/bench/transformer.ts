@@ -23,6 +23,7 @@ import { loadDataset } from '../data/sources.js';
 import type { Graph } from '../ir/graph.js';
 import { trainedModel } from '../models/trained.js';
 import { groupGrams } from '../passes/cut/behaviours.js';
+import { groupStatuses } from '../passes/cut/groups.js';
 import { pruneStructured } from '../passes/cut/prune.js';
 import { tilePrune } from '../passes/tile/prune.js';
 import { nmEfficacy } from '../passes/tiletrans/efficacy.js';
@@ -33,7 +34,7 @@ import { writeFileAtomic } from '../util/fs.js';
 import { numberFlag } from '../util/numbers.js';
 
 export interface TransformerRow {
-  unit: 'dense' | 'MLP neurons' | 'heads' | '2:4 block MatMuls';
+  unit: 'dense' | 'MLP neurons' | 'heads' | 'hidden size' | '2:4 block MatMuls';
   ratio: number;
   method: 'dense' | 'L1' | 'REAP' | 'REAP+PRO' | 'magnitude' | 'TileTrans search + magnitude';
   macs: number;
@@ -126,11 +127,20 @@ export async function transformerRows(
   const hGrams = await headGrams(g, train, { samples: calib, positions: 16 });
   rows.push(await row('heads', 0.25, 'L1', pruneHeads(g, { method: 'l1', ratio: 0.25 }).graph));
   rows.push(await row('heads', 0.25, 'REAP', pruneHeads(g, { method: 'reap', ratio: 0.25, grams: hGrams }).graph));
+  rows.push(await row('hidden size', 0.25, 'L1', pruneHiddenOnly(g, 0.25)));
   rows.push(await row('2:4 block MatMuls', 0.5, 'magnitude', tilePrune(g, nmOptions()).graph));
   const permuted = tileTrans(g, { mode: 'search', pattern: NM, sparsity: 0.5, skip: NM_SKIP }).graph;
   const r = await row('2:4 block MatMuls', 0.5, 'TileTrans search + magnitude', tilePrune(permuted, nmOptions()).graph);
   rows.push({ ...r, efficacy: nmEfficacy(g, permuted, NM, NM_SKIP).overall });
   return rows;
+}
+
+/** L1 on the residual stream alone (`--prune-hidden`, every other group skipped): LayerNorm statistics change. */
+function pruneHiddenOnly(g: Graph, ratio: number): Graph {
+  const others = groupStatuses(g, { behaviour: false })
+    .filter((st) => !st.reason)
+    .map((st) => st.key);
+  return pruneStructured(g, { method: 'l1', ratio, pruneHidden: true, skip: others }).graph;
 }
 
 async function finetuneAccuracy(m: Graph, f: TransformerFinetune, test: Dataset): Promise<number> {
@@ -165,7 +175,9 @@ export function transformerTable(rows: TransformerRow[], command: string, model 
     '',
     '2:4 rows keep dense MACs (the zeros need sparse kernels to pay off). Permutation efficacy over the block MatMuls',
     `(kept after permutation − kept without) / (kept by an unconstrained magnitude mask − kept without): ${efficacyText(rows)}.`,
-    'Only MLP neurons are permuted (fc2 inputs); q/k/v/fc1 read the fixed residual stream and gain nothing.',
+    'Permuted: MLP neurons (fc2 inputs) and the residual stream (the inputs of q/k/v/fc1 and the head, one permutation',
+    'for all blocks). Hidden size: L1 on the residual stream alone (`reprune prune --method l1 --prune-hidden`), every',
+    "block's LayerNorm then normalizes over fewer channels.",
     '',
   ];
   return lines.join('\n');

@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { attentionBlocks, removeHeads } from '../../src/analysis/attention-heads.js';
-import { channelGroups, groupKey } from '../../src/analysis/coupling.js';
+import { applyPermutation, channelGroups, groupKey, removeChannels } from '../../src/analysis/coupling.js';
+import { headDimGroups } from '../../src/analysis/head-dims.js';
 import { modelMetrics } from '../../src/analysis/metrics.js';
 import { A } from '../../src/ir/attrs.js';
 import { Graph } from '../../src/ir/graph.js';
@@ -9,8 +10,12 @@ import { f32, i64vec, numel, scalarF32, type Tensor } from '../../src/ir/tensor.
 import { evaluateReference } from '../../src/ir/reference/index.js';
 import { buildModel } from '../../src/models/index.js';
 import { pruneStructured } from '../../src/passes/cut/prune.js';
+import { parsePattern } from '../../src/passes/tile/pattern.js';
+import { nmEfficacy } from '../../src/passes/tiletrans/efficacy.js';
+import { tileTrans } from '../../src/passes/tiletrans/index.js';
 import { compile } from '../../src/runtime/session.js';
 import { SeededRng } from '../../src/util/random.js';
+import { maxAbs as vitMaxAbs, maxDiff as vitMaxDiff, randomPerm, runOn } from './helpers.js';
 
 const [B, T, D, H, F] = [2, 5, 12, 3, 20];
 const hd = D / H;
@@ -85,7 +90,7 @@ function zeroRows(g: Graph, name: string, rows: number[], width: number): void {
 }
 
 describe('attention heads', () => {
-  test('vit-small: 4 blocks of 4 heads × 16 found; MLP neurons are coupled groups, the residual stream is fixed', () => {
+  test('vit-small: 4 blocks of 4 heads × 16 found; MLP neurons and the residual stream are coupled groups', () => {
     const g = buildModel('vit-small');
     const blocks = attentionBlocks(g);
     assert.deepEqual(
@@ -94,10 +99,13 @@ describe('attention heads', () => {
     );
     assert.equal(blocks[0]!.q.bias, 'blocks.0.attn.q.bias');
     const free = channelGroups(g).filter((gr) => !gr.fixed);
-    assert.deepEqual(
-      free.map(groupKey),
-      [0, 1, 2, 3].map((i) => `blocks.${i}.mlp.fc1.matmul`),
-    );
+    const stream = [0, 1, 2, 3].flatMap((i) => [`blocks.${i}.attn.proj.matmul`, `blocks.${i}.mlp.fc2.matmul`]);
+    assert.deepEqual(free.map(groupKey), [
+      [...stream, 'patch_embed.proj'].sort().join('+'),
+      ...[0, 1, 2, 3].map((i) => `blocks.${i}.mlp.fc1.matmul`),
+    ]);
+    // The stream (hidden size) is permutable; only the MLP neurons are cut by default (hidden.test.ts).
+    assert.equal(free[0]!.normalizedBy.length, 9);
   });
 
   test('hand-built BERT block: ORT output of the head-pruned block equals the float64 reference of that block', async () => {
@@ -164,5 +172,58 @@ describe('attention heads', () => {
     const out = (await (await compile(pruned)).run({ input: x })).logits!;
     assert.deepEqual(out.dims, [3, 10]);
     assert.ok(modelMetrics(pruned).totals.macs < 0.8 * modelMetrics(g).totals.macs);
+  });
+});
+
+describe('permutations inside heads (head-dims.ts)', () => {
+  test('two groups per block: q with k, v with the projection rows; cuts every head; never removed', () => {
+    const g = bertBlock(2);
+    const groups = headDimGroups(g);
+    assert.deepEqual(
+      groups.map((gr) => [groupKey(gr), gr.size, gr.cuts, gr.fixed]),
+      [
+        ['k+q#heads', D, [0, 4, 8, 12], false],
+        ['v#heads', D, [0, 4, 8, 12], false],
+      ],
+    );
+    assert.deepEqual(
+      groups[1]!.consumers.map((c) => [c.weight, c.axis]),
+      [['o.weight', 0]],
+    );
+    assert.throws(() => removeChannels(g, groups[1]!, [0, 1, 2, 3, 4, 5, 6, 7]), /heads are cut whole/);
+  });
+
+  test('random within-head permutations preserve the BERT block and vit-small (≤ 1e-4·max|f|)', async () => {
+    const rng = new SeededRng(4);
+    const g = bertBlock(3);
+    const p = g.clone(true);
+    for (const gr of headDimGroups(p)) applyPermutation(p, gr, randomPerm(gr, rng));
+    assert.notDeepEqual(p.initializers.get('q.weight')!.data, g.initializers.get('q.weight')!.data);
+    const x = input(4);
+    const { err, scale } = maxDiff(await ort(p, x), await ort(g, x));
+    assert.ok(err <= 1e-4 * scale, `BERT block: max|Δ| ${err}`);
+    const vit = buildModel('vit-small', { seed: 2 });
+    const pv = vit.clone(true);
+    const groups = headDimGroups(pv);
+    assert.equal(groups.length, 8);
+    for (const gr of groups) applyPermutation(pv, gr, randomPerm(gr, rng));
+    const [a, b] = [await runOn(vit), await runOn(pv)];
+    assert.ok(vitMaxDiff(a, b) <= 1e-4 * vitMaxAbs(a), `vit-small: max|Δ| ${vitMaxDiff(a, b)}`);
+  });
+
+  test('TileTrans search for 2:4 moves head dimensions, and no layer keeps less than unpermuted', () => {
+    const g = buildModel('vit-small', { seed: 1 });
+    const pattern = parsePattern('2:4') as Parameters<typeof nmEfficacy>[2];
+    const r = tileTrans(g, { mode: 'search', pattern, sparsity: 0.5 });
+    const heads = r.permutations.filter((p) => p.group.endsWith('#heads'));
+    assert.ok(
+      heads.some((p) => p.group === 'blocks.0.attn.v.matmul#heads'),
+      'v·Wo groups are searched',
+    );
+    for (const p of heads)
+      for (let i = 0; i < p.perm.length; i++) assert.equal(Math.floor(p.perm[i]! / 16), Math.floor(i / 16));
+    const eff = nmEfficacy(g, r.graph, pattern);
+    for (const l of eff.layers) assert.ok(l.permuted >= l.without - 1e-9, `${l.node} keeps less after permuting`);
+    assert.ok(eff.overall! > 0);
   });
 });

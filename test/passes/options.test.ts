@@ -10,7 +10,15 @@ const channels = passSpec('channels');
 
 test('defaults are filled, strings converted, lists split', () => {
   const o = resolveOptions(channels, { criterion: 'reap', ratio: '0.25', skip: 'a, b,,c' });
-  assert.deepEqual(o, { criterion: 'reap', ratio: 0.25, skip: ['a', 'b', 'c'], seed: 0, calib: 2000, roundTo: 0 });
+  assert.deepEqual(o, {
+    criterion: 'reap',
+    ratio: 0.25,
+    skip: ['a', 'b', 'c'],
+    pruneHidden: false,
+    seed: 0,
+    calib: 2000,
+    roundTo: 0,
+  });
 });
 
 test('bad values name the option (as a key in the library, as a flag on the command line)', () => {

@@ -127,6 +127,7 @@ async function proRatios(
     grams,
     roundTo: o.roundTo,
     skip: o.skip,
+    pruneHidden: o.pruneHidden,
     seed: o.seed,
     step: o.proStep,
     evalSamples: o.proSamples,
@@ -164,6 +165,7 @@ export const channelsPass: Pass<ChannelsOptions, ChannelsPlan, ChannelsReport> =
       ratios: pro?.ratios,
       roundTo: o.roundTo,
       skip: o.skip,
+      pruneHidden: o.pruneHidden,
       seed: o.seed,
       grams,
     });
@@ -190,7 +192,8 @@ export const channelsPass: Pass<ChannelsOptions, ChannelsPlan, ChannelsReport> =
   },
   async apply(g, plan) {
     const behaviour = isBehaviourMethod(plan.options.criterion);
-    const graph = cutChannels(unshareInitializers(g), plan.cuts.map(loadCut), { behaviour, skip: plan.options.skip });
+    const { skip, pruneHidden } = plan.options;
+    const graph = cutChannels(unshareInitializers(g), plan.cuts.map(loadCut), { behaviour, skip, pruneHidden });
     // Ops without a shape rule whose channels were cut (a LayerNorm, a Resize) need their shapes learned again.
     await completeShapes(graph);
     return { graph, report: plan.report };

@@ -22,6 +22,8 @@ export interface ChannelsOptions {
   roundTo?: number;
   /** Producer node names (or group keys) left unpruned. */
   skip: string[];
+  /** Also cut LayerNorm-normalized groups (a transformer's hidden size); approximate, so off by default. */
+  pruneHidden?: boolean;
   seed: number;
   /** Calibration samples streamed for REAP/NU behaviours. */
   calib: number;
@@ -89,6 +91,11 @@ export const CHANNELS_SPEC: PassSpec<ChannelsOptions> = {
       help: 'keep channel counts multiples of k; 0 (default): by width — conv channels 16 from 64, 8 from 32, else 1; 1: off',
     },
     skip: { type: 'list', default: [], help: 'comma-separated producer node names to leave unpruned' },
+    pruneHidden: {
+      type: 'boolean',
+      default: false,
+      help: "also cut channels a LayerNorm normalizes (a transformer's hidden size): changes every position's statistics, so fine-tune after",
+    },
     seed: {
       type: 'number',
       integer: true,

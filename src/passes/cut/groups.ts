@@ -19,8 +19,24 @@ export interface GroupStatus {
   conv: boolean;
 }
 
+/** Which groups a method may cut: behaviour methods need one value all consumers read; hidden sizes only when asked. */
+export interface GroupOptions {
+  behaviour: boolean;
+  /** Producer node names or group keys left alone. */
+  skip?: string[];
+  /** Also cut groups normalized by a LayerNorm (a transformer's hidden size); approximate, so off by default. */
+  pruneHidden?: boolean;
+}
+
+/** Why a LayerNorm-normalized group (a residual stream's hidden size) stays unless asked. */
+function hiddenReason(gr: ChannelGroup): string {
+  const n = gr.normalizedBy;
+  const more = n.length > 1 ? ` and ${n.length - 1} more` : '';
+  return `hidden size: normalized by '${n[0]}'${more}, so cutting it changes every position's mean and variance (pass --prune-hidden to cut it anyway)`;
+}
+
 /** Every group with a producer, with the reason it cannot be pruned (if any). */
-export function groupStatuses(g: Graph, opts: { behaviour: boolean; skip?: string[] }): GroupStatus[] {
+export function groupStatuses(g: Graph, opts: GroupOptions): GroupStatus[] {
   const skip = new Set(opts.skip ?? []);
   const nodes = new Map(g.nodes.map((n) => [n.name, n] as const));
   const out: GroupStatus[] = [];
@@ -35,6 +51,7 @@ export function groupStatuses(g: Graph, opts: { behaviour: boolean; skip?: strin
     else if (gr.size < 2) reason = 'fewer than 2 channels';
     else if (gr.cuts.length > 2 || gr.consumers.some((c) => c.convGroups > 1)) reason = 'grouped convolution';
     else if (gr.producers.some((p) => skip.has(p.node)) || skip.has(key)) reason = 'skipped (--skip)';
+    else if (gr.normalizedBy.length > 0 && !opts.pruneHidden) reason = hiddenReason(gr);
     else if (opts.behaviour && !value) reason = 'consumers read different values (residual stream; use --srn)';
     else if (opts.behaviour && gr.consumers.some((c) => !['Conv', 'Gemm', 'MatMul'].includes(c.opType)))
       reason = 'consumer is not Conv/Gemm/MatMul';

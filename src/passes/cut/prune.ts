@@ -11,7 +11,7 @@ import { randomSelect, rowNorms, selectByScore } from '../reap/baselines.js';
 import { reapFast } from '../reap/fast.js';
 import { nuSelect } from '../reap/nu.js';
 import type { Fold, LayerProblem } from '../reap/types.js';
-import { type GroupStatus, groupStatuses, keepCount } from './groups.js';
+import { type GroupOptions, type GroupStatus, groupStatuses, keepCount } from './groups.js';
 import { applyFold, consumersTakeBias, outgoingMatrix } from './outgoing.js';
 
 export const PRUNE_CRITERIA = ['l1', 'l2', 'random', 'reap', 'nu'] as const;
@@ -31,6 +31,8 @@ export interface StructuredOptions {
   roundTo?: number;
   /** Producer node names (or group keys) to leave alone. */
   skip?: string[];
+  /** Also cut LayerNorm-normalized groups (a transformer's hidden size). */
+  pruneHidden?: boolean;
   seed?: number;
   /** Behaviour Grams by group key (with constant column), required for reap/nu. */
   grams?: Map<string, Mat>;
@@ -129,7 +131,8 @@ export interface ChannelSelection {
  */
 export function selectChannels(g: Graph, opts: StructuredOptions & ReuseOptions): ChannelSelection {
   const sel: ChannelSelection = { cuts: [], ratios: {}, channels: {}, skipped: {}, totalChannels: 0 };
-  for (const st of opts.statuses ?? groupStatuses(g, { behaviour: isBehaviourMethod(opts.method), skip: opts.skip })) {
+  for (const st of opts.statuses ??
+    groupStatuses(g, { behaviour: isBehaviourMethod(opts.method), skip: opts.skip, pruneHidden: opts.pruneHidden })) {
     sel.totalChannels += Math.max(st.group.size, 0);
     if (st.reason) {
       sel.skipped[st.key] = st.reason;
@@ -173,11 +176,7 @@ function offsetsMayShift(statuses: GroupStatus[]): boolean {
  * A copy of `g0` with the cuts made: folds written into the consumers first (REAP/NU), then channels removed group
  * by group. The input is untouched. `fold` only for the behaviour criteria (selection criteria drop channels).
  */
-export function cutChannels(
-  g0: Graph,
-  cuts: GroupCut[],
-  opts: { behaviour: boolean; skip?: string[]; statuses?: GroupStatus[] },
-): Graph {
+export function cutChannels(g0: Graph, cuts: GroupCut[], opts: GroupOptions & { statuses?: GroupStatus[] }): Graph {
   const g = g0.clone(true);
   // The copy has g0's structure, so g0's analysis (when given) describes it until the first cut.
   let statuses = opts.statuses ?? groupStatuses(g, opts);
@@ -215,6 +214,7 @@ export function pruneStructured(g0: Graph, opts: StructuredOptions & ReuseOption
   const graph = cutChannels(g0, sel.cuts, {
     behaviour: isBehaviourMethod(opts.method),
     skip: opts.skip,
+    pruneHidden: opts.pruneHidden,
     statuses: opts.statuses,
   });
   return { graph, ratios: sel.ratios, channels: sel.channels, skipped: sel.skipped };

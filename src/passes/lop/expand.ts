@@ -99,6 +99,7 @@ function expandedParams(g: Graph, n: Node, rate: number): number {
 function expandable(g: Graph, n: Node, readers: Map<string, number>): string | undefined {
   if (!['Conv', 'Gemm', 'MatMul'].includes(n.opType)) return 'not a linear layer';
   const w = g.initializers.get(n.inputs[1] ?? '');
+  if (!w && n.opType === 'MatMul') return 'multiplies two activations (attention scores or context): no weight';
   if (w?.dtype !== 'float32') return 'weight is not a constant float32 initializer';
   // The expansion replaces the weight; a head shared by several layers (RetinaNet/FPN) would lose it elsewhere.
   if ((readers.get(n.inputs[1]!) ?? 0) > 1) return 'weight shared with other nodes: left unexpanded';

@@ -38,6 +38,8 @@ export interface ProOptions {
   minKeep?: number;
   roundTo?: number;
   skip?: string[];
+  /** Also prune LayerNorm-normalized groups (a transformer's hidden size). */
+  pruneHidden?: boolean;
   seed?: number;
   log?: (s: string) => void;
 }
@@ -108,7 +110,8 @@ class ProSearch {
     readonly opts: ProOptions,
   ) {
     this.kind = opts.budgetKind ?? 'macs';
-    this.statuses = groupStatuses(g, { behaviour: opts.method === 'reap' || opts.method === 'nu', skip: opts.skip });
+    const behaviour = opts.method === 'reap' || opts.method === 'nu';
+    this.statuses = groupStatuses(g, { behaviour, skip: opts.skip, pruneHidden: opts.pruneHidden });
     this.prunable = this.statuses.filter((s) => !s.reason);
     if (!this.prunable.length)
       throw new ReproError(
@@ -144,6 +147,7 @@ class ProSearch {
       grams: o.grams,
       seed: o.seed,
       skip: o.skip,
+      pruneHidden: o.pruneHidden,
       planCache: this.planCache,
       statuses: this.statuses,
     });

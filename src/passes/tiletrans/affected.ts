@@ -36,7 +36,7 @@ export function affectedLayers(
       view,
       imp: layerImportance(g, view, kind, grads),
       side: 'row',
-      offset: 0,
+      offset: p.offset, // a fused qkv weight's q, k or v part (head-dims.ts)
       block: 1,
       scored: scored.has(p.node),
     });
@@ -76,7 +76,8 @@ export function rowScores(aff: Affected[], size: number): Float64Array {
     const cols = a.view.cols;
     for (let r = 0; r < size; r++) {
       let t = 0;
-      for (let c = 0; c < cols; c++) t += a.imp[r * cols + c]!;
+      const row = (a.offset + r) * cols;
+      for (let c = 0; c < cols; c++) t += a.imp[row + c]!;
       s[r] += t;
     }
   }

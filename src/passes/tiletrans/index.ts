@@ -7,8 +7,11 @@
  *   the actual pattern and per-layer budgets (refine.ts for tiles, nm-search.ts for N:M), never letting a
  *   layer keep less than it did before. Groups are processed in graph order, so a layer's columns are
  *   searched with its rows already placed.
+ * Attention blocks add two groups each (analysis/head-dims.ts): q with k, and v with the output projection's rows,
+ * permuted inside every head (N:M swaps stay in a head; tile refinement keeps to sort there).
  */
 import { applyPermutation, channelGroups, groupKey } from '../../analysis/coupling.js';
+import { headDimGroups } from '../../analysis/head-dims.js';
 import type { Graph } from '../../ir/graph.js';
 import { permuteGemm, type GradMap, type ImportanceKind } from '../importance/element.js';
 import type { Pattern } from '../tile/pattern.js';
@@ -91,7 +94,8 @@ export function tileTrans(g: Graph, opts: TileTransOptions = {}): TileTransResul
     throw new ReproError('--tiletrans=search needs the pruning pattern (--tile or --pattern) and --sparsity');
   const work = g.clone(true);
   const grads = opts.grads && new Map(opts.grads);
-  const groups = channelGroups(work);
+  const coupled = channelGroups(work);
+  const groups = [...coupled, ...headDimGroups(work, coupled.length)];
   const scored = new Set(prunableLayers(work, opts.skip).map((v) => v.node.name));
   const budgets =
     mode === 'search' && opts.pattern!.kind === 'tile' ? searchBudgets(g, opts) : new Map<string, number>();
@@ -106,7 +110,7 @@ export function tileTrans(g: Graph, opts: TileTransOptions = {}): TileTransResul
     }
     const aff = affectedLayers(work, gr, kind, scored, grads);
     let perm = sortPermutation(rowScores(aff, gr.size), gr.cuts);
-    if (mode === 'search') perm = searchGroup(aff, perm, gr.cuts.length === 2, opts.pattern!, budgets, gr.id);
+    if (mode === 'search') perm = searchGroup(aff, perm, gr.cuts, opts.pattern!, budgets, gr.id);
     if (isIdentity(perm)) continue;
     applyPermutation(work, gr, perm);
     if (grads) permuteGrads(grads, aff, perm);
@@ -120,7 +124,7 @@ export function tileTrans(g: Graph, opts: TileTransOptions = {}): TileTransResul
 /** A copy of `g` with saved permutations applied (groups found by key); the input is untouched. */
 export function applyPermutations(g: Graph, permutations: GroupPermutation[]): Graph {
   const out = g.clone(true);
-  const byKey = new Map(channelGroups(out).map((gr) => [groupKey(gr), gr]));
+  const byKey = new Map([...channelGroups(out), ...headDimGroups(out)].map((gr) => [groupKey(gr), gr]));
   for (const p of permutations) {
     const gr = byKey.get(p.group);
     if (!gr)
@@ -143,7 +147,7 @@ function permuteGrads(grads: GradMap, aff: ReturnType<typeof affectedLayers>, pe
 function searchGroup(
   aff: ReturnType<typeof affectedLayers>,
   sorted: Int32Array,
-  free: boolean,
+  cuts: number[],
   p: Pattern,
   budgets: Map<string, number>,
   seed: number,
@@ -157,8 +161,21 @@ function searchGroup(
   const base = obj.perLayer(identity);
   const sortVals = obj.perLayer(sorted);
   const start = noLayerWorse(sortVals, base) && total(sortVals) >= total(base) ? sorted : identity;
-  if (!free) return start; // grouped-conv cuts: keep to the safe choice
-  const refined = p.kind === 'tile' ? refineTiles(obj, start, p) : searchNM(aff, start, p.n, p.m, seed);
-  const vals = obj.perLayer(refined);
-  return noLayerWorse(vals, base) && total(vals) >= total(obj.perLayer(start)) ? refined : start;
+  // Cut blocks (grouped convs, attention heads): N:M swaps stay inside a block; tile refinement is not cut-aware.
+  if (cuts.length > 2 && p.kind === 'tile') return start;
+  const startTotal = total(obj.perLayer(start));
+  const ok = (perm: Int32Array) => {
+    const vals = obj.perLayer(perm);
+    return noLayerWorse(vals, base) && total(vals) >= startTotal;
+  };
+  if (p.kind === 'tile') {
+    const refined = refineTiles(obj, start, p);
+    return ok(refined) ? refined : start;
+  }
+  // N:M: the total first; if some layer ended worse, steps that never let a layer fall below its start.
+  for (const strict of [false, true]) {
+    const refined = searchNM(aff, start, p.n, p.m, seed, cuts, strict);
+    if (ok(refined)) return refined;
+  }
+  return start;
 }
