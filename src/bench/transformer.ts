@@ -36,7 +36,15 @@ import { numberFlag } from '../util/numbers.js';
 export interface TransformerRow {
   unit: 'dense' | 'MLP neurons' | 'heads' | 'hidden size' | '2:4 block MatMuls';
   ratio: number;
-  method: 'dense' | 'L1' | 'REAP' | 'REAP+PRO' | 'magnitude' | 'TileTrans search + magnitude';
+  method:
+    | 'dense'
+    | 'L1'
+    | 'L1, fine-tuned with LOP + SP-KD'
+    | 'NU'
+    | 'REAP'
+    | 'REAP+PRO'
+    | 'magnitude'
+    | 'TileTrans search + magnitude';
   macs: number;
   accuracy: number;
   /** Accuracy after the fine-tuning epochs (`--finetune-epochs`), same recipe for every row; undefined when not run. */
@@ -100,7 +108,13 @@ export async function transformerRows(
   log: (s: string) => void,
   finetune?: TransformerFinetune,
 ): Promise<TransformerRow[]> {
-  const row = async (unit: TransformerRow['unit'], ratio: number, method: TransformerRow['method'], m: Graph) => {
+  const row = async (
+    unit: TransformerRow['unit'],
+    ratio: number,
+    method: TransformerRow['method'],
+    m: Graph,
+    teacher?: Graph,
+  ) => {
     const r: TransformerRow = {
       unit,
       ratio,
@@ -108,7 +122,7 @@ export async function transformerRows(
       macs: transformerMacs(m),
       accuracy: (await evaluate(m, test)).accuracy,
     };
-    if (finetune) r.finetuned = await finetuneAccuracy(m, finetune, test);
+    if (finetune) r.finetuned = await finetuneAccuracy(m, finetune, test, teacher);
     const after = r.finetuned === undefined ? '' : `, ${(100 * r.finetuned).toFixed(2)} % fine-tuned`;
     log(`${unit} ${Math.round(100 * ratio)} % ${method}: ${(100 * r.accuracy).toFixed(2)} %${after}, ${r.macs} MACs`);
     return r;
@@ -116,7 +130,13 @@ export async function transformerRows(
   const rows: TransformerRow[] = [await row('dense', 0, 'dense', g)];
   const mlpGrams = await groupGrams(g, train, { samples: calib, positions: 16 });
   for (const ratio of [0.3, 0.5]) {
-    rows.push(await row('MLP neurons', ratio, 'L1', pruneStructured(g, { method: 'l1', ratio }).graph));
+    const l1 = pruneStructured(g, { method: 'l1', ratio }).graph;
+    rows.push(await row('MLP neurons', ratio, 'L1', l1));
+    // LOP on every block Linear, SP-KD from the dense model on the pooled features (the node feeding the head).
+    if (finetune && ratio === 0.5) rows.push(await row('MLP neurons', ratio, 'L1, fine-tuned with LOP + SP-KD', l1, g));
+    rows.push(
+      await row('MLP neurons', ratio, 'NU', pruneStructured(g, { method: 'nu', ratio, grams: mlpGrams }).graph),
+    );
     const reap = pruneStructured(g, { method: 'reap', ratio, grams: mlpGrams }).graph;
     rows.push(await row('MLP neurons', ratio, 'REAP', reap));
     // PRO picks per-block ratios for the weight MACs uniform REAP keeps (attention MatMuls do not change here).
@@ -143,9 +163,11 @@ function pruneHiddenOnly(g: Graph, ratio: number): Graph {
   return pruneStructured(g, { method: 'l1', ratio, pruneHidden: true, skip: others }).graph;
 }
 
-async function finetuneAccuracy(m: Graph, f: TransformerFinetune, test: Dataset): Promise<number> {
-  const options = { epochs: f.epochs, optimizer: 'adamw', lr: 1e-4, batch: 128, weightDecay: 0.05 };
-  const tuned = await runPass('finetune', m, options, { data: f.data }); // exact zeros (2:4) stay zero
+/** Accuracy after fine-tuning `m`; with a teacher, LOP (expand, train, merge) and SP-KD from it. */
+async function finetuneAccuracy(m: Graph, f: TransformerFinetune, test: Dataset, teacher?: Graph): Promise<number> {
+  const options = { epochs: f.epochs, optimizer: 'adamw', lr: 1e-4, batch: 128, weightDecay: 0.05, lop: !!teacher };
+  const ctx = { data: f.data, ...(teacher ? { teacher } : {}) };
+  const tuned = await runPass('finetune', m, options, ctx); // exact zeros (2:4) stay zero
   return (await evaluate(tuned.graph, test)).accuracy;
 }
 
@@ -172,6 +194,13 @@ export function transformerTable(rows: TransformerRow[], command: string, model 
     'REAP+PRO: PRO chooses per-block ratios (REAP criterion, output error on the calibration images) for the weight ' +
       'MACs uniform REAP keeps at that ratio.',
     ...(tuned && finetuneText ? [finetuneText] : []),
+    ...(rows.some((r) => r.method === 'L1, fine-tuned with LOP + SP-KD')
+      ? [
+          '"L1, fine-tuned with LOP + SP-KD": the L1 model above, fine-tuned the same way but with every block Linear ' +
+            'expanded ×4 (LOP) and distilled from the dense model on the pooled features (SP-KD, γ = 300), then ' +
+            'merged back into the same architecture.',
+        ]
+      : []),
     '',
     '2:4 rows keep dense MACs (the zeros need sparse kernels to pay off). Permutation efficacy over the block MatMuls',
     `(kept after permutation − kept without) / (kept by an unconstrained magnitude mask − kept without): ${efficacyText(rows)}.`,

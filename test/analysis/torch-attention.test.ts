@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { attentionBlocks } from '../../src/analysis/attention-heads.js';
-import { channelGroups, groupKey } from '../../src/analysis/coupling.js';
+import { applyPermutation, channelGroups, groupKey } from '../../src/analysis/coupling.js';
+import { headDimGroups } from '../../src/analysis/head-dims.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { f32, numel } from '../../src/ir/tensor.js';
 import { evaluateReference } from '../../src/ir/reference/index.js';
@@ -17,6 +18,7 @@ import { cutHeads, planHeads } from '../../src/passes/heads/prune-heads.js';
 import { compile } from '../../src/runtime/session.js';
 import { SeededRng } from '../../src/util/random.js';
 import { tmpDir } from '../cli/helpers.js';
+import { randomPerm } from './helpers.js';
 
 function pythonWithTorch(): string | undefined {
   for (const py of ['/usr/bin/python3', 'python3'])
@@ -109,6 +111,31 @@ describe('PyTorch-exported transformer block', {
       assert.deepEqual(pruned.initializers.get(b.q.weight)!.dims, [32, 72]);
       const gone = [0, 1, 2, 3].filter((h) => !cuts[0]!.keep.includes(h));
       await assertPrunedMatches(g, pruned, b.proj.weight, gone, 3);
+    });
+
+    test(`timm-style ${kind} qkv: permuting inside heads (q with k, v with the projection) preserves the block`, async () => {
+      const file = path.join(dir, `attn-${kind}-perm.onnx`);
+      const r = spawnSync(py!, ['-c', EXPORT, file, kind], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const g = loadModelChecked(file);
+      const groups = headDimGroups(g);
+      // Both groups sit in the one fused weight, at the q/k and v thirds of its columns.
+      assert.deepEqual(
+        groups.map((gr) => gr.producers.map((p) => p.offset)),
+        [[0, 32], [64]],
+      );
+      const permuted = g.clone(true);
+      const rng = new SeededRng(3);
+      for (const gr of groups) applyPermutation(permuted, gr, randomPerm(gr, rng));
+      const x = f32(
+        [3, 7, 32],
+        Float32Array.from({ length: 3 * 7 * 32 }, () => rng.normal()),
+      );
+      const a = (await (await compile(g)).run({ x })).y!.data as Float32Array;
+      const b = (await (await compile(permuted)).run({ x })).y!.data as Float32Array;
+      let err = 0;
+      for (let i = 0; i < a.length; i++) err = Math.max(err, Math.abs(a[i]! - b[i]!));
+      assert.ok(err <= 1e-4 * Math.max(...Array.from(a, Math.abs)), `max|Δ| ${err}`);
     });
   }
   for (const kind of ['static', 'dyn']) {

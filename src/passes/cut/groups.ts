@@ -3,6 +3,7 @@
  * a ratio keeps. A group is named by its producers (`layer1.0.conv1`, or `a+b` for a residual stream),
  * which stays stable across cuts, so plans and PRO ratios can refer to it.
  */
+import { attentionBlocks } from '../../analysis/attention-heads.js';
 import { type ChannelGroup, channelGroups, groupKey } from '../../analysis/coupling.js';
 import type { Graph } from '../../ir/graph.js';
 
@@ -35,9 +36,17 @@ function hiddenReason(gr: ChannelGroup): string {
   return `hidden size: normalized by '${n[0]}'${more}, so cutting it changes every position's mean and variance (pass --prune-hidden to cut it anyway)`;
 }
 
+/** q/k/v projections of matched attention blocks, by MatMul node: their columns go by whole heads only. */
+function headProjections(g: Graph): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const b of attentionBlocks(g)) for (const p of [b.q, b.k, b.v]) out.set(p.matmul, b.key);
+  return out;
+}
+
 /** Every group with a producer, with the reason it cannot be pruned (if any). */
 export function groupStatuses(g: Graph, opts: GroupOptions): GroupStatus[] {
   const skip = new Set(opts.skip ?? []);
+  const heads = headProjections(g);
   const nodes = new Map(g.nodes.map((n) => [n.name, n] as const));
   const out: GroupStatus[] = [];
   for (const gr of channelGroups(g)) {
@@ -46,7 +55,10 @@ export function groupStatuses(g: Graph, opts: GroupOptions): GroupStatus[] {
     const values = new Set(gr.consumers.map((c) => nodes.get(c.node)?.inputs[0] ?? ''));
     const value = values.size === 1 ? [...values][0] : undefined;
     let reason: string | undefined;
-    if (gr.fixed) reason = gr.reasons[0] ?? 'fixed';
+    const block = gr.producers.length > 0 ? heads.get(gr.producers[0]!.node) : undefined;
+    if (gr.fixed && block)
+      reason = `attention head columns of block '${block}': heads are cut whole by the heads pass (recipe step \`heads\`)`;
+    else if (gr.fixed) reason = gr.reasons[0] ?? 'fixed';
     else if (gr.consumers.length === 0) reason = 'no consumer layer';
     else if (gr.size < 2) reason = 'fewer than 2 channels';
     else if (gr.cuts.length > 2 || gr.consumers.some((c) => c.convGroups > 1)) reason = 'grouped convolution';
