@@ -99,9 +99,18 @@ export async function loadInputs(
   return { g, data, prepared };
 }
 
-/** Save atomically; the model's symbolic input dims (bound for the run) are put back first. */
-export function saveModel(g: Graph, output: string, input: string, force?: boolean, prepared?: PreparedModel): void {
-  saveOnnx(prepared ? prepared.restore(g) : g, output, { inputs: [input], force });
+/**
+ * Save atomically; the model's symbolic input dims (bound for the run) are put back first. Writing a multi-GB
+ * model reports progress on stderr unless `quiet` (--json).
+ */
+export function saveModel(
+  g: Graph,
+  output: string,
+  input: string,
+  o: { force?: boolean; prepared?: PreparedModel; quiet?: boolean },
+): void {
+  const log = o.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
+  saveOnnx(o.prepared ? o.prepared.restore(g) : g, output, { inputs: [input], force: o.force }, { log });
 }
 
 /**

@@ -14,6 +14,7 @@ import type { TensorData } from '../ir/tensor.js';
 import { ReproError } from '../util/errors.js';
 import { checkOutputPath, type WriteGuard } from '../util/fs.js';
 import { claimOutputs, writeThroughTemp, writeThroughTempWith } from '../util/output-guard.js';
+import { type ProgressLines, progressLines } from '../util/progress-lines.js';
 import { externalDataFilesRead } from './decode-tensor.js';
 import { graphToModelProto } from './encode.js';
 import { onnx } from './proto.js';
@@ -25,6 +26,7 @@ export const INLINE_BELOW_BYTES = 1024;
 const ALIGN = 4096;
 /** Largest single write: bounded so no call hits the OS's 2 GB per-write limit. */
 const CHUNK = 64 * 2 ** 20;
+const MB = 2 ** 20;
 const EXTERNAL = 1;
 
 let alwaysExternal = false;
@@ -91,7 +93,8 @@ export function encodeModelExternal(g: Graph, location: string, slots: ExternalS
 }
 
 /** Write every slot at its offset (the gaps between them stay zero), in pieces of at most 64 MB. */
-export function writeExternalData(fd: number, slots: ExternalSlot[]): void {
+export function writeExternalData(fd: number, slots: ExternalSlot[], progress?: ProgressLines): void {
+  const total = slots.length ? slots[slots.length - 1]!.offset + slots[slots.length - 1]!.length : 0;
   for (const s of slots) {
     const bytes = new Uint8Array(s.data.buffer, s.data.byteOffset, s.data.byteLength);
     let done = 0;
@@ -99,6 +102,7 @@ export function writeExternalData(fd: number, slots: ExternalSlot[]): void {
       const n = fs.writeSync(fd, bytes, done, Math.min(CHUNK, bytes.length - done), s.offset + done);
       if (n <= 0) throw new ReproError(`cannot write tensor '${s.name}' to the external data file`);
       done += n;
+      progress?.step(Math.round((s.offset + done) / MB), `${Math.round(total / MB)} MB in all`);
     }
   }
   const last = slots[slots.length - 1];
@@ -110,17 +114,19 @@ export function writeExternalData(fd: number, slots: ExternalSlot[]): void {
  * Save `g` as `file` + `file.data`. With a guard both files are claimed (never an input, including the external data
  * files this process read; an existing file only with --force); without one existing files are replaced.
  */
-export function saveOnnxExternal(g: Graph, file: string, guard?: WriteGuard): void {
+export function saveOnnxExternal(g: Graph, file: string, guard?: WriteGuard, log?: (line: string) => void): void {
   const dataFile = externalDataPath(file);
   const slots = externalLayout(g);
+  const bytes = slots.length ? slots[slots.length - 1]!.offset + slots[slots.length - 1]!.length : 0;
+  // A multi-GB write takes seconds (ResNet-50 expanded ×4: ~9 s): say so in MB, like every step over a second.
+  const progress = progressLines(log, `writing ${path.basename(dataFile)} (MB)`, Math.round(bytes / MB));
   const modelBytes = encodeModelExternal(g, path.basename(dataFile), slots);
   if (guard) {
     const inputs = [...(guard.inputs ?? []), ...externalDataFilesRead()];
     checkOutputPath(file, { ...guard, inputs, bytes: modelBytes.length });
-    const bytes = slots.length ? slots[slots.length - 1]!.offset + slots[slots.length - 1]!.length : 0;
     claimOutputs([{ path: dataFile, flag: guard.flag ?? '-o', bytes }], { inputs, force: guard.force });
   }
   const replace = guard ? !!guard.force : true;
-  writeThroughTempWith(dataFile, (fd) => writeExternalData(fd, slots), replace);
+  writeThroughTempWith(dataFile, (fd) => writeExternalData(fd, slots, progress), replace);
   writeThroughTemp(file, modelBytes, replace);
 }

@@ -10,12 +10,14 @@ export interface SaveOptions {
    * weights are too large for one protobuf message (over ~1.9 GB).
    */
   externalData?: boolean;
+  /** Progress lines while a multi-GB external data file is written (silent under a second). */
+  log?: (line: string) => void;
 }
 
 /** Write a graph as an .onnx file, atomically; `guard` protects inputs (external data files read included). */
 export function saveOnnx(g: Graph, file: string, guard?: WriteGuard, o: SaveOptions = {}): void {
   if (wantsExternalData(g, o.externalData)) {
-    saveOnnxExternal(g, file, guard);
+    saveOnnxExternal(g, file, guard, o.log);
     return;
   }
   const inputs = [...(guard?.inputs ?? []), ...externalDataFilesRead()];

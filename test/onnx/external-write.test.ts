@@ -16,9 +16,12 @@ import { decodeModel, encodeModel, loadOnnx, saveOnnx } from '../../src/onnx/ind
 import {
   EXTERNAL_DATA_THRESHOLD,
   externalDataPath,
+  externalLayout,
   initializerBytes,
   wantsExternalData,
+  writeExternalData,
 } from '../../src/onnx/external.js';
+import { progressLines } from '../../src/util/progress-lines.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { loadOrt } from '../../src/runtime/ort.js';
 import { ReproError } from '../../src/util/errors.js';
@@ -112,6 +115,24 @@ describe('ONNX external data (writing)', () => {
     const y = await runOrtFromPath(file, x, 64);
     const err = maxRelErr(y, stackReference(g, Float64Array.from(x)));
     assert.ok(err < 1e-5, `max relative |ORT - reference| = ${err}`);
+  });
+
+  test('writing the data file reports progress in MB, one step per piece, ending at the total', () => {
+    const g = buildModel('mlp', { seed: 1 });
+    const slots = externalLayout(g);
+    const lines: string[] = [];
+    const progress = progressLines((l) => lines.push(l), 'w', 1, { afterMs: 0, everyMs: 0, now: () => 0 });
+    const file = path.join(dir, 'progress.data');
+    const fd = fs.openSync(file, 'w');
+    try {
+      writeExternalData(fd, slots, progress);
+    } finally {
+      fs.closeSync(fd);
+    }
+    assert.ok(slots.length >= 3, 'mlp has three large weights');
+    assert.equal(lines.length, slots.length);
+    assert.match(lines.at(-1)!, /^w: 1\/1 \(1 MB in all\), 0\.0 s$/);
+    assert.equal(fs.statSync(file).size, slots.at(-1)!.offset + slots.at(-1)!.length);
   });
 
   test('the size rule: over the threshold (or forced) means external data', () => {

@@ -74,7 +74,7 @@ export async function runFinetune(file: string, f: Flags): Promise<Record<string
     },
     flagNamer,
   );
-  saveModel(r.graph, f.output, file, f.force, prepared);
+  saveModel(r.graph, f.output, file, { force: f.force, prepared, quiet: f.json });
   if (f.saveRecipe) {
     const teacher = f.teacher ? path.resolve(f.teacher) : undefined;
     const steps = planSteps([r.plan], { teacher, limit: f.limit, evalLimit: f.evalLimit });

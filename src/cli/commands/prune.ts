@@ -103,7 +103,7 @@ async function action(file: string, f: PruneFlags): Promise<void> {
   const log = f.json ? undefined : (l: string) => process.stderr.write(`${oneLine(l)}\n`);
   const res = o ? await prune(g, o, { data, log }, flagNamer) : await replayPlanFlag(g, f.plan!, { data, log });
   if (f.plot && !f.plan) writeFileAtomic(f.plot, plotFigure(g, f), { inputs: [file, f.output], force: f.force });
-  saveModel(res.graph, f.output, file, f.force, prepared);
+  saveModel(res.graph, f.output, file, { force: f.force, prepared, quiet: f.json });
   if (f.savePlan)
     writeFileAtomic(f.savePlan, `${JSON.stringify(res.plan)}\n`, { inputs: [file, f.output], force: f.force });
   if (f.saveRecipe) {

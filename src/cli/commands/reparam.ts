@@ -45,7 +45,7 @@ async function action(file: string, f: Flags): Promise<void> {
   const { g, data, prepared } = await loadInputs(file, f, { needsData: !!f.data });
   const ctx = { data, log: f.json ? undefined : (l: string) => process.stderr.write(`${oneLine(l)}\n`) };
   const res = f.plan ? await replayPlanFlag(g, f.plan, ctx) : await run(g, f, ctx);
-  saveModel(res.graph, f.output, file, f.force, prepared);
+  saveModel(res.graph, f.output, file, { force: f.force, prepared, quiet: f.json });
   if (f.savePlan)
     writeFileAtomic(f.savePlan, `${JSON.stringify(res.plan)}\n`, { inputs: [file, f.output], force: f.force });
   if (f.saveRecipe) {

@@ -42,7 +42,7 @@ export async function runUnify(file: string, f: Flags): Promise<Record<string, u
   const t0 = performance.now();
   const log = (l: string) => process.stderr.write(`${oneLine(l)}\n`);
   const res = await runPass('unify', g, options, { data, evalData: test, progress: !f.json, log }, flagNamer);
-  saveModel(res.graph, f.output, file, f.force, prepared);
+  saveModel(res.graph, f.output, file, { force: f.force, prepared, quiet: f.json });
   if (f.saveRecipe) {
     const steps = planSteps([res.plan], { limit: f.limit });
     writeRecipe(f.saveRecipe, { input: file, output: f.output, data: recipeData(f), steps, force: f.force });
