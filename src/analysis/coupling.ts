@@ -2,7 +2,7 @@
  * Channel coupling analysis: which channels of a graph must be permuted or removed together.
  *
  * Walks the graph in topological order and tracks, for every activation value, the layout of its
- * channel axis (coupling-state.ts). Operators (coupling-rules.ts):
+ * channel axis (coupling-state.ts). Operators (coupling-rules.ts, coupling-layout-rules.ts):
  * - **producers** start a channel space: Conv out-channels (weight axis 0) + bias, Gemm rows
  *   (transB=1: axis 0; transB=0: axis 1) + bias C, MatMul weight columns (axis 1);
  * - **pass-through** ops keep it: elementwise activations, Clip, Dropout, Identity, pools
