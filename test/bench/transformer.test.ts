@@ -29,6 +29,7 @@ describe('bench transformer (smoke)', () => {
         'heads@0.25:REAP',
         'hidden size@0.25:L1',
         '2:4 block MatMuls@0.5:magnitude',
+        '2:4 block MatMuls@0.5:TileTrans search, MLP neurons only + magnitude',
         '2:4 block MatMuls@0.5:TileTrans search + magnitude',
       ],
     );
@@ -47,8 +48,8 @@ describe('bench transformer (smoke)', () => {
     assert.equal(rows[0]!.macs - rows[12]!.macs, 16 * (49 * 16 + 4 * 49 * (320 + 192) + 10));
     const md = transformerTable(rows, 'reprune bench transformer --quick');
     const tableLines = md.split('\n').filter((l) => l.startsWith('|'));
-    assert.equal(tableLines.length, 2 + 15);
-    assert.ok(rows[14]!.efficacy! > 0 && rows[14]!.efficacy! < 1);
+    assert.equal(tableLines.length, 2 + 16);
+    assert.ok(rows[14]!.efficacy! > 0 && rows[15]!.efficacy! >= rows[14]!.efficacy! && rows[15]!.efficacy! < 1);
     assert.match(md, /efficacy .*: \d+\.\d %/s);
     assert.ok(tableLines.every((l) => l.split('|').length === 9)); // 7 columns, the fine-tuned one included
   });

@@ -163,19 +163,7 @@ function searchGroup(
   const start = noLayerWorse(sortVals, base) && total(sortVals) >= total(base) ? sorted : identity;
   // Cut blocks (grouped convs, attention heads): N:M swaps stay inside a block; tile refinement is not cut-aware.
   if (cuts.length > 2 && p.kind === 'tile') return start;
-  const startTotal = total(obj.perLayer(start));
-  const ok = (perm: Int32Array) => {
-    const vals = obj.perLayer(perm);
-    return noLayerWorse(vals, base) && total(vals) >= startTotal;
-  };
-  if (p.kind === 'tile') {
-    const refined = refineTiles(obj, start, p);
-    return ok(refined) ? refined : start;
-  }
-  // N:M: the total first; if some layer ended worse, steps that never let a layer fall below its start.
-  for (const strict of [false, true]) {
-    const refined = searchNM(aff, start, p.n, p.m, seed, cuts, strict);
-    if (ok(refined)) return refined;
-  }
-  return start;
+  const refined = p.kind === 'tile' ? refineTiles(obj, start, p) : searchNM(aff, start, p.n, p.m, seed, cuts);
+  const vals = obj.perLayer(refined);
+  return noLayerWorse(vals, base) && total(vals) >= total(obj.perLayer(start)) ? refined : start;
 }

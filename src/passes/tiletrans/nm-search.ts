@@ -1,11 +1,12 @@
 /**
  * Our search for N:M patterns (as NVIDIA ASP does for 2:4): only the consumers' input columns matter,
  * and the group permutation moves channels between runs of M columns. Hill-climb on channel swaps
- * between different runs, scoring each swap exactly on the two affected runs of every consumer. A swap is taken
- * when the total kept importance rises (the numerator of NVIDIA's efficacy); `strict` also asks that no consumer
- * falls below where it started at any step. The caller tries the total first and keeps it only if no layer ended
- * worse: with strict steps, a residual stream read by 17 layers never moved (almost no swap helps all of them at
- * once), while the total alone lifted every one of them on the zoo ViT. Deterministic (seeded), bounded in work.
+ * between different runs, scoring each swap exactly on the two affected runs of every consumer; a swap
+ * is taken only if the total rises and no consumer loses. Deterministic (seeded) and bounded in work.
+ * Measured against taking every swap that raises the total (consumers trading with each other): on the zoo ViT's
+ * residual stream, read by 17 layers, the total-only rule lifted the 2:4 efficacy from 10.0 % to 15.9 % but cut
+ * accuracy without retraining from 83.37 % to 75.69 % (plain 2:4: 74.74 %) — weight magnitude behind a LayerNorm's
+ * scale is a poor proxy there — so the per-consumer rule stays, and the stream is left as it is.
  */
 import { SeededRng } from '../../util/random.js';
 import type { Affected } from './affected.js';
@@ -54,7 +55,6 @@ export function searchNM(
   m: number,
   seed = 0,
   cuts: number[] = [0, start.length],
-  strict = false,
 ): Int32Array {
   const use = aff.filter((a) => a.scored && a.side === 'col' && a.block === 1 && a.offset % m === 0 && m <= 30);
   const size = start.length;
@@ -65,7 +65,6 @@ export function searchNM(
   const work = use.reduce((s, a) => s + a.view.rows * m * 4, 0);
   const iters = Math.max(200, Math.min(20 * size, Math.floor(3e7 / work)));
   const runOf = (pos: number, a: Affected) => Math.floor((a.offset + pos) / m) * m;
-  const gained = new Float64Array(use.length); // each consumer's kept importance above its start
   for (let it = 0; it < iters; it++) {
     const p = rng.int(size);
     const q = partner(p, cuts, size, rng);
@@ -83,12 +82,7 @@ export function searchNM(
       deltas.push(after - before);
     }
     const sum = deltas.reduce((x, y) => x + y, 0);
-    if (sum > 1e-12 && (!strict || deltas.every((d, i) => gained[i]! + d >= -1e-12))) {
-      swap(perm, p, q);
-      deltas.forEach((d, i) => {
-        gained[i]! += d;
-      });
-    }
+    if (sum > 1e-12 && deltas.every((d) => d >= -1e-12)) swap(perm, p, q);
   }
   return perm;
 }
