@@ -73,7 +73,7 @@ interface Flags {
 function parseFlags(args: string[]): Flags {
   return new Command('reprune bench transformer')
     .option('--quick', 'a smoke run: 1 epoch on 2,048 images, 64 calibration images, 500 test images')
-    .option('--epochs <n>', 'training epochs of the cached vit-small', '3')
+    .option('--epochs <n>', 'training epochs of the cached vit-small', '10')
     .option('--train-limit <n>', 'train on the first N images only (part of the cache key)')
     .option('--calib <n>', 'calibration images for REAP', '1000')
     .option('--eval-limit <n>', 'evaluate on the first N test images')
@@ -213,7 +213,8 @@ export function transformerTable(rows: TransformerRow[], command: string, model 
         ]
       : []),
     '',
-    '2:4 rows keep dense MACs (the zeros need sparse kernels to pay off). Permutation efficacy over the block MatMuls',
+    '2:4 rows keep dense MACs (the zeros need sparse kernels to pay off). Magnitude of a layer that reads a LayerNorm',
+    "is |γ·W| (the norm's scale folded in, src/passes/importance/input-scale.ts). Permutation efficacy over the block MatMuls",
     `(kept after permutation − kept without) / (kept by an unconstrained magnitude mask − kept without): ${efficacyText(rows)}.`,
     'Permuted: MLP neurons (fc2 inputs) and the dimensions inside each head (v with the output projection rows, q',
     'with k). The residual stream is permutable too, but no swap helps all 17 of its readers, so the search leaves it.',

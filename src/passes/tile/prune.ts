@@ -8,6 +8,7 @@ import type { Graph } from '../../ir/graph.js';
 import { gemmViews, readGemmMatrix, tensorFromGemm, type GemmView } from '../../ir/gemm-view.js';
 import { ReproError } from '../../util/errors.js';
 import { elementImportance, type ImportanceKind } from '../importance/element.js';
+import { normScaleOfInput, scaleInputColumns } from '../importance/input-scale.js';
 import { patternName, type Pattern } from './pattern.js';
 import { nmSelect, selectTiles, tileMask, tileSums, type Grid } from './select.js';
 
@@ -67,7 +68,10 @@ export function layerImportance(
   grads?: Map<string, Float32Array>,
 ): Float32Array {
   const w = readGemmMatrix(g.initializers.get(v.weight)!, v);
-  return elementImportance(w, kind, grads?.get(v.weight));
+  // Magnitude sees the weight as if a LayerNorm's scale right before it were folded in (input-scale.ts); Taylor's
+  // gradient already carries it.
+  const gamma = kind === 'taylor' ? undefined : normScaleOfInput(g, v);
+  return elementImportance(gamma ? scaleInputColumns(w, v.rows, v.cols, gamma) : w, kind, grads?.get(v.weight));
 }
 
 function sum(a: Float32Array): number {
