@@ -4,9 +4,9 @@
  * between different runs, scoring each swap exactly on the two affected runs of every consumer; a swap
  * is taken only if the total rises and no consumer loses. Deterministic (seeded) and bounded in work.
  * Measured against taking every swap that raises the total (consumers trading with each other): on the zoo ViT's
- * residual stream, read by 17 layers, the total-only rule lifted the 2:4 efficacy from 10.1 % to 15.8 % but cut
- * accuracy without retraining from 87.94 % to 84.55 % (plain 2:4: 84.91 %), so the per-consumer rule stays, and
- * the stream is left as it is.
+ * residual stream, read by 17 layers, the total-only rule lifted the 2:4 efficacy from 10.0 % to 15.9 % but cut
+ * accuracy without retraining from 83.37 % to 75.69 % (docs/bench/transformer-permutations.md), so the
+ * per-consumer rule stays, and the stream is left as it is.
  */
 import { SeededRng } from '../../util/random.js';
 import type { Affected } from './affected.js';
