@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { attentionBlocks, removeHeads } from '../../src/analysis/attention-heads.js';
+import { attentionBlocks } from '../../src/analysis/attention-heads.js';
+import { removeHeads } from '../../src/analysis/attention-heads-apply.js';
 import { applyPermutation, channelGroups, groupKey, removeChannels } from '../../src/analysis/coupling.js';
 import { headDimGroups } from '../../src/analysis/head-dims.js';
 import { modelMetrics } from '../../src/analysis/metrics.js';

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { attentionBlocks, removeHeads } from '../../src/analysis/attention-heads.js';
+import { attentionBlocks } from '../../src/analysis/attention-heads.js';
+import { removeHeads } from '../../src/analysis/attention-heads-apply.js';
 import { take } from '../../src/data/dataset.js';
 import { loadDataset } from '../../src/data/sources.js';
 import type { Graph } from '../../src/ir/graph.js';

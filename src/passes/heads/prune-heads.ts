@@ -3,7 +3,8 @@
  * choose the heads to keep in every block by L1 norm or by REAP on calibration behaviours, fold the removed heads
  * into the output projection (REAP: weights and bias by least squares), then cut. The input graph is untouched.
  */
-import { type AttentionBlock, attentionBlocks, removeHeads } from '../../analysis/attention-heads.js';
+import { type AttentionBlock, attentionBlocks } from '../../analysis/attention-heads.js';
+import { removeHeads } from '../../analysis/attention-heads-apply.js';
 import type { Dataset } from '../../data/dataset.js';
 import type { Graph } from '../../ir/graph.js';
 import { f32 } from '../../ir/tensor.js';
