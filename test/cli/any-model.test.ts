@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { channelGroups } from '../../src/analysis/coupling.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { loadOnnx } from '../../src/onnx/decode.js';
+import { buildModel } from '../../src/models/index.js';
 import { maxAbs, maxDiff, runOn } from '../analysis/helpers.js';
 import { dedupNet, dynamicNet, npyDataset, opaqueNet } from './any-model.js';
 import { isCleanError, runCli, tmpDir } from './helpers.js';
@@ -218,5 +219,46 @@ describe('a prune that cannot do what was asked', () => {
     assert.ok(isCleanError(r), r.stderr);
     assert.equal(fs.existsSync(out), false);
     assert.match(r.stderr, /--budget-macs 0\.2: cannot be met; .* 3 of 4 channel groups cannot be cut/);
+  });
+});
+
+describe('a ViT-shaped model (the zoo vit-small)', () => {
+  const file = writeModel(dir, 'vit.onnx', buildModel('vit-small', { seed: 1 }));
+
+  test('L1 keeps the hidden size and says how to cut it; --prune-hidden cuts it too', async () => {
+    const plain = await runCli([
+      'prune',
+      file,
+      '-o',
+      path.join(dir, 'vit-l1.onnx'),
+      '--method',
+      'l1',
+      '--ratio',
+      '0.25',
+      '--json',
+    ]);
+    assert.equal(plain.code, 0, plain.stderr);
+    const a = JSON.parse(plain.stdout);
+    assert.match(a.warnings.join(' '), /hidden size: normalized by 'blocks\.0\.norm1' and 8 more.*--prune-hidden/);
+    assert.match(a.warnings.join(' '), /attention head columns of block 'blocks\.0\.attn\.proj\.matmul'/);
+    const out = path.join(dir, 'vit-l1h.onnx');
+    const hidden = await runCli([
+      'prune',
+      file,
+      '-o',
+      out,
+      '--method',
+      'l1',
+      '--ratio',
+      '0.25',
+      '--prune-hidden',
+      '--json',
+    ]);
+    assert.equal(hidden.code, 0, hidden.stderr);
+    const b = JSON.parse(hidden.stdout);
+    assert.ok(b.macsAfter < a.macsAfter, `${b.macsAfter} < ${a.macsAfter}`);
+    const g = await loadOnnx(out);
+    assert.deepEqual(g.initializers.get('pos_embed')!.dims, [1, 49, 48]);
+    assert.deepEqual(g.initializers.get('blocks.0.mlp.fc1.weight')!.dims, [48, 96]);
   });
 });
