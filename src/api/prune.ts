@@ -12,6 +12,7 @@ import type { PassContext } from '../passes/contract.js';
 import type { OptionNamer } from '../passes/options.js';
 import { byKey } from '../passes/options.js';
 import { type PipelineResult, type PipelineStep, type PlanFile, planFile, runPipeline } from '../passes/pipeline.js';
+import type { HeadsReport } from '../passes/heads/pass.js';
 import type { SrnReport } from '../passes/srn/pass.js';
 import type { TileReport } from '../passes/tile/pass.js';
 import type { LoweredLayer } from '../passes/tile/lower.js';
@@ -60,6 +61,11 @@ export interface StructuredPruneApiOptions {
   proSamples?: number;
   /** Serialize residual blocks first (SRN) so every layer is prunable. */
   srn?: boolean;
+  /**
+   * First remove this fraction of the heads of every attention block (the `heads` pass, same criterion: l1 or reap);
+   * a budget stays a fraction of the input model's cost.
+   */
+  heads?: number;
   /** Calibration data: required for 'reap' / 'nu' and for a budget. */
   data?: Dataset;
   /** Calibration samples used from `data` (default 2000; `calibSamples` is the same). */
@@ -87,6 +93,8 @@ export interface TileSummary extends TileReport {
 export interface StructuredSummary extends ChannelsReport {
   method: StructuredPruneApiOptions['method'];
   srn?: { serialized: number; keptAdds: SrnReport['keptAdds']; foldedBn: number };
+  /** [before, after] heads per attention block (with `heads`). */
+  heads?: Record<string, [number, number]>;
   macsBefore: number;
   macsAfter: number;
   paramsBefore: number;
@@ -147,17 +155,29 @@ function channelSteps(o: StructuredPruneApiOptions, referenceCost: number | unde
   });
   return [
     ...(o.srn ? [{ pass: 'srn' }] : []),
+    ...(o.heads !== undefined ? [headsStep(o)] : []),
     { pass: 'channels', options },
     ...(o.foldBn ? [{ pass: 'fold-bn' }] : []),
   ];
+}
+
+/** The `heads` step of a structured prune: heads have an L1 and a REAP criterion only. */
+function headsStep(o: StructuredPruneApiOptions): PipelineStep {
+  if (o.method !== 'l1' && o.method !== 'reap')
+    throw new ReproError(`heads: --method ${o.method} has no head criterion; use --method l1 or reap with --heads`);
+  return {
+    pass: 'heads',
+    options: drop({ criterion: o.method, ratio: o.heads, calib: o.calib ?? o.calibSamples, seed: o.seed }),
+  };
 }
 
 /** The passes a prune call runs, in order (what `--save-plan` will hold). */
 export function pruneSteps(o: PruneOptions, input?: Graph): PipelineStep[] {
   if (o.method === 'tile') return tileSteps(o);
   const s = o as StructuredPruneApiOptions;
-  // With SRN first, a budget is a fraction of the *input* model's cost, not of the serialized one.
-  const ref = s.srn && input ? modelMetrics(input).totals[s.budgetParams !== undefined ? 'params' : 'macs'] : undefined;
+  // With SRN or heads first, a budget is a fraction of the *input* model's cost, not of the one the channels see.
+  const first = s.srn || s.heads !== undefined;
+  const ref = first && input ? modelMetrics(input).totals[s.budgetParams !== undefined ? 'params' : 'macs'] : undefined;
   return channelSteps(s, ref);
 }
 
@@ -217,10 +237,12 @@ function structuredSummary(g: Graph, o: StructuredPruneApiOptions, r: PipelineRe
   const after = modelMetrics(r.graph).totals;
   const ch = reportOf<ChannelsReport>(r, 'channels')!;
   const srn = reportOf<SrnReport>(r, 'srn');
+  const heads = reportOf<HeadsReport>(r, 'heads');
   const warnings = shortfallWarnings(o, ch);
   return {
     method: o.method,
     ...(srn ? { srn: { serialized: srn.serialized.length, keptAdds: srn.keptAdds, foldedBn: srn.foldedBn } } : {}),
+    ...(heads ? { heads: heads.heads } : {}),
     macsBefore: before.macs,
     macsAfter: after.macs,
     paramsBefore: before.params,

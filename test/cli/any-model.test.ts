@@ -261,4 +261,46 @@ describe('a ViT-shaped model (the zoo vit-small)', () => {
     assert.deepEqual(g.initializers.get('pos_embed')!.dims, [1, 49, 48]);
     assert.deepEqual(g.initializers.get('blocks.0.mlp.fc1.weight')!.dims, [48, 96]);
   });
+
+  test('--heads removes heads first (REAP on the data), then the channels; nu has no head criterion', async () => {
+    const out = path.join(dir, 'vit-heads.onnx');
+    const common = ['--data', 'mnist', '--calib', '64', '--json'];
+    const r = await runCli([
+      'prune',
+      file,
+      '-o',
+      out,
+      '--method',
+      'reap',
+      '--heads',
+      '0.25',
+      '--ratio',
+      '0.3',
+      ...common,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout);
+    assert.deepEqual(Object.values(s.heads), [
+      [4, 3],
+      [4, 3],
+      [4, 3],
+      [4, 3],
+    ]);
+    const g = await loadOnnx(out);
+    assert.deepEqual(g.initializers.get('blocks.2.attn.q.weight')!.dims, [64, 48]);
+    assert.deepEqual(g.initializers.get('blocks.2.mlp.fc1.weight')!.dims, [64, 90]);
+    const nu = await runCli([
+      'prune',
+      file,
+      '-o',
+      path.join(dir, 'vit-nu.onnx'),
+      '--method',
+      'nu',
+      '--heads',
+      '0.25',
+      ...common,
+    ]);
+    assert.ok(isCleanError(nu), nu.stderr);
+    assert.match(nu.stderr, /--method nu has no head criterion; use --method l1 or reap with --heads/);
+  });
 });

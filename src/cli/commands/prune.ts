@@ -18,6 +18,7 @@ import { passSpec, samplesUsedBy } from '../../passes/registry.js';
 import type { TileOptions } from '../../passes/tile/spec.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { ReproError } from '../../util/errors.js';
+import { numberFlag } from '../../util/numbers.js';
 import { addDataFlags } from '../data-flags.js';
 import { oneLine } from '../../util/text.js';
 import { addPassFlags, flagNamer, passOptionsFromFlags } from '../pass-flags.js';
@@ -46,6 +47,7 @@ export interface PruneFlags {
   lower?: boolean;
   plot?: string;
   srn?: boolean;
+  heads?: string;
   foldBn?: boolean;
   pro?: boolean;
   plan?: string;
@@ -69,14 +71,18 @@ export function pruneOptionsFromFlags(f: PruneFlags): PruneOptions {
     return { ...o, method: 'tile', tiletrans: tileTransMode(f.tiletrans), lower: f.lower } as TilePruneApiOptions;
   }
   const o = passOptionsFromFlags(passSpec('channels'), f, ['criterion']);
+  const heads = numberFlag('--heads', f.heads, { min: 0, max: 0.999 });
   if (f.pro && o.budgetMacs === undefined && o.budgetParams === undefined)
     throw new ReproError('--pro needs --budget-macs F or --budget-params F (fraction of the original cost to keep)');
   if (!f.pro && o.ratio === undefined && o.budgetMacs === undefined && o.budgetParams === undefined) {
-    throw new ReproError(
-      `--method ${f.method}: give --ratio R (fraction of channels to remove) or --pro --budget-macs F`,
-    );
+    // Heads alone: the channels step runs at ratio 0 (nothing more removed).
+    if (heads !== undefined) o.ratio = 0;
+    else
+      throw new ReproError(
+        `--method ${f.method}: give --ratio R (fraction of channels to remove), --pro --budget-macs F, or --heads R`,
+      );
   }
-  return { ...o, method: f.method, srn: f.srn, foldBn: f.foldBn } as StructuredPruneApiOptions;
+  return { ...o, method: f.method, srn: f.srn, foldBn: f.foldBn, heads } as StructuredPruneApiOptions;
 }
 
 /** `--plot`: the tile pruning of this run drawn before and after TileTrans. */
@@ -132,6 +138,10 @@ export function register(program: Command): void {
     .option('--lower', '[tile] rewrite pruned layers into dense ops over the surviving tiles (faster in ORT)')
     .option('--plot <file.svg>', '[tile] heat map of one layer before/after permutation, pruned tiles marked')
     .option('--srn', '[channels] serialize residual blocks first (fold BN, remove Adds) so every layer is prunable')
+    .option(
+      '--heads <ratio>',
+      '[channels] first remove this fraction of the heads of every attention block (ViT/BERT; --method l1 or reap)',
+    )
     .option('--fold-bn', '[channels] fold the BatchNormalization nodes left after pruning into their convs')
     .option('--pro', '[channels] choose per-group ratios with PRO (needs --budget-macs or --budget-params)')
     .option('--save-plan <plan.json>', 'also write the plan (what was cut and why) to replay it later with --plan')
