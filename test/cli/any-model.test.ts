@@ -226,34 +226,15 @@ describe('a ViT-shaped model (the zoo vit-small)', () => {
   const file = writeModel(dir, 'vit.onnx', buildModel('vit-small', { seed: 1 }));
 
   test('L1 keeps the hidden size and says how to cut it; --prune-hidden cuts it too', async () => {
-    const plain = await runCli([
-      'prune',
-      file,
-      '-o',
-      path.join(dir, 'vit-l1.onnx'),
-      '--method',
-      'l1',
-      '--ratio',
-      '0.25',
-      '--json',
-    ]);
+    const l1 = (out: string, ...extra: string[]) =>
+      runCli(['prune', file, '-o', out, '--method', 'l1', '--ratio', '0.25', '--json', ...extra]);
+    const plain = await l1(path.join(dir, 'vit-l1.onnx'));
     assert.equal(plain.code, 0, plain.stderr);
     const a = JSON.parse(plain.stdout);
     assert.match(a.warnings.join(' '), /hidden size: normalized by 'blocks\.0\.norm1' and 8 more.*--prune-hidden/);
     assert.match(a.warnings.join(' '), /attention head columns of block 'blocks\.0\.attn\.proj\.matmul'/);
     const out = path.join(dir, 'vit-l1h.onnx');
-    const hidden = await runCli([
-      'prune',
-      file,
-      '-o',
-      out,
-      '--method',
-      'l1',
-      '--ratio',
-      '0.25',
-      '--prune-hidden',
-      '--json',
-    ]);
+    const hidden = await l1(out, '--prune-hidden');
     assert.equal(hidden.code, 0, hidden.stderr);
     const b = JSON.parse(hidden.stdout);
     assert.ok(b.macsAfter < a.macsAfter, `${b.macsAfter} < ${a.macsAfter}`);
@@ -265,19 +246,9 @@ describe('a ViT-shaped model (the zoo vit-small)', () => {
   test('--heads removes heads first (REAP on the data), then the channels; nu has no head criterion', async () => {
     const out = path.join(dir, 'vit-heads.onnx');
     const common = ['--data', 'mnist', '--calib', '64', '--json'];
-    const r = await runCli([
-      'prune',
-      file,
-      '-o',
-      out,
-      '--method',
-      'reap',
-      '--heads',
-      '0.25',
-      '--ratio',
-      '0.3',
-      ...common,
-    ]);
+    const run = (out: string, method: string, ...extra: string[]) =>
+      runCli(['prune', file, '-o', out, '--method', method, '--heads', '0.25', ...common, ...extra]);
+    const r = await run(out, 'reap', '--ratio', '0.3');
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout);
     assert.deepEqual(Object.values(s.heads), [
@@ -289,17 +260,7 @@ describe('a ViT-shaped model (the zoo vit-small)', () => {
     const g = await loadOnnx(out);
     assert.deepEqual(g.initializers.get('blocks.2.attn.q.weight')!.dims, [64, 48]);
     assert.deepEqual(g.initializers.get('blocks.2.mlp.fc1.weight')!.dims, [64, 90]);
-    const nu = await runCli([
-      'prune',
-      file,
-      '-o',
-      path.join(dir, 'vit-nu.onnx'),
-      '--method',
-      'nu',
-      '--heads',
-      '0.25',
-      ...common,
-    ]);
+    const nu = await run(path.join(dir, 'vit-nu.onnx'), 'nu');
     assert.ok(isCleanError(nu), nu.stderr);
     assert.match(nu.stderr, /--method nu has no head criterion; use --method l1 or reap with --heads/);
   });
