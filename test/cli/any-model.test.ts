@@ -264,4 +264,13 @@ describe('a ViT-shaped model (the zoo vit-small)', () => {
     assert.ok(isCleanError(nu), nu.stderr);
     assert.match(nu.stderr, /--method nu has no head criterion; use --method l1 or reap with --heads/);
   });
+
+  test('a MAC budget the MLP neurons alone cannot meet names --prune-hidden as a way out', async () => {
+    const out = path.join(dir, 'vit-pro.onnx');
+    const args = ['--pro', '--budget-macs', '0.3', '--data', 'mnist', '--pro-samples', '8', '--calib', '8', '--json'];
+    const r = await runCli(['prune', file, '-o', out, '--method', 'l1', ...args]);
+    assert.ok(isCleanError(r), r.stderr);
+    assert.match(r.stderr, /--budget-macs 0\.3: cannot be met; .*Raise the budget or add --prune-hidden/);
+    assert.equal(fs.existsSync(out), false);
+  });
 });

@@ -221,6 +221,15 @@ class ProSearch {
   }
 }
 
+/** The flags that would free more groups, as the end of the budget error's last sentence. */
+function wayOut(statuses: GroupStatus[]): string {
+  const ways = [
+    ...(statuses.some((s) => s.reason?.includes('residual')) ? ['add --srn'] : []),
+    ...(statuses.some((s) => s.reason?.includes('--prune-hidden')) ? ['add --prune-hidden'] : []),
+  ];
+  return ways.length ? ` or ${ways.join(' or ')}` : '';
+}
+
 /** The budget is a hard limit: when every prunable group is at its minimum and it is still exceeded, say why. */
 function budgetError(pro: ProSearch, opts: ProOptions): ReproError {
   const pct = ((pro.cost(pro.kept) / pro.ref0) * 100).toFixed(1);
@@ -230,7 +239,7 @@ function budgetError(pro: ProSearch, opts: ProOptions): ReproError {
     ? `; ${fixed.length} of ${pro.statuses.length} channel groups cannot be cut: ${reasonSummary(fixed.map((s) => s.reason!))}`
     : '';
   return new ReproError(
-    `${flag} ${opts.budget}: cannot be met; with every prunable group at its minimum the model keeps ${pct}% of its ${pro.kind}${why}. Raise the budget${pro.statuses.some((s) => s.reason?.includes('residual')) ? ' or add --srn' : ''}`,
+    `${flag} ${opts.budget}: cannot be met; with every prunable group at its minimum the model keeps ${pct}% of its ${pro.kind}${why}. Raise the budget${wayOut(pro.statuses)}`,
   );
 }
 
