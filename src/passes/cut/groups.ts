@@ -57,7 +57,7 @@ export function groupStatuses(g: Graph, opts: GroupOptions): GroupStatus[] {
     let reason: string | undefined;
     const block = gr.producers.length > 0 ? heads.get(gr.producers[0]!.node) : undefined;
     if (gr.fixed && block)
-      reason = `attention head columns of block '${block}': heads are cut whole by the heads pass (recipe step \`heads\`)`;
+      reason = `attention head columns of block '${block}': heads are cut whole (prune --heads R, or the recipe step \`heads\`)`;
     else if (gr.fixed) reason = gr.reasons[0] ?? 'fixed';
     else if (gr.consumers.length === 0) reason = 'no consumer layer';
     else if (gr.size < 2) reason = 'fewer than 2 channels';
