@@ -92,9 +92,15 @@ export function encodeModelExternal(g: Graph, location: string, slots: ExternalS
   return onnx.ModelProto.encode(onnx.ModelProto.create(m as never)).finish();
 }
 
+/** Bytes of the data file: the end of its last slot. */
+function dataBytes(slots: ExternalSlot[]): number {
+  const last = slots[slots.length - 1];
+  return last ? last.offset + last.length : 0;
+}
+
 /** Write every slot at its offset (the gaps between them stay zero), in pieces of at most 64 MB. */
 export function writeExternalData(fd: number, slots: ExternalSlot[], progress?: ProgressLines): void {
-  const total = slots.length ? slots[slots.length - 1]!.offset + slots[slots.length - 1]!.length : 0;
+  const total = dataBytes(slots);
   for (const s of slots) {
     const bytes = new Uint8Array(s.data.buffer, s.data.byteOffset, s.data.byteLength);
     let done = 0;
@@ -105,9 +111,8 @@ export function writeExternalData(fd: number, slots: ExternalSlot[], progress?: 
       progress?.step(Math.round((s.offset + done) / MB), `${Math.round(total / MB)} MB in all`);
     }
   }
-  const last = slots[slots.length - 1];
   // A model whose data file holds nothing still gets an (empty) file, so both outputs always exist together.
-  if (last) fs.ftruncateSync(fd, last.offset + last.length);
+  if (slots.length) fs.ftruncateSync(fd, total);
 }
 
 /**
@@ -117,7 +122,7 @@ export function writeExternalData(fd: number, slots: ExternalSlot[], progress?: 
 export function saveOnnxExternal(g: Graph, file: string, guard?: WriteGuard, log?: (line: string) => void): void {
   const dataFile = externalDataPath(file);
   const slots = externalLayout(g);
-  const bytes = slots.length ? slots[slots.length - 1]!.offset + slots[slots.length - 1]!.length : 0;
+  const bytes = dataBytes(slots);
   // A multi-GB write takes seconds (ResNet-50 expanded ×4: ~9 s): say so in MB, like every step over a second.
   const progress = progressLines(log, `writing ${path.basename(dataFile)} (MB)`, Math.round(bytes / MB));
   const modelBytes = encodeModelExternal(g, path.basename(dataFile), slots);
