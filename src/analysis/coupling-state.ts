@@ -32,7 +32,8 @@ interface Space {
   values: Set<string>;
   cuts: Set<number>;
   reasons: string[];
-  stats: Set<string>;
+  /** Nodes that take a statistic over this space's channels (LayerNorms): `normalizedBy` of the group. */
+  normalizedBy: Set<string>;
 }
 
 export class CouplingState {
@@ -56,7 +57,7 @@ export class CouplingState {
       values: new Set(),
       cuts: new Set(),
       reasons: reason ? [reason] : [],
-      stats: new Set(),
+      normalizedBy: new Set(),
     });
     return id;
   }
@@ -87,7 +88,7 @@ export class CouplingState {
     A.consumers.push(...B.consumers);
     for (const v of B.values) A.values.add(v);
     for (const c of B.cuts) A.cuts.add(c);
-    for (const n of B.stats) A.stats.add(n);
+    for (const n of B.normalizedBy) A.normalizedBy.add(n);
     A.reasons.push(...B.reasons);
   }
 
@@ -113,7 +114,7 @@ export class CouplingState {
 
   /** Node `node` computes a statistic over every channel of this layout (LayerNorm's mean and variance). */
   addStat(l: Layout, node: string): void {
-    for (const s of l.segs) this.space(s.space).stats.add(node);
+    for (const s of l.segs) this.space(s.space).normalizedBy.add(node);
   }
 
   groups(): ChannelGroup[] {
@@ -139,7 +140,7 @@ export class CouplingState {
         cuts,
         fixed: reasons.length > 0,
         reasons,
-        normalizedBy: [...s.stats],
+        normalizedBy: [...s.normalizedBy],
       });
     }
     return out;

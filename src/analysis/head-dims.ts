@@ -11,12 +11,11 @@ import type { Graph } from '../ir/graph.js';
 import { type AttentionBlock, attentionBlocks, type HeadProjection } from './attention-heads.js';
 import type { ChannelGroup, ProducerRef } from './coupling-types.js';
 
-function producerOf(g: Graph, b: AttentionBlock, p: HeadProjection): ProducerRef {
+function producerOf(b: AttentionBlock, p: HeadProjection): ProducerRef {
   const width = b.heads * b.headDim;
-  const opType = g.nodes.find((n) => n.name === p.matmul)?.opType ?? 'MatMul';
   return {
     node: p.matmul,
-    opType,
+    opType: 'MatMul', // attention-heads.ts matches q/k/v projections that are MatMuls only
     weight: p.weight,
     axis: 1,
     offset: p.part === undefined ? 0 : p.part * width,
@@ -64,7 +63,7 @@ function group(
 export function headDimGroups(g: Graph, firstId = 0): ChannelGroup[] {
   const out: ChannelGroup[] = [];
   for (const b of attentionBlocks(g)) {
-    const qk = [producerOf(g, b, b.q), producerOf(g, b, b.k)];
+    const qk = [producerOf(b, b.q), producerOf(b, b.k)];
     out.push(group(g, b, firstId + out.length, qk, []));
     const proj = {
       node: b.proj.matmul,
@@ -76,7 +75,7 @@ export function headDimGroups(g: Graph, firstId = 0): ChannelGroup[] {
       convGroups: 1,
       reshapes: [],
     };
-    out.push(group(g, b, firstId + out.length, [producerOf(g, b, b.v)], [proj]));
+    out.push(group(g, b, firstId + out.length, [producerOf(b, b.v)], [proj]));
   }
   return out;
 }

@@ -45,9 +45,14 @@ export function costModel(g: Graph, statuses: GroupStatus[]): CostModel {
   };
 }
 
+/** Channels each prunable group keeps at one uniform ratio (the counts a cut at that ratio keeps). */
+export function uniformCounts(prunable: GroupStatus[], ratio: number, roundTo = 1): Map<string, number> {
+  return new Map(prunable.map((s) => [s.key, keepCount(s.group.size, ratio, roundTo, s.conv)]));
+}
+
 /** Uniform ratio over the prunable groups that reaches `keepFraction` of the MACs (bisection). */
 export function ratioForMacs(cm: CostModel, prunable: GroupStatus[], keepFraction: number, roundTo = 1): number {
-  const at = (r: number) => cm.macs(new Map(prunable.map((s) => [s.key, keepCount(s.group.size, r, roundTo, s.conv)])));
+  const at = (r: number) => cm.macs(uniformCounts(prunable, r, roundTo));
   return ratioForCost(at, keepFraction * cm.totalMacs);
 }
 

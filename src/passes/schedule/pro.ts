@@ -16,7 +16,7 @@ import type { Mat } from '../../linalg/index.js';
 import { forEachBatch } from '../../runtime/capture.js';
 import { ReproError } from '../../util/errors.js';
 import { PRO_SAMPLES_DEFAULT } from '../options.js';
-import { type CostModel, costModel, ratioForCost } from './cost.js';
+import { type CostModel, costModel, ratioForCost, uniformCounts } from './cost.js';
 import { meanKl, meanSquared } from './logit-error.js';
 import { channelUnit, type GroupStatus, groupStatuses, keepCount, reasonSummary } from '../cut/groups.js';
 import { type PruneCriterion, pruneStructured } from '../cut/prune.js';
@@ -273,8 +273,7 @@ export async function runPro(g: Graph, ds: Dataset, opts: ProOptions): Promise<P
  */
 async function uniformWins(pro: ProSearch): Promise<boolean> {
   const { prunable, opts } = pro;
-  const countsAt = (r: number) =>
-    new Map(prunable.map((s) => [s.key, keepCount(s.group.size, r, opts.roundTo ?? 1, s.conv)]));
+  const countsAt = (r: number) => uniformCounts(prunable, r, opts.roundTo ?? 1);
   const cost = (r: number) => pro.cost(countsAt(r));
   const kept = countsAt(ratioForCost(cost, pro.target));
   const minKeep = opts.minKeep ?? 0.05;
