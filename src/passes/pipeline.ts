@@ -81,13 +81,22 @@ export async function replayPlans(
   return { graph: cur, plans, reports };
 }
 
+/**
+ * The plan file of `plans` made on `input`. Its fingerprint is hashed on first read (JSON.stringify reads it):
+ * hashing every weight costs about a second per GB (2.2 s of a 17 s LOP merge of ResNet-50 expanded ×4), and most
+ * runs never save their plan. `input` is never modified by a pass, so the late hash is the input's.
+ */
 export function planFile(input: Graph, plans: PlanHeader<unknown>[]): PlanFile {
+  let fingerprint: string | undefined;
   return {
     format: 'reprune-plan',
     version: 1,
     model: {
       name: input.name,
-      fingerprint: graphFingerprint(input),
+      get fingerprint() {
+        fingerprint ??= graphFingerprint(input);
+        return fingerprint;
+      },
       inputs: input.inputs.map((v) => ({ name: v.name, shape: v.shape ? [...v.shape] : null })),
     },
     steps: plans,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { composeAfter1x1, matmulF32 } from '../../src/passes/lop/compose.js';
+import { composeAfter1x1, matmulF32, transposeF32 } from '../../src/passes/lop/compose.js';
 import { lopExpand, lopMerge } from '../../src/passes/lop/index.js';
 import { buildModel } from '../../src/models/index.js';
 import { SeededRng } from '../../src/util/random.js';
@@ -84,4 +84,22 @@ test('a structure-only expansion reports the layers the real one expands, withou
   assert.deepEqual(plan.expanded, real.expanded);
   assert.deepEqual(plan.skipped, real.skipped);
   assert.equal(plan.graph.nodes.length, g.nodes.length);
+});
+
+test('transposeF32 equals the element-wise definition across tile edges, from float32 and float64', () => {
+  const rng = new SeededRng(8);
+  for (const [rows, cols] of [
+    [1, 1],
+    [70, 131],
+    [64, 64],
+    [3, 200],
+  ] as const) {
+    const x = randn(rng, rows * cols);
+    for (const src of [x, Float64Array.from(x)]) {
+      const t = transposeF32(src, rows, cols);
+      let bad = 0;
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) if (t[j * rows + i] !== x[i * cols + j]) bad++;
+      assert.equal(bad, 0, `${rows}×${cols}`);
+    }
+  }
 });

@@ -122,3 +122,39 @@ test('an expansion that would not fit --max-memory is refused before anything is
     setMemoryLimitMB();
   }
 });
+
+/** x → Gemm(transB, α, β, bias) → MatMul → Gemm([in,out], bias) → Gemm(transB, α, bias): every pair of layouts. */
+function mixedLayoutChain(seed: number): Graph {
+  const rng = new SeededRng(seed);
+  const g = new Graph();
+  g.inputs = [{ name: 'input', dtype: 'float32', shape: ['N', 7] }];
+  const w1 = g.addInitializer('l1.weight', rand(rng, [9, 7]));
+  const b1 = g.addInitializer('l1.bias', rand(rng, [9]));
+  const attrs1 = { transB: A.int(1), alpha: A.float(0.7), beta: A.float(1.5) };
+  const [h1] = g.add('Gemm', ['input', w1, b1], attrs1, { name: 'l1' });
+  const [h2] = g.add('MatMul', [h1!, g.addInitializer('l2.weight', rand(rng, [9, 6]))], {}, { name: 'l2' });
+  const b3 = g.addInitializer('l3.bias', rand(rng, [5]));
+  const [h3] = g.add('Gemm', [h2!, g.addInitializer('l3.weight', rand(rng, [6, 5])), b3], {}, { name: 'l3' });
+  const w4 = g.addInitializer('l4.weight', rand(rng, [4, 5]));
+  const b4 = g.addInitializer('l4.bias', rand(rng, [4]));
+  g.add('Gemm', [h3!, w4, b4], { transB: A.int(1), alpha: A.float(1.3) }, { name: 'l4', outputs: ['out'] });
+  g.outputs = [{ name: 'out', dtype: 'float32', shape: ['N', 4] }];
+  return g;
+}
+
+test('merging a Gemm/MatMul chain with mixed weight layouts and biases keeps the function', async () => {
+  const g = mixedLayoutChain(5);
+  const before = g.clone();
+  const x = rand(new SeededRng(6), [3, 7], 1);
+  const runOut = async (m: Graph) => (await (await compile(m)).run({ input: x })).out!.data as Float32Array;
+  const ref = await runOut(g);
+  const { graph, merged } = await lopMerge(g, { onlyExpanded: false });
+  assert.equal(merged, 3);
+  assert.deepEqual(
+    graph.nodes.map((n) => n.opType),
+    ['Gemm'],
+  );
+  const scale = ref.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  assert.ok(maxDiff(await runOut(graph), ref) <= 1e-5 * scale);
+  for (const [name, t] of before.initializers) assert.ok(tensorsEqual(g.initializers.get(name)!, t), name);
+});

@@ -152,8 +152,7 @@ async function expandGemm(g: Graph, n: Node, rate: number, rng: SeededRng): Prom
   const transB = n.opType === 'Gemm' && attrInt(n.attrs, 'transB', 0) === 1;
   const [a, b] = w.dims as [number, number];
   const [outDim, inDim] = transB ? [a, b] : [b, a];
-  const wOutIn = new Float32Array(outDim * inDim); // [out, in]
-  for (let i = 0; i < a; i++) for (let j = 0; j < b; j++) wOutIn[transB ? i * b + j : j * a + i] = stored[i * b + j]!;
+  const wOutIn = transB ? stored : transposeF32(stored, a, b); // [out, in]
   const f = await expansionFactors(inDim, outDim, rate, rng);
   const [midIn, midOut] = [f.first.m, f.lastT.m];
   const m = await middleWeights(f, wOutIn, 1); // [r·out, r·in]

@@ -196,69 +196,40 @@ async function leftProduct(f: Factor, x: Float32Array, k: number, o: ProductOpti
 const CHUNK_FLOATS = 1 << 24;
 
 /**
- * Y[o, :, t] = F·X[o, :, t] for X [rows, F.n, taps]: [rows, F.m, taps]. Block-structured F, per chunk of rows:
- * X's columns gathered once in block order (rows (o, t)), one product per block with qᵀ on its column range
- * written to the block's own output columns — each pass row-local, instead of every block sweeping all of X.
+ * Y[o, :, t] = F·X[o, :, t] for X [rows, F.n, taps]: [rows, F.m, taps]. Block-structured F, per chunk of rows and
+ * per block: the block's columns of X gathered in runs of `taps` floats, one product (ORT's broadcast MatMul, which
+ * keeps the [row, channel, tap] layout), and its rows copied to the block's own output channels. The version that
+ * regrouped X by (row, tap) and back spent 2 s of ResNet-50's expand in those two transposes.
  */
 async function tapProduct(f: Factor, x: Float32Array, rows: number, taps: number, o: ProductOptions) {
   if (f.blocks.length === 1) return composeAfter1x1(x, transposedF32(f.blocks[0]!.q), rows, f.n, f.m, taps, o);
-  const colOrder = concatIndices(f.blocks.map((b) => b.cols));
   const qts = f.blocks.map((b) => transposedF32(b.q));
   const out = new Float32Array(rows * f.m * taps);
   const chunk = Math.max(1, Math.floor((o.chunkFloats ?? CHUNK_FLOATS) / (taps * (f.n + f.m))));
   for (let r0 = 0; r0 < rows; r0 += chunk) {
-    const r1 = Math.min(rows, r0 + chunk),
-      n = (r1 - r0) * taps;
-    const xp = gatherColumns(x, r0, r1, f.n, taps, colOrder); // [(r, t), c'] in block order
-    // Rows (r, t) of Y's chunk; with one tap that is Y's own layout, so the products land in place.
-    const yp = taps === 1 ? out.subarray(r0 * f.m, r1 * f.m) : new Float32Array(n * f.m);
-    let c0 = 0;
+    const r1 = Math.min(rows, r0 + chunk);
     for (let b = 0; b < f.blocks.length; b++) {
       const { row0, cols, q } = f.blocks[b]!;
-      const part = await matmulF32(columnRange(xp, n, f.n, c0, cols.length), qts[b]!, n, cols.length, q.rows, o);
-      for (let i = 0; i < n; i++) yp.set(part.subarray(i * q.rows, (i + 1) * q.rows), i * f.m + row0);
-      c0 += cols.length;
+      const xb = gatherTapColumns(x, r0, r1, f.n, taps, cols); // [r1 − r0, cols, taps]
+      const yb = await composeAfter1x1(xb, qts[b]!, r1 - r0, cols.length, q.rows, taps, o); // [r1 − r0, q.rows, taps]
+      const run = q.rows * taps;
+      for (let r = r0; r < r1; r++) out.set(yb.subarray((r - r0) * run, (r - r0 + 1) * run), (r * f.m + row0) * taps);
     }
-    if (taps > 1) untapRows(yp, out, r0, r1, f.m, taps);
   }
   return out;
 }
 
-function concatIndices(parts: Int32Array[]): Int32Array {
-  const out = new Int32Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
+/** xb[r − r0, c, t] = x[r, cols[c], t] for rows r0..r1 of x [rows, width, taps]. */
+function gatherTapColumns(x: Float32Array, r0: number, r1: number, width: number, taps: number, cols: Int32Array) {
+  const xb = new Float32Array((r1 - r0) * cols.length * taps);
+  for (let r = r0; r < r1; r++) {
+    const [src, dst] = [r * width * taps, (r - r0) * cols.length * taps];
+    for (let c = 0; c < cols.length; c++) {
+      const [s, d] = [src + cols[c]! * taps, dst + c * taps];
+      for (let t = 0; t < taps; t++) xb[d + t] = x[s + t]!;
+    }
   }
-  return out;
-}
-
-/** xp[(r − r0)·taps + t, c'] = x[r, order[c'], t] for rows r0..r1 of x [rows, width, taps]. */
-function gatherColumns(x: Float32Array, r0: number, r1: number, width: number, taps: number, order: Int32Array) {
-  const xp = new Float32Array((r1 - r0) * taps * width);
-  for (let r = r0; r < r1; r++)
-    for (let t = 0; t < taps; t++) {
-      const [src, dst] = [r * width * taps + t, ((r - r0) * taps + t) * width];
-      for (let c = 0; c < width; c++) xp[dst + c] = x[src + order[c]! * taps]!;
-    }
-  return xp;
-}
-
-/** out[r, j, t] = yp[(r − r0)·taps + t, j] for rows r0..r1 of out [rows, width, taps]. */
-function untapRows(yp: Float32Array, out: Float32Array, r0: number, r1: number, width: number, taps: number) {
-  for (let r = r0; r < r1; r++)
-    for (let t = 0; t < taps; t++) {
-      const [src, dst] = [((r - r0) * taps + t) * width, r * width * taps + t];
-      for (let j = 0; j < width; j++) out[dst + j * taps] = yp[src + j]!;
-    }
-}
-
-/** Columns c0..c0+count of a row-major [rows, width] matrix, as a contiguous [rows, count] one. */
-function columnRange(x: Float32Array, rows: number, width: number, c0: number, count: number): Float32Array {
-  const out = new Float32Array(rows * count);
-  for (let i = 0; i < rows; i++) out.set(x.subarray(i * width + c0, i * width + c0 + count), i * count);
-  return out;
+  return xb;
 }
 
 /** qᵀ as float32. */

@@ -39,7 +39,8 @@ export async function lopMerge(g0: Graph, opts: MergeOptions = {}): Promise<{ gr
       const prod = g.nodes.find((n) => n.outputs[0] === src);
       if (!prod || consumers.get(src)?.length !== 1 || g.isGraphOutput(src)) continue;
       if (only && !(isExpanded(prod) && isExpanded(b) && origin(prod) === origin(b))) continue;
-      if (await tryMergePair(g, prod, b, !opts.structureOnly)) {
+      const [x, y] = cheaperPairFirst(g, prod, b, consumers);
+      if (await tryMergePair(g, x, y, !opts.structureOnly)) {
         merged++;
         if (merged <= expected) progress.step(merged, origin(b));
         changed = true;
@@ -49,6 +50,36 @@ export async function lopMerge(g0: Graph, opts: MergeOptions = {}): Promise<{ gr
   }
   restoreNames(g);
   return { graph: g, merged };
+}
+
+/**
+ * For an expanded triple first → middle → last, the pair to merge first: like a matrix chain, (E1·M)·E3 and
+ * E1·(M·E3) cost r·in·out·taps·(r·in + out) and r·in·out·taps·(r·out + in) multiply-adds, so a layer that widens
+ * (in < out) merges first∘middle and one that narrows merges middle∘last (half the work of the other order for a
+ * transformer's 3072 → 768 projection). Any other pair comes back as it was found.
+ */
+function cheaperPairFirst(g: Graph, first: Node, middle: Node, consumers: Map<string, Node[]>): [Node, Node] {
+  const after = consumers.get(middle.outputs[0] ?? '');
+  const last = after?.length === 1 ? after[0]! : undefined;
+  if (!last || !middle.name.endsWith(LOP_SUFFIX.middle) || !last.name.endsWith(LOP_SUFFIX.last)) return [first, middle];
+  if (!first.name.endsWith(LOP_SUFFIX.first) || origin(last) !== origin(middle)) return [first, middle];
+  const [e1, m, e3] = [first, middle, last].map((n) => layerDims(g, n));
+  if (!e1 || !m || !e3) return [first, middle];
+  const firstPair = m.out * m.in * e1.in * m.taps + e3.out * m.out * e1.in * m.taps;
+  const lastPair = e3.out * m.out * m.in * m.taps + e3.out * m.in * e1.in * m.taps;
+  return lastPair < firstPair ? [middle, last] : [first, middle];
+}
+
+/** Output and input widths of a conv's or a linear layer's weight, and its kernel taps (1 for a matrix). */
+function layerDims(g: Graph, n: Node): { out: number; in: number; taps: number } | undefined {
+  const w = g.initializers.get(n.inputs[1] ?? '');
+  if (!w) return undefined;
+  if (n.opType === 'Conv' && w.dims.length === 4) {
+    const [out, cin, kh, kw] = w.dims as [number, number, number, number];
+    return { out, in: cin, taps: kh * kw };
+  }
+  const map = linearMap(g, n);
+  return map && { out: map.outDim, in: map.inDim, taps: 1 };
 }
 
 function isExpanded(n: Node): boolean {
@@ -115,43 +146,49 @@ async function mergeGemms(g: Graph, a: Node, b: Node, compute: boolean): Promise
   const ma = linearMap(g, a),
     mb = linearMap(g, b);
   if (!ma || !mb || (b.opType === 'Gemm' && attrInt(b.attrs, 'transA', 0) === 1)) return false;
-  // y = αa·αb·(Wb·Wa)·x + [αb·Wb·(βa·ca)] + βb·cb
-  const w = compute
-    ? await matmulF32(mb.w, ma.w, mb.outDim, mb.inDim, ma.inDim)
-    : new Float32Array(mb.outDim * ma.inDim);
+  // y = αa·αb·(Wb·Wa)·x + [αb·Wb·(βa·ca)] + βb·cb, the product kept in b's weight layout.
+  const w = compute ? await productInLayoutOf(ma, mb) : new Float32Array(mb.outDim * ma.inDim);
   const alpha = ma.alpha * mb.alpha;
   let bias = mb.bias,
     beta = mb.beta;
   if (ma.bias) {
-    const wbEff = mb.w.map((v) => v * mb.alpha);
-    const cb = mb.bias?.map((v) => v * mb.beta);
-    bias = composeBias(
-      wbEff,
-      mb.outDim,
-      mb.inDim,
-      ma.bias.map((v) => v * ma.beta),
-      cb,
-    );
+    const carried = applyLinear(mb, ma.bias, mb.alpha * ma.beta);
+    if (mb.bias) for (let o = 0; o < mb.outDim; o++) carried[o]! += mb.beta * mb.bias[o]!;
+    bias = carried;
     beta = 1;
   }
-  // Keep the layout of the last layer's weight (transB=1: [out,in]; else [in,out]).
-  const transB = b.opType === 'Gemm' && attrInt(b.attrs, 'transB', 0) === 1;
-  const stored = transB ? w : transposeF32(w, mb.outDim, ma.inDim);
-  const dims = transB ? [mb.outDim, ma.inDim] : [ma.inDim, mb.outDim];
+  const dims = mb.transB ? [mb.outDim, ma.inDim] : [ma.inDim, mb.outDim];
   if (a.opType === 'MatMul' && b.opType === 'MatMul') {
-    replacePair(g, a, b, 'MatMul', f32(dims, stored), undefined, {});
+    replacePair(g, a, b, 'MatMul', f32(dims, w), undefined, {});
     return true;
   }
-  const attrs: Node['attrs'] = transB ? { transB: A.int(1) } : {};
+  const attrs: Node['attrs'] = mb.transB ? { transB: A.int(1) } : {};
   if (a.opType === 'Gemm' && attrInt(a.attrs, 'transA', 0) === 1) attrs.transA = A.int(1);
   if (alpha !== 1) attrs.alpha = A.float(alpha);
   if (bias && beta !== 1) attrs.beta = A.float(beta);
-  replacePair(g, a, b, 'Gemm', f32(dims, stored), bias, attrs);
+  replacePair(g, a, b, 'Gemm', f32(dims, w), bias, attrs);
   return true;
 }
 
+/**
+ * Wb·Wa stored the way b stores its weight: [out, in] = Wb·Wa when b has transB, else [in, out] = Waᵀ·Wbᵀ, which is
+ * the product of the stored [in, mid] and [mid, out] arrays as they are. Only a's weight may need a transpose (when
+ * the two layouts differ), so an expanded MatMul chain merges with no transposes at all.
+ */
+async function productInLayoutOf(ma: LinearMap, mb: LinearMap): Promise<Float32Array> {
+  const mid = mb.inDim;
+  if (mb.transB) {
+    const aOutIn = ma.transB ? ma.stored : transposeF32(ma.stored, ma.inDim, mid);
+    return matmulF32(mb.stored, aOutIn, mb.outDim, mid, ma.inDim);
+  }
+  const aInOut = ma.transB ? transposeF32(ma.stored, mid, ma.inDim) : ma.stored;
+  return matmulF32(aInOut, mb.stored, ma.inDim, mid, mb.outDim);
+}
+
 interface LinearMap {
-  w: Float32Array;
+  /** The weight as the node stores it: [out, in] with transB, else [in, out]. */
+  stored: Float32Array;
+  transB: boolean;
   outDim: number;
   inDim: number;
   alpha: number;
@@ -159,7 +196,7 @@ interface LinearMap {
   beta: number;
 }
 
-/** y = alpha·W·x + beta·bias of a Gemm/MatMul, W as [out, in] row-major. */
+/** y = alpha·W·x + beta·bias of a Gemm/MatMul; the weight in its stored layout. */
 function linearMap(g: Graph, n: Node): LinearMap | undefined {
   const t = g.initializers.get(n.inputs[1] ?? '');
   if (t?.dims.length !== 2 || t.dtype !== 'float32') return undefined;
@@ -167,8 +204,7 @@ function linearMap(g: Graph, n: Node): LinearMap | undefined {
   const [r, c] = t.dims as [number, number];
   const outDim = transB ? r : c,
     inDim = transB ? c : r;
-  const src = t.data as Float32Array;
-  const map: LinearMap = { w: transB ? src : transposeF32(src, r, c), outDim, inDim, alpha: 1, beta: 1 };
+  const map: LinearMap = { stored: t.data as Float32Array, transB, outDim, inDim, alpha: 1, beta: 1 };
   if (n.opType !== 'Gemm') return map;
   map.alpha = attrFloat(n.attrs, 'alpha', 1);
   map.beta = attrFloat(n.attrs, 'beta', 1);
@@ -178,6 +214,24 @@ function linearMap(g: Graph, n: Node): LinearMap | undefined {
     map.bias = bt.data as Float32Array;
   }
   return map;
+}
+
+/** scale·W·x for a vector x [in], W in either stored layout (float64 sums). */
+function applyLinear(m: LinearMap, x: Float32Array, scale: number): Float32Array {
+  const y = new Float64Array(m.outDim);
+  const w = m.stored;
+  if (m.transB)
+    for (let o = 0; o < m.outDim; o++) {
+      let s = 0;
+      for (let i = 0; i < m.inDim; i++) s += w[o * m.inDim + i]! * x[i]!;
+      y[o] = s;
+    }
+  else
+    for (let i = 0; i < m.inDim; i++) {
+      const xi = x[i]!;
+      for (let o = 0; o < m.outDim; o++) y[o]! += w[i * m.outDim + o]! * xi;
+    }
+  return Float32Array.from(y, (v) => v * scale);
 }
 
 function biasOf(g: Graph, n: Node, size: number): Float32Array | undefined {
