@@ -11,10 +11,17 @@ import type { ChannelsReport } from '../passes/channels/pass.js';
 import type { PassContext } from '../passes/contract.js';
 import type { OptionNamer } from '../passes/options.js';
 import { byKey } from '../passes/options.js';
-import { type PipelineResult, type PipelineStep, type PlanFile, planFile, runPipeline } from '../passes/pipeline.js';
+import {
+  type PipelineResult,
+  type PipelineStep,
+  type PlanFile,
+  planFile,
+  planStep,
+  runPipeline,
+} from '../passes/pipeline.js';
 import type { HeadsReport } from '../passes/heads/pass.js';
 import type { SrnReport } from '../passes/srn/pass.js';
-import type { TileReport } from '../passes/tile/pass.js';
+import type { TilePlanJson, TileReport } from '../passes/tile/pass.js';
 import type { LoweredLayer } from '../passes/tile/lower.js';
 import type { TileTransReport } from '../passes/tiletrans/index.js';
 import { ReproError } from '../util/errors.js';
@@ -196,13 +203,10 @@ async function tileSummary(
   const lowered = reportOf<{ layers: LoweredLayer[] }>(r, 'tile-lower');
   const s: TileSummary = { method: 'tile', ...tile };
   if (tt) {
-    // What TileTrans bought: the same pruning on the unpermuted model keeps this much importance.
-    const plain = await runPipeline(
-      g,
-      [{ pass: 'tile', options: tileSteps({ ...o, tiletrans: false, lower: false })[0]!.options }],
-      ctx,
-    );
-    const identity = reportOf<TileReport>(plain, 'tile')!.importanceKept;
+    // What TileTrans bought: the same pruning on the unpermuted model keeps this much importance. Planned only:
+    // the masked copy it would build is never used (a whole model's worth of memory and time at size).
+    const step = { pass: 'tile', options: tileSteps({ ...o, tiletrans: false, lower: false })[0]!.options };
+    const identity = ((await planStep(g, step, ctx)) as TilePlanJson).report.importanceKept;
     s.tiletrans = { ...tt, fixed: tt.fixed.length, importanceKept: { identity, [tt.mode]: tile.importanceKept } };
   }
   if (lowered) s.lowered = lowered.layers;

@@ -41,6 +41,7 @@ const PASSES: Record<string, (m: string, o: string, data: string) => string[]> =
   'fold-bn': (m, o) => ['reparam', m, '--transform', 'fold-bn', '-o', o],
   srn: (m, o) => ['reparam', m, '--transform', 'srn', '-o', o],
   tiletrans: (m, o) => ['reparam', m, '--transform', 'tiletrans', '-o', o],
+  'tiletrans-search': (m, o) => ['reparam', m, '--transform', 'tiletrans', '--mode', 'search', '-o', o],
   l1: (m, o) => ['prune', m, '--method', 'l1', '--ratio', '0.3', '-o', o],
   l2: (m, o) => ['prune', m, '--method', 'l2', '--ratio', '0.3', '-o', o],
   tile: (m, o) => ['prune', m, '--method', 'tile', '--sparsity', '0.5', '-o', o],

@@ -64,6 +64,17 @@ export async function runPipeline(
   return { graph: cur, plans, reports };
 }
 
+/** Plan one step on `g` without applying it: the scores, masks and report a plan carries, with no new model built. */
+export async function planStep(
+  g: Graph,
+  step: PipelineStep,
+  ctx: PassContext = {},
+  namer: OptionNamer = byKey,
+): Promise<PlanHeader<unknown>> {
+  const pass = await loadPass(step.pass);
+  return pass.plan(g, resolveOptions(pass, step.options ?? {}, namer), ctx);
+}
+
 /** Apply saved plans in order (no planning: importance, calibration and scores are not recomputed). */
 export async function replayPlans(
   g: Graph,

@@ -1,7 +1,8 @@
-/** The library's prune options reach the passes: a spec option the API drops would be a flag that does nothing. */
+/** The library's prune options reach the passes (a spec option the API drops would be a flag that does nothing), and its summaries say what they claim. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pruneSteps } from '../../src/api/prune.js';
+import { prune, pruneSteps } from '../../src/api/prune.js';
+import { buildModel } from '../../src/models/index.js';
 import { passSpec } from '../../src/passes/registry.js';
 
 test('every public channels option given to prune() reaches the channels step', () => {
@@ -18,4 +19,14 @@ test('every public channels option given to prune() reaches the channels step', 
   const channels = steps.find((s) => s.pass === 'channels');
   assert.ok(channels, 'a channels step');
   for (const k of keys) assert.deepEqual((channels.options as Record<string, unknown>)[k], given[k], k);
+});
+
+test("the 'identity' importance TileTrans is compared with is what tile pruning of the unpermuted model keeps", async () => {
+  const g = buildModel('lenet5', { seed: 2 });
+  const base = { method: 'tile' as const, sparsity: 0.6, tile: '4x1' };
+  const plain = await prune(g, base);
+  const permuted = await prune(g, { ...base, tiletrans: 'sort' });
+  const s = permuted.summary as { tiletrans?: { importanceKept: Record<string, number> } };
+  assert.equal(s.tiletrans?.importanceKept.identity, (plain.summary as { importanceKept: number }).importanceKept);
+  assert.ok(s.tiletrans!.importanceKept.sort! > s.tiletrans!.importanceKept.identity!);
 });

@@ -21,7 +21,7 @@ test('--quick: every model × pass has a row with time and peak RSS, and an expo
 }, async () => {
   const out = tmpDir('reprune-scale-');
   // reap-pro runs only when named: calibration data written at the model's input size, then REAP + PRO.
-  const passes = ['info', 'l1', 'lop-expand', 'lop-merge', 'unify', 'reap-pro'];
+  const passes = ['info', 'l1', 'tiletrans-search', 'lop-expand', 'lop-merge', 'unify', 'reap-pro'];
   const args = ['--quick', '--models', 'tiny-stack,lenet5', '--passes', passes.join(','), '--out', out];
   const r = await runCli(['bench', 'scale', ...args], { timeoutMs: 600_000 });
   assert.equal(r.code, 0, r.stderr);
