@@ -40,7 +40,8 @@ export async function lopMerge(g0: Graph, opts: MergeOptions = {}): Promise<{ gr
       if (!prod || consumers.get(src)?.length !== 1 || g.isGraphOutput(src)) continue;
       if (only && !(isExpanded(prod) && isExpanded(b) && origin(prod) === origin(b))) continue;
       const [x, y] = cheaperPairFirst(g, prod, b, consumers);
-      if (await tryMergePair(g, x, y, !opts.structureOnly)) {
+      const compute = !opts.structureOnly;
+      if ((await tryMergePair(g, x, y, compute)) || (x !== prod && (await tryMergePair(g, prod, b, compute)))) {
         merged++;
         if (merged <= expected) progress.step(merged, origin(b));
         changed = true;
