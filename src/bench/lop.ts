@@ -14,6 +14,7 @@ import { numberFlag, numberListFlag, splitList } from '../util/numbers.js';
 import { lopMarkdown, summarize } from './lop-report.js';
 import { runLopBench, type LopBenchData, type LopBenchOptions } from './lop-run.js';
 import { FINETUNE_MODES, type FinetuneMode } from '../passes/lop/finetune.js';
+import { LOP_DEFAULT_RATE } from '../passes/lop/spec.js';
 
 interface Flags {
   archs?: string;
@@ -50,7 +51,7 @@ export function parseLopBenchArgs(args: string[]): { o: Omit<LopBenchOptions, 'l
     .option('--eval-limit <n>', 'test samples per evaluation (default all; --quick 2000)')
     .option('--dense-epochs <n>', 'epochs of the dense model when it must be trained (default 10)')
     .option('--dense-limit <n>', 'training samples of the dense model (default all)')
-    .option('--expand <r>', 'LOP expansion rate (default 4)')
+    .option('--expand <r>', `LOP expansion rate (default ${LOP_DEFAULT_RATE})`)
     .option('--sp-gamma <γ>', 'SP-KD weight γ (default 300)')
     .option('--lr <x>', `fine-tuning learning rate (default ${FINETUNE_RECIPE.lr}, SGD momentum, cosine)`)
     .option('--batch <n>', `fine-tuning batch size (default ${FINETUNE_RECIPE.batch})`)
@@ -82,7 +83,7 @@ export function parseLopBenchArgs(args: string[]): { o: Omit<LopBenchOptions, 'l
       evalLimit: int('--eval-limit', f.evalLimit, q ? 2000 : undefined),
       denseEpochs: int('--dense-epochs', f.denseEpochs, 10)!,
       denseLimit: int('--dense-limit', f.denseLimit, undefined),
-      expand: num('--expand', f.expand, 1) ?? 4,
+      expand: num('--expand', f.expand, 1) ?? LOP_DEFAULT_RATE,
       spGamma: num('--sp-gamma', f.spGamma) ?? 300,
       lr: num('--lr', f.lr),
       batch: int('--batch', f.batch, undefined),

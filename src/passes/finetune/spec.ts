@@ -1,5 +1,6 @@
 /** What the registry knows of `finetune` (cheap to import). */
 import type { PassSpec } from '../contract.js';
+import { LOP_DEFAULT_RATE } from '../lop/spec.js';
 
 export interface FinetuneOptions {
   epochs: number;
@@ -66,7 +67,7 @@ export const FINETUNE_SPEC: PassSpec<FinetuneOptions> = {
       default: false,
       help: 'linear over-parameterization: expand, fine-tune, merge back (same architecture out)',
     },
-    expand: { type: 'number', min: 1, default: 4, help: 'LOP expansion rate r' },
+    expand: { type: 'number', min: 1, default: LOP_DEFAULT_RATE, help: 'LOP expansion rate r' },
     spGamma: {
       type: 'number',
       min: 0,

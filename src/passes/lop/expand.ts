@@ -7,9 +7,10 @@ import { progressLines } from '../../util/progress-lines.js';
 import { SeededRng } from '../../util/random.js';
 import { transposeF32 } from './compose.js';
 import { expansionFactors, factorF32, middleWeights } from './factors.js';
+import { LOP_DEFAULT_RATE } from './spec.js';
 
 export interface ExpandOptions {
-  /** Expansion rate r (default 4). */
+  /** Expansion rate r (default LOP_DEFAULT_RATE). */
   rate?: number;
   seed?: number;
   /** Only expand these nodes (default: every Conv with group 1 and every Gemm/MatMul with a constant weight). */
@@ -36,7 +37,7 @@ export const LOP_SUFFIX = { first: '.lop_expand', middle: '.lop_mid', last: '.lo
  */
 export async function lopExpand(g0: Graph, opts: ExpandOptions = {}): Promise<ExpandReport & { graph: Graph }> {
   const g = g0.clone(true);
-  const rate = opts.rate ?? 4;
+  const rate = opts.rate ?? LOP_DEFAULT_RATE;
   const rng = new SeededRng(opts.seed ?? 0);
   const report: ExpandReport = { expanded: [], skipped: [] };
   const readers = new Map<string, number>();

@@ -21,6 +21,7 @@ import { ReproError } from '../../util/errors.js';
 import { assertSameArchitecture } from './architecture.js';
 import { LOP_SUFFIX, lopExpand, type ExpandReport } from './expand.js';
 import { lopMerge } from './merge.js';
+import { LOP_DEFAULT_RATE } from './spec.js';
 
 /** SP-KD's weight by default: γ = 300 beat the paper's 3000 on every model measured (docs/BENCHMARKS.md, LOP bench). */
 export const DEFAULT_SP_GAMMA = 300;
@@ -74,7 +75,9 @@ function nodeNamed(g: Graph, name: string, role: string): Node {
 }
 
 export async function lopFinetune(pruned: Graph, ds: Dataset, o: LopFinetuneOptions): Promise<LopFinetuneResult> {
-  const expanded = o.lop ? await lopExpand(pruned, { rate: o.expand ?? 4, seed: o.seed ?? 0 }) : undefined;
+  const expanded = o.lop
+    ? await lopExpand(pruned, { rate: o.expand ?? LOP_DEFAULT_RATE, seed: o.seed ?? 0 })
+    : undefined;
   const student = expanded?.graph ?? pruned;
   const expandReport = expanded && { expanded: expanded.expanded, skipped: expanded.skipped };
   const teacher = o.teacher;
