@@ -56,13 +56,24 @@ export async function expansionFactors(
 export const DENSE_FACTOR_MAX = 256;
 
 /**
- * An m×n factor (m ≥ n) with orthonormal columns. Up to DENSE_FACTOR_MAX columns: an orthonormalized Gaussian.
- * Wider: a block diagonal of such Gaussians (about DENSE_FACTOR_MAX columns each) with columns randomly
+ * The same bound for factors less than twice as tall as wide (rate < 2; square at the default rate 1). Their QR is
+ * CholeskyQR2 in float64 JS, not one float32 pass in ORT, and its cost per column grows with the block's width
+ * squared: at 256 columns it was 10 of the 13.9 s of ResNet-50's expand at rate 1. Which channels a block mixes
+ * does not change the fine-tuning to first order (the step on W is the same for any semi-orthogonal factors).
+ */
+export const SQUARE_FACTOR_MAX = 64;
+
+/** Columns per block of an m×n factor. */
+export const factorBlockWidth = (m: number, n: number) => (m >= 2 * n ? DENSE_FACTOR_MAX : SQUARE_FACTOR_MAX);
+
+/**
+ * An m×n factor (m ≥ n) with orthonormal columns. Up to factorBlockWidth columns: an orthonormalized Gaussian.
+ * Wider: a block diagonal of such Gaussians (about factorBlockWidth columns each) with columns randomly
  * permuted — still semi-orthogonal, every channel mixed with a few hundred others, at 1/(blocks) of the QR
  * cost. A dense 4096×2048 factor cost ~50 GFLOP, most of LOP expand's time on ResNet-50's 2048-wide layers.
  */
 export async function semiOrthogonalFactor(m: number, n: number, rng: SeededRng): Promise<Factor> {
-  const blocks = Math.ceil(n / DENSE_FACTOR_MAX);
+  const blocks = Math.ceil(n / factorBlockWidth(m, n));
   const cuts = (total: number) => Array.from({ length: blocks + 1 }, (_, b) => Math.round((b * total) / blocks));
   const [rowCuts, colCuts] = [cuts(m), cuts(n)];
   const tallEnough = rowCuts.every((r, b) => b === 0 || r - rowCuts[b - 1]! >= colCuts[b]! - colCuts[b - 1]!);
