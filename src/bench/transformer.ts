@@ -30,6 +30,7 @@ import { nmEfficacy } from '../passes/tiletrans/efficacy.js';
 import { applyPermutations, tileTrans } from '../passes/tiletrans/index.js';
 import { headGrams, pruneHeads } from '../passes/heads/prune-heads.js';
 import { evaluate } from '../runtime/evaluate.js';
+import { LOP_DEFAULT_RATE } from '../passes/lop/spec.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { numberFlag } from '../util/numbers.js';
 
@@ -208,7 +209,7 @@ export function transformerTable(rows: TransformerRow[], command: string, model 
     ...(rows.some((r) => r.method === 'L1, fine-tuned with LOP + SP-KD')
       ? [
           '"L1, fine-tuned with LOP + SP-KD": the L1 model above, fine-tuned the same way but with every block Linear ' +
-            'expanded ×4 (LOP) and distilled from the dense model on the pooled features (SP-KD, γ = 300), then ' +
+            `expanded ×${LOP_DEFAULT_RATE} (LOP) and distilled from the dense model on the pooled features (SP-KD, γ = 300), then ` +
             'merged back into the same architecture.',
         ]
       : []),

@@ -69,7 +69,7 @@ export const factorBlockWidth = (m: number, n: number) => (m >= 2 * n ? DENSE_FA
 /**
  * An m×n factor (m ≥ n) with orthonormal columns. Up to factorBlockWidth columns: an orthonormalized Gaussian.
  * Wider: a block diagonal of such Gaussians (about factorBlockWidth columns each) with columns randomly
- * permuted — still semi-orthogonal, every channel mixed with a few hundred others, at 1/(blocks) of the QR
+ * permuted — still semi-orthogonal, every channel mixed with dozens or hundreds of others, at 1/(blocks) of the QR
  * cost. A dense 4096×2048 factor cost ~50 GFLOP, most of LOP expand's time on ResNet-50's 2048-wide layers.
  */
 export async function semiOrthogonalFactor(m: number, n: number, rng: SeededRng): Promise<Factor> {
