@@ -4,9 +4,10 @@ import type { PassSpec } from '../contract.js';
 /**
  * Default expansion rate: 1 (each layer becomes orthogonal 1×1 → the layer → orthogonal 1×1, no wider). With
  * semi-orthogonal factors the first step moves the merged weight by −η(∇W + WWᵀ∇W + ∇W·WᵀW) whatever the rate
- * (factors.ts; width drops out, as in Arora et al. 2018 on linear depth), and so it measured: LOP + SP-KD at r = 1, 2 and 4 gave the same accuracy within 0.1 point on lenet5, vgg-small and
- * resnet-small at 70 % and 90 % (docs/bench/lop-rate.md), while r = 4 took 2–3× the time and 16× the memory
- * inside every layer. The rate stays a flag (--expand) for anyone who wants the wide form.
+ * (factors.ts; width drops out, as in Arora et al. 2018 on linear depth), and so it measured: LOP + SP-KD at
+ * r = 1, 2 and 4 gave the same accuracy within 0.15 points on lenet5, vgg-small and resnet-small at 70 % and 90 %
+ * (docs/bench/lop-rate.md), while r = 4 took 2.1–2.4× the time and 16× the memory inside every layer. The rate
+ * stays a flag (--expand) for anyone who wants the wide form.
  */
 export const LOP_DEFAULT_RATE = 1;
 
