@@ -53,10 +53,8 @@ export async function runPipeline(
   const plans: PlanHeader<unknown>[] = [];
   const reports: StepReport[] = [];
   for (const step of steps) {
-    const pass = await loadPass(step.pass);
-    const options = resolveOptions(pass, step.options ?? {}, namer);
-    const plan = await pass.plan(cur, options, ctx);
-    const res = await pass.apply(cur, plan, ctx);
+    const plan = await planStep(cur, step, ctx, namer);
+    const res = await (await loadPass(step.pass)).apply(cur, plan, ctx);
     plans.push(plan);
     reports.push({ pass: step.pass, report: res.report });
     cur = res.graph;
