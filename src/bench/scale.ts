@@ -29,6 +29,7 @@ interface ScaleFlags {
   timeout: string;
   quick?: boolean;
   json?: boolean;
+  cli?: string;
 }
 
 /**
@@ -55,8 +56,17 @@ const PASSES: Record<string, (m: string, o: string, data: string) => string[]> =
     ...['--method', 'reap', '--pro', '--budget-macs', '0.5', '--pro-step', '0.1', '--pro-samples', '32'],
     ...['--data', data, '--calib', String(CALIB_SAMPLES), '-o', o],
   ],
+  // Issue 17's other PRO target (< 60 s on ResNet-50): L1 needs no calibration, only PRO's scoring samples.
+  'l1-pro': (m, o, data) => [
+    'prune',
+    m,
+    ...['--method', 'l1', '--pro', '--budget-macs', '0.5', '--pro-step', '0.1', '--pro-samples', '32'],
+    ...['--data', data, '-o', o],
+  ],
 };
-const OPT_IN = new Set(['reap-pro']);
+const OPT_IN = new Set(['reap-pro', 'l1-pro']);
+/** Passes that read the random calibration folder. */
+const NEEDS_DATA = new Set(['reap-pro', 'l1-pro']);
 const CALIB_SAMPLES = 2000;
 
 function parseFlags(args: string[]): ScaleFlags {
@@ -70,6 +80,10 @@ function parseFlags(args: string[]): ScaleFlags {
     .option('--out <dir>', 'where to write scale.md/json', 'docs/bench')
     .option('--quick', 'a smoke run on tiny models (checks the table, measures nothing useful)')
     .option('--json', 'print JSON instead of Markdown')
+    .option(
+      '--cli <file>',
+      "run the passes with this reprune CLI entry (e.g. an older checkout's bin/reprune.js) for a before/after table; unify (this checkout's projection script) is skipped",
+    )
     .exitOverride()
     .parse(args, { from: 'user' })
     .opts<ScaleFlags>();
@@ -83,26 +97,34 @@ function listFlag(value: string | undefined, all: string[], flag: string): strin
   return list;
 }
 
-/** node arguments that run the CLI (or the unify script) with the probe preloaded, from source or from dist. */
-function childArgs(pass: string, args: string[]): string[] {
+/**
+ * node arguments that run the CLI (or the unify script) with the probe preloaded, from source or from dist; `cli`
+ * (--cli) replaces this checkout's CLI entry.
+ */
+function childArgs(pass: string, args: string[], cli?: string): string[] {
   const fromSource = import.meta.url.endsWith('.ts');
   const ext = fromSource ? 'ts' : 'js';
   const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
-  const entry = pass === 'unify' ? here(`./scale-unify.${ext}`) : here(`../cli/run.${ext}`);
+  const entry = pass === 'unify' ? here(`./scale-unify.${ext}`) : (cli ?? here(`../cli/run.${ext}`));
   const probe = pathToFileURL(here(`./scale-probe.${ext}`)).href;
-  return [...(fromSource ? ['--import', 'tsx'] : []), '--import', probe, entry, ...args];
+  const tsx = fromSource || entry.endsWith('.ts');
+  return [...(tsx ? ['--import', 'tsx'] : []), '--import', probe, entry, ...args];
 }
 
 /** Run one pass in a child process: wall time from here, peak RSS from the probe. */
-function runPass(m: ScaleModel, pass: string, input: string, output: string, timeoutS: number): PassRun {
+function runPass(m: ScaleModel, pass: string, input: string, output: string, o: RunOptions): PassRun {
   const data = calibrationDir(m, path.dirname(output));
   const probe = path.join(path.dirname(output), `probe-${process.pid}.json`);
   rmSync(probe, { force: true });
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, childArgs(pass, PASSES[pass]!(input, output, data)), {
+  const timeoutS = o.timeoutS;
+  const r = spawnSync(process.execPath, childArgs(pass, PASSES[pass]!(input, output, data), o.cli), {
     env: { ...process.env, REPRUNE_SCALE_PROBE: probe },
     encoding: 'utf8',
     timeout: timeoutS * 1000,
+    // SIGKILL: a pass busy in synchronous work never gets to run the SIGTERM handler of its output guard, so a plain
+    // timeout waited for it to finish (an old LOP expand ran 7 min past a 240 s timeout).
+    killSignal: 'SIGKILL',
     maxBuffer: 256 << 20,
   });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -119,24 +141,29 @@ function runPass(m: ScaleModel, pass: string, input: string, output: string, tim
   return { ...base, seconds, maxRssMB, rssOverModel, status: 'ok' };
 }
 
+interface RunOptions {
+  timeoutS: number;
+  /** --cli: another checkout's CLI entry. */
+  cli?: string;
+}
+
+/** Why `pass` does not run on `m` (or undefined): a missing input, no calibration data, unify under --cli. */
+function skipReason(m: ScaleModel, pass: string, work: string, expanded: string, o: RunOptions): string | undefined {
+  if (pass === 'lop-merge' && !existsSync(expanded)) return 'needs lop-expand’s output';
+  if (pass === 'unify' && o.cli) return "the projection script is this checkout's, not --cli's";
+  return NEEDS_DATA.has(pass) ? calibrationFor(m, work) : undefined;
+}
+
 /** Every pass on one model; lop-merge merges lop-expand's output (kept until then). */
-function runModel(
-  m: ScaleModel,
-  passes: string[],
-  work: string,
-  timeoutS: number,
-  log: (s: string) => void,
-): PassRun[] {
+function runModel(m: ScaleModel, passes: string[], work: string, o: RunOptions, log: (s: string) => void): PassRun[] {
   const runs: PassRun[] = [];
   const expanded = path.join(work, `${m.name}.lop.onnx`);
   for (const pass of passes) {
     const out = pass === 'lop-expand' ? expanded : path.join(work, `${m.name}.${pass}.onnx`);
-    let run: PassRun;
-    const noData = pass === 'reap-pro' ? calibrationFor(m, work) : undefined;
-    if (pass === 'lop-merge' && !existsSync(expanded))
-      run = { model: m.name, params: m.params, pass, status: 'skipped', note: 'needs lop-expand’s output' };
-    else if (noData) run = { model: m.name, params: m.params, pass, status: 'skipped', note: noData };
-    else run = runPass(m, pass, pass === 'lop-merge' ? expanded : m.file, out, timeoutS);
+    const skip = skipReason(m, pass, work, expanded, o);
+    const run: PassRun = skip
+      ? { model: m.name, params: m.params, pass, status: 'skipped', note: skip }
+      : runPass(m, pass, pass === 'lop-merge' ? expanded : m.file, out, o);
     if (pass !== 'lop-expand') removeModel(out);
     log(
       `  ${pass}: ${run.status}${run.seconds !== undefined ? ` ${run.seconds.toFixed(2)} s` : ''}${run.maxRssMB ? `, ${run.maxRssMB.toFixed(0)} MB` : ''}${run.note ? ` (${run.note})` : ''}`,
@@ -147,7 +174,7 @@ function runModel(
   return runs;
 }
 
-/** The reap-pro pass's calibration folder for `m` in the work folder. */
+/** The calibration folder of the PRO passes for `m` in the work folder. */
 function calibrationDir(m: ScaleModel, work: string): string {
   return path.join(work, `${m.name}-calib`);
 }
@@ -174,6 +201,9 @@ export async function runBench(args: string[]): Promise<void> {
     : Object.keys(PASSES).filter((p) => !OPT_IN.has(p));
   const timeoutS = Number(f.timeout);
   if (!(timeoutS > 0)) throw new ReproError(`--timeout ${f.timeout}: expected a positive number of seconds`);
+  const cli = f.cli && path.resolve(f.cli);
+  if (cli && !existsSync(cli))
+    throw new ReproError(`--cli ${f.cli}: no such file; give a reprune CLI entry (bin/reprune.js)`);
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const work = mkdtempSync(path.join(os.tmpdir(), 'reprune-bench-scale-'));
   const runs: PassRun[] = [];
@@ -186,7 +216,7 @@ export async function runBench(args: string[]): Promise<void> {
     for (const m of prepared.models) {
       log(`[scale] ${m.name}: ${m.params.toLocaleString('en-US')} params, ${(m.bytes / 2 ** 20).toFixed(1)} MB`);
       ort[m.name] = await ortLoadAndRun(m);
-      runs.push(...runModel(m, passes, work, timeoutS, log));
+      runs.push(...runModel(m, passes, work, { timeoutS, cli }, log));
     }
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -48,6 +48,14 @@ export function gemmViews(g: Graph): GemmView[] {
   return out;
 }
 
+/**
+ * The weight as a row-major [rows, cols] matrix for reading only: the tensor's own array when it is stored that way
+ * (Conv, Gemm with transB), else a transposed copy. Never write to it.
+ */
+export function gemmMatrixForReading(t: Tensor, v: GemmView): Float32Array {
+  return v.transposed ? readGemmMatrix(t, v) : (t.data as Float32Array);
+}
+
 /** Copy the weight out as a row-major [rows, cols] matrix. */
 export function readGemmMatrix(t: Tensor, v: GemmView): Float32Array {
   const src = t.data as Float32Array;
@@ -67,8 +75,13 @@ export function writeGemmMatrix(t: Tensor, v: GemmView, m: Float32Array): void {
   for (let i = 0; i < v.cols; i++) for (let j = 0; j < v.rows; j++) dst[i * v.rows + j] = m[j * v.cols + i]!;
 }
 
-/** A new tensor with `t`'s dtype and dims holding the row-major [rows, cols] matrix `m` in the stored layout. */
+/**
+ * A new tensor with `t`'s dtype and dims holding the row-major [rows, cols] matrix `m` in the stored layout; `m` is
+ * handed over (it may become the tensor's data), so the caller must not write to it afterwards.
+ */
 export function tensorFromGemm(t: Tensor, v: GemmView, m: Float32Array): Tensor {
+  // Stored row-major already: `m` itself becomes the data (the caller hands it over), no second copy of the layer.
+  if (!v.transposed) return { dtype: t.dtype, dims: [...t.dims], data: m };
   const out: Tensor = { dtype: t.dtype, dims: [...t.dims], data: new Float32Array(t.data.length) };
   writeGemmMatrix(out, v, m);
   return out;

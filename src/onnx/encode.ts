@@ -79,7 +79,66 @@ export function graphToModelProto(g: Graph, copy = true): ModelProto {
   };
 }
 
-/** Serialize to ONNX bytes. */
+/** The key and length prefix of a length-delimited protobuf field (wire type 2). */
+function fieldHeader(field: number, length: number): Uint8Array {
+  const out: number[] = [];
+  for (let v of [(field << 3) | 2, length]) {
+    // Lengths stay below 2^31 here (larger models are written with external data), so `>>>` is exact.
+    while (v >= 0x80) {
+      out.push((v & 0x7f) | 0x80);
+      v >>>= 7;
+    }
+    out.push(v);
+  }
+  return Uint8Array.from(out);
+}
+
+function byteLength(pieces: Uint8Array[]): number {
+  let n = 0;
+  for (const p of pieces) n += p.length;
+  return n;
+}
+
+/** One initializer as a GraphProto field: its small header encoded, its payload the tensor's own memory. */
+function initializerPieces(t: TensorProto): Uint8Array[] {
+  // protobufjs writes fields in id order: dims 1, data_type 2, name 8, then raw_data 9 (nothing after it is set).
+  const { rawData, ...rest } = t;
+  const raw = rawData ?? new Uint8Array(0);
+  const head = [onnx.TensorProto.encode(rest).finish(), fieldHeader(9, raw.length)];
+  return [fieldHeader(5, byteLength(head) + raw.length), ...head, raw];
+}
+
+/**
+ * The ONNX bytes of `g` as pieces whose concatenation is exactly what protobufjs encodes for the whole model, with
+ * every initializer's payload a view of the graph's weights: a model is written without ever existing as one
+ * buffer (peak memory: the graph, not the graph plus its file). Fields go in protobufjs's id order, so splitting a
+ * message around its large field keeps the bytes: ModelProto fields 1–6 | graph (7) | 8, 14; GraphProto node (1),
+ * name (2) | initializer (5) | 10–13.
+ */
+export function encodeModelPieces(g: Graph): Uint8Array[] {
+  const { graph, opsetImport, metadataProps, ...head } = graphToModelProto(g, false);
+  const { node, name, initializer, ...tail } = graph!;
+  const graphPieces = [
+    onnx.GraphProto.encode({ node, name }).finish(),
+    ...(initializer ?? []).flatMap(initializerPieces),
+    onnx.GraphProto.encode(tail).finish(),
+  ];
+  return [
+    onnx.ModelProto.encode(head).finish(),
+    fieldHeader(7, byteLength(graphPieces)),
+    ...graphPieces,
+    onnx.ModelProto.encode({ opsetImport, metadataProps }).finish(),
+  ];
+}
+
+/** Serialize to ONNX bytes (one buffer; `saveOnnx` writes the pieces instead). */
 export function encodeModel(g: Graph): Uint8Array {
-  return onnx.ModelProto.encode(onnx.ModelProto.create(graphToModelProto(g, false) as never)).finish();
+  const pieces = encodeModelPieces(g);
+  const out = new Uint8Array(byteLength(pieces));
+  let at = 0;
+  for (const p of pieces) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

@@ -24,7 +24,7 @@ export const EXTERNAL_DATA_THRESHOLD = Math.floor(1.9 * 2 ** 30);
 /** Tensors smaller than this stay inside the .onnx file (as ONNX's own converter does). */
 export const INLINE_BELOW_BYTES = 1024;
 const ALIGN = 4096;
-/** Largest single write: bounded so no call hits the OS's 2 GB per-write limit. */
+/** Largest single write. */
 const CHUNK = 64 * 2 ** 20;
 const MB = 2 ** 20;
 const EXTERNAL = 1;
@@ -98,21 +98,37 @@ function dataBytes(slots: ExternalSlot[]): number {
   return last ? last.offset + last.length : 0;
 }
 
+/** Write `bytes` at `position` in pieces of at most 64 MB (no call hits the OS's 2 GB per-write limit). */
+function writeAt(fd: number, bytes: Uint8Array, position: number, what: string, done?: (end: number) => void): void {
+  let at = 0;
+  while (at < bytes.length) {
+    const n = fs.writeSync(fd, bytes, at, Math.min(CHUNK, bytes.length - at), position + at);
+    if (n <= 0) throw new ReproError(`cannot write ${what}`);
+    at += n;
+    done?.(position + at);
+  }
+}
+
 /** Write every slot at its offset (the gaps between them stay zero), in pieces of at most 64 MB. */
 export function writeExternalData(fd: number, slots: ExternalSlot[], progress?: ProgressLines): void {
   const total = dataBytes(slots);
   for (const s of slots) {
     const bytes = new Uint8Array(s.data.buffer, s.data.byteOffset, s.data.byteLength);
-    let done = 0;
-    while (done < bytes.length) {
-      const n = fs.writeSync(fd, bytes, done, Math.min(CHUNK, bytes.length - done), s.offset + done);
-      if (n <= 0) throw new ReproError(`cannot write tensor '${s.name}' to the external data file`);
-      done += n;
-      progress?.step(Math.round((s.offset + done) / MB), `${Math.round(total / MB)} MB in all`);
-    }
+    writeAt(fd, bytes, s.offset, `tensor '${s.name}' to the external data file`, (end) =>
+      progress?.step(Math.round(end / MB), `${Math.round(total / MB)} MB in all`),
+    );
   }
   // A model whose data file holds nothing still gets an (empty) file, so both outputs always exist together.
   if (slots.length) fs.ftruncateSync(fd, total);
+}
+
+/** Write `pieces` one after another from the start of `fd` (an encoded model, see encodeModelPieces). */
+export function writePieces(fd: number, pieces: Uint8Array[]): void {
+  let at = 0;
+  for (const p of pieces) {
+    writeAt(fd, p, at, 'the model file');
+    at += p.length;
+  }
 }
 
 /**

@@ -1,8 +1,9 @@
 import type { Graph } from '../ir/graph.js';
-import { writeFileAtomic, type WriteGuard } from '../util/fs.js';
+import { checkOutputPath, type WriteGuard } from '../util/fs.js';
+import { writeThroughTempWith } from '../util/output-guard.js';
 import { externalDataFilesRead } from './decode-tensor.js';
-import { encodeModel } from './encode.js';
-import { saveOnnxExternal, wantsExternalData } from './external.js';
+import { encodeModelPieces } from './encode.js';
+import { saveOnnxExternal, wantsExternalData, writePieces } from './external.js';
 
 export interface SaveOptions {
   /**
@@ -21,5 +22,8 @@ export function saveOnnx(g: Graph, file: string, guard?: WriteGuard, o: SaveOpti
     return;
   }
   const inputs = [...(guard?.inputs ?? []), ...externalDataFilesRead()];
-  writeFileAtomic(file, encodeModel(g), guard && { ...guard, inputs });
+  if (guard) checkOutputPath(file, { ...guard, inputs });
+  // Written piece by piece from the graph's own arrays: the encoded model never exists as a second copy in memory.
+  const pieces = encodeModelPieces(g);
+  writeThroughTempWith(file, (fd) => writePieces(fd, pieces), guard ? !!guard.force : true);
 }

@@ -95,6 +95,25 @@ export interface Pass<O, P extends PlanHeader<O>, R> extends PassSpec<O> {
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds passes of every option, plan and report type.
 export type AnyPass = Pass<any, PlanHeader<any>, any>;
 
+/**
+ * A model a plan already built on its way (TileTrans permutes a working copy to decide each next group), handed to
+ * `apply` of the same plan on the same input instead of being built a second time. Held weakly and taken once: a
+ * plan kept for --save-plan keeps no model alive, and a plan read back from JSON (which never has one) is applied
+ * the ordinary way.
+ */
+const builtByPlan = new WeakMap<object, { input: Graph; graph: Graph }>();
+
+export function keepBuilt(plan: object, input: Graph, graph: Graph): void {
+  builtByPlan.set(plan, { input, graph });
+}
+
+/** The model `plan` built on `input` (once), or undefined: apply then builds it. */
+export function takeBuilt(plan: object, input: Graph): Graph | undefined {
+  const b = builtByPlan.get(plan);
+  builtByPlan.delete(plan);
+  return b && b.input === input ? b.graph : undefined;
+}
+
 /** `ctx.data`, or a ReproError saying what needs samples, and what for. */
 export function needData(ctx: PassContext, what: string, kind: 'calibration' | 'training'): Dataset {
   if (!ctx.data)

@@ -5,7 +5,7 @@
  * (default) or per layer. N:M patterns have their own fixed sparsity 1 − N/M.
  */
 import type { Graph } from '../../ir/graph.js';
-import { gemmViews, readGemmMatrix, tensorFromGemm, type GemmView } from '../../ir/gemm-view.js';
+import { gemmMatrixForReading, gemmViews, readGemmMatrix, tensorFromGemm, type GemmView } from '../../ir/gemm-view.js';
 import { ReproError } from '../../util/errors.js';
 import { elementImportance, type ImportanceKind } from '../importance/element.js';
 import { normScaleOfInput, scaleInputColumns } from '../importance/input-scale.js';
@@ -67,7 +67,8 @@ export function layerImportance(
   kind: ImportanceKind = 'l1',
   grads?: Map<string, Float32Array>,
 ): Float32Array {
-  const w = readGemmMatrix(g.initializers.get(v.weight)!, v);
+  // Read only (a view of the weight where its layout allows): importance and input scaling both write new arrays.
+  const w = gemmMatrixForReading(g.initializers.get(v.weight)!, v);
   // Magnitude sees the weight as if a LayerNorm's scale right before it were folded in (input-scale.ts); Taylor's
   // gradient already carries it.
   const gamma = kind === 'taylor' ? undefined : normScaleOfInput(g, v);

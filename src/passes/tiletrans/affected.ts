@@ -21,6 +21,27 @@ export interface Affected {
   scored: boolean;
 }
 
+/**
+ * A layer's importance, computed on first use: the sort reads only the producers' rows, so a consumer's (VGG-16's
+ * fc6: 103 M weights, two float copies) is never computed unless the search reads it. The weight must still be the
+ * one the group saw: a permutation applied in between would make the scores stale.
+ */
+function lazyImportance(g: Graph, view: GemmView, kind: ImportanceKind, grads?: GradMap): () => Float32Array {
+  const weight = g.initializers.get(view.weight);
+  let imp: Float32Array | undefined;
+  return () => {
+    if (g.initializers.get(view.weight) !== weight)
+      throw new Error(`tiletrans: importance of '${view.weight}' read after the weight was rewritten`);
+    imp ??= layerImportance(g, view, kind, grads);
+    return imp;
+  };
+}
+
+/** An Affected entry whose `imp` is computed on first read. */
+function affected(base: Omit<Affected, 'imp'>, imp: () => Float32Array): Affected {
+  return Object.defineProperty(base, 'imp', { get: imp, enumerable: true }) as Affected;
+}
+
 export function affectedLayers(
   g: Graph,
   group: ChannelGroup,
@@ -32,27 +53,31 @@ export function affectedLayers(
   const out: Affected[] = [];
   for (const p of group.producers) {
     const view = gemmViewOf(g, byName.get(p.node)!)!;
-    out.push({
-      view,
-      imp: layerImportance(g, view, kind, grads),
-      side: 'row',
-      offset: p.offset, // a fused qkv weight's q, k or v part (head-dims.ts)
-      block: 1,
-      scored: scored.has(p.node),
-    });
+    out.push(
+      affected(
+        {
+          view,
+          side: 'row',
+          offset: p.offset, // a fused qkv weight's q, k or v part (head-dims.ts)
+          block: 1,
+          scored: scored.has(p.node),
+        },
+        lazyImportance(g, view, kind, grads),
+      ),
+    );
   }
   for (const c of group.consumers) {
     if (c.convGroups > 1) continue; // grouped consumers: columns are per conv group (searched groups have none)
     const view = gemmViewOf(g, byName.get(c.node)!)!;
     const taps = c.opType === 'Conv' ? view.cols / g.initializers.get(view.weight)!.dims[1]! : 1;
-    out.push({
+    const base = {
       view,
-      imp: layerImportance(g, view, kind, grads),
-      side: 'col',
+      side: 'col' as const,
       offset: c.offset * taps,
       block: c.block * taps,
       scored: scored.has(c.node),
-    });
+    };
+    out.push(affected(base, lazyImportance(g, view, kind, grads)));
   }
   return out;
 }

@@ -1,11 +1,12 @@
 /**
  * `tiletrans` as a pass: the plan is the list of group permutations (by group key), exact and replayable. Plan and
  * apply both work on the model with shared initializers un-shared (an exporter's deduplicated tensors would fix
- * every group they touch), so the permuted model gives each former sharer its own copy.
+ * every group they touch), so the permuted model gives each former sharer its own copy. The copy the plan permuted
+ * is handed to apply (keepBuilt/takeBuilt); a plan from a file permutes the model again.
  */
 import { unshareInitializers } from '../../analysis/unshare.js';
 import type { Pass, PlanHeader } from '../contract.js';
-import { needData } from '../contract.js';
+import { keepBuilt, needData, takeBuilt } from '../contract.js';
 import { taylorGradients } from '../importance/taylor.js';
 import { patternOf } from '../tile/pattern.js';
 import { applyPermutations, type GroupPermutation, type TileTransReport, tileTrans } from './index.js';
@@ -39,9 +40,19 @@ export const tileTransPass: Pass<TileTransPassOptions, TileTransPlan, TileTransR
       grads,
       log: ctx.log,
     });
-    return { pass: 'tiletrans', version: 1, options: o, permutations: r.permutations, report: r.report };
+    const plan: TileTransPlan = {
+      pass: 'tiletrans',
+      version: 1,
+      options: o,
+      permutations: r.permutations,
+      report: r.report,
+    };
+    // The search permuted a copy as it went: that copy is the applied model (a whole model's time and memory saved).
+    keepBuilt(plan, g0, r.graph);
+    return plan;
   },
   apply(g, plan) {
-    return { graph: applyPermutations(unshareInitializers(g), plan.permutations), report: plan.report };
+    const graph = takeBuilt(plan, g) ?? applyPermutations(unshareInitializers(g), plan.permutations);
+    return { graph, report: plan.report };
   },
 };
