@@ -11,7 +11,9 @@ import { runPipeline } from '../passes/pipeline.js';
 import { tilePrune } from '../passes/tile/prune.js';
 import { SeededRng } from '../util/random.js';
 import { gemmModel } from './tiletrans-speed.js';
-import { benchFeeds, maxRelError, pairedLatency, sessionFor } from './speed-timing.js';
+import { seededFeeds } from '../report/latency.js';
+import { pairedLatency } from '../runtime/timing.js';
+import { maxRelError, sessionFor } from './speed-timing.js';
 
 export interface LayerSpeedRow {
   layer: string;
@@ -59,7 +61,7 @@ export async function layerRows(
   at: { sparsity: number; batch: number; threads: number; runs: number; warmup: number },
 ): Promise<LayerSpeedRow[]> {
   const masked = tilePrune(layer.graph, { pattern: { kind: 'tile', th: 128, tw: 1 }, sparsity: at.sparsity }).graph;
-  const feeds = benchFeeds(masked, at.batch);
+  const feeds = seededFeeds(masked, at.batch);
   const dense = await sessionFor(masked, at.threads);
   const reference = (await dense.run(feeds))[dense.outputNames[0]!]!;
   const rows: LayerSpeedRow[] = [];

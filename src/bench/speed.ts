@@ -2,7 +2,7 @@
  * `reprune bench speed [--models a,b] [--size px] [--batches 1,32] [--threads 1,2] [--runs 20] [--methods ...]
  * [--quick] [--out DIR] [--json]`: is a compressed model actually faster in stock ONNX Runtime, and by how much
  * of its MAC reduction? Every method's output (speed-variants.ts) against the dense model, timed in alternating
- * runs (speed-timing.ts), with MAC reduction, latency speedup and their quotient side by side.
+ * runs (runtime/timing.ts pairedLatency), with MAC reduction, latency speedup and their quotient side by side.
  * torchvision models are exported through bench/torch.ts; without PyTorch the zoo models stand in (and the page says so).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -23,7 +23,9 @@ import { numberFlag, numberListFlag, splitList } from '../util/numbers.js';
 import { SeededRng } from '../util/random.js';
 import { type LayerSpeedRow, layerRows, layerTable, speedLayers } from './speed-layers.js';
 import { type ModelHeader, type SpeedRow, speedMarkdown } from './speed-report.js';
-import { benchFeeds, maxRelError, outputOf, outputProblem, pairedLatency, sessionFor } from './speed-timing.js';
+import { seededFeeds } from '../report/latency.js';
+import { pairedLatency } from '../runtime/timing.js';
+import { maxRelError, outputOf, outputProblem, sessionFor } from './speed-timing.js';
 import { SPEED_METHODS, type SpeedMethod, type SpeedVariant, buildVariants, macsOf } from './speed-variants.js';
 import { exportTorchvision, type TorchvisionSpec, torchSkipReason } from './torch.js';
 
@@ -167,7 +169,7 @@ async function benchModel(m: LoadedModel, o: SpeedBenchOptions): Promise<{ heade
   const errors = new Map<SpeedVariant, number | undefined>();
   for (const threads of o.threads)
     for (const batch of o.batches) {
-      const feeds = benchFeeds(m.graph, batch);
+      const feeds = seededFeeds(m.graph, batch);
       const dense = await sessionFor(m.graph, threads);
       const out = (await dense.run(feeds))[dense.outputNames[0]!]!;
       const at = { dense, feeds, expected: out.dims, denseMacs };

@@ -6,7 +6,7 @@ import { A } from '../ir/attrs.js';
 import { Graph } from '../ir/graph.js';
 import { f32 } from '../ir/tensor.js';
 import { compile } from '../runtime/session.js';
-import { timeRuns } from '../report/latency.js';
+import { timeRuns } from '../runtime/timing.js';
 import { SeededRng } from '../util/random.js';
 import { lowerTileSparse } from '../passes/tile/lower.js';
 import type { Pattern } from '../passes/tile/pattern.js';

@@ -1,12 +1,13 @@
 /**
  * Turn a compressed graph into a report row: save `<dir>/<method>.onnx`, evaluate it on the test set,
- * count params / nonzeros / MACs per layer, and time one ORT forward pass at the report's batch size.
+ * count params / nonzeros / MACs per layer, and time one ORT forward pass at the report's batch size (alternately with
+ * the dense model for every model derived from it).
  */
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Graph } from '../ir/graph.js';
 import { saveOnnx } from '../onnx/save.js';
-import { measureLatency } from '../report/latency.js';
+import { rowLatency } from '../report/latency.js';
 import { collectLogits, modelChanges, outputCheck } from '../report/output-check.js';
 import { modelMetrics } from '../analysis/metrics.js';
 import type { MethodResult } from '../report/schema.js';
@@ -32,7 +33,13 @@ export async function measureMethod(ctx: DemoContext, m: MeasureInput): Promise<
   const ev = await evaluate(m.graph, ctx.test, { batchSize: 500 });
   const metrics = modelMetrics(m.graph);
   const t = metrics.totals;
-  const latencyMs = await measureLatency(m.graph, { batch: ctx.cfg.latencyBatch, iters: ctx.cfg.latencyIters });
+  // A model derived from the dense one is timed alternately with it (a speedup that machine drift hits on both sides).
+  const paired = m.method !== 'dense' && !m.ownArchitecture;
+  const { latencyMs, speedup } = await rowLatency(m.graph, {
+    batch: ctx.cfg.latencyBatch,
+    iters: ctx.cfg.latencyIters,
+    dense: paired ? ctx.dense : undefined,
+  });
   const r: MethodResult = {
     method: m.method,
     label: m.label,
@@ -43,6 +50,7 @@ export async function measureMethod(ctx: DemoContext, m: MeasureInput): Promise<
     macs: m.macs ?? t.macs,
     bytes: t.bytes,
     latencyMs,
+    ...(speedup !== undefined ? { speedup } : {}),
     // MACs are what ORT executes (dense kernels); effectiveMacs counts only multiplications by nonzero weights.
     extra: { ...(m.macs === undefined ? { effectiveMacs: t.effectiveMacs } : {}), ...m.extra },
   };
@@ -57,7 +65,7 @@ export async function measureMethod(ctx: DemoContext, m: MeasureInput): Promise<
     r.changes = modelChanges(ctx.dense, m.graph);
   }
   ctx.log(
-    `  ${m.label}: accuracy ${(100 * ev.accuracy).toFixed(2)}%, ${t.nonzeros} nonzeros of ${t.params} params, ${m.macs ?? t.macs} MACs, ${latencyMs.toFixed(2)} ms/batch`,
+    `  ${m.label}: accuracy ${(100 * ev.accuracy).toFixed(2)}%, ${t.nonzeros} nonzeros of ${t.params} params, ${m.macs ?? t.macs} MACs, ${latencyMs.toFixed(2)} ms/batch${speedup !== undefined ? ` (${speedup.toFixed(2)}× the dense model, timed alternately)` : ''}`,
   );
   return r;
 }

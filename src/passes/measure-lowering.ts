@@ -7,8 +7,9 @@
  */
 import { Graph, type Node } from '../ir/graph.js';
 import { inferShapes } from '../ir/shape/index.js';
-import { f32, type Tensor } from '../ir/tensor.js';
-import { compile, type Runner } from '../runtime/session.js';
+import { f32 } from '../ir/tensor.js';
+import { compile } from '../runtime/session.js';
+import { pairedLatency } from '../runtime/timing.js';
 import { SeededRng } from '../util/random.js';
 
 export interface LowerDecision {
@@ -49,32 +50,14 @@ function layerGraph(g: Graph, shaped: Graph, n: Node): Graph | undefined {
   return one;
 }
 
-async function timeRun(r: Runner, feeds: Record<string, Tensor>): Promise<number> {
-  const t0 = performance.now();
-  await r.run(feeds);
-  return performance.now() - t0;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-
 /** Dense vs lowered medians of one single-layer model, alternating runs so drift hits both. */
 async function timePair(dense: Graph, lowered: Graph, runs: number): Promise<[number, number]> {
   const input = dense.inputs[0]!;
   const dims = input.shape as number[];
   const data = new SeededRng(3).fillUniform(new Float32Array(dims.reduce((a, b) => a * b, 1)));
   const feeds = { [input.name]: f32(dims, data) };
-  const [a, b] = [await compile(dense), await compile(lowered)];
-  for (let i = 0; i < 2; i++) {
-    await a.run(feeds);
-    await b.run(feeds);
-  }
-  const ta: number[] = [];
-  const tb: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    ta.push(await timeRun(a, feeds));
-    tb.push(await timeRun(b, feeds));
-  }
-  return [median(ta), median(tb)];
+  const t = await pairedLatency(await compile(dense), await compile(lowered), feeds, runs, 2);
+  return [t.denseMs, t.ms];
 }
 
 /** Time every candidate layer (node name) alone and decide which stay lowered. */

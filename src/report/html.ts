@@ -17,7 +17,9 @@ export const fmtPct = (x: number, digits = 2) => `${(100 * x).toFixed(digits)} %
 
 function summaryRow(m: MethodResult, base: MethodResult): string {
   const delta = m.accuracy - base.accuracy;
-  const speedup = m.latencyMs && base.latencyMs ? base.latencyMs / m.latencyMs : undefined;
+  // The paired speedup when the run measured one; otherwise the quotient of two separately timed medians.
+  const speedup = m.speedup ?? (m.latencyMs && base.latencyMs && m !== base ? base.latencyMs / m.latencyMs : undefined);
+  const macCut = m.macs > 0 && base.macs > 0 && m !== base ? base.macs / m.macs : undefined;
   const cells = [
     esc(m.label),
     fmtPct(m.accuracy),
@@ -29,6 +31,7 @@ function summaryRow(m: MethodResult, base: MethodResult): string {
     `${(m.bytes / 1024).toFixed(1)} KiB`,
     m.latencyMs !== undefined ? m.latencyMs.toFixed(2) : '—',
     speedup !== undefined ? `${speedup.toFixed(2)}×` : '—',
+    macCut !== undefined ? `${macCut.toFixed(2)}×` : '—',
     m.model ? `<code>${esc(m.model)}</code>` : '',
     esc(m.notes ?? ''),
   ];
@@ -45,8 +48,9 @@ export function summaryText(r: RunResults): string {
     fmtInt(m.nonzeros),
     fmtInt(m.macs),
     m.latencyMs?.toFixed(2) ?? '',
+    m.speedup !== undefined ? `${m.speedup.toFixed(2)}×` : '',
   ]);
-  const head = ['method', 'accuracy', 'Δ pts', 'params', 'nonzeros', 'MACs', `ms/batch${r.latencyBatch}`];
+  const head = ['method', 'accuracy', 'Δ pts', 'params', 'nonzeros', 'MACs', `ms/batch${r.latencyBatch}`, 'speedup'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
@@ -103,7 +107,7 @@ export async function buildReportHtml(r: RunResults): Promise<string> {
   const sections: string[] = [];
   const all = [r.baseline, ...r.methods];
   sections.push(`<h2>Summary</h2>
-<table><thead><tr><th>method</th><th>accuracy</th><th>Δ pts</th><th>params</th><th>nonzeros</th><th>sparsity</th><th>MACs</th><th>size</th><th>ms/batch (${r.latencyBatch})</th><th>speedup</th><th>model</th><th>notes</th></tr></thead>
+<table><thead><tr><th>method</th><th>accuracy</th><th>Δ pts</th><th>params</th><th>nonzeros</th><th>sparsity</th><th>MACs</th><th>size</th><th>ms/batch (${r.latencyBatch})</th><th>speedup</th><th>MACs ÷</th><th>model</th><th>notes</th></tr></thead>
 <tbody>${all.map((m) => summaryRow(m, r.baseline)).join('\n')}</tbody></table>`);
   const extras = r.methods.filter((m) => m.extra && Object.keys(m.extra).length);
   if (extras.length) {

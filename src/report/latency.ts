@@ -1,11 +1,13 @@
 /**
  * Wall-clock latency of one forward pass through ONNX Runtime, on seeded random inputs.
  * Reported as the median over `iters` timed runs after `warmup` untimed ones (the median
- * shrugs off GC pauses and scheduler noise that a mean would absorb).
+ * shrugs off GC pauses and scheduler noise that a mean would absorb). A row derived from a dense model is timed
+ * alternately with it (runtime/timing.ts pairedLatency), as `reprune bench speed` does.
  */
 import type { Graph, ValueInfo } from '../ir/graph.js';
 import { f32, i64, type Tensor } from '../ir/tensor.js';
-import { compile, type Runner, type RuntimeOptions } from '../runtime/session.js';
+import { compile, type RuntimeOptions } from '../runtime/session.js';
+import { median, pairedLatency, timeRuns } from '../runtime/timing.js';
 import { ReproError } from '../util/errors.js';
 import { SeededRng } from '../util/random.js';
 
@@ -28,7 +30,7 @@ export function concreteDims(v: ValueInfo, batch: number): number[] {
   });
 }
 
-function randomInput(v: ValueInfo, batch: number, rng: SeededRng): Tensor {
+function seededInput(v: ValueInfo, batch: number, rng: SeededRng): Tensor {
   const dims = concreteDims(v, batch);
   const n = dims.reduce((a, b) => a * b, 1);
   if (v.dtype === 'float32') return f32(dims, rng.fillUniform(new Float32Array(n)));
@@ -36,6 +38,14 @@ function randomInput(v: ValueInfo, batch: number, rng: SeededRng): Tensor {
   throw new ReproError(
     `graph input '${v.name}' has dtype ${v.dtype}; latency measurement supports float32 and int64 inputs`,
   );
+}
+
+/** Seeded inputs at `batch` for every graph input (uniform [0, 1) floats, zero int64s). */
+export function seededFeeds(g: Graph, batch: number, seed = 0): Record<string, Tensor> {
+  const rng = new SeededRng(seed);
+  const feeds: Record<string, Tensor> = {};
+  for (const v of g.inputs) feeds[v.name] = seededInput(v, batch, rng);
+  return feeds;
 }
 
 /** Milliseconds per batch (median). */
@@ -47,29 +57,19 @@ export async function measureLatency(g: Graph, opts: LatencyOptions = {}): Promi
     throw new ReproError(`latency batch ${batch}: must be a positive integer`);
   if (!(Number.isInteger(iters) && iters > 0))
     throw new ReproError(`latency iterations ${iters}: must be a positive integer`);
-  const rng = new SeededRng(0);
-  const feeds: Record<string, Tensor> = {};
-  for (const v of g.inputs) feeds[v.name] = randomInput(v, batch, rng);
-  const { times } = await timeRuns(await compile(g, opts.runtime), feeds, iters, warmup);
-  const mid = times.length >> 1;
-  return times.length % 2 ? times[mid]! : (times[mid - 1]! + times[mid]!) / 2;
+  const { times } = await timeRuns(await compile(g, opts.runtime), seededFeeds(g, batch), iters, warmup);
+  return median(times);
 }
 
-/** Run `warmup` untimed then `iters` timed passes; the sorted times (ms) and the last outputs. */
-export async function timeRuns(
-  runner: Runner,
-  feeds: Record<string, Tensor>,
-  iters: number,
-  warmup: number,
-): Promise<{ times: number[]; outputs: Record<string, Tensor> }> {
-  let outputs: Record<string, Tensor> = {};
-  for (let i = 0; i < warmup; i++) outputs = await runner.run(feeds);
-  const times: number[] = [];
-  for (let i = 0; i < iters; i++) {
-    const t0 = performance.now();
-    outputs = await runner.run(feeds);
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return { times, outputs };
+/**
+ * A report row's latency at `batch`: with a dense model it derives from, the two are timed alternately (`iters`
+ * pairs) and the row gets the paired speedup (dense ms / its ms); alone, its median over `iters` runs.
+ */
+export async function rowLatency(
+  g: Graph,
+  o: { batch: number; iters: number; dense?: Graph },
+): Promise<{ latencyMs: number; speedup?: number }> {
+  if (!o.dense) return { latencyMs: await measureLatency(g, { batch: o.batch, iters: o.iters }) };
+  const p = await pairedLatency(await compile(o.dense), await compile(g), seededFeeds(g, o.batch), o.iters);
+  return { latencyMs: p.ms, speedup: p.denseMs / p.ms };
 }

@@ -1,13 +1,13 @@
 /**
  * One report row for a saved model: accuracy on the test samples, params / nonzeros / MACs, the size of its file,
- * ORT latency, and — for a compressed model — its output check and per-layer changes against the dense model.
+ * ORT latency, and — for a compressed model — its latency timed alternately with the dense model's, its output check and per-layer changes against the dense model.
  */
 import { statSync } from 'node:fs';
 import { modelMetrics } from '../analysis/metrics.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Graph } from '../ir/graph.js';
 import { evaluate } from '../runtime/evaluate.js';
-import { measureLatency } from './latency.js';
+import { rowLatency } from './latency.js';
 import { modelChanges, outputCheck } from './output-check.js';
 import type { MethodResult } from './schema.js';
 
@@ -31,7 +31,11 @@ export interface MeasureModelInput {
 export async function measureModel(m: MeasureModelInput): Promise<MethodResult> {
   const ev = await evaluate(m.graph, m.test, { batchSize: 256 });
   const t = modelMetrics(m.graph).totals;
-  const latencyMs = await measureLatency(m.graph, { batch: m.latencyBatch ?? 1, iters: m.latencyIters ?? 20 });
+  const lat = await rowLatency(m.graph, {
+    batch: m.latencyBatch ?? 1,
+    iters: m.latencyIters ?? 20,
+    dense: m.dense?.graph,
+  });
   const row: MethodResult = {
     method: m.method,
     label: m.label,
@@ -42,7 +46,7 @@ export async function measureModel(m: MeasureModelInput): Promise<MethodResult> 
     macs: t.macs,
     bytes: t.bytes,
     fileBytes: statSync(m.file).size,
-    latencyMs,
+    ...lat,
   };
   if (m.dense) {
     row.outputCheck = await outputCheck(m.dense.logits, m.graph, m.test);

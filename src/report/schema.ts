@@ -21,6 +21,12 @@ export interface MethodResult {
   bytes: number;
   /** ORT latency per batch, milliseconds. */
   latencyMs?: number;
+  /**
+   * The dense model's latency over this one's, both timed alternately in one process (dense, this, dense, …; the
+   * medians of as many pairs as latency runs), so drift of a shared machine hits both. Absent for the dense model and
+   * for models that do not derive from it.
+   */
+  speedup?: number;
   layers?: LayerStat[];
   notes?: string;
   /** Method-specific numbers (importance kept, bits, multiplies, ...). */

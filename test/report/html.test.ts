@@ -75,6 +75,17 @@ test('report HTML is self-contained with a summary row per method and inline SVG
   assert.match(summaryText(sampleResults()), /tile \+ TileTrans\s+97\.00 %\s+-2\.00/);
 });
 
+test('the speedup column prefers the paired speedup a run measured, beside the MAC reduction', async () => {
+  const r = sampleResults();
+  // Unpaired: dense 2 ms over 1 ms; MACs equal (a masked model).
+  assert.match(await buildReportHtml(r), /<td>1\.00<\/td><td>2\.00×<\/td><td>1\.00×<\/td>/);
+  r.methods[0]!.speedup = 1.25;
+  r.methods[0]!.macs = 2500;
+  assert.match(await buildReportHtml(r), /<td>1\.00<\/td><td>1\.25×<\/td><td>2\.00×<\/td>/);
+  assert.match(summaryText(r), /tile \+ TileTrans .* 1\.00\s+1\.25×$/m);
+  assert.match(await buildReportHtml(r), /<td>2\.00<\/td><td>—<\/td><td>—<\/td>/, 'the dense row has neither');
+});
+
 test('reprune report rebuilds the HTML from JSON and refuses bad input', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reprune-report-'));
   const json = path.join(dir, 'r.json');
