@@ -10,7 +10,7 @@ export interface PassRun {
   pass: string;
   seconds?: number;
   maxRssMB?: number;
-  /** Peak RSS over the model's size on disk. */
+  /** Peak RSS over the size on disk of the model the pass reads (lop-merge: the expanded one). */
   rssOverModel?: number;
   status: 'ok' | 'failed' | 'timeout' | 'skipped';
   note?: string;
@@ -25,6 +25,8 @@ export function fittedExponent(runs: PassRun[]): number | undefined {
 
 export interface ScaleResults {
   runs: PassRun[];
+  /** 1-minute load average when the bench started (before its exports). */
+  loadAtStart?: number;
   ort: Record<string, number>;
   skipped: string[];
   passes: string[];
@@ -46,10 +48,11 @@ export function scaleMarkdown(r: ScaleResults, cmd: string): string {
   return [
     '## scale',
     '',
-    `Command: \`${cmd}\`. Machine: ${machineDescription()}; load average at start ${os.loadavg()[0]!.toFixed(2)}.`,
+    `Command: \`${cmd}\`. Machine: ${machineDescription()}; load average at start ${(r.loadAtStart ?? os.loadavg()[0]!).toFixed(2)}.`,
     '',
     'Each pass is the CLI command in its own process (wall time includes loading and saving the model); peak RSS',
-    'from the process itself; ORT = ONNX Runtime creating a session from the file and running it once.',
+    "from the process itself (VmHWM), over the size of the model the pass reads (lop-merge reads lop-expand's output);",
+    'ORT = ONNX Runtime creating a session from the file and running it once.',
     '',
     markdownTable(
       ['model', 'params', 'pass', 'seconds', 'peak RSS (MB)', 'RSS / model size', 'ORT load+run (s)'],

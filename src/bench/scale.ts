@@ -7,7 +7,7 @@
  * `<out>/scale.md` and `scale.json`. `--quick` uses tiny models (a smoke test of the table, not a measurement).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -133,7 +133,9 @@ function runPass(m: ScaleModel, pass: string, input: string, output: string, o: 
     return { ...base, status: 'timeout', note: `over ${timeoutS} s` };
   const usage = existsSync(probe) ? (JSON.parse(readFileSync(probe, 'utf8')) as { maxRssKB: number }) : undefined;
   const maxRssMB = usage ? usage.maxRssKB / 1024 : undefined;
-  const rssOverModel = maxRssMB !== undefined ? (maxRssMB * 2 ** 20) / m.bytes : undefined;
+  // Against the model the pass reads (lop-merge reads the expanded model, not the original).
+  const inputBytes = input === m.file ? m.bytes : fileBytes(input);
+  const rssOverModel = maxRssMB !== undefined ? (maxRssMB * 2 ** 20) / inputBytes : undefined;
   if (r.status !== 0) {
     const note = (r.stderr || '').trim().split('\n').pop()?.slice(0, 200) ?? `exit ${r.status}`;
     return { ...base, seconds, maxRssMB, status: 'failed', note };
@@ -188,6 +190,12 @@ function calibrationFor(m: ScaleModel, work: string): string | undefined {
   return 'skip' in r ? r.skip : undefined;
 }
 
+/** Bytes of a model on disk, its external data file included. */
+function fileBytes(file: string): number {
+  const data = externalDataPath(file);
+  return statSync(file).size + (existsSync(data) ? statSync(data).size : 0);
+}
+
 function removeModel(file: string): void {
   rmSync(file, { force: true });
   rmSync(externalDataPath(file), { force: true });
@@ -205,6 +213,7 @@ export async function runBench(args: string[]): Promise<void> {
   if (cli && !existsSync(cli))
     throw new ReproError(`--cli ${f.cli}: no such file; give a reprune CLI entry (bin/reprune.js)`);
   const log = (s: string) => process.stderr.write(`${s}\n`);
+  const loadAtStart = os.loadavg()[0]!;
   const work = mkdtempSync(path.join(os.tmpdir(), 'reprune-bench-scale-'));
   const runs: PassRun[] = [];
   const ort: Record<string, number> = {};
@@ -221,7 +230,7 @@ export async function runBench(args: string[]): Promise<void> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  writeResults(f, args, { runs, ort, skipped, passes });
+  writeResults(f, args, { runs, ort, skipped, passes, loadAtStart });
 }
 
 function writeResults(f: ScaleFlags, args: string[], r: ScaleResults): void {

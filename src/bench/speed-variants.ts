@@ -15,6 +15,7 @@ import { costModel, ratioForMacs } from '../passes/schedule/cost.js';
 import { groupStatuses, ROUND_TO_AUTO } from '../passes/cut/groups.js';
 import { foldBatchNorm } from '../passes/foldbn/index.js';
 import { serializeResiduals } from '../passes/srn/index.js';
+import { chooseFcForms } from '../passes/tt/choose-form.js';
 import { ttConvert } from '../passes/tt/convert.js';
 import { densify } from '../passes/tt/densify.js';
 import { parseBlock } from '../passes/unify/blocks.js';
@@ -147,6 +148,11 @@ function variantMakers(dense: Graph, o: VariantOptions, residual: boolean): Make
     () => unifyVariant(dense, true, o.measureBatch),
   ]);
   m.push(['tt', 'TEDEPR TT rank 8', () => ttVariant(dense)]);
+  m.push([
+    'tt',
+    `TEDEPR TT rank 8, FC form per layer by latency (timed at batch ${o.measureBatch})`,
+    () => ttVariant(dense, o.measureBatch),
+  ]);
   return m;
 }
 
@@ -246,9 +252,15 @@ async function unifyVariant(dense: Graph, lowered: boolean, measureBatch = 0): P
   return { graph: r.graph, macs, equals: graph, note: `${n} FC layers lowered; convs stay masked` };
 }
 
-/** TEDEPR's tensor-train layers (random cores at rank 8; timing does not depend on training). Equals its densified form. */
-function ttVariant(dense: Graph): Made {
-  const r = ttConvert(dense, { rank: 8, init: 'random', seed: 0 });
+/**
+ * TEDEPR's tensor-train layers (random cores at rank 8; timing does not depend on training). Equals its densified
+ * form. With `formBatch`, each fully connected layer is a chain or a rebuilt W, whichever ran faster alone at it.
+ */
+async function ttVariant(dense: Graph, formBatch?: number): Promise<Made> {
+  const opts = { rank: 8, init: 'random' as const, seed: 0 };
+  const choices = formBatch ? await chooseFcForms(dense, opts, formBatch) : [];
+  const fcForms = Object.fromEntries(choices.map((c) => [c.node, c.form]));
+  const r = ttConvert(dense, { ...opts, fcForms });
   const back = densify(r.graph);
   const fc = r.layers.filter((l) => l.form === 'chain').length;
   return {

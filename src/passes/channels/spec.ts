@@ -37,10 +37,12 @@ export const CHANNELS_SPEC: PassSpec<ChannelsOptions> = {
   summary: 'structured channel pruning that physically shrinks the model (L1/L2/random/REAP/NU, uniform or PRO ratios)',
   data: 'calibration',
   // REAP/NU stream the first `calib` samples; PRO's logit error reads the first `proSamples` (128) of them.
-  samplesUsed: (o) =>
-    o.criterion === 'reap' || o.criterion === 'nu' || o.budgetMacs !== undefined || o.budgetParams !== undefined
-      ? Math.max(o.calib, o.proSamples ?? PRO_SAMPLES_DEFAULT)
-      : 0,
+  // Behaviour criteria calibrate on `calib` samples; PRO scores on its own `proSamples` (L1 with PRO reads only those:
+  // a 2,000-image folder was decoded whole for 32 scoring samples, 1.2 GB at 224 px).
+  samplesUsed: (o) => {
+    const pro = o.budgetMacs !== undefined || o.budgetParams !== undefined ? (o.proSamples ?? PRO_SAMPLES_DEFAULT) : 0;
+    return o.criterion === 'reap' || o.criterion === 'nu' ? Math.max(o.calib, pro) : pro;
+  },
   options: {
     criterion: {
       type: 'choice',

@@ -38,6 +38,7 @@ export function tedeprOptions(
     ringRank: o.trRank,
     ttCores: intOrAuto('--tt-cores', o.ttCores, 2),
     ttForm: o.ttForm,
+    ttFormBatch: o.ttFormBatch,
     epochs: o.epochs,
     batchSize: o.batch,
     lr: o.lr,

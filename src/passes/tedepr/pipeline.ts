@@ -19,7 +19,15 @@ import { trainModel } from '../../train/trainer.js';
 import type { OptimizerKind } from '../../train/optim/index.js';
 import { ReproError } from '../../util/errors.js';
 import { countKept, pruneAtInit, shuffleMasks, type Masks, type ScoreKind } from '../pai/index.js';
-import { describeSpec, ttConvert, ttLayersOf } from '../tt/index.js';
+import {
+  chooseFcForms,
+  describeSpec,
+  type FormChoice,
+  type TtConvertOptions,
+  type TtForm,
+  ttConvert,
+  ttLayersOf,
+} from '../tt/index.js';
 import { nonzerosOf, prunableTensors, sizeOf, trainedTensors } from './accounting.js';
 
 export interface TedeprOptions {
@@ -32,8 +40,13 @@ export interface TedeprOptions {
   autoOverKeep?: number;
   ringRank?: number;
   ttCores?: number | 'auto';
-  /** Fully connected TT layers: 'chain' (contract the input with the cores, default) or 'reconstruct' (rebuild W per step). */
-  ttForm?: 'chain' | 'reconstruct';
+  /**
+   * Fully connected TT layers: 'chain' (contract the input with the cores, default), 'reconstruct' (rebuild W per
+   * step) or 'auto' (per layer, whichever ONNX Runtime runs faster at `ttFormBatch`; choose-form.ts).
+   */
+  ttForm?: TtForm | 'auto';
+  /** With ttForm 'auto': the batch the two forms are timed at (default 1). */
+  ttFormBatch?: number;
   epochs: number;
   batchSize?: number;
   lr?: number;
@@ -75,6 +88,8 @@ export interface TedeprResult {
   scoreSeconds: number;
   inferenceMsPerBatch: number;
   history: { epoch: number; loss: number; trainAcc: number }[];
+  /** With ttForm 'auto': each fully connected TT layer's chain and reconstruct latencies and the form kept. */
+  formChoices?: FormChoice[];
 }
 
 /** Every decision of a TEDEPR run: the rank and the exact masks (1 = keep) over the prunable tensors. */
@@ -86,21 +101,34 @@ export interface TedeprDecision {
   denseParams: number;
   masks: Masks | undefined;
   scoreSeconds: number;
+  /** With ttForm 'auto': each fully connected TT layer's two latencies and the form kept. */
+  formChoices?: FormChoice[];
 }
 
-/** The fresh dense model and its TT conversion (deterministic in the seed, so plan and replay build the same one). */
-function buildModels(g: Graph, o: TedeprOptions, rank: number | undefined): { dense: Graph; model: Graph } {
-  const seed = o.seed ?? 0;
-  const dense = o.reinit === false ? g : reinitialize(g, seed);
-  if (rank === undefined) return { dense, model: dense.clone() };
-  const conv = ttConvert(dense, {
+/** How TEDEPR converts a model at `rank` (per-layer forms from a plan's `formChoices`, when it has them). */
+function ttOptions(o: TedeprOptions, rank: number, choices?: FormChoice[]): TtConvertOptions {
+  return {
     rank,
     ringRank: o.ringRank,
     cores: o.ttCores,
     init: 'random',
-    seed,
-    fcForm: o.ttForm,
-  });
+    seed: o.seed ?? 0,
+    fcForm: o.ttForm === 'auto' ? 'chain' : o.ttForm,
+    fcForms: choices && Object.fromEntries(choices.map((c) => [c.node, c.form])),
+  };
+}
+
+/** The fresh dense model and its TT conversion (deterministic in the seed and the recorded forms, so plan and replay build the same one). */
+function buildModels(
+  g: Graph,
+  o: TedeprOptions,
+  rank: number | undefined,
+  choices?: FormChoice[],
+): { dense: Graph; model: Graph } {
+  const seed = o.seed ?? 0;
+  const dense = o.reinit === false ? g : reinitialize(g, seed);
+  if (rank === undefined) return { dense, model: dense.clone() };
+  const conv = ttConvert(dense, ttOptions(o, rank, choices));
   for (const l of conv.layers)
     o.log?.(`tt: ${l.node} ${l.denseParams} → ${l.ttParams} params (${describeSpec(l.spec)})`);
   return { dense, model: conv.graph };
@@ -122,7 +150,16 @@ export async function planTedepr(g: Graph, train: Dataset, o: TedeprOptions): Pr
   if (!(o.sparsity >= 0 && o.sparsity < 1))
     throw new ReproError(`--sparsity ${o.sparsity}: must be in [0, 1), e.g. 0.99`);
   const ttRank = resolveRank(g, o);
-  const { dense, model } = buildModels(g, o, ttRank);
+  // Timing needs no trained weights: the forms are chosen on the model as given (the TT cores are fresh anyway).
+  const formChoices =
+    ttRank !== undefined && o.ttForm === 'auto'
+      ? await chooseFcForms(g, ttOptions(o, ttRank), o.ttFormBatch ?? 1)
+      : undefined;
+  for (const c of formChoices ?? [])
+    o.log?.(
+      `tt form: ${c.node} chain ${c.chainMs.toFixed(3)} ms, reconstruct ${c.reconstructMs.toFixed(3)} ms → ${c.form}`,
+    );
+  const { dense, model } = buildModels(g, o, ttRank, formChoices);
   const densePrunable = sizeOf(dense, prunableTensors(dense));
   const prunable = prunableTensors(model);
   const total = sizeOf(model, prunable);
@@ -157,6 +194,7 @@ export async function planTedepr(g: Graph, train: Dataset, o: TedeprOptions): Pr
     denseParams: sizeOf(dense, trainedTensors(dense)),
     masks,
     scoreSeconds,
+    ...(formChoices ? { formChoices } : {}),
   };
 }
 
@@ -168,7 +206,7 @@ export async function trainTedepr(
   o: TedeprOptions,
 ): Promise<TedeprResult> {
   const seed = o.seed ?? 0;
-  const { model } = buildModels(g, { ...o, log: undefined }, d.ttRank ?? undefined);
+  const { model } = buildModels(g, { ...o, log: undefined }, d.ttRank ?? undefined, d.formChoices);
   const prunable = prunableTensors(model);
   const params = trainedTensors(model);
   const t1 = performance.now();
@@ -203,6 +241,7 @@ export async function trainTedepr(
     scoreSeconds: d.scoreSeconds,
     inferenceMsPerBatch: ev?.msPerBatch ?? Number.NaN,
     history: res.history.map((h) => ({ epoch: h.epoch, loss: h.loss, trainAcc: h.trainAcc })),
+    ...(d.formChoices ? { formChoices: d.formChoices } : {}),
   };
   out.metadata['reprune.tedepr'] = JSON.stringify({
     note:

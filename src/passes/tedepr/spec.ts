@@ -15,7 +15,8 @@ export interface TedeprPassOptions {
   trRank?: number;
   /** Cores per layer, 2..6, or 'auto'. */
   ttCores: string;
-  ttForm: 'chain' | 'reconstruct';
+  ttForm: 'chain' | 'reconstruct' | 'auto';
+  ttFormBatch: number;
   epochs: number;
   batch: number;
   lr: number;
@@ -54,9 +55,16 @@ export const TEDEPR_SPEC: PassSpec<TedeprPassOptions> = {
     ttCores: { type: 'string', default: 'auto', help: "cores per layer: 2..6 or 'auto'" },
     ttForm: {
       type: 'choice',
-      values: ['chain', 'reconstruct'],
+      values: ['chain', 'reconstruct', 'auto'],
       default: 'chain',
-      help: "fully connected TT layers: 'chain' or 'reconstruct' (rebuild W each step)",
+      help: "fully connected TT layers: 'chain', 'reconstruct' (rebuild W each step) or 'auto' (per layer, the one ONNX Runtime runs faster at --tt-form-batch; the plan records it)",
+    },
+    ttFormBatch: {
+      type: 'number',
+      integer: true,
+      min: 1,
+      default: 1,
+      help: 'with --tt-form auto: the batch both forms of each layer are timed at',
     },
     epochs: { type: 'number', integer: true, min: 1, default: 3, help: 'training epochs' },
     batch: { type: 'number', integer: true, min: 1, default: 128, help: 'batch size' },

@@ -32,8 +32,12 @@ export interface TtConvertOptions {
   /** Convert only if TT params < maxRatio · dense params (default 1). */
   maxRatio?: number;
   /** Fully connected layers: 'chain' (default) or 'reconstruct' (rebuild W, then the original Gemm/MatMul). */
-  fcForm?: 'chain' | 'reconstruct';
+  fcForm?: TtForm;
+  /** Per fully connected layer (node name), overriding `fcForm` (e.g. chosen by measured latency, choose-form.ts). */
+  fcForms?: Record<string, TtForm>;
 }
+
+export type TtForm = 'chain' | 'reconstruct';
 
 export interface TtLayer {
   node: string;
@@ -87,7 +91,8 @@ export function ttConvert(g0: Graph, opts: TtConvertOptions): { graph: Graph; la
     // The chain contracts a [batch, features] input; a MatMul over [N, H, W, C] (ConvNeXt's MLP) or tokens rebuilds W.
     const chainable = node.opType === 'Gemm' || rank2.has(node.inputs[0]!);
     // The layer index seeds the random cores, so each converted layer gets its own stream.
-    const layer = convertLayer(g, node, view, chainable ? opts : { ...opts, fcForm: 'reconstruct' }, layers.length);
+    const fcForm = chainable ? (opts.fcForms?.[node.name] ?? opts.fcForm) : 'reconstruct';
+    const layer = convertLayer(g, node, view, { ...opts, fcForm }, layers.length);
     if (layer) layers.push(layer);
   }
   if (layers.length === 0) {

@@ -13,5 +13,13 @@ export {
 } from './spec.js';
 export { pathCount, permute, randomCores, reconstructDense, ttSvd } from './cores.js';
 export { emitTtChain, emitTtReconstruct } from './emit.js';
-export { ttConvert, ttLayersOf, TT_METADATA_KEY, type TtConvertOptions, type TtLayer } from './convert.js';
+export {
+  ttConvert,
+  ttLayersOf,
+  TT_METADATA_KEY,
+  type TtConvertOptions,
+  type TtForm,
+  type TtLayer,
+} from './convert.js';
+export { chooseFcForms, type FormChoice } from './choose-form.js';
 export { denseWeightOf, densify } from './densify.js';
