@@ -209,7 +209,7 @@ export async function runBench(args: string[]): Promise<void> {
     : Object.keys(PASSES).filter((p) => !OPT_IN.has(p));
   const timeoutS = Number(f.timeout);
   if (!(timeoutS > 0)) throw new ReproError(`--timeout ${f.timeout}: expected a positive number of seconds`);
-  const cli = f.cli && path.resolve(f.cli);
+  const cli = f.cli ? path.resolve(f.cli) : undefined;
   if (cli && !existsSync(cli))
     throw new ReproError(`--cli ${f.cli}: no such file; give a reprune CLI entry (bin/reprune.js)`);
   const log = (s: string) => process.stderr.write(`${s}\n`);
