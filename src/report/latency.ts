@@ -48,15 +48,19 @@ export function seededFeeds(g: Graph, batch: number, seed = 0): Record<string, T
   return feeds;
 }
 
+function checkLatencyArgs(batch: number, iters: number): void {
+  if (!(Number.isInteger(batch) && batch > 0))
+    throw new ReproError(`latency batch ${batch}: must be a positive integer`);
+  if (!(Number.isInteger(iters) && iters > 0))
+    throw new ReproError(`latency iterations ${iters}: must be a positive integer`);
+}
+
 /** Milliseconds per batch (median). */
 export async function measureLatency(g: Graph, opts: LatencyOptions = {}): Promise<number> {
   const batch = opts.batch ?? 1;
   const iters = opts.iters ?? 20;
   const warmup = opts.warmup ?? 3;
-  if (!(Number.isInteger(batch) && batch > 0))
-    throw new ReproError(`latency batch ${batch}: must be a positive integer`);
-  if (!(Number.isInteger(iters) && iters > 0))
-    throw new ReproError(`latency iterations ${iters}: must be a positive integer`);
+  checkLatencyArgs(batch, iters);
   const { times } = await timeRuns(await compile(g, opts.runtime), seededFeeds(g, batch), iters, warmup);
   return median(times);
 }
@@ -70,6 +74,7 @@ export async function rowLatency(
   o: { batch: number; iters: number; dense?: Graph },
 ): Promise<{ latencyMs: number; speedup?: number }> {
   if (!o.dense) return { latencyMs: await measureLatency(g, { batch: o.batch, iters: o.iters }) };
+  checkLatencyArgs(o.batch, o.iters);
   const p = await pairedLatency(await compile(o.dense), await compile(g), seededFeeds(g, o.batch), o.iters);
   return { latencyMs: p.ms, speedup: p.denseMs / p.ms };
 }

@@ -96,3 +96,14 @@ test('reprune report rebuilds the HTML from JSON and refuses bad input', async (
   assert.equal(await main(['report', path.join(dir, 'bad.json'), '-o', path.join(dir, 'bad.html')]), 2);
   assert.ok(!fs.existsSync(path.join(dir, 'bad.html')));
 });
+
+test('a paired latency refuses a batch or run count that is not a positive integer, as the unpaired one does', async () => {
+  const { rowLatency } = await import('../../src/report/latency.js');
+  const { buildModel } = await import('../../src/models/index.js');
+  const g = buildModel('mlp', { seed: 0 });
+  await assert.rejects(rowLatency(g, { batch: 0, iters: 5, dense: g }), /latency batch 0: must be a positive integer/);
+  await assert.rejects(rowLatency(g, { batch: 2, iters: 0, dense: g }), /latency iterations 0/);
+  await assert.rejects(rowLatency(g, { batch: 2, iters: 0 }), /latency iterations 0/);
+  const r = await rowLatency(g, { batch: 2, iters: 3, dense: g });
+  assert.ok(r.latencyMs > 0 && r.speedup! > 0);
+});
