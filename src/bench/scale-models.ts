@@ -47,7 +47,8 @@ function builtModel(name: string, work: string): ScaleModel {
   return { name, file, params: paramCount(g), bytes: modelBytes(file) };
 }
 
-function modelBytes(file: string): number {
+/** Bytes of a model on disk, its external data file included. */
+export function modelBytes(file: string): number {
   const data = externalDataPath(file);
   return statSync(file).size + (existsSync(data) ? statSync(data).size : 0);
 }

@@ -7,7 +7,7 @@
  * `<out>/scale.md` and `scale.json`. `--quick` uses tiny models (a smoke test of the table, not a measurement).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,7 +17,14 @@ import { externalDataPath } from '../onnx/external.js';
 import { ReproError } from '../util/errors.js';
 import { machineDescription } from './benchmarks-doc.js';
 import { writeRandomCalibration } from './scale-data.js';
-import { FULL_MODELS, ortLoadAndRun, prepareModels, QUICK_MODELS, type ScaleModel } from './scale-models.js';
+import {
+  FULL_MODELS,
+  modelBytes,
+  ortLoadAndRun,
+  prepareModels,
+  QUICK_MODELS,
+  type ScaleModel,
+} from './scale-models.js';
 import { fittedExponent, type PassRun, type ScaleResults, scaleMarkdown } from './scale-report.js';
 
 export { fittedExponent, type PassRun, type ScaleResults, scaleMarkdown } from './scale-report.js';
@@ -134,7 +141,7 @@ function runPass(m: ScaleModel, pass: string, input: string, output: string, o: 
   const usage = existsSync(probe) ? (JSON.parse(readFileSync(probe, 'utf8')) as { maxRssKB: number }) : undefined;
   const maxRssMB = usage ? usage.maxRssKB / 1024 : undefined;
   // Against the model the pass reads (lop-merge reads the expanded model, not the original).
-  const inputBytes = input === m.file ? m.bytes : fileBytes(input);
+  const inputBytes = input === m.file ? m.bytes : modelBytes(input);
   const rssOverModel = maxRssMB !== undefined ? (maxRssMB * 2 ** 20) / inputBytes : undefined;
   if (r.status !== 0) {
     const note = (r.stderr || '').trim().split('\n').pop()?.slice(0, 200) ?? `exit ${r.status}`;
@@ -188,12 +195,6 @@ function calibrationFor(m: ScaleModel, work: string): string | undefined {
   const g = loadOnnx(m.file);
   const r = writeRandomCalibration(g, dir, CALIB_SAMPLES, m.classes ?? 10);
   return 'skip' in r ? r.skip : undefined;
-}
-
-/** Bytes of a model on disk, its external data file included. */
-function fileBytes(file: string): number {
-  const data = externalDataPath(file);
-  return statSync(file).size + (existsSync(data) ? statSync(data).size : 0);
 }
 
 function removeModel(file: string): void {

@@ -34,7 +34,7 @@ export interface MeasureOptions {
 export type LowerOne = (one: Graph, node: string) => Graph;
 
 /** The node alone: its input at the shape it has in `g` (batch `batch`), its constant inputs, its output. */
-function layerGraph(g: Graph, shaped: Graph, n: Node): Graph | undefined {
+export function layerGraph(g: Graph, shaped: Graph, n: Node): Graph | undefined {
   const x = n.inputs[0]!;
   const shape = shaped.valueInfo.get(x)?.shape ?? shaped.inputs.find((v) => v.name === x)?.shape;
   if (!shape || shape.some((d) => typeof d !== 'number')) return undefined;
@@ -51,7 +51,7 @@ function layerGraph(g: Graph, shaped: Graph, n: Node): Graph | undefined {
 }
 
 /** Dense vs lowered medians of one single-layer model, alternating runs so drift hits both. */
-async function timePair(dense: Graph, lowered: Graph, runs: number): Promise<[number, number]> {
+export async function timePair(dense: Graph, lowered: Graph, runs: number): Promise<[number, number]> {
   const input = dense.inputs[0]!;
   const dims = input.shape as number[];
   const data = new SeededRng(3).fillUniform(new Float32Array(dims.reduce((a, b) => a * b, 1)));
