@@ -16,8 +16,22 @@ export function machineDescription(): string {
   );
 }
 
+/**
+ * The page's sections in order: every registered bench, plus `train` (written by `npm run bench:train`, a script
+ * outside the CLI because it needs PyTorch) right after the baselines.
+ */
+export function pageSections(benches: string[]): string[] {
+  const rest = benches.filter((n) => n !== 'baselines' && n !== 'train');
+  return [...(benches.includes('baselines') ? ['baselines'] : []), 'train', ...rest];
+}
+
+/** `<benchDir>/intro.md`: the page's hand-written preface (where and when the tables were measured). */
+export const INTRO_FILE = 'intro.md';
+
 export function assembleBenchmarks(benchDir: string, names: string[], intro = ''): string {
-  const parts = [`# Benchmarks\n`, `Machine: ${machineDescription()}.\n`, intro];
+  const introFile = path.join(benchDir, INTRO_FILE);
+  const preface = intro || (existsSync(introFile) ? `${readFileSync(introFile, 'utf8').trim()}\n` : '');
+  const parts = [`# Benchmarks\n`, `Machine: ${machineDescription()}.\n`, preface];
   const files = existsSync(benchDir)
     ? readdirSync(benchDir)
         .filter((f) => f.endsWith('.md'))

@@ -91,20 +91,56 @@ export function lopMarkdown(d: LopBenchData, settings: string): string[] {
           .join(' | ')} |`,
       );
     }
-    const gap = (mode: FinetuneMode) =>
-      ratios.map((r) => {
-        const a = mine.find((x) => x.mode === mode && x.ratio === r),
-          v = mine.find((x) => x.mode === 'vanilla' && x.ratio === r);
-        return a?.accuracy.n && v?.accuracy.n
-          ? `${a.accuracy.mean >= v.accuracy.mean ? '+' : ''}${pct(a.accuracy.mean - v.accuracy.mean)}`
-          : '—';
-      });
-    for (const mode of ['vanilla+spkd', 'lop', 'lop+spkd'] as const)
-      md.push(`| Δ ${mode} − vanilla (points) | ${gap(mode).join(' | ')} |`);
+    md.push(
+      ...gapRows(mine, ratios),
+      ...spRows(
+        d.runs.filter((r) => r.arch === arch),
+        mine,
+        ratios,
+      ),
+    );
     md.push('');
     md.push(...timeTable(d.runs.filter((r) => r.arch === arch)), '');
   }
   return md;
+}
+
+/** Each mode's mean gap to vanilla fine-tuning, in points, per ratio. */
+function gapRows(mine: SummaryRow[], ratios: number[]): string[] {
+  const gap = (mode: FinetuneMode) =>
+    ratios.map((r) => {
+      const a = mine.find((x) => x.mode === mode && x.ratio === r),
+        v = mine.find((x) => x.mode === 'vanilla' && x.ratio === r);
+      return a?.accuracy.n && v?.accuracy.n
+        ? `${a.accuracy.mean >= v.accuracy.mean ? '+' : ''}${pct(a.accuracy.mean - v.accuracy.mean)}`
+        : '—';
+    });
+  return (['vanilla+spkd', 'lop', 'lop+spkd'] as const).map(
+    (mode) => `| Δ ${mode} − vanilla (points) | ${gap(mode).join(' | ')} |`,
+  );
+}
+
+/** The γ SP-KD used (lop+spkd runs) and whether lop+spkd clears vanilla by more than both spreads. */
+function spRows(runs: LopRun[], rows: SummaryRow[], ratios: number[]): string[] {
+  const gammas = ratios.map((r) => {
+    const gs = [
+      ...new Set(
+        runs.filter((x) => x.mode === 'lop+spkd' && x.ratio === r && x.spGamma !== undefined).map((x) => x.spGamma!),
+      ),
+    ];
+    return gs.length ? gs.map((g) => g.toFixed(0)).join(', ') : '—';
+  });
+  const wins = ratios.map((r) => {
+    const a = rows.find((x) => x.mode === 'lop+spkd' && x.ratio === r)?.accuracy;
+    const v = rows.find((x) => x.mode === 'vanilla' && x.ratio === r)?.accuracy;
+    if (!a?.n || !v?.n) return '—';
+    return a.mean - a.std > v.mean + v.std ? 'yes' : 'no';
+  });
+  if (gammas.every((g) => g === '—')) return [];
+  return [
+    `| SP-KD γ of lop+spkd | ${gammas.join(' | ')} |`,
+    `| lop+spkd mean − std > vanilla mean + std | ${wins.join(' | ')} |`,
+  ];
 }
 
 /** Wall time per fine-tuning run (expand + train + merge) and training throughput; LOP overhead vs the same mode without LOP. */

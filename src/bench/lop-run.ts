@@ -28,7 +28,9 @@ export interface LopBenchOptions {
   denseEpochs: number;
   denseLimit?: number;
   expand: number;
-  spGamma: number;
+  /** A fixed SP-KD γ; without it the share rule sets γ per run. */
+  spGamma?: number;
+  spShare: number;
   lr?: number;
   batch?: number;
   log: (line: string) => void;
@@ -45,6 +47,8 @@ export interface LopRun {
   seconds: number;
   samplesPerSecond: number;
   trainLoss: number;
+  /** SP-KD's γ in this run (spkd modes). */
+  spGamma?: number;
   /** Training loss became NaN/Inf (accuracy and speed are NaN). */
   diverged?: boolean;
 }
@@ -141,14 +145,17 @@ async function finetuneRun(
         lop: mode.startsWith('lop'),
         expand: o.expand,
         spGamma: o.spGamma,
+        spShare: o.spShare,
         mask: false,
       },
       { data: a.train, teacher: mode.endsWith('spkd') ? a.dense.graph : undefined },
     );
     const seconds = (performance.now() - t0) / 1000;
-    const h = (res.report as FinetuneReport).history;
+    const rep = res.report as FinetuneReport;
+    const h = rep.history;
     return {
       ...id,
+      ...(rep.sp ? { spGamma: rep.sp.gamma } : {}),
       accuracy: await a.acc(res.graph),
       seconds,
       samplesPerSecond: h.reduce((acc, e) => acc + e.samplesPerSecond, 0) / h.length,

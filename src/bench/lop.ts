@@ -14,7 +14,7 @@ import { numberFlag, numberListFlag, splitList } from '../util/numbers.js';
 import { lopMarkdown, summarize } from './lop-report.js';
 import { runLopBench, type LopBenchData, type LopBenchOptions } from './lop-run.js';
 import { FINETUNE_MODES, type FinetuneMode } from '../passes/lop/finetune.js';
-import { LOP_DEFAULT_RATE } from '../passes/lop/spec.js';
+import { DEFAULT_SP_SHARE, LOP_DEFAULT_RATE } from '../passes/lop/spec.js';
 
 interface Flags {
   archs?: string;
@@ -29,6 +29,7 @@ interface Flags {
   denseLimit?: string;
   expand?: string;
   spGamma?: string;
+  spShare?: string;
   lr?: string;
   batch?: string;
   quick?: boolean;
@@ -52,7 +53,8 @@ export function parseLopBenchArgs(args: string[]): { o: Omit<LopBenchOptions, 'l
     .option('--dense-epochs <n>', 'epochs of the dense model when it must be trained (default 10)')
     .option('--dense-limit <n>', 'training samples of the dense model (default all)')
     .option('--expand <r>', `LOP expansion rate (default ${LOP_DEFAULT_RATE})`)
-    .option('--sp-gamma <γ>', 'SP-KD weight γ (default 300)')
+    .option('--sp-gamma <γ>', 'a fixed SP-KD weight γ (default: γ from --sp-share)')
+    .option('--sp-share <s>', `SP-KD γ such that γ·L_SP starts at s × the cross-entropy (default ${DEFAULT_SP_SHARE})`)
     .option('--lr <x>', `fine-tuning learning rate (default ${FINETUNE_RECIPE.lr}, SGD momentum, cosine)`)
     .option('--batch <n>', `fine-tuning batch size (default ${FINETUNE_RECIPE.batch})`)
     .option('--quick', 'lenet5, ratios 0.5,0.9, 1 epoch on 2000 samples, 2 seeds')
@@ -84,7 +86,8 @@ export function parseLopBenchArgs(args: string[]): { o: Omit<LopBenchOptions, 'l
       denseEpochs: int('--dense-epochs', f.denseEpochs, 10)!,
       denseLimit: int('--dense-limit', f.denseLimit, undefined),
       expand: num('--expand', f.expand, 1) ?? LOP_DEFAULT_RATE,
-      spGamma: num('--sp-gamma', f.spGamma) ?? 300,
+      spGamma: num('--sp-gamma', f.spGamma),
+      spShare: num('--sp-share', f.spShare, 0.001) ?? DEFAULT_SP_SHARE,
       lr: num('--lr', f.lr),
       batch: int('--batch', f.batch, undefined),
     },
@@ -101,7 +104,7 @@ function settingsText(command: string, o: Omit<LopBenchOptions, 'log'>): string 
     '',
     `Fine-tuning: ${o.epochs} epoch(s) on ${o.limit ?? 'all'} training samples, SGD momentum 0.9, lr ${o.lr ?? FINETUNE_RECIPE.lr} cosine, ` +
       `batch ${o.batch ?? FINETUNE_RECIPE.batch}, weight decay ${FINETUNE_RECIPE.weightDecay}; identical for every mode. LOP expansion r = ${o.expand}; ` +
-      `SP-KD γ = ${o.spGamma}, teacher = the dense model, layers = stage ends (pooling outputs and the classifier's input). ` +
+      `SP-KD γ = ${o.spGamma ?? `${o.spShare} × CE₀ / SP₀ (the share rule; each run's γ in the JSON)`}, teacher = the dense model, layers = stage ends (pooling outputs and the classifier's input). ` +
       `Dense models: ${o.denseEpochs} epochs${o.denseLimit ? ` on ${o.denseLimit} samples` : ''} (cached). ` +
       `Test accuracy on ${o.evalLimit ?? 'all 10000'} test samples, of the saved model (LOP: after merging back). ` +
       `Seeds 0..${o.seeds - 1} at the largest ratio, ${o.otherSeeds} elsewhere (seed = data order and LOP factors); mean ± sample std.`,

@@ -81,8 +81,8 @@ function parseFlags(args: string[]): Flags {
     .option('--train-epochs <n>', 'epochs when a model must be trained (default 10)')
     .option('--train-limit <n>', 'training samples when a model must be trained (default: all)')
     .option('--pro-step <f>', 'PRO step per proposal (default 0.1)')
-    .option('--finetune-epochs <n>', 'fine-tune epochs after pruning (default 0 = none)')
-    .option('--finetune-limit <n>', 'training samples for the fine-tune')
+    .option('--finetune-epochs <n>', 'fine-tune epochs after pruning, equal for every variant (default 1; 0 = none)')
+    .option('--finetune-limit <n>', 'training samples for the fine-tune (default 10000)')
     .option('--variants <list>', 'accuracy variants (default all: L1, L1+PRO, NU, NU+PRO, REAP, REAP+PRO, SRN+…)')
     .option('--no-scaling', 'skip the scaling part')
     .option('--no-accuracy', 'skip the accuracy part')
@@ -104,8 +104,9 @@ function accuracyOptions(f: Flags, log: (s: string) => void): AccuracyOptions {
     trainEpochs: one('--train-epochs', f.trainEpochs) ?? 10,
     trainLimit: one('--train-limit', f.trainLimit),
     proStep: numberFlag('--pro-step', f.proStep, { min: 0, max: 1 }) ?? 0.1,
-    finetuneEpochs: one('--finetune-epochs', f.finetuneEpochs) ?? 0,
-    finetuneLimit: one('--finetune-limit', f.finetuneLimit),
+    // After-fine-tune accuracy by default: criteria are compared after equal training, not only one-shot.
+    finetuneEpochs: numberFlag('--finetune-epochs', f.finetuneEpochs, { integer: true, min: 0 }) ?? (f.quick ? 0 : 1),
+    finetuneLimit: one('--finetune-limit', f.finetuneLimit) ?? 10000,
     latency: f.latency,
     variants: variantsFlag(f.variants),
     log,

@@ -1,5 +1,5 @@
 /**
- * `reprune bench tedepr [--quick] [--archs mlp,lenet5,vgg-small] [--sparsities 90,95,98,99,99.5]
+ * `reprune bench tedepr [--quick] [--archs mlp,lenet5,vgg-small] [--sparsities 98,99,99.5]
  *   [--scores random,magnitude,snip,grasp,synflow,trainability] [--epochs N] [--tt-rank r|auto] [--json-out results.json]`
  *
  * For every (arch, sparsity, score): the dense model pruned at init by the score vs TEDEPR (TT layers, same score on
@@ -9,7 +9,9 @@
  * smallest rank whose cores hold ≥ 2× the kept weights (a fixed rank would be denser than the budget at 90 %).
  * TT layers use the 'reconstruct' form here (identical numbers to the chain form, several times faster to train
  * at these layer sizes; --tt-form chain to measure the chain).
- * --quick: mlp and lenet5, sparsities 90/99/99.5, 1 epoch on 20k training samples.
+ * Default: sparsities 98/99/99.5 (where pruning at init is judged), seeds 0–2 (--seeds), and the random-shuffle
+ * control of the default score (--shuffle: of every score; --no-shuffle: none).
+ * --quick: mlp and lenet5, sparsities 90/99/99.5, 1 epoch on 20k training samples, one seed, no control.
  */
 import { mkdirSync } from 'node:fs';
 import { writeFileAtomic } from '../util/fs.js';
@@ -21,6 +23,8 @@ import { numberFlag, numberListFlag, splitList } from '../util/numbers.js';
 import { isScoreKind, SCORE_KINDS, type ScoreKind } from '../passes/pai/index.js';
 import { buildModel } from '../models/index.js';
 import { runTedepr, type TedeprResult } from '../passes/tedepr/pipeline.js';
+import { TEDEPR_SPEC } from '../passes/tedepr/spec.js';
+import { meanStd, type Stat } from './lop-report.js';
 
 export interface Row {
   arch: string;
@@ -29,6 +33,7 @@ export interface Row {
   /** The random-shuffle control of `score`: its per-layer densities, each layer's mask shuffled. */
   shuffled: boolean;
   mode: 'dense' | 'tt';
+  seed: number;
   ttRank: number | null;
   accuracy: number;
   nonzeros: number;
@@ -41,6 +46,9 @@ export interface Row {
 
 const list = (s: string): string[] => splitList(s) ?? [];
 
+/** The score `reprune tedepr` uses by default: its random-shuffle control runs unless --no-shuffle. */
+const DEFAULT_SCORE = TEDEPR_SPEC.options.score.default;
+
 export interface BenchConfig {
   archs: string[];
   /** Fractions, e.g. 0.99. */
@@ -52,8 +60,10 @@ export interface BenchConfig {
   trainLimit?: number;
   testLimit?: number;
   seed: number;
-  /** Also run each score's random-shuffle control (same per-layer densities, masks shuffled). */
-  shuffle: boolean;
+  /** Runs per setting: seeds seed, seed + 1, …; the summary tables give mean ± sample std. */
+  seeds: number;
+  /** Scores whose random-shuffle control also runs (same per-layer densities, masks shuffled). */
+  shuffle: ScoreKind[];
   /** Rewrite this JSON file with all rows after every pair of runs. */
   jsonOut?: string;
 }
@@ -69,6 +79,7 @@ export function benchConfig(o: {
   trainLimit?: string;
   testLimit?: string;
   seed?: string;
+  seeds?: string;
   shuffle?: boolean;
   jsonOut?: string;
 }): BenchConfig {
@@ -79,7 +90,7 @@ export function benchConfig(o: {
   return {
     archs: list(o.archs ?? (quick ? 'mlp,lenet5' : 'mlp,lenet5,vgg-small')),
     // Percent (99.5) or fraction (0.995) both accepted.
-    sparsities: numberListFlag('--sparsities', o.sparsities ?? (quick ? '90,99,99.5' : '90,95,98,99,99.5'), {
+    sparsities: numberListFlag('--sparsities', o.sparsities ?? (quick ? '90,99,99.5' : '98,99,99.5'), {
       min: 0,
       max: 100,
     })!.map((s) => (s > 1 ? s / 100 : s)),
@@ -93,7 +104,14 @@ export function benchConfig(o: {
     trainLimit: numberFlag('--train-limit', o.trainLimit, { integer: true, min: 1 }) ?? (quick ? 20000 : undefined),
     testLimit: numberFlag('--test-limit', o.testLimit, { integer: true, min: 1 }),
     seed: numberFlag('--seed', o.seed, { integer: true, min: 0 }) ?? 0,
-    shuffle: !!o.shuffle,
+    // The control of the pass's default score unless told otherwise (true: every score's; false: none).
+    shuffle:
+      o.shuffle === true
+        ? (scores as ScoreKind[])
+        : o.shuffle === false || quick
+          ? []
+          : (scores.filter((s) => s === DEFAULT_SCORE) as ScoreKind[]),
+    seeds: numberFlag('--seeds', o.seeds, { integer: true, min: 1 }) ?? (quick ? 1 : 3),
     jsonOut: o.jsonOut,
   };
 }
@@ -103,7 +121,7 @@ export async function runBench(args: string[]): Promise<void> {
   const { help, out, ...values } = parseBenchArgs(args).values;
   if (help) {
     process.stdout.write(
-      'usage: reprune bench tedepr [--quick] [--archs mlp,lenet5,vgg-small] [--sparsities 90,95,98,99,99.5] [--scores random,...] [--epochs N] [--tt-rank r|auto] [--tt-form chain|reconstruct] [--train-limit N] [--test-limit N] [--seed N] [--shuffle] [--json-out file]\n  --shuffle  also run the random-shuffle control of each score (Frankle et al. 2021): per-layer densities kept, masks shuffled\n',
+      'usage: reprune bench tedepr [--quick] [--archs mlp,lenet5,vgg-small] [--sparsities 90,95,98,99,99.5] [--scores random,...] [--epochs N] [--tt-rank r|auto] [--tt-form chain|reconstruct] [--train-limit N] [--test-limit N] [--seed N] [--seeds N] [--shuffle] [--json-out file]\n  --seeds N  run every setting with seeds seed..seed+N-1; the summary tables give mean ± std\n  --shuffle  run the random-shuffle control (Frankle et al. 2021: per-layer densities kept, masks shuffled) of every score, not only the default score’s; --no-shuffle: of none\n',
     );
     return;
   }
@@ -114,6 +132,7 @@ export async function runBench(args: string[]): Promise<void> {
     trainLimit: values['train-limit'],
     testLimit: values['test-limit'],
     jsonOut: values['json-out'],
+    shuffle: values['no-shuffle'] ? false : values.shuffle,
   });
   const { markdown, rows } = await benchTedepr(cfg, (line) => process.stdout.write(line));
   if (out) {
@@ -145,7 +164,9 @@ function parseBenchArgs(args: string[]) {
         'train-limit': { type: 'string' },
         'test-limit': { type: 'string' },
         seed: { type: 'string' },
+        seeds: { type: 'string' },
         shuffle: { type: 'boolean' },
+        'no-shuffle': { type: 'boolean' },
         'json-out': { type: 'string' },
         out: { type: 'string' },
       },
@@ -168,7 +189,7 @@ export async function benchTedepr(
   };
   const rows: Row[] = [];
   write(
-    `TEDEPR bench: epochs ${epochs}, TT rank ${ttRank} (${form}), train samples ${trainLimit ?? 'all'}, seed ${seed}, Adam lr 2e-3 cosine, batch 128\n\n`,
+    `TEDEPR bench: epochs ${epochs}, TT rank ${ttRank} (${form}), train samples ${trainLimit ?? 'all'}, ${cfg.seeds > 1 ? `seeds ${seed}–${seed + cfg.seeds - 1}` : `seed ${seed}`}, Adam lr 2e-3 cosine, batch 128\n\n`,
   );
   write(
     '| arch | sparsity | score | dense acc | TEDEPR acc | nonzeros dense / TT | score s dense / TT | train s dense / TT | infer ms/batch500 dense / TT |\n',
@@ -180,17 +201,19 @@ export async function benchTedepr(
     const test = loadDataset(data, 'test', { limit: cfg.testLimit });
     for (const sparsity of sparsities) {
       for (const score of scores)
-        for (const shuffled of cfg.shuffle ? [false, true] : [false]) {
-          const pair = await runPair(cfg, { arch, sparsity, score, shuffled }, train, test, rows);
-          write(pairLine(arch, sparsity, scoreLabel(score, shuffled), pair));
-          // Rewritten after every pair so a long run leaves usable results if it is stopped.
-          if (cfg.jsonOut)
-            writeFileAtomic(cfg.jsonOut, JSON.stringify({ epochs, ttRank, form, trainLimit, seed, rows }, null, 1));
-        }
+        for (const shuffled of cfg.shuffle.includes(score) ? [false, true] : [false])
+          for (let s = seed; s < seed + cfg.seeds; s++) {
+            const pair = await runPair(cfg, { arch, sparsity, score, shuffled, seed: s }, train, test, rows);
+            const label = `${scoreLabel(score, shuffled)}${cfg.seeds > 1 ? `, seed ${s}` : ''}`;
+            write(pairLine(arch, sparsity, label, pair));
+            // Rewritten after every pair so a long run leaves usable results if it is stopped.
+            if (cfg.jsonOut)
+              writeFileAtomic(cfg.jsonOut, JSON.stringify({ epochs, ttRank, form, trainLimit, seed, rows }, null, 1));
+          }
     }
   }
   writeBestTable(archs, sparsities, rows, write);
-  if (cfg.shuffle) writeShuffleTable(rows, write);
+  if (cfg.shuffle.length) writeShuffleTable(rows, write);
   return { markdown: md, rows };
 }
 
@@ -199,12 +222,12 @@ const scoreLabel = (score: ScoreKind, shuffled: boolean) => (shuffled ? `${score
 /** Dense pruning at init vs TEDEPR from the same fresh model (same seed); both runs are appended to `rows`. */
 async function runPair(
   cfg: BenchConfig,
-  { arch, sparsity, score, shuffled }: Pick<Row, 'arch' | 'sparsity' | 'score' | 'shuffled'>,
+  { arch, sparsity, score, shuffled, seed }: Pick<Row, 'arch' | 'sparsity' | 'score' | 'shuffled' | 'seed'>,
   train: ReturnType<typeof loadDataset>,
   test: ReturnType<typeof loadDataset>,
   rows: Row[],
 ): Promise<Record<'dense' | 'tt', TedeprResult>> {
-  const { epochs, ttRank, form, seed } = cfg;
+  const { epochs, ttRank, form } = cfg;
   const pair: Partial<Record<'dense' | 'tt', TedeprResult>> = {};
   for (const mode of ['dense', 'tt'] as const) {
     const fresh = buildModel(arch, { seed, numClasses: train.numClasses });
@@ -226,6 +249,7 @@ async function runPair(
       score,
       shuffled,
       mode,
+      seed,
       ttRank: r.ttRank,
       accuracy: r.accuracy,
       nonzeros: r.nonzeros,
@@ -252,40 +276,61 @@ function pairLine(
   return `| ${arch} | ${(100 * sparsity).toFixed(1)}% | ${score} (r=${t.ttRank}) | ${(100 * d.accuracy).toFixed(2)} | ${(100 * t.accuracy).toFixed(2)} | ${d.nonzeros} / ${t.nonzeros} | ${d.scoreSeconds.toFixed(1)} / ${t.scoreSeconds.toFixed(1)} | ${d.trainSeconds.toFixed(1)} / ${t.trainSeconds.toFixed(1)} | ${d.inferenceMsPerBatch.toFixed(1)} / ${t.inferenceMsPerBatch.toFixed(1)} |\n`;
 }
 
+/** Accuracy over the seeds of one (arch, sparsity, score, shuffled, mode) setting. */
+function accuracyOver(rows: Row[], k: Pick<Row, 'arch' | 'sparsity' | 'score' | 'shuffled' | 'mode'>): Stat {
+  const same = rows.filter(
+    (r) =>
+      r.arch === k.arch &&
+      r.sparsity === k.sparsity &&
+      r.score === k.score &&
+      r.shuffled === k.shuffled &&
+      r.mode === k.mode,
+  );
+  return meanStd(same.map((r) => r.accuracy));
+}
+
+/** A percentage with its spread over seeds when there are several. */
+const pct = (s: Stat) => `${(100 * s.mean).toFixed(2)}${s.n > 1 ? ` ± ${(100 * s.std).toFixed(2)}` : ''}`;
+
 /**
- * Writes the Markdown table of the best dense score vs the best TEDEPR score per (arch, sparsity), line by line.
- * Shuffle controls are not scores of their own and never count as the best.
+ * Writes the Markdown table of the best dense score vs the best TEDEPR score per (arch, sparsity) (mean over
+ * seeds), line by line. Shuffle controls are not scores of their own and never count as the best.
  */
 function writeBestTable(archs: string[], sparsities: number[], rows: Row[], write: (s: string) => void): void {
   write(
-    '\nBest dense score vs best TEDEPR score:\n\n| arch | sparsity | best dense | best TEDEPR | TEDEPR − dense (points) |\n|---|---|---|---|---|\n',
+    '\nBest dense score vs best TEDEPR score (mean over seeds):\n\n| arch | sparsity | best dense | best TEDEPR | TEDEPR − dense (points) |\n|---|---|---|---|---|\n',
   );
+  const scores = [...new Set(rows.map((r) => r.score))];
   for (const arch of archs)
     for (const sparsity of sparsities) {
       const best = (mode: 'dense' | 'tt') =>
-        rows
-          .filter((r) => r.arch === arch && r.sparsity === sparsity && r.mode === mode && !r.shuffled)
-          .reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
+        scores
+          .map((score) => ({ score, acc: accuracyOver(rows, { arch, sparsity, score, shuffled: false, mode }) }))
+          .filter((x) => x.acc.n > 0)
+          .reduce((a, b) => (b.acc.mean > a.acc.mean ? b : a));
       const d = best('dense');
       const t = best('tt');
       write(
-        `| ${arch} | ${(100 * sparsity).toFixed(1)}% | ${(100 * d.accuracy).toFixed(2)} (${d.score}) | ${(100 * t.accuracy).toFixed(2)} (${t.score}) | ${(100 * (t.accuracy - d.accuracy)).toFixed(2)} |\n`,
+        `| ${arch} | ${(100 * sparsity).toFixed(1)}% | ${pct(d.acc)} (${d.score}) | ${pct(t.acc)} (${t.score}) | ${(100 * (t.acc.mean - d.acc.mean)).toFixed(2)} |\n`,
       );
     }
 }
 
-/** Each score beside its random-shuffle control: points lost when only the per-layer densities are kept. */
+/** Each score beside its random-shuffle control (means over seeds): points lost when only per-layer densities are kept. */
 function writeShuffleTable(rows: Row[], write: (s: string) => void): void {
   write(
-    '\nEach score vs its random-shuffle control (same per-layer densities, masks shuffled):\n\n| arch | sparsity | score | mode | score acc | shuffled acc | score − shuffled (points) |\n|---|---|---|---|---|---|---|\n',
+    '\nEach score vs its random-shuffle control (same per-layer densities, masks shuffled; mean over seeds):\n\n| arch | sparsity | score | mode | score acc | shuffled acc | score − shuffled (points) |\n|---|---|---|---|---|---|---|\n',
   );
+  const seen = new Set<string>();
   for (const r of rows.filter((x) => !x.shuffled)) {
-    const c = rows.find(
-      (x) => x.shuffled && x.arch === r.arch && x.sparsity === r.sparsity && x.score === r.score && x.mode === r.mode,
-    );
-    if (!c) continue;
+    const key = `${r.arch}|${r.sparsity}|${r.score}|${r.mode}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const a = accuracyOver(rows, r);
+    const c = accuracyOver(rows, { ...r, shuffled: true });
+    if (c.n === 0) continue;
     write(
-      `| ${r.arch} | ${(100 * r.sparsity).toFixed(1)}% | ${r.score} | ${r.mode} | ${(100 * r.accuracy).toFixed(2)} | ${(100 * c.accuracy).toFixed(2)} | ${(100 * (r.accuracy - c.accuracy)).toFixed(2)} |\n`,
+      `| ${r.arch} | ${(100 * r.sparsity).toFixed(1)}% | ${r.score} | ${r.mode} | ${pct(a)} | ${pct(c)} | ${(100 * (a.mean - c.mean)).toFixed(2)} |\n`,
     );
   }
 }

@@ -1,5 +1,6 @@
 /**
- * `reprune bench unify`: ADMM unification vs the one-shot magnitude baseline at equal epochs, for blocks
+ * `reprune bench unify`: the unify pass's default training (`--mode`, default gradual; or admm) vs the one-shot
+ * magnitude baseline at equal epochs, for blocks
  * {1x4, 4x4} and (unify, prune) in {(0.5,0), (0,0.5), (0.5,0.3), (0.6,0.3)} on trained lenet5/mlp (MNIST) and
  * vgg-small (Fashion-MNIST). Writes docs/bench/unify.md and .json (`--stem` names other files). The ADMM schedule
  * (`--admm-rounds`, `--retrain-epochs`, `--rho`, `--rho-growth`, `--scope`) is what docs/bench/unify-schedule.md
@@ -19,6 +20,7 @@ import { BENCH_DATA, trainedModel } from '../models/trained.js';
 import { markdownTable } from '../util/markdown.js';
 import { runPass } from '../api/passes.js';
 import type { UnifyReport } from '../passes/unify/pass.js';
+import { UNIFY_SPEC } from '../passes/unify/spec.js';
 
 type BenchRow = Record<string, number | string>;
 
@@ -34,11 +36,17 @@ interface UnifyBenchFlags {
   retrainEpochs: string;
   rho: string;
   rhoGrowth: string;
+  mode: string;
 }
+
+/** The challenger against one-shot: the pass's default mode unless --mode names another. */
+type Challenger = 'admm' | 'gradual';
+const MODE_LABEL: Record<Challenger, string> = { admm: 'ADMM', gradual: 'gradual' };
 
 /** The ADMM schedule every row runs (one-shot retrains for admmRounds + retrainEpochs epochs: the same total). */
 interface Schedule {
   scope: 'layer' | 'global';
+  mode: Challenger;
   admmRounds: number;
   retrainEpochs: number;
   rho: number;
@@ -56,10 +64,15 @@ export async function runBench(args: string[]): Promise<void> {
     .option('--out <dir>', 'where to write unify.md/json', 'docs/bench')
     .option('--stem <name>', 'file names in --out (default unify, or unify-extra with --settings)')
     .option('--scope <s>', "block fractions per 'layer' or over all layers ('global')", 'layer')
-    .option('--admm-rounds <n>', 'ADMM rounds of one epoch each', '3')
-    .option('--retrain-epochs <n>', 'epochs with the structure fixed after ADMM', '1')
+    .option('--admm-rounds <n>', 'ADMM rounds (or gradual ramp epochs) of one epoch each', '3')
+    .option('--retrain-epochs <n>', 'epochs with the structure fixed after ADMM or the ramp', '1')
     .option('--rho <x>', 'initial ADMM penalty', '0.01')
     .option('--rho-growth <x>', 'ρ multiplier per round', '2')
+    .option(
+      '--mode <m>',
+      "the training compared with one-shot: 'gradual' (the unify pass's default) or 'admm'",
+      String(UNIFY_SPEC.options.mode.default),
+    )
     .parse(args, { from: 'user' })
     .opts<UnifyBenchFlags>();
   const settings = parseSettings(o.settings);
@@ -67,15 +80,26 @@ export async function runBench(args: string[]): Promise<void> {
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const rows: BenchRow[] = [];
   for (const arch of o.archs.split(',')) rows.push(...(await archRows(o, arch, settings, schedule, log)));
-  writeResults(args, o.out, o.stem ?? (args.includes('--settings') ? 'unify-extra' : 'unify'), rows);
+  writeResults(
+    args,
+    o.out,
+    o.stem ?? (args.includes('--settings') ? 'unify-extra' : 'unify'),
+    rows,
+    MODE_LABEL[schedule.mode],
+  );
 }
 
 function parseSchedule(o: UnifyBenchFlags): Schedule {
   if (o.scope !== 'layer' && o.scope !== 'global')
     throw new ReproError(`--scope ${shownValue(o.scope)}: expected 'layer' or 'global'`);
   const int = (flag: string, v: string, min: number) => numberFlag(flag, v, { integer: true, min })!;
+  if (o.mode !== 'admm' && o.mode !== 'gradual')
+    throw new ReproError(
+      `--mode ${shownValue(o.mode)}: expected 'gradual' or 'admm' (one-shot is always the other column)`,
+    );
   return {
     scope: o.scope,
+    mode: o.mode,
     admmRounds: int('--admm-rounds', o.admmRounds, 1),
     retrainEpochs: int('--retrain-epochs', o.retrainEpochs, 0),
     rho: numberFlag('--rho', o.rho, { min: 0 })!,
@@ -96,7 +120,7 @@ function parseSettings(s: string): [number, number][] {
   });
 }
 
-/** Every block × (unify, prune) setting on one trained model, ADMM then one-shot (the pairs the table compares). */
+/** Every block × (unify, prune) setting on one trained model, the challenger then one-shot (the pairs compared). */
 async function archRows(
   o: UnifyBenchFlags,
   arch: string,
@@ -113,7 +137,7 @@ async function archRows(
   const rows: BenchRow[] = [];
   for (const blockSpec of o.blocks.split(',')) {
     for (const [unify, prune] of settings) {
-      for (const mode of ['admm', 'oneshot'] as const) {
+      for (const mode of [schedule.mode, 'oneshot'] as const) {
         const id = { arch, data, block: blockSpec, unify, prune, mode, dense };
         const row = await unifyRow(graph, train, test, id, schedule);
         rows.push(row);
@@ -137,7 +161,7 @@ async function unifyRow(
     block: string;
     unify: number;
     prune: number;
-    mode: 'admm' | 'oneshot';
+    mode: Challenger | 'oneshot';
     dense: number;
   },
   schedule: Schedule,
@@ -152,8 +176,8 @@ async function unifyRow(
       block: id.block,
       unify,
       prune,
-      mode,
       ...schedule,
+      mode,
       epochsPerRound: 1,
       lr: 0.01,
       seed: 0,
@@ -174,22 +198,22 @@ async function unifyRow(
 }
 
 /** Writes the JSON rows and the Markdown table (also printed on stdout) into `outDir`. */
-function writeResults(args: string[], outDir: string, stem: string, rows: BenchRow[]): void {
+function writeResults(args: string[], outDir: string, stem: string, rows: BenchRow[], label: string): void {
   mkdirSync(outDir, { recursive: true });
   writeFileAtomic(
     path.join(outDir, `${stem}.json`),
     JSON.stringify({ command: `reprune bench unify ${args.join(' ')}`.trim(), rows }, null, 2),
   );
-  const table = pairTable(rows);
+  const table = pairTable(rows, label);
   writeFileAtomic(
     path.join(outDir, `${stem}.md`),
-    `# ADMM unification vs one-shot${stem === 'unify' ? '' : ` (${stem})`}\n\nCommand: \`reprune bench unify ${args.join(' ')}\`\n\n${table}\n`,
+    `# ${label} unification vs one-shot${stem === 'unify' ? '' : ` (${stem})`}\n\nCommand: \`reprune bench unify ${args.join(' ')}\`\n\n${table}\n`,
   );
   process.stdout.write(`${table}\n`);
 }
 
-/** One Markdown row per setting: ADMM next to one-shot. */
-function pairTable(rows: BenchRow[]): string {
+/** One Markdown row per setting: the challenger (`label`) next to one-shot. */
+function pairTable(rows: BenchRow[], label: string): string {
   const pct = (x: number) => `${(100 * x).toFixed(2)}`;
   return markdownTable(
     [
@@ -198,9 +222,9 @@ function pairTable(rows: BenchRow[]): string {
       'unify',
       'prune',
       'dense %',
-      'ADMM %',
+      `${label} %`,
       'one-shot %',
-      'ADMM − one-shot',
+      `${label} − one-shot`,
       'bits saved',
       'multiplies saved',
       'epochs',

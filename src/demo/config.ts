@@ -21,7 +21,8 @@ export interface DemoConfig {
   /** Structured pruning: fraction of the dense MACs kept. */
   proBudget: number;
   /** LOP + SP-KD fine-tuning runs on the first `samples` training samples (the expanded net trains ~5× slower). */
-  lop: { expand: number; epochs: number; samples: number; spGamma: number; lr: number };
+  /** LOP + SP-KD runs the finetune pass's defaults (expansion rate, γ rule, learning rate): only the budget is set. */
+  lop: { epochs: number; samples: number };
   // lr 0.003: with γ = 3000 and ×2 expansion, SGD at 0.01 diverged on lenet5 (95.3 % vs 99.1 % at 0.003, measured).
   /** ADMM trains on the first `samples` training samples (its W-step with the proximal terms is ~2× slower than plain training). */
   unify: {
@@ -58,7 +59,7 @@ export function demoConfig(quick: boolean): DemoConfig {
       latencyIters: 5,
       tile: { tile: '32x32', sparsity: 0.7, curve: [0.5, 0.7, 0.9] },
       proBudget: 0.5,
-      lop: { expand: 2, epochs: 1, samples: 2000, spGamma: 3000, lr: 0.003 },
+      lop: { epochs: 1, samples: 2000 },
       unify: {
         block: '1x4',
         unify: 0.5,
@@ -82,7 +83,7 @@ export function demoConfig(quick: boolean): DemoConfig {
     latencyIters: 30,
     tile: { tile: '32x32', sparsity: 0.7, curve: [0.3, 0.5, 0.6, 0.7, 0.8, 0.9] },
     proBudget: 0.5,
-    lop: { expand: 2, epochs: 1, samples: 20000, spGamma: 3000, lr: 0.003 },
+    lop: { epochs: 1, samples: 20000 },
     unify: { block: '1x4', unify: 0.5, prune: 0.3, samples: 20000, admmRounds: 2, epochsPerRound: 1, retrainEpochs: 1 },
     tedepr: { arch: 'mlp', sparsity: 0.99, score: 'synflow', epochs: 3 },
     scaling: { fast: [16, 32, 64, 128, 256], naive: [16, 32, 64, 128] },

@@ -15,7 +15,7 @@ export const lopStep: DemoStep = {
   name: 'LOP + SP-KD fine-tuning',
   rows: [{ method: 'lop', label: 'L1 + PRO, LOP + SP-KD fine-tuned' }],
   async run(ctx) {
-    const { expand, epochs, samples, spGamma, lr } = ctx.cfg.lop;
+    const { epochs, samples } = ctx.cfg.lop;
     const data = take(ctx.train, Math.min(samples, ctx.train.count));
     let pruned = ctx.shared.l1Pruned;
     let source = 'the L1 + PRO model';
@@ -23,32 +23,25 @@ export const lopStep: DemoStep = {
       pruned = (await prune(ctx.dense, { method: 'l1', ratio: 0.5 })).graph;
       source = 'a uniform 50 % L1-pruned model (the L1 + PRO step failed)';
     }
-    ctx.log(`  fine-tuning ${source}: expand ×${expand}, γ=${spGamma}, ${epochs} epoch(s) on ${data.count} samples`);
+    ctx.log(
+      `  fine-tuning ${source}: LOP + SP-KD with the finetune defaults, ${epochs} epoch(s) on ${data.count} samples`,
+    );
+    // The pass's defaults (expansion rate, SP-KD's γ rule, learning rate): the demo runs what a user gets.
     const res = await runPass(
       'finetune',
       pruned,
-      {
-        lop: true,
-        expand,
-        spGamma,
-        epochs,
-        batch: 128,
-        lr,
-        optimizer: 'sgd',
-        momentum: 0.9,
-        weightDecay: 5e-4,
-        schedule: 'cosine',
-        seed: 0,
-      },
+      { lop: true, epochs, seed: 0 },
       { data, teacher: ctx.dense, progress: ctx.progress },
     );
     const rep = res.report as FinetuneReport;
+    const expand = (res.plan.options as { expand: number }).expand;
+    const spGamma = rep.sp?.gamma ?? Number.NaN;
     return [
       await measureMethod(ctx, {
         method: 'lop',
         label: 'L1 + PRO, LOP + SP-KD fine-tuned',
         graph: res.graph,
-        notes: `${source}, expanded ×${expand}, ${epochs} epoch(s) on ${data.count} samples of CE + ${spGamma}·SP-KD from the dense model, merged back`,
+        notes: `${source}, expanded ×${expand}, ${epochs} epoch(s) on ${data.count} samples of CE + ${spGamma.toFixed(0)}·SP-KD from the dense model (γ from the share rule), merged back`,
         extra: {
           expand,
           epochs,

@@ -10,6 +10,7 @@ import type { Graph } from '../ir/graph.js';
 import { loadModelChecked } from '../onnx/prepare.js';
 import { saveOnnx } from '../onnx/save.js';
 import { ARCH_RECIPES, recipeOptions } from '../train/recipes.js';
+import type { EpochStats } from '../train/checkpoint-state.js';
 import { trainModel } from '../train/trainer.js';
 import { buildModel } from './index.js';
 
@@ -23,6 +24,9 @@ export const BENCH_DATA: Record<string, string> = {
   'vit-small': 'mnist',
 };
 
+/** Epochs of every bench's dense baseline (the zoo recipes reach their accuracy targets in 10). */
+export const BASELINE_EPOCHS = 10;
+
 export interface TrainedOptions {
   data?: string;
   epochs?: number;
@@ -34,6 +38,11 @@ export interface TrainedOptions {
   progress?: boolean;
 }
 
+function epochLine(arch: string, epoch: number, epochs: number, s: EpochStats): string {
+  const acc = (s.trainAcc * 100).toFixed(2);
+  return `${arch}: epoch ${epoch + 1}/${epochs}, loss ${s.loss.toFixed(4)}, train acc ${acc} %, ${s.samplesPerSecond.toFixed(0)} samples/s`;
+}
+
 export function modelCacheDir(dir?: string): string {
   return dir ?? process.env.REPRUNE_MODEL_CACHE ?? path.join(process.cwd(), '.cache', 'models');
 }
@@ -43,7 +52,7 @@ export async function trainedModel(
   o: TrainedOptions = {},
 ): Promise<{ graph: Graph; file: string; trained: boolean }> {
   const data = o.data ?? BENCH_DATA[arch] ?? 'mnist';
-  const epochs = o.epochs ?? 10;
+  const epochs = o.epochs ?? BASELINE_EPOCHS;
   const seed = o.seed ?? 0;
   const dir = modelCacheDir(o.cacheDir);
   const file = path.join(dir, `${arch}-${data}-e${epochs}-s${seed}${o.limit ? `-n${o.limit}` : ''}.onnx`);
@@ -51,7 +60,11 @@ export async function trainedModel(
   o.log?.(`training ${arch} on ${data} for ${epochs} epochs (cached as ${file})`);
   const train = loadDataset(data, 'train', { limit: o.limit });
   const opts = recipeOptions({ epochs, seed }, ARCH_RECIPES[arch] ?? ARCH_RECIPES.lenet5!);
-  const res = await trainModel(buildModel(arch, { seed }), train, { ...opts, progress: o.progress ?? false });
+  const res = await trainModel(buildModel(arch, { seed }), train, {
+    ...opts,
+    progress: o.progress ?? false,
+    hooks: { afterEpoch: ({ epoch, stats }) => o.log?.(epochLine(arch, epoch, epochs, stats)) },
+  });
   mkdirSync(dir, { recursive: true });
   // A cache entry, not a user's output: replaced without a claim (two runs training it at once write the same bytes).
   saveOnnx(res.graph, file);

@@ -67,3 +67,23 @@ test('report: mean ± std per mode, gaps to vanilla and LOP overhead', () => {
   assert.match(md, /\| lop \| 1 diverged \|/);
   assert.match(md, /Δ lop − vanilla \(points\) \| — \|/);
 });
+
+test('bench lop: γ by the share rule unless --sp-gamma fixes it; each run records its γ and the table shows it', async () => {
+  const { DEFAULT_SP_SHARE } = await import('../../src/passes/lop/spec.js');
+  const { runLopBench } = await import('../../src/bench/lop-run.js');
+  const dflt = parseLopBenchArgs([]);
+  assert.deepEqual([dflt.o.spGamma, dflt.o.spShare], [undefined, DEFAULT_SP_SHARE]);
+  assert.equal(parseLopBenchArgs(['--sp-share', '2']).o.spShare, 2);
+  assert.equal(parseLopBenchArgs(['--sp-gamma', '300']).o.spGamma, 300);
+  const { o } = parseLopBenchArgs([
+    ...['--quick', '--ratios', '0.5', '--seeds', '1', '--modes', 'vanilla,lop+spkd'],
+    ...['--limit', '256', '--eval-limit', '200', '--dense-epochs', '1', '--dense-limit', '2048'],
+  ]);
+  const d = await runLopBench({ ...o, log: () => {} });
+  const spkd = d.runs.find((r) => r.mode === 'lop+spkd')!;
+  assert.ok(spkd.spGamma! > 0 && Number.isFinite(spkd.spGamma), `γ ${spkd.spGamma}`);
+  assert.equal(d.runs.find((r) => r.mode === 'vanilla')!.spGamma, undefined);
+  const md = lopMarkdown(d, '# t').join('\n');
+  assert.match(md, new RegExp(`\\| SP-KD γ of lop\\+spkd \\| ${spkd.spGamma!.toFixed(0)} \\|`));
+  assert.match(md, /\| lop\+spkd mean − std > vanilla mean \+ std \| (yes|no) \|/);
+});

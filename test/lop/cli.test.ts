@@ -70,3 +70,35 @@ test('architectureDifference names a changed weight shape', () => {
   b.initializers.set('fc1.weight', { ...w, dims: [w.dims[0]! + 1, w.dims[1]!] });
   assert.match(architectureDifference(a, b) ?? '', /fc1\.weight/);
 });
+
+test('finetune --teacher: γ from the share rule by default (reported with its losses); --sp-gamma with --sp-share is refused', async () => {
+  const out = path.join(dir, 'share.onnx');
+  const r = await runCli(['finetune', pruned, ...tiny, '--teacher', dense, '-o', out, '--json'], {
+    timeoutMs: 120_000,
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout) as { spGamma: number; sp: { rule: string; share: number; ce: number; sp: number } };
+  assert.equal(s.sp.rule, 'share');
+  assert.ok(Math.abs(s.spGamma - (s.sp.share * s.sp.ce) / s.sp.sp) <= 1e-9 * s.spGamma, JSON.stringify(s.sp));
+  const both = await runCli(
+    [
+      'finetune',
+      pruned,
+      ...tiny,
+      '--teacher',
+      dense,
+      '--sp-gamma',
+      '300',
+      '--sp-share',
+      '2',
+      '-o',
+      path.join(dir, 'x.onnx'),
+    ],
+    { timeoutMs: 60_000 },
+  );
+  assert.equal(both.code, 2, both.stderr);
+  assert.ok(isCleanError(both) && /--sp-gamma and --sp-share/.test(both.stderr), both.stderr);
+  assert.ok(!fs.existsSync(path.join(dir, 'x.onnx')));
+  const noTeacher = await runCli(['finetune', pruned, ...tiny, '--sp-share', '2', '-o', path.join(dir, 'y.onnx')]);
+  assert.match(noTeacher.stderr, /--sp-gamma\/--sp-share\/--sp-layers need --teacher/);
+});

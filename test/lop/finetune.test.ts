@@ -38,27 +38,37 @@ test('LOP + SP-KD fine-tuning returns exactly the input architecture, with chang
   assert.ok(Number.isFinite(res.history[0]!.loss));
 });
 
-test('SP-KD γ defaults to 300 everywhere: an omitted γ trains exactly like γ = 300, not like 3000', async () => {
-  const { DEFAULT_SP_GAMMA } = await import('../../src/passes/lop/finetune.js');
+test('SP-KD γ by default follows the share rule: γ = share·CE₀/SP₀, and training with it equals training with that γ fixed', async () => {
   const { FINETUNE_SPEC } = await import('../../src/passes/finetune/spec.js');
-  assert.equal(DEFAULT_SP_GAMMA, 300);
-  assert.equal(FINETUNE_SPEC.options.spGamma.default, DEFAULT_SP_GAMMA);
+  const { DEFAULT_SP_SHARE } = await import('../../src/passes/lop/spec.js');
+  assert.equal(FINETUNE_SPEC.options.spShare.default, DEFAULT_SP_SHARE);
+  assert.equal(FINETUNE_SPEC.options.spGamma.default, undefined, 'a fixed γ default would override the rule');
   const ds = take(loadDataset('mnist', 'train'), 128);
   const teacher = buildModel('lenet5', { seed: 3 });
-  const run = async (spGamma?: number) => {
+  const run = async (o: { spGamma?: number; spShare?: number }) => {
     const res = await lopFinetune(buildModel('lenet5', { seed: 4 }), ds, {
       lop: false,
       teacher,
-      spGamma,
+      ...o,
       epochs: 1,
       batchSize: 64,
       lr: 0.01,
       seed: 0,
       progress: false,
     });
-    return res.graph.initializers.get('conv1.weight')!.data as Float32Array;
+    return { w: res.graph.initializers.get('conv1.weight')!.data as Float32Array, sp: res.sp! };
   };
-  const [omitted, explicit, paper] = [await run(), await run(300), await run(3000)];
-  assert.deepEqual(omitted, explicit);
-  assert.notDeepEqual(omitted, paper);
+  const omitted = await run({});
+  assert.equal(omitted.sp.rule, 'share');
+  if (omitted.sp.rule !== 'share') return;
+  assert.equal(omitted.sp.share, DEFAULT_SP_SHARE);
+  assert.equal(omitted.sp.samples, 128, 'two full batches of 64 from the first 128 samples');
+  assert.ok(omitted.sp.ce > 1 && omitted.sp.sp > 0, `CE₀ ${omitted.sp.ce}, SP₀ ${omitted.sp.sp}`);
+  assert.ok(Math.abs(omitted.sp.gamma - (DEFAULT_SP_SHARE * omitted.sp.ce) / omitted.sp.sp) < 1e-9 * omitted.sp.gamma);
+  const fixed = await run({ spGamma: omitted.sp.gamma });
+  assert.deepEqual(fixed.sp, { gamma: omitted.sp.gamma, rule: 'fixed' });
+  assert.deepEqual(omitted.w, fixed.w, 'the rule’s γ is not the γ that trained');
+  const doubled = await run({ spShare: 2 * DEFAULT_SP_SHARE });
+  assert.ok(doubled.sp.rule === 'share' && Math.abs(doubled.sp.gamma / omitted.sp.gamma - 2) < 1e-9);
+  assert.notDeepEqual(doubled.w, omitted.w);
 });

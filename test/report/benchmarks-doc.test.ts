@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { assembleBenchmarks } from '../../src/bench/benchmarks-doc.js';
+import { assembleBenchmarks, pageSections } from '../../src/bench/benchmarks-doc.js';
 
 test("BENCHMARKS.md puts a bench's summary, then its main table, then extra runs, and names missing benches", () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'reprune-bench-doc-'));
@@ -15,4 +15,15 @@ test("BENCHMARKS.md puts a bench's summary, then its main table, then extra runs
     `sections out of order: ${order.join(', ')}`,
   );
   assert.match(doc, /Not run yet: `reprune bench y`/);
+});
+
+test('BENCHMARKS.md keeps intro.md as its preface, and the baselines then train come first', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'reprune-bench-doc-'));
+  writeFileSync(path.join(dir, 'intro.md'), 'Measured on a quiet machine.\n');
+  writeFileSync(path.join(dir, 'baselines.md'), '# baselines\n');
+  const doc = assembleBenchmarks(dir, pageSections(['tiletrans', 'baselines', 'lop']));
+  assert.deepEqual(pageSections(['tiletrans', 'baselines', 'lop']), ['baselines', 'train', 'tiletrans', 'lop']);
+  assert.ok(doc.indexOf('Measured on a quiet machine.') < doc.indexOf('## baselines'), 'preface not before the tables');
+  assert.match(doc, /Not run yet: `reprune bench train`/);
+  assert.equal(doc.match(/intro/g), null, 'intro.md became a section');
 });

@@ -50,6 +50,7 @@ describe('random-shuffle control', () => {
       epochs: '1',
       trainLimit: '256',
       testLimit: '100',
+      seeds: '1',
       shuffle: true,
     });
     const { rows, markdown } = await benchTedepr(cfg, () => {});

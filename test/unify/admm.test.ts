@@ -4,7 +4,8 @@ import { loadDataset } from '../../src/data/sources.js';
 import { take } from '../../src/data/dataset.js';
 import { buildModel } from '../../src/models/index.js';
 import { STATE } from '../../src/passes/unify/blocks.js';
-import { unifyModel } from '../../src/passes/unify/admm.js';
+import { gradualShare, unifyModel } from '../../src/passes/unify/admm.js';
+import type { Graph } from '../../src/ir/graph.js';
 import { layerMatrix, unifyLayers } from '../../src/passes/unify/layers.js';
 
 test('ADMM: residual falls over rounds; the result has exactly the requested block structure', async () => {
@@ -28,6 +29,15 @@ test('ADMM: residual falls over rounds; the result has exactly the requested blo
   const r = res.rounds.map((x) => x.residual);
   assert.equal(r.length, 4);
   assert.ok(r[3]! < r[0]!, `residual should fall: ${r.join(', ')}`);
+  assertExactStructure(res, model, block);
+});
+
+/** The unified model holds exactly round(0.3·n) pruned (zero) and round(0.5·n) unified (one magnitude) blocks per layer. */
+function assertExactStructure(
+  res: Awaited<ReturnType<typeof unifyModel>>,
+  model: Graph,
+  block: { bh: number; bw: number },
+) {
   const meta = JSON.parse(res.graph.metadata['reprune.unify']!) as { layers: Record<string, number[]> };
   for (const l of unifyLayers(res.graph, block)) {
     const states = meta.layers[l.view.weight]!;
@@ -60,4 +70,36 @@ test('ADMM: residual falls over rounds; the result has exactly the requested blo
   }
   assert.equal(res.accounting.prunedBlocks + res.accounting.unifiedBlocks > 0, true);
   assert.ok(res.accounting.bits < res.accounting.denseBits);
+}
+
+test('gradual: the cubic ramp grows below 1, and the result has exactly the requested structure after equal epochs', async () => {
+  const shares = [1, 2, 3].map((k) => gradualShare(k, 3));
+  assert.deepEqual(
+    shares.map((x) => x.toFixed(4)),
+    [1 - 0.75 ** 3, 1 - 0.5 ** 3, 1 - 0.25 ** 3].map((x) => x.toFixed(4)),
+  );
+  const ds = take(loadDataset('mnist', 'train'), 768);
+  const model = buildModel('mlp', { seed: 1 });
+  const before = model.clone();
+  const block = { bh: 1, bw: 4 };
+  const o = {
+    block,
+    unify: 0.5,
+    prune: 0.3,
+    scope: 'layer' as const,
+    admmRounds: 3,
+    retrainEpochs: 1,
+    lr: 0.05,
+    batchSize: 64,
+  };
+  const res = await unifyModel(model, ds, { ...o, mode: 'gradual' });
+  assert.equal(res.epochs, 4);
+  assert.equal(res.rounds.length, 0, 'gradual has no ADMM rounds');
+  assertExactStructure(res, model, block);
+  for (const [name, t] of before.initializers)
+    assert.deepEqual(model.initializers.get(name)!.data, t.data, `${name} mutated`);
+  const oneshot = await unifyModel(model, ds, { ...o, mode: 'oneshot' });
+  assert.equal(oneshot.epochs, 4, 'one-shot gets the same epochs');
+  const w = (g: Graph) => g.initializers.get(unifyLayers(g, block)[0]!.view.weight)!.data;
+  assert.notDeepEqual(w(res.graph), w(oneshot.graph));
 });

@@ -37,8 +37,12 @@ interface Flags extends DataFlags {
 
 function checkLopFlags(f: Flags): void {
   if (!f.lop && f.expand !== undefined) throw new ReproError('--expand needs --lop');
-  if (!f.teacher && (f.spGamma !== undefined || f.spLayers !== undefined))
-    throw new ReproError('--sp-gamma/--sp-layers need --teacher <dense.onnx>');
+  if (!f.teacher && (f.spGamma !== undefined || f.spShare !== undefined || f.spLayers !== undefined))
+    throw new ReproError('--sp-gamma/--sp-share/--sp-layers need --teacher <dense.onnx>');
+  if (f.spGamma !== undefined && f.spShare !== undefined)
+    throw new ReproError(
+      '--sp-gamma and --sp-share both set SP-KD’s γ: give one (--sp-gamma fixes it, --sp-share derives it)',
+    );
   if ((f.lop || f.teacher) && (f.resume || f.checkpoint))
     throw new ReproError('--checkpoint/--resume are not supported with --lop or --teacher');
 }
@@ -92,7 +96,7 @@ export async function runFinetune(file: string, f: Flags): Promise<Record<string
       mode: rep.mode,
       maskedWeights: rep.maskedWeights,
       ...(lop ? { expand: o.expand, expanded: rep.expanded ?? 0, skipped: rep.skipped ?? [] } : {}),
-      ...(teacher ? { teacher: f.teacher, spGamma: o.spGamma, spLayers: rep.spLayers } : {}),
+      ...(teacher ? { teacher: f.teacher, spGamma: rep.sp?.gamma, sp: rep.sp, spLayers: rep.spLayers } : {}),
     },
     (performance.now() - t0) / 1000,
   );

@@ -12,7 +12,7 @@ import { ReproError } from '../../util/errors.js';
 import type { Pass, PassContext, PlanHeader } from '../contract.js';
 import { needData } from '../contract.js';
 import { assertSameArchitecture } from '../lop/architecture.js';
-import { type FinetuneMode, lopFinetune } from '../lop/finetune.js';
+import { type FinetuneMode, type LopFinetuneResult, lopFinetune } from '../lop/finetune.js';
 import { FINETUNE_SPEC, type FinetuneOptions } from './spec.js';
 
 export interface FinetuneReport {
@@ -26,6 +26,8 @@ export interface FinetuneReport {
   expanded?: number;
   skipped?: Array<{ node: string; reason: string }>;
   spLayers?: string[];
+  /** SP-KD's γ as used and how it was set (fixed, or the share rule with the starting losses). */
+  sp?: LopFinetuneResult['sp'];
 }
 
 export interface FinetunePlan extends PlanHeader<FinetuneOptions> {
@@ -65,6 +67,7 @@ async function withLop(g: Graph, o: FinetuneOptions, ctx: PassContext) {
     expand: o.expand,
     teacher: ctx.teacher,
     spGamma: o.spGamma,
+    spShare: o.spShare,
     spLayers: o.spLayers,
   });
   assertSameArchitecture(g, res.graph, 'finetune');
@@ -79,6 +82,7 @@ async function withLop(g: Graph, o: FinetuneOptions, ctx: PassContext) {
     expanded: res.expandReport?.expanded.length,
     skipped: res.expandReport?.skipped,
     spLayers: res.spLayers,
+    sp: res.sp,
   };
 }
 

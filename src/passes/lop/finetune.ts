@@ -21,10 +21,11 @@ import { ReproError } from '../../util/errors.js';
 import { assertSameArchitecture } from './architecture.js';
 import { LOP_SUFFIX, lopExpand, type ExpandReport } from './expand.js';
 import { lopMerge } from './merge.js';
-import { LOP_DEFAULT_RATE } from './spec.js';
+import { type SpGammaChoice, spGammaFromLosses } from './sp-gamma.js';
+import { DEFAULT_SP_SHARE, LOP_DEFAULT_RATE } from './spec.js';
 
-/** SP-KD's weight by default: γ = 300 beat the paper's 3000 on every model measured (docs/BENCHMARKS.md, LOP bench). */
-export const DEFAULT_SP_GAMMA = 300;
+/** The fixed γ measured best before the share rule (docs/bench/lop-gamma-sweep.md); kept for comparisons. */
+export const FIXED_SP_GAMMA = 300;
 
 export interface LopFinetuneOptions extends Omit<TrainOptions, 'loss' | 'extraFeeds'> {
   lop: boolean;
@@ -32,8 +33,10 @@ export interface LopFinetuneOptions extends Omit<TrainOptions, 'loss' | 'extraFe
   expand?: number;
   /** Dense teacher for SP-KD; without it no distillation. */
   teacher?: Graph;
-  /** γ of L = CE + γ·Σ L_SP (default 300; SP-KD's 3000 lost to vanilla fine-tuning in our runs, see BENCHMARKS.md). */
+  /** A fixed γ of L = CE + γ·Σ L_SP; without it γ comes from `spShare` (sp-gamma.ts). */
   spGamma?: number;
+  /** γ such that γ·SP₀ = share·CE₀ on the first training samples (default DEFAULT_SP_SHARE). */
+  spShare?: number;
   /** Node names whose outputs are distilled (default: every pooling node and the input of the last layer). */
   spLayers?: string[];
 }
@@ -42,6 +45,8 @@ export interface LopFinetuneResult extends TrainResult {
   mode: FinetuneMode;
   expandReport?: ExpandReport;
   spLayers: string[];
+  /** SP-KD's γ as used, and how it was chosen (absent without a teacher). */
+  sp?: { gamma: number; rule: 'fixed' } | (SpGammaChoice & { rule: 'share' });
 }
 
 /** The four fine-tuning modes compared by `reprune bench lop`. */
@@ -83,6 +88,7 @@ export async function lopFinetune(pruned: Graph, ds: Dataset, o: LopFinetuneOpti
   const teacher = o.teacher;
   const spLayers = teacher ? (o.spLayers ?? defaultSpLayers(pruned)) : [];
   let res: TrainResult;
+  let sp: LopFinetuneResult['sp'];
   if (teacher && spLayers.length === 0)
     throw new ReproError('--teacher: no layers to distill were found; name them with --sp-layers');
   if (!teacher) {
@@ -102,7 +108,8 @@ export async function lopFinetune(pruned: Graph, ds: Dataset, o: LopFinetuneOpti
       ),
     );
     const feedName = (i: number) => `spkd.teacher${i}`;
-    const gamma = o.spGamma ?? DEFAULT_SP_GAMMA;
+    sp = await chooseSpGamma(pruned, teacher, ds, spLayers, o);
+    const gamma = sp.gamma;
     res = await trainModel(student, ds, {
       ...o,
       loss: (ctx) =>
@@ -133,5 +140,22 @@ export async function lopFinetune(pruned: Graph, ds: Dataset, o: LopFinetuneOpti
     res = { ...res, graph: (await lopMerge(res.graph)).graph };
     assertSameArchitecture(pruned, res.graph, 'LOP merge');
   }
-  return { ...res, mode: finetuneMode(o.lop, spLayers.length > 0), expandReport, spLayers };
+  return { ...res, mode: finetuneMode(o.lop, spLayers.length > 0), expandReport, spLayers, sp };
+}
+
+/** A fixed γ when given, else the share rule on the pruned student (LOP's expansion computes the same function). */
+async function chooseSpGamma(
+  pruned: Graph,
+  teacher: Graph,
+  ds: Dataset,
+  spLayers: string[],
+  o: LopFinetuneOptions,
+): Promise<NonNullable<LopFinetuneResult['sp']>> {
+  if (o.spGamma !== undefined) return { gamma: o.spGamma, rule: 'fixed' };
+  const pairs = spLayers.map((name) => ({
+    student: nodeNamed(pruned, name, 'the student').outputs[0]!,
+    teacher: nodeNamed(teacher, name, 'the teacher').outputs[0]!,
+  }));
+  const share = o.spShare ?? DEFAULT_SP_SHARE;
+  return { ...(await spGammaFromLosses(pruned, teacher, ds, pairs, { share, batch: o.batchSize })), rule: 'share' };
 }

@@ -11,6 +11,9 @@ import type { PassSpec } from '../contract.js';
  */
 export const LOP_DEFAULT_RATE = 1;
 
+/** SP-KD's default share γ·SP₀ / CE₀ (sp-gamma.ts; chosen by the sweep in docs/bench/lop-gamma-rule.md). */
+export const DEFAULT_SP_SHARE = 1;
+
 export interface LopExpandOptions {
   /** Expansion rate r: each layer becomes r× wider inside. */
   rate: number;

@@ -2,9 +2,9 @@
  * Micro-structured weight unification and pruning (METHODS.md §4), trained with ADMM or one-shot:
  * W-step = SGD on loss(W) + Σ ρ/2‖W − Z + U‖² (Z, U fed as graph inputs), Z = Π_S(W + U), U += W − Z,
  * ρ grows each round; then hard projection and retraining with the block structure held fixed.
- * One-shot projects the trained weights once and retrains with the structure fixed for the same total epochs. It is
- * the default: at equal epochs it matched or beat every ADMM schedule tried, on lenet5 and mlp at every setting
- * (docs/bench/unify-schedule.md).
+ * One-shot projects the trained weights once and retrains with the structure fixed for the same total epochs; at
+ * equal epochs it matched or beat every ADMM schedule tried (docs/bench/unify-schedule.md). Gradual (the default)
+ * re-projects before each of the first epochs onto a growing share of the target, then retrains like one-shot.
  */
 import type { Dataset } from '../../data/dataset.js';
 import type { Graph } from '../../ir/graph.js';
@@ -20,8 +20,8 @@ import { projectionStates, type UnifyTarget } from './projection.js';
 
 export interface UnifyOptions extends UnifyTarget {
   block: BlockShape;
-  /** 'oneshot' (default) or 'admm'. */
-  mode?: 'admm' | 'oneshot';
+  /** 'gradual' (the pass's default), 'oneshot' (this function's default) or 'admm'. */
+  mode?: UnifyMode;
   admmRounds?: number;
   epochsPerRound?: number;
   /** Epochs of retraining with the structure fixed (after ADMM; the baseline gets all epochs here). */
@@ -36,6 +36,8 @@ export interface UnifyOptions extends UnifyTarget {
   progress?: boolean;
   log?: (line: string) => void;
 }
+
+export type UnifyMode = 'admm' | 'oneshot' | 'gradual';
 
 export interface AdmmRound {
   round: number;
@@ -73,9 +75,11 @@ export async function unifyModel(model: Graph, ds: Dataset, o: UnifyOptions): Pr
   };
   const history: AdmmRound[] = [];
   if (mode === 'admm') g = await admmRounds({ ds, o, layers, train }, g, rounds, epr, history);
+  if (mode === 'gradual') g = await gradualRounds({ ds, o, layers, train }, g, rounds * epr);
   // Hard projection of the current weights, then retraining with the structure fixed.
   const { states: finalStates, signs } = projectLayersInPlace(g, layers, o);
-  const epochs = mode === 'admm' ? retrain : rounds * epr + retrain;
+  // One-shot retrains for every epoch; ADMM and gradual for the epochs after their own.
+  const epochs = mode === 'oneshot' ? rounds * epr + retrain : retrain;
   if (epochs > 0) g = await retrainFixed({ ds, o, layers, train }, g, epochs, finalStates, signs);
   const perLayer: Record<string, BlockAccounting> = {};
   layers.forEach((l, i) => {
@@ -90,7 +94,7 @@ export async function unifyModel(model: Graph, ds: Dataset, o: UnifyOptions): Pr
     rounds: history,
     accounting: sumAccounting(Object.values(perLayer)),
     perLayer,
-    epochs: mode === 'admm' ? rounds * epr + retrain : epochs,
+    epochs: mode === 'oneshot' ? epochs : rounds * epr + retrain,
   };
   if (o.evalDs) result.accuracy = (await evaluate(g, o.evalDs)).accuracy;
   return result;
@@ -178,6 +182,32 @@ function zuStep({ o, layers }: UnifyCtx, g: Graph, zs: Float32Array[], us: Float
   return Math.sqrt(num / Math.max(den, 1e-30));
 }
 
+/** Share of the target constrained in ramp epoch k of n (1-based): Zhu & Gupta's cubic ramp, short of 1. */
+export function gradualShare(k: number, n: number): number {
+  return 1 - (1 - k / (n + 1)) ** 3;
+}
+
+/**
+ * Gradual unification: before each of `epochs` ramp epochs the weights are projected afresh onto a growing share
+ * of the target (gradualShare) and trained one epoch with that structure held, at the constant base learning rate;
+ * the full target follows (the caller's hard projection and cosine retraining). Measured (docs/bench/unify-gradual.md):
+ * most of its gain over one-shot comes from re-projecting every epoch at a constant learning rate — the same
+ * schedule with the full target from the first epoch scored within 0.03 points of the ramp on mlp.
+ */
+async function gradualRounds(c: UnifyCtx, g: Graph, epochs: number): Promise<Graph> {
+  for (let k = 1; k <= epochs; k++) {
+    const share = gradualShare(k, epochs);
+    const { states, signs } = projectLayersInPlace(g, c.layers, {
+      ...c.o,
+      unify: c.o.unify * share,
+      prune: c.o.prune * share,
+    });
+    c.o.log?.(`gradual unification ${k}/${epochs}: ${(100 * share).toFixed(0)} % of the target blocks constrained`);
+    g = await retrainFixed(c, g, 1, states, signs, 'none');
+  }
+  return g;
+}
+
 /** Retraining with the block structure re-imposed after every step (and once more at the end). */
 async function retrainFixed(
   { ds, layers, train }: UnifyCtx,
@@ -185,6 +215,7 @@ async function retrainFixed(
   epochs: number,
   finalStates: ReturnType<typeof projectionStates>,
   signs: Int8Array[],
+  schedule: 'cosine' | 'none' = 'cosine',
 ): Promise<Graph> {
   const fix = (m: Graph) => {
     layers.forEach((l, i) => {
@@ -194,7 +225,7 @@ async function retrainFixed(
   const r = await trainModel(g, ds, {
     ...train,
     epochs,
-    schedule: 'cosine',
+    schedule,
     hooks: { afterStep: (ctx) => fix(ctx.model) },
   });
   fix(r.graph);
