@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { benchConfig, benchTedepr } from '../../src/bench/tedepr.js';
+import { TEDEPR_SPEC } from '../../src/passes/tedepr/spec.js';
 
 test('--seeds 2 with --shuffle: two runs per (score, control, mode), summaries over both seeds', async () => {
   const cfg = benchConfig({
@@ -35,10 +36,11 @@ test('defaults: 3 seeds at 98/99/99.5 % with the default score’s shuffle contr
   const full = benchConfig({});
   assert.deepEqual(full.sparsities, [0.98, 0.99, 0.995]);
   assert.equal(full.seeds, 3);
-  assert.deepEqual(full.shuffle, ['trainability']);
+  assert.deepEqual(full.shuffle, ['synflow'], 'the control of the tedepr pass’s default score');
   assert.deepEqual(benchConfig({ shuffle: false }).shuffle, []);
   assert.deepEqual(benchConfig({ shuffle: true, scores: 'snip,grasp' }).shuffle, ['snip', 'grasp']);
   assert.deepEqual(benchConfig({ scores: 'snip' }).shuffle, [], 'no control of a score that does not run');
+  assert.equal(TEDEPR_SPEC.options.score.default, 'synflow');
   const quick = benchConfig({ quick: true });
   assert.deepEqual([quick.seeds, quick.shuffle], [1, []]);
 });

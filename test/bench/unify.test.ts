@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runCli, tmpDir } from '../cli/helpers.js';
 
-test('--quick with a schedule: one gradual (the default) row and one one-shot row at equal epochs, in the stem named', {
+test('--quick with a schedule: one gradual (the bench’s challenger) row and one one-shot row at equal epochs, in the stem named', {
   timeout: 600_000,
 }, async () => {
   const out = tmpDir('reprune-unify-bench-');

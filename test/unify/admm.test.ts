@@ -103,3 +103,22 @@ test('gradual: the cubic ramp grows below 1, and the result has exactly the requ
   const w = (g: Graph) => g.initializers.get(unifyLayers(g, block)[0]!.view.weight)!.data;
   assert.notDeepEqual(w(res.graph), w(oneshot.graph));
 });
+
+test("unify's default 'auto' trains gradually from 60 % pruned blocks and one-shot below; the report names the mode", async () => {
+  const { resolveUnifyMode, UNIFY_SPEC } = await import('../../src/passes/unify/spec.js');
+  assert.equal(UNIFY_SPEC.options.mode.default, 'auto');
+  assert.equal(resolveUnifyMode({ mode: 'auto', prune: 0.3 }), 'oneshot');
+  assert.equal(resolveUnifyMode({ mode: 'auto', prune: 0.6 }), 'gradual');
+  assert.equal(resolveUnifyMode({ mode: 'auto', prune: 0.85 }), 'gradual');
+  assert.equal(resolveUnifyMode({ mode: 'admm', prune: 0.85 }), 'admm');
+  const { runPass } = await import('../../src/api/passes.js');
+  const ds = take(loadDataset('mnist', 'train'), 256);
+  const r = await runPass(
+    'unify',
+    buildModel('mlp', { seed: 2 }),
+    { block: '1x4', unify: 0.1, prune: 0.7, admmRounds: 1 },
+    { data: ds },
+  );
+  assert.equal((r.report as { mode: string }).mode, 'gradual');
+  assert.equal((r.report as { epochs: number }).epochs, 2);
+});

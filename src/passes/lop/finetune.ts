@@ -24,9 +24,6 @@ import { lopMerge } from './merge.js';
 import { type SpGammaChoice, spGammaFromLosses } from './sp-gamma.js';
 import { DEFAULT_SP_SHARE, LOP_DEFAULT_RATE } from './spec.js';
 
-/** The fixed γ measured best before the share rule (docs/bench/lop-gamma-sweep.md); kept for comparisons. */
-export const FIXED_SP_GAMMA = 300;
-
 export interface LopFinetuneOptions extends Omit<TrainOptions, 'loss' | 'extraFeeds'> {
   lop: boolean;
   /** Expansion rate r (default 4). */

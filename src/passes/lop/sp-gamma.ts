@@ -103,6 +103,10 @@ export async function spGammaFromLosses(
     pairs.map((p) => p.teacher),
     batch,
   );
+  if (s.length === 0 || t.length !== s.length)
+    throw new ReproError(
+      `SP-KD's γ rule: the models did not run in batches of ${batch} (a fixed batch size in the ONNX input?); set γ with --sp-gamma`,
+    );
   let ce = 0;
   let sp = 0;
   s.forEach(({ values, labels }, i) => {

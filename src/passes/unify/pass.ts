@@ -13,9 +13,17 @@ import { type AdmmRound, unifyModel } from './admm.js';
 import { parseBlock } from './blocks.js';
 import { unifyLayers } from './layers.js';
 import { type UnifyLoweredLayer, lowerUnified } from './lower.js';
-import { UNIFY_LOWER_SPEC, UNIFY_SPEC, type UnifyLowerOptions, type UnifyPassOptions } from './spec.js';
+import {
+  resolveUnifyMode,
+  UNIFY_LOWER_SPEC,
+  UNIFY_SPEC,
+  type UnifyLowerOptions,
+  type UnifyPassOptions,
+} from './spec.js';
 
 export interface UnifyReport {
+  /** The training that ran ('auto' resolved). */
+  mode: 'admm' | 'oneshot' | 'gradual';
   accuracy?: number;
   accounting: BlockAccounting;
   rounds: AdmmRound[];
@@ -44,7 +52,7 @@ export const unifyPass: Pass<UnifyPassOptions, UnifyPlan, UnifyReport> = {
       unify: o.unify,
       prune: o.prune,
       scope: o.scope,
-      mode: o.mode,
+      mode: resolveUnifyMode(o),
       admmRounds: o.admmRounds,
       epochsPerRound: o.epochsPerRound,
       retrainEpochs: o.retrainEpochs,
@@ -59,6 +67,7 @@ export const unifyPass: Pass<UnifyPassOptions, UnifyPlan, UnifyReport> = {
       log: ctx.log,
     });
     const report: UnifyReport = {
+      mode: resolveUnifyMode(o),
       accounting: res.accounting,
       rounds: res.rounds,
       epochs: res.epochs,
