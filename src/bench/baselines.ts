@@ -87,7 +87,7 @@ function recipeText(arch: string): string {
 
 export function baselinesTable(rows: BaselineRow[], command: string): string {
   const lines = [
-    '## Trained baselines (issue 20)',
+    '# Trained baselines (issue 20)',
     '',
     `Command: \`${command}\``,
     '',

@@ -28,9 +28,9 @@ export interface LopBenchOptions {
   denseEpochs: number;
   denseLimit?: number;
   expand: number;
-  /** A fixed SP-KD γ; without it the share rule sets γ per run. */
+  /** SP-KD γ (default DEFAULT_SP_GAMMA); ignored with `spShare`, which sets γ per run by the share rule. */
   spGamma?: number;
-  spShare: number;
+  spShare?: number;
   lr?: number;
   batch?: number;
   log: (line: string) => void;

@@ -14,7 +14,7 @@ import { numberFlag, numberListFlag, splitList } from '../util/numbers.js';
 import { lopMarkdown, summarize } from './lop-report.js';
 import { runLopBench, type LopBenchData, type LopBenchOptions } from './lop-run.js';
 import { FINETUNE_MODES, type FinetuneMode } from '../passes/lop/finetune.js';
-import { DEFAULT_SP_SHARE, LOP_DEFAULT_RATE } from '../passes/lop/spec.js';
+import { DEFAULT_SP_GAMMA, LOP_DEFAULT_RATE } from '../passes/lop/spec.js';
 
 interface Flags {
   archs?: string;
@@ -40,6 +40,15 @@ interface Flags {
 /** A number flag >= min (strict: '' and '0x10' are errors). */
 const num = (flag: string, s: string | undefined, min = 0) => numberFlag(flag, s, { min });
 
+/** `--modes a,b`: fine-tuning modes, each checked (default all four). */
+function modesFlag(v: string | undefined): FinetuneMode[] {
+  return (splitList(v) ?? [...FINETUNE_MODES]).map((m) => {
+    if (!(FINETUNE_MODES as readonly string[]).includes(m))
+      throw new ReproError(`--modes ${m}: choose from ${FINETUNE_MODES.join(', ')}`);
+    return m as FinetuneMode;
+  });
+}
+
 export function parseLopBenchArgs(args: string[]): { o: Omit<LopBenchOptions, 'log'>; out: string; json: boolean } {
   const f = new Command('reprune bench lop')
     .option('--archs <list>', 'zoo architectures (default lenet5,vgg-small,resnet-small; --quick: lenet5)')
@@ -53,8 +62,8 @@ export function parseLopBenchArgs(args: string[]): { o: Omit<LopBenchOptions, 'l
     .option('--dense-epochs <n>', 'epochs of the dense model when it must be trained (default 10)')
     .option('--dense-limit <n>', 'training samples of the dense model (default all)')
     .option('--expand <r>', `LOP expansion rate (default ${LOP_DEFAULT_RATE})`)
-    .option('--sp-gamma <γ>', 'a fixed SP-KD weight γ (default: γ from --sp-share)')
-    .option('--sp-share <s>', `SP-KD γ such that γ·L_SP starts at s × the cross-entropy (default ${DEFAULT_SP_SHARE})`)
+    .option('--sp-gamma <γ>', `SP-KD weight γ (default ${DEFAULT_SP_GAMMA})`)
+    .option('--sp-share <s>', 'instead of a fixed γ: γ such that γ·L_SP starts at s × the cross-entropy')
     .option('--lr <x>', `fine-tuning learning rate (default ${FINETUNE_RECIPE.lr}, SGD momentum, cosine)`)
     .option('--batch <n>', `fine-tuning batch size (default ${FINETUNE_RECIPE.batch})`)
     .option('--quick', 'lenet5, ratios 0.5,0.9, 1 epoch on 2000 samples, 2 seeds')
@@ -64,11 +73,9 @@ export function parseLopBenchArgs(args: string[]): { o: Omit<LopBenchOptions, 'l
     .parse(args, { from: 'user' })
     .opts<Flags>();
   const q = Boolean(f.quick);
-  const modes = (splitList(f.modes) ?? [...FINETUNE_MODES]).map((m) => {
-    if (!(FINETUNE_MODES as readonly string[]).includes(m))
-      throw new ReproError(`--modes ${m}: choose from ${FINETUNE_MODES.join(', ')}`);
-    return m as FinetuneMode;
-  });
+  const modes = modesFlag(f.modes);
+  if (f.spGamma !== undefined && f.spShare !== undefined)
+    throw new ReproError('--sp-gamma and --sp-share both set SP-KD’s γ: give one');
   const ratios = numberListFlag('--ratios', f.ratios, { min: 0 }) ?? (q ? [0.5, 0.9] : [0.5, 0.7, 0.9]);
   if (ratios.some((r) => r >= 1)) throw new ReproError(`--ratios ${f.ratios}: every ratio must be in [0, 1)`);
   const int = (flag: string, s: string | undefined, d: number | undefined, min = 1) =>
@@ -87,7 +94,7 @@ export function parseLopBenchArgs(args: string[]): { o: Omit<LopBenchOptions, 'l
       denseLimit: int('--dense-limit', f.denseLimit, undefined),
       expand: num('--expand', f.expand, 1) ?? LOP_DEFAULT_RATE,
       spGamma: num('--sp-gamma', f.spGamma),
-      spShare: num('--sp-share', f.spShare, 0.001) ?? DEFAULT_SP_SHARE,
+      spShare: num('--sp-share', f.spShare, 0.001),
       lr: num('--lr', f.lr),
       batch: int('--batch', f.batch, undefined),
     },
@@ -104,7 +111,7 @@ function settingsText(command: string, o: Omit<LopBenchOptions, 'log'>): string 
     '',
     `Fine-tuning: ${o.epochs} epoch(s) on ${o.limit ?? 'all'} training samples, SGD momentum 0.9, lr ${o.lr ?? FINETUNE_RECIPE.lr} cosine, ` +
       `batch ${o.batch ?? FINETUNE_RECIPE.batch}, weight decay ${FINETUNE_RECIPE.weightDecay}; identical for every mode. LOP expansion r = ${o.expand}; ` +
-      `SP-KD γ = ${o.spGamma ?? `${o.spShare} × CE₀ / SP₀ (the share rule; each run's γ in the JSON)`}, teacher = the dense model, layers = stage ends (pooling outputs and the classifier's input). ` +
+      `SP-KD γ = ${o.spShare !== undefined ? `${o.spShare} × CE₀ / SP₀ (the share rule; each run's γ in the JSON)` : (o.spGamma ?? DEFAULT_SP_GAMMA)}, teacher = the dense model, layers = stage ends (pooling outputs and the classifier's input). ` +
       `Dense models: ${o.denseEpochs} epochs${o.denseLimit ? ` on ${o.denseLimit} samples` : ''} (cached). ` +
       `Test accuracy on ${o.evalLimit ?? 'all 10000'} test samples, of the saved model (LOP: after merging back). ` +
       `Seeds 0..${o.seeds - 1} at the largest ratio, ${o.otherSeeds} elsewhere (seed = data order and LOP factors); mean ± sample std.`,

@@ -209,7 +209,7 @@ export function transformerTable(rows: TransformerRow[], command: string, model 
     ...(rows.some((r) => r.method === 'L1, fine-tuned with LOP + SP-KD')
       ? [
           '"L1, fine-tuned with LOP + SP-KD": the L1 model above, fine-tuned the same way but with every block Linear ' +
-            `expanded ×${LOP_DEFAULT_RATE} (LOP) and distilled from the dense model on the pooled features (SP-KD, γ by the share rule), then ` +
+            `expanded ×${LOP_DEFAULT_RATE} (LOP) and distilled from the dense model on the pooled features (SP-KD, γ = 300), then ` +
             'merged back into the same architecture.',
         ]
       : []),

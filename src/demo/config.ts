@@ -21,7 +21,7 @@ export interface DemoConfig {
   /** Structured pruning: fraction of the dense MACs kept. */
   proBudget: number;
   /**
-   * LOP + SP-KD on the first `samples` training samples with the finetune pass's defaults (expansion rate, γ rule,
+   * LOP + SP-KD on the first `samples` training samples with the finetune pass's defaults (expansion rate, SP-KD γ,
    * learning rate): only the budget is set, so the demo shows what a user gets.
    */
   lop: { epochs: number; samples: number };

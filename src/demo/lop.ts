@@ -26,7 +26,7 @@ export const lopStep: DemoStep = {
     ctx.log(
       `  fine-tuning ${source}: LOP + SP-KD with the finetune defaults, ${epochs} epoch(s) on ${data.count} samples`,
     );
-    // The pass's defaults (expansion rate, SP-KD's γ rule, learning rate): the demo runs what a user gets.
+    // The pass's defaults (expansion rate, SP-KD's γ, learning rate): the demo runs what a user gets.
     const res = await runPass(
       'finetune',
       pruned,
@@ -41,7 +41,7 @@ export const lopStep: DemoStep = {
         method: 'lop',
         label: 'L1 + PRO, LOP + SP-KD fine-tuned',
         graph: res.graph,
-        notes: `${source}, expanded ×${expand}, ${epochs} epoch(s) on ${data.count} samples of CE + ${spGamma.toFixed(0)}·SP-KD from the dense model (γ from the share rule), merged back`,
+        notes: `${source}, expanded ×${expand}, ${epochs} epoch(s) on ${data.count} samples of CE + ${spGamma.toFixed(0)}·SP-KD from the dense model, merged back`,
         extra: {
           expand,
           epochs,

@@ -68,15 +68,17 @@ test('report: mean ± std per mode, gaps to vanilla and LOP overhead', () => {
   assert.match(md, /Δ lop − vanilla \(points\) \| — \|/);
 });
 
-test('bench lop: γ by the share rule unless --sp-gamma fixes it; each run records its γ and the table shows it', async () => {
-  const { DEFAULT_SP_SHARE } = await import('../../src/passes/lop/spec.js');
+test('bench lop: γ fixed by default, by the share rule with --sp-share; each run records its γ and the table shows it', async () => {
+  const { DEFAULT_SP_GAMMA } = await import('../../src/passes/lop/spec.js');
   const { runLopBench } = await import('../../src/bench/lop-run.js');
   const dflt = parseLopBenchArgs([]);
-  assert.deepEqual([dflt.o.spGamma, dflt.o.spShare], [undefined, DEFAULT_SP_SHARE]);
+  assert.deepEqual([dflt.o.spGamma, dflt.o.spShare], [undefined, undefined], 'the finetune pass’s default γ');
+  assert.equal(DEFAULT_SP_GAMMA, 300);
+  assert.throws(() => parseLopBenchArgs(['--sp-gamma', '300', '--sp-share', '1']), /give one/);
   assert.equal(parseLopBenchArgs(['--sp-share', '2']).o.spShare, 2);
   assert.equal(parseLopBenchArgs(['--sp-gamma', '300']).o.spGamma, 300);
   const { o } = parseLopBenchArgs([
-    ...['--quick', '--ratios', '0.5', '--seeds', '1', '--modes', 'vanilla,lop+spkd'],
+    ...['--quick', '--ratios', '0.5', '--seeds', '1', '--modes', 'vanilla,lop+spkd', '--sp-share', '1'],
     ...['--limit', '256', '--eval-limit', '200', '--dense-epochs', '1', '--dense-limit', '2048'],
   ]);
   const d = await runLopBench({ ...o, log: () => {} });

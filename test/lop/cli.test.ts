@@ -71,9 +71,9 @@ test('architectureDifference names a changed weight shape', () => {
   assert.match(architectureDifference(a, b) ?? '', /fc1\.weight/);
 });
 
-test('finetune --teacher: γ from the share rule by default (reported with its losses); --sp-gamma with --sp-share is refused', async () => {
+test('finetune --teacher --sp-share: γ from the share rule (reported with its losses); --sp-gamma with --sp-share is refused', async () => {
   const out = path.join(dir, 'share.onnx');
-  const r = await runCli(['finetune', pruned, ...tiny, '--teacher', dense, '-o', out, '--json'], {
+  const r = await runCli(['finetune', pruned, ...tiny, '--teacher', dense, '--sp-share', '1', '-o', out, '--json'], {
     timeoutMs: 120_000,
   });
   assert.equal(r.code, 0, r.stderr);

@@ -38,11 +38,12 @@ test('LOP + SP-KD fine-tuning returns exactly the input architecture, with chang
   assert.ok(Number.isFinite(res.history[0]!.loss));
 });
 
-test('SP-KD γ by default follows the share rule: γ = share·CE₀/SP₀, and training with it equals training with that γ fixed', async () => {
+test('SP-KD γ: 300 unless a share is given; the share rule sets γ = share·CE₀/SP₀ and trains exactly like that γ fixed', async () => {
   const { FINETUNE_SPEC } = await import('../../src/passes/finetune/spec.js');
-  const { DEFAULT_SP_SHARE } = await import('../../src/passes/lop/spec.js');
-  assert.equal(FINETUNE_SPEC.options.spShare.default, DEFAULT_SP_SHARE);
-  assert.equal(FINETUNE_SPEC.options.spGamma.default, undefined, 'a fixed γ default would override the rule');
+  const { DEFAULT_SP_GAMMA } = await import('../../src/passes/lop/spec.js');
+  assert.equal(FINETUNE_SPEC.options.spGamma.default, DEFAULT_SP_GAMMA);
+  assert.equal(DEFAULT_SP_GAMMA, 300);
+  assert.equal(FINETUNE_SPEC.options.spShare.default, undefined, 'the rule is opt-in');
   const ds = take(loadDataset('mnist', 'train'), 128);
   const teacher = buildModel('lenet5', { seed: 3 });
   const run = async (o: { spGamma?: number; spShare?: number }) => {
@@ -59,16 +60,17 @@ test('SP-KD γ by default follows the share rule: γ = share·CE₀/SP₀, and t
     return { w: res.graph.initializers.get('conv1.weight')!.data as Float32Array, sp: res.sp! };
   };
   const omitted = await run({});
-  assert.equal(omitted.sp.rule, 'share');
-  if (omitted.sp.rule !== 'share') return;
-  assert.equal(omitted.sp.share, DEFAULT_SP_SHARE);
-  assert.equal(omitted.sp.samples, 128, 'two full batches of 64 from the first 128 samples');
-  assert.ok(omitted.sp.ce > 1 && omitted.sp.sp > 0, `CE₀ ${omitted.sp.ce}, SP₀ ${omitted.sp.sp}`);
-  assert.ok(Math.abs(omitted.sp.gamma - (DEFAULT_SP_SHARE * omitted.sp.ce) / omitted.sp.sp) < 1e-9 * omitted.sp.gamma);
-  const fixed = await run({ spGamma: omitted.sp.gamma });
-  assert.deepEqual(fixed.sp, { gamma: omitted.sp.gamma, rule: 'fixed' });
-  assert.deepEqual(omitted.w, fixed.w, 'the rule’s γ is not the γ that trained');
-  const doubled = await run({ spShare: 2 * DEFAULT_SP_SHARE });
-  assert.ok(doubled.sp.rule === 'share' && Math.abs(doubled.sp.gamma / omitted.sp.gamma - 2) < 1e-9);
-  assert.notDeepEqual(doubled.w, omitted.w);
+  assert.deepEqual(omitted.sp, { gamma: 300, rule: 'fixed' });
+  assert.deepEqual((await run({ spGamma: 300 })).w, omitted.w);
+  const share = await run({ spShare: 1 });
+  assert.equal(share.sp.rule, 'share');
+  if (share.sp.rule !== 'share') return;
+  assert.equal(share.sp.samples, 128, 'two full batches of 64 from the first 128 samples');
+  assert.ok(share.sp.ce > 1 && share.sp.sp > 0, `CE₀ ${share.sp.ce}, SP₀ ${share.sp.sp}`);
+  assert.ok(Math.abs(share.sp.gamma - share.sp.ce / share.sp.sp) < 1e-9 * share.sp.gamma);
+  const fixed = await run({ spGamma: share.sp.gamma });
+  assert.deepEqual(fixed.w, share.w, 'the rule’s γ is not the γ that trained');
+  const doubled = await run({ spShare: 2 });
+  assert.ok(doubled.sp.rule === 'share' && Math.abs(doubled.sp.gamma / share.sp.gamma - 2) < 1e-9);
+  await assert.rejects(run({ spGamma: 300, spShare: 1 }), /not both/);
 });

@@ -66,7 +66,8 @@ async function withLop(g: Graph, o: FinetuneOptions, ctx: PassContext) {
     lop: o.lop,
     expand: o.expand,
     teacher: ctx.teacher,
-    spGamma: o.spGamma,
+    // A share replaces the fixed γ (whose default is always filled in).
+    spGamma: o.spShare === undefined ? o.spGamma : undefined,
     spShare: o.spShare,
     spLayers: o.spLayers,
   });

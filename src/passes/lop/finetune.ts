@@ -22,7 +22,7 @@ import { assertSameArchitecture } from './architecture.js';
 import { LOP_SUFFIX, lopExpand, type ExpandReport } from './expand.js';
 import { lopMerge } from './merge.js';
 import { type SpGammaChoice, spGammaFromLosses } from './sp-gamma.js';
-import { DEFAULT_SP_SHARE, LOP_DEFAULT_RATE } from './spec.js';
+import { DEFAULT_SP_GAMMA, LOP_DEFAULT_RATE } from './spec.js';
 
 export interface LopFinetuneOptions extends Omit<TrainOptions, 'loss' | 'extraFeeds'> {
   lop: boolean;
@@ -30,9 +30,9 @@ export interface LopFinetuneOptions extends Omit<TrainOptions, 'loss' | 'extraFe
   expand?: number;
   /** Dense teacher for SP-KD; without it no distillation. */
   teacher?: Graph;
-  /** A fixed γ of L = CE + γ·Σ L_SP; without it γ comes from `spShare` (sp-gamma.ts). */
+  /** γ of L = CE + γ·Σ L_SP (default DEFAULT_SP_GAMMA, unless `spShare` is given). */
   spGamma?: number;
-  /** γ such that γ·SP₀ = share·CE₀ on the first training samples (default DEFAULT_SP_SHARE). */
+  /** Instead of a fixed γ: γ such that γ·SP₀ = share·CE₀ on the first training samples (sp-gamma.ts). */
   spShare?: number;
   /** Node names whose outputs are distilled (default: every pooling node and the input of the last layer). */
   spLayers?: string[];
@@ -140,7 +140,7 @@ export async function lopFinetune(pruned: Graph, ds: Dataset, o: LopFinetuneOpti
   return { ...res, mode: finetuneMode(o.lop, spLayers.length > 0), expandReport, spLayers, sp };
 }
 
-/** A fixed γ when given, else the share rule on the pruned student (LOP's expansion computes the same function). */
+/** The share rule when `spShare` is given (on the pruned student: LOP's expansion computes the same function), else a fixed γ. */
 async function chooseSpGamma(
   pruned: Graph,
   teacher: Graph,
@@ -148,11 +148,14 @@ async function chooseSpGamma(
   spLayers: string[],
   o: LopFinetuneOptions,
 ): Promise<NonNullable<LopFinetuneResult['sp']>> {
-  if (o.spGamma !== undefined) return { gamma: o.spGamma, rule: 'fixed' };
+  if (o.spShare === undefined) return { gamma: o.spGamma ?? DEFAULT_SP_GAMMA, rule: 'fixed' };
+  if (o.spGamma !== undefined) throw new ReproError('SP-KD: give a fixed γ (spGamma) or a share (spShare), not both');
   const pairs = spLayers.map((name) => ({
     student: nodeNamed(pruned, name, 'the student').outputs[0]!,
     teacher: nodeNamed(teacher, name, 'the teacher').outputs[0]!,
   }));
-  const share = o.spShare ?? DEFAULT_SP_SHARE;
-  return { ...(await spGammaFromLosses(pruned, teacher, ds, pairs, { share, batch: o.batchSize })), rule: 'share' };
+  return {
+    ...(await spGammaFromLosses(pruned, teacher, ds, pairs, { share: o.spShare, batch: o.batchSize })),
+    rule: 'share',
+  };
 }
