@@ -121,7 +121,7 @@ export async function runBench(args: string[]): Promise<void> {
   const { help, out, ...values } = parseBenchArgs(args).values;
   if (help) {
     process.stdout.write(
-      'usage: reprune bench tedepr [--quick] [--archs mlp,lenet5,vgg-small] [--sparsities 90,95,98,99,99.5] [--scores random,...] [--epochs N] [--tt-rank r|auto] [--tt-form chain|reconstruct] [--train-limit N] [--test-limit N] [--seed N] [--seeds N] [--shuffle] [--json-out file]\n  --seeds N  run every setting with seeds seed..seed+N-1; the summary tables give mean ± std\n  --shuffle  run the random-shuffle control (Frankle et al. 2021: per-layer densities kept, masks shuffled) of every score, not only the default score’s; --no-shuffle: of none\n',
+      'usage: reprune bench tedepr [--quick] [--archs mlp,lenet5,vgg-small] [--sparsities 98,99,99.5] [--scores random,...] [--epochs N] [--tt-rank r|auto] [--tt-form chain|reconstruct] [--train-limit N] [--test-limit N] [--seed N] [--seeds N] [--shuffle] [--json-out file]\n  --seeds N  run every setting with seeds seed..seed+N-1; the summary tables give mean ± std\n  --shuffle  run the random-shuffle control (Frankle et al. 2021: per-layer densities kept, masks shuffled) of every score, not only the default score’s; --no-shuffle: of none\n',
     );
     return;
   }

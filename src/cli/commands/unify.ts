@@ -81,7 +81,7 @@ export function register(program: Command): void {
     .option('--limit <n>', 'use only the first N training samples', parseIntFlag('--limit', 1))
     .option(
       '--baseline <kind>',
-      "'oneshot': magnitude projection + fine-tune with the same total epochs (same as --mode oneshot; the default mode is gradual)",
+      "'oneshot': magnitude projection + fine-tune with the same total epochs (same as --mode oneshot; the default mode 'auto' trains gradually from 60 % pruned blocks)",
     )
     .option('--save-recipe <recipe.yaml>', SAVE_RECIPE_HELP)
     .option('--force', 'replace an existing output file')

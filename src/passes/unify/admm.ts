@@ -3,8 +3,9 @@
  * W-step = SGD on loss(W) + Σ ρ/2‖W − Z + U‖² (Z, U fed as graph inputs), Z = Π_S(W + U), U += W − Z,
  * ρ grows each round; then hard projection and retraining with the block structure held fixed.
  * One-shot projects the trained weights once and retrains with the structure fixed for the same total epochs; at
- * equal epochs it matched or beat every ADMM schedule tried (docs/bench/unify-schedule.md). Gradual (the default)
- * re-projects before each of the first epochs onto a growing share of the target, then retrains like one-shot.
+ * equal epochs it matched or beat every ADMM schedule tried (docs/bench/unify-schedule.md). Gradual (what the pass's
+ * default `auto` runs from 60 % pruned blocks) re-projects before each of the first epochs onto a growing share of
+ * the target, then retrains like one-shot.
  */
 import type { Dataset } from '../../data/dataset.js';
 import type { Graph } from '../../ir/graph.js';
@@ -20,7 +21,7 @@ import { projectionStates, type UnifyTarget } from './projection.js';
 
 export interface UnifyOptions extends UnifyTarget {
   block: BlockShape;
-  /** 'gradual' (the pass's default), 'oneshot' (this function's default) or 'admm'. */
+  /** 'oneshot' (default), 'gradual' or 'admm' (the unify pass resolves its 'auto' to one of them: resolveUnifyMode). */
   mode?: UnifyMode;
   admmRounds?: number;
   epochsPerRound?: number;
