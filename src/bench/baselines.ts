@@ -12,7 +12,6 @@ import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { modelMetrics } from '../analysis/metrics.js';
-import { take } from '../data/dataset.js';
 import { loadDataset } from '../data/sources.js';
 import { BASELINE_EPOCHS, BENCH_DATA, trainedModel } from '../models/trained.js';
 import { evaluate } from '../runtime/evaluate.js';
@@ -57,8 +56,7 @@ export async function baselineRows(o: BaselineOptions): Promise<BaselineRow[]> {
     const t0 = performance.now();
     const m = await trainedModel(arch, { epochs: o.epochs, limit: o.limit, cacheDir: o.cacheDir, log: o.log });
     const trainSeconds = m.trained ? (performance.now() - t0) / 1000 : null;
-    const full = loadDataset(data, 'test');
-    const test = o.testLimit ? take(full, Math.min(o.testLimit, full.count)) : full;
+    const test = loadDataset(data, 'test', { limit: o.testLimit });
     const accuracy = (await evaluate(m.graph, test)).accuracy;
     const { params, macs } = modelMetrics(m.graph).totals;
     o.log?.(

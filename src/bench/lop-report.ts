@@ -1,20 +1,7 @@
 /** Tables of `reprune bench lop`: accuracy mean ± std per (arch, ratio, mode), gaps to vanilla, LOP time overhead. */
+import { meanStd, type Stat } from '../util/stats.js';
 import type { LopBenchData, LopRun } from './lop-run.js';
 import { FINETUNE_MODES, type FinetuneMode } from '../passes/lop/finetune.js';
-
-export interface Stat {
-  mean: number;
-  std: number;
-  n: number;
-}
-
-/** Mean and sample standard deviation (n − 1; 0 for a single value). */
-export function meanStd(xs: number[]): Stat {
-  const n = xs.length;
-  const mean = xs.reduce((a, b) => a + b, 0) / Math.max(1, n);
-  const v = n > 1 ? xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : 0;
-  return { mean, std: Math.sqrt(v), n };
-}
 
 /** Statistics over the runs that did not diverge; `diverged` counts the others. */
 export interface SummaryRow {

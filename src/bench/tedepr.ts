@@ -24,25 +24,9 @@ import { isScoreKind, SCORE_KINDS, type ScoreKind } from '../passes/pai/index.js
 import { buildModel } from '../models/index.js';
 import { runTedepr, type TedeprResult } from '../passes/tedepr/pipeline.js';
 import { TEDEPR_SPEC } from '../passes/tedepr/spec.js';
-import { meanStd, type Stat } from './lop-report.js';
+import { type Row, writeBestTable, writeShuffleTable } from './tedepr-report.js';
 
-export interface Row {
-  arch: string;
-  sparsity: number;
-  score: ScoreKind;
-  /** The random-shuffle control of `score`: its per-layer densities, each layer's mask shuffled. */
-  shuffled: boolean;
-  mode: 'dense' | 'tt';
-  seed: number;
-  ttRank: number | null;
-  accuracy: number;
-  nonzeros: number;
-  prunableNonzeros: number;
-  params: number;
-  scoreSeconds: number;
-  trainSeconds: number;
-  inferenceMsPerBatch: number;
-}
+export type { Row };
 
 const list = (s: string): string[] => splitList(s) ?? [];
 
@@ -274,63 +258,4 @@ function pairLine(
   { dense: d, tt: t }: Record<'dense' | 'tt', TedeprResult>,
 ): string {
   return `| ${arch} | ${(100 * sparsity).toFixed(1)}% | ${score} (r=${t.ttRank}) | ${(100 * d.accuracy).toFixed(2)} | ${(100 * t.accuracy).toFixed(2)} | ${d.nonzeros} / ${t.nonzeros} | ${d.scoreSeconds.toFixed(1)} / ${t.scoreSeconds.toFixed(1)} | ${d.trainSeconds.toFixed(1)} / ${t.trainSeconds.toFixed(1)} | ${d.inferenceMsPerBatch.toFixed(1)} / ${t.inferenceMsPerBatch.toFixed(1)} |\n`;
-}
-
-/** Accuracy over the seeds of one (arch, sparsity, score, shuffled, mode) setting. */
-function accuracyOver(rows: Row[], k: Pick<Row, 'arch' | 'sparsity' | 'score' | 'shuffled' | 'mode'>): Stat {
-  const same = rows.filter(
-    (r) =>
-      r.arch === k.arch &&
-      r.sparsity === k.sparsity &&
-      r.score === k.score &&
-      r.shuffled === k.shuffled &&
-      r.mode === k.mode,
-  );
-  return meanStd(same.map((r) => r.accuracy));
-}
-
-/** A percentage with its spread over seeds when there are several. */
-const pct = (s: Stat) => `${(100 * s.mean).toFixed(2)}${s.n > 1 ? ` ± ${(100 * s.std).toFixed(2)}` : ''}`;
-
-/**
- * Writes the Markdown table of the best dense score vs the best TEDEPR score per (arch, sparsity) (mean over
- * seeds), line by line. Shuffle controls are not scores of their own and never count as the best.
- */
-function writeBestTable(archs: string[], sparsities: number[], rows: Row[], write: (s: string) => void): void {
-  write(
-    '\nBest dense score vs best TEDEPR score (mean over seeds):\n\n| arch | sparsity | best dense | best TEDEPR | TEDEPR − dense (points) |\n|---|---|---|---|---|\n',
-  );
-  const scores = [...new Set(rows.map((r) => r.score))];
-  for (const arch of archs)
-    for (const sparsity of sparsities) {
-      const best = (mode: 'dense' | 'tt') =>
-        scores
-          .map((score) => ({ score, acc: accuracyOver(rows, { arch, sparsity, score, shuffled: false, mode }) }))
-          .filter((x) => x.acc.n > 0)
-          .reduce((a, b) => (b.acc.mean > a.acc.mean ? b : a));
-      const d = best('dense');
-      const t = best('tt');
-      write(
-        `| ${arch} | ${(100 * sparsity).toFixed(1)}% | ${pct(d.acc)} (${d.score}) | ${pct(t.acc)} (${t.score}) | ${(100 * (t.acc.mean - d.acc.mean)).toFixed(2)} |\n`,
-      );
-    }
-}
-
-/** Each score beside its random-shuffle control (means over seeds): points lost when only per-layer densities are kept. */
-function writeShuffleTable(rows: Row[], write: (s: string) => void): void {
-  write(
-    '\nEach score vs its random-shuffle control (same per-layer densities, masks shuffled; mean over seeds):\n\n| arch | sparsity | score | mode | score acc | shuffled acc | score − shuffled (points) |\n|---|---|---|---|---|---|---|\n',
-  );
-  const seen = new Set<string>();
-  for (const r of rows.filter((x) => !x.shuffled)) {
-    const key = `${r.arch}|${r.sparsity}|${r.score}|${r.mode}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const a = accuracyOver(rows, r);
-    const c = accuracyOver(rows, { ...r, shuffled: true });
-    if (c.n === 0) continue;
-    write(
-      `| ${r.arch} | ${(100 * r.sparsity).toFixed(1)}% | ${r.score} | ${r.mode} | ${pct(a)} | ${pct(c)} | ${(100 * (a.mean - c.mean)).toFixed(2)} |\n`,
-    );
-  }
 }

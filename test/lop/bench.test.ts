@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseLopBenchArgs } from '../../src/bench/lop.js';
-import { lopMarkdown, meanStd, summarize } from '../../src/bench/lop-report.js';
+import { lopMarkdown, summarize } from '../../src/bench/lop-report.js';
+import { meanStd } from '../../src/util/stats.js';
 import type { LopBenchData, LopRun } from '../../src/bench/lop-run.js';
 
 test('meanStd uses the sample standard deviation', () => {

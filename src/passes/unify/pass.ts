@@ -47,12 +47,13 @@ export const unifyPass: Pass<UnifyPassOptions, UnifyPlan, UnifyReport> = {
   },
   async apply(g, plan, ctx) {
     const o = plan.options;
+    const mode = resolveUnifyMode(o);
     const res = await unifyModel(g, needData(ctx, 'unify (ADMM trains the model)', 'training'), {
       block: parseBlock(o.block),
       unify: o.unify,
       prune: o.prune,
       scope: o.scope,
-      mode: resolveUnifyMode(o),
+      mode,
       admmRounds: o.admmRounds,
       epochsPerRound: o.epochsPerRound,
       retrainEpochs: o.retrainEpochs,
@@ -67,7 +68,7 @@ export const unifyPass: Pass<UnifyPassOptions, UnifyPlan, UnifyReport> = {
       log: ctx.log,
     });
     const report: UnifyReport = {
-      mode: resolveUnifyMode(o),
+      mode,
       accounting: res.accounting,
       rounds: res.rounds,
       epochs: res.epochs,
