@@ -4,7 +4,8 @@
  * {1x4, 4x4} and (unify, prune) in {(0.5,0), (0,0.5), (0.5,0.3), (0.6,0.3)} on trained lenet5/mlp (MNIST) and
  * vgg-small (Fashion-MNIST). Writes docs/bench/unify.md and .json (`--stem` names other files). The ADMM schedule
  * (`--admm-rounds`, `--retrain-epochs`, `--rho`, `--rho-growth`, `--scope`) is what docs/bench/unify-schedule.md
- * sweeps; one-shot always gets the same total epochs.
+ * sweeps, `--lr` (default: the pass's) what docs/bench/unify-lr.md sweeps; one-shot always gets the same total epochs
+ * and the same learning rate.
  */
 import { Command } from 'commander';
 import { mkdirSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { BENCH_DATA, trainedModel } from '../models/trained.js';
 import { markdownTable } from '../util/markdown.js';
 import { runPass } from '../api/passes.js';
 import type { UnifyReport } from '../passes/unify/pass.js';
+import { UNIFY_SPEC } from '../passes/unify/spec.js';
 
 type BenchRow = Record<string, number | string>;
 
@@ -35,6 +37,7 @@ interface UnifyBenchFlags {
   retrainEpochs: string;
   rho: string;
   rhoGrowth: string;
+  lr: string;
   mode: string;
 }
 
@@ -50,6 +53,7 @@ interface Schedule {
   retrainEpochs: number;
   rho: number;
   rhoGrowth: number;
+  lr: number;
 }
 
 const SETTINGS = '0.5:0,0:0.5,0.5:0.3,0.6:0.3';
@@ -67,6 +71,11 @@ export async function runBench(args: string[]): Promise<void> {
     .option('--retrain-epochs <n>', 'epochs with the structure fixed after ADMM or the ramp', '1')
     .option('--rho <x>', 'initial ADMM penalty', '0.01')
     .option('--rho-growth <x>', 'ρ multiplier per round', '2')
+    .option(
+      '--lr <x>',
+      "SGD learning rate of every run (default: the unify pass's)",
+      String(UNIFY_SPEC.options.lr!.default),
+    )
     .option(
       '--mode <m>',
       "the training compared with one-shot: 'gradual' (what the unify pass's default 'auto' runs from 60 % pruned blocks) or 'admm'",
@@ -103,6 +112,7 @@ function parseSchedule(o: UnifyBenchFlags): Schedule {
     retrainEpochs: int('--retrain-epochs', o.retrainEpochs, 0),
     rho: numberFlag('--rho', o.rho, { min: 0 })!,
     rhoGrowth: numberFlag('--rho-growth', o.rhoGrowth, { min: 1 })!,
+    lr: numberFlag('--lr', o.lr, { min: 0 })!,
   };
 }
 
@@ -178,7 +188,6 @@ async function unifyRow(
       ...schedule,
       mode,
       epochsPerRound: 1,
-      lr: 0.01,
       seed: 0,
     },
     { data: train, evalData: test },
@@ -192,6 +201,7 @@ async function unifyRow(
     bitsSaved: 1 - a.bits / a.denseBits,
     multipliesSaved: 1 - a.multiplies / a.denseMultiplies,
     epochs: r.epochs,
+    lr: schedule.lr,
     seconds: (performance.now() - t0) / 1000,
   };
 }

@@ -10,7 +10,18 @@ test('--quick with a schedule: one gradual (the bench’s challenger) row and on
 }, async () => {
   const out = tmpDir('reprune-unify-bench-');
   const args = ['--quick', '--archs', 'mlp', '--blocks', '1x4', '--settings', '0.5:0.3'];
-  const schedule = ['--admm-rounds', '1', '--retrain-epochs', '1', '--rho', '0.05', '--scope', 'global'];
+  const schedule = [
+    '--admm-rounds',
+    '1',
+    '--retrain-epochs',
+    '1',
+    '--rho',
+    '0.05',
+    '--scope',
+    'global',
+    '--lr',
+    '0.02',
+  ];
   const r = await runCli(['bench', 'unify', ...args, ...schedule, '--stem', 'smoke', '--out', out], {
     timeoutMs: 600_000,
   });
@@ -24,6 +35,7 @@ test('--quick with a schedule: one gradual (the bench’s challenger) row and on
   );
   for (const row of json.rows) {
     assert.equal(row.epochs, 2, `${row.mode}: 1 ramp epoch + 1 retraining epoch, or 2 one-shot epochs`);
+    assert.equal(row.lr, 0.02, `${row.mode}: every run trains at --lr`);
     assert.ok((row.accuracy as number) > 0.5 && (row.accuracy as number) <= 1, `${row.mode} accuracy`);
     assert.ok((row.bitsSaved as number) > 0.6, `${row.mode}: 50 % unified + 30 % pruned saves most bits`);
   }

@@ -18,6 +18,7 @@ import { applyBlockStates, type BlockShape } from './blocks.js';
 import { enforceStructure, layerMatrix, scatterStored, unifyLayers, type UnifyLayer } from './layers.js';
 import { projectLayersInPlace } from './project-model.js';
 import { projectionStates, type UnifyTarget } from './projection.js';
+import { UNIFY_LR_DEFAULT } from './spec.js';
 
 export interface UnifyOptions extends UnifyTarget {
   block: BlockShape;
@@ -69,7 +70,7 @@ export async function unifyModel(model: Graph, ds: Dataset, o: UnifyOptions): Pr
   const layers = unifyLayers(shaped, o.block, o.layers);
   const train: Omit<TrainOptions, 'epochs'> = {
     batchSize: o.batchSize ?? 128,
-    lr: o.lr ?? 0.01,
+    lr: o.lr ?? UNIFY_LR_DEFAULT,
     seed: o.seed ?? 0,
     progress: o.progress,
     optimizer: { kind: 'sgd', momentum: 0.9, weightDecay: 5e-4 },
