@@ -21,7 +21,7 @@ import { BENCH_DATA, trainedModel } from '../models/trained.js';
 import { markdownTable } from '../util/markdown.js';
 import { runPass } from '../api/passes.js';
 import type { UnifyReport } from '../passes/unify/pass.js';
-import { UNIFY_SPEC } from '../passes/unify/spec.js';
+import { UNIFY_LR_DEFAULT } from '../passes/unify/spec.js';
 
 type BenchRow = Record<string, number | string>;
 
@@ -71,11 +71,7 @@ export async function runBench(args: string[]): Promise<void> {
     .option('--retrain-epochs <n>', 'epochs with the structure fixed after ADMM or the ramp', '1')
     .option('--rho <x>', 'initial ADMM penalty', '0.01')
     .option('--rho-growth <x>', 'ρ multiplier per round', '2')
-    .option(
-      '--lr <x>',
-      "SGD learning rate of every run (default: the unify pass's)",
-      String(UNIFY_SPEC.options.lr!.default),
-    )
+    .option('--lr <x>', "SGD learning rate of every run (default: the unify pass's)", String(UNIFY_LR_DEFAULT))
     .option(
       '--mode <m>',
       "the training compared with one-shot: 'gradual' (what the unify pass's default 'auto' runs from 60 % pruned blocks) or 'admm'",
