@@ -15,6 +15,7 @@ import { modelMetrics } from '../analysis/metrics.js';
 import { loadDataset } from '../data/sources.js';
 import { BASELINE_EPOCHS, BENCH_DATA, trainedModel } from '../models/trained.js';
 import { evaluate } from '../runtime/evaluate.js';
+import { runtimeDefaults } from '../runtime/session.js';
 import { ARCH_RECIPES } from '../train/recipes.js';
 import { ReproError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
@@ -83,7 +84,7 @@ function recipeText(arch: string): string {
   return `${r.optimizer}${r.momentum ? ` m ${r.momentum}` : ''}, lr ${r.lr} ${r.schedule}, batch ${r.batch}, wd ${r.weightDecay}`;
 }
 
-export function baselinesTable(rows: BaselineRow[], command: string): string {
+export function baselinesTable(rows: BaselineRow[], command: string, threads: number): string {
   const lines = [
     '# Trained baselines (issue 20)',
     '',
@@ -92,7 +93,8 @@ export function baselinesTable(rows: BaselineRow[], command: string): string {
     'The dense models every accuracy bench starts from, trained by reprune from seed 0 on the whole training set ' +
       'unless a limit is shown, cached in `.cache/models` (or `REPRUNE_MODEL_CACHE`) and reused by the LOP, REAP, ' +
       'TileTrans, unification and transformer benches. Accuracy: top-1 on the test set. Training time is shown ' +
-      'when this run trained the model (2 threads unless said otherwise); "cached" when it reused one.',
+      `when this run trained the model (${threads} ONNX Runtime thread(s); other jobs may have shared the cores, so ` +
+      'it is not a speed measurement); "cached" when it reused one.',
     '',
     '| arch | data | epochs | recipe | test accuracy | params | MACs/sample | cache file | training |',
     '|---|---|---:|---|---:|---:|---:|---|---|',
@@ -135,7 +137,7 @@ export async function runBench(args: string[]): Promise<void> {
     cacheDir: f.cacheDir,
     log: (s) => process.stderr.write(`${s}\n`),
   });
-  const md = baselinesTable(rows, `reprune bench baselines ${args.join(' ')}`.trim());
+  const md = baselinesTable(rows, `reprune bench baselines ${args.join(' ')}`.trim(), runtimeDefaults().threads);
   mkdirSync(f.out, { recursive: true });
   writeFileAtomic(path.join(f.out, 'baselines.md'), md);
   writeFileAtomic(path.join(f.out, 'baselines.json'), `${JSON.stringify({ rows }, null, 1)}\n`);

@@ -28,6 +28,18 @@ export function pageSections(benches: string[]): string[] {
 /** `<benchDir>/intro.md`: the page's hand-written preface (where and when the tables were measured). */
 export const INTRO_FILE = 'intro.md';
 
+/**
+ * `<stem>.notes.md`: the hand-written reading of a bench's table (settings, verdict), kept beside the file the bench
+ * regenerates so a re-run replaces the numbers and keeps the prose; the page shows it right after the table.
+ */
+export const notesOf = (file: string) => file.replace(/\.md$/, '.notes.md');
+
+/** A file's Markdown with every heading one level down (the page's sections are `##`). */
+const demoted = (dir: string, file: string) =>
+  readFileSync(path.join(dir, file), 'utf8')
+    .replace(/^(#+) /gm, '#$1 ')
+    .trim();
+
 export function assembleBenchmarks(benchDir: string, names: string[], intro = ''): string {
   const introFile = path.join(benchDir, INTRO_FILE);
   const preface = intro || (existsSync(introFile) ? `${readFileSync(introFile, 'utf8').trim()}\n` : '');
@@ -41,16 +53,10 @@ export function assembleBenchmarks(benchDir: string, names: string[], intro = ''
     // <name>-summary.md, then <name>.md, then any extra runs saved as <name>-<what>.md (alphabetically)
     const rank = (f: string) => (f === `${name}-summary.md` ? 0 : f === `${name}.md` ? 1 : 2);
     const mine = files
-      .filter((f) => f === `${name}.md` || f.startsWith(`${name}-`))
+      .filter((f) => (f === `${name}.md` || f.startsWith(`${name}-`)) && !f.endsWith('.notes.md'))
       .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
     if (mine.length === 0) parts.push(`## ${name}\n\nNot run yet: \`reprune bench ${name}\`.`, '');
-    for (const f of mine)
-      parts.push(
-        readFileSync(path.join(benchDir, f), 'utf8')
-          .replace(/^(#+) /gm, '#$1 ')
-          .trim(),
-        '',
-      );
+    for (const f of mine) for (const g of [f, notesOf(f)]) if (files.includes(g)) parts.push(demoted(benchDir, g), '');
   }
   return `${parts.join('\n')}\n`;
 }

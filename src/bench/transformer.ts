@@ -2,7 +2,7 @@
  * `reprune bench transformer [--quick] [--epochs N] [--calib N] [--eval-limit N] [--finetune-epochs N]
  * [--finetune-limit N] [--out docs/bench]`
  *
- * The zoo ViT (`vit-small`, trained by reprune on MNIST and cached like every bench model), pruned without
+ * The zoo ViT (`vit-small`, trained by reprune on its bench dataset, Fashion-MNIST, and cached like every bench model), pruned without
  * retraining: dense vs L1 vs REAP vs REAP+PRO (per-block ratios at the same MACs) at 30 % and 50 % of the MLP hidden
  * neurons of every block, and at 25 % of the
  * attention heads of every block. REAP calibrates on training images (token positions sampled; Grams streamed) and
@@ -21,7 +21,7 @@ import { runPass } from '../api/passes.js';
 import { type Dataset, take } from '../data/dataset.js';
 import { loadDataset } from '../data/sources.js';
 import type { Graph } from '../ir/graph.js';
-import { trainedModel } from '../models/trained.js';
+import { BENCH_DATA, trainedModel } from '../models/trained.js';
 import { groupGrams } from '../passes/cut/behaviours.js';
 import { groupStatuses } from '../passes/cut/groups.js';
 import { pruneStructured } from '../passes/cut/prune.js';
@@ -67,6 +67,7 @@ interface Flags {
   evalLimit?: string;
   finetuneEpochs: string;
   finetuneLimit: string;
+  data: string;
   cacheDir?: string;
   out: string;
 }
@@ -80,6 +81,7 @@ function parseFlags(args: string[]): Flags {
     .option('--eval-limit <n>', 'evaluate on the first N test images')
     .option('--finetune-epochs <n>', 'then fine-tune every row this many epochs (0: no fine-tuning)', '1')
     .option('--finetune-limit <n>', 'fine-tune on the first N training images', '10000')
+    .option('--data <name>', 'dataset the ViT is trained, calibrated and tested on', BENCH_DATA['vit-small'])
     .option('--cache-dir <dir>', 'trained-model cache (default .cache/models or REPRUNE_MODEL_CACHE)')
     .option('--out <dir>', 'where to write transformer.md/json', 'docs/bench')
     .exitOverride()
@@ -242,25 +244,25 @@ export async function runBench(args: string[]): Promise<void> {
   const calib = quick ? 64 : int('--calib', f.calib)!;
   const evalLimit = int('--eval-limit', f.evalLimit);
   const { graph, file } = await trainedModel('vit-small', {
-    data: 'mnist',
+    data: f.data,
     epochs,
     limit: quick ? 2048 : trainLimit,
     cacheDir: f.cacheDir,
     log,
   });
   log(`vit-small: ${file}`);
-  const train = loadDataset('mnist', 'train', { limit: Math.max(calib, 1) });
-  const fullTest = loadDataset('mnist', 'test');
+  const train = loadDataset(f.data, 'train', { limit: Math.max(calib, 1) });
+  const fullTest = loadDataset(f.data, 'test');
   const limit = quick ? 500 : evalLimit;
   const test = limit ? take(fullTest, Math.min(limit, fullTest.count)) : fullTest;
   const ftEpochs = numberFlag('--finetune-epochs', f.finetuneEpochs, { integer: true, min: 0 })!;
   const ftLimit = quick ? 512 : int('--finetune-limit', f.finetuneLimit)!;
   const finetune =
-    ftEpochs > 0 ? { epochs: ftEpochs, data: loadDataset('mnist', 'train', { limit: ftLimit }) } : undefined;
+    ftEpochs > 0 ? { epochs: ftEpochs, data: loadDataset(f.data, 'train', { limit: ftLimit }) } : undefined;
   const rows = await transformerRows(graph, train, test, calib, log, finetune);
-  const model = `Model: \`${path.basename(file)}\`, vit-small trained by reprune on MNIST (${quick ? 1 : epochs} epoch(s), AdamW recipe); accuracy on ${test.count.toLocaleString('en-US')} MNIST test images.`;
+  const model = `Model: \`${path.basename(file)}\`, vit-small trained by reprune on ${f.data} (${quick ? 1 : epochs} epoch(s), AdamW recipe); accuracy on ${test.count.toLocaleString('en-US')} ${f.data} test images.`;
   const ftText = finetune
-    ? `After fine-tune: every row's model (dense included) trained ${ftEpochs} epoch(s) on the first ${finetune.data.count.toLocaleString('en-US')} MNIST training images, AdamW lr 1e-4 (cosine), weight decay 0.05, batch 128; exact zeros held at zero.`
+    ? `After fine-tune: every row's model (dense included) trained ${ftEpochs} epoch(s) on the first ${finetune.data.count.toLocaleString('en-US')} ${f.data} training images, AdamW lr 1e-4 (cosine), weight decay 0.05, batch 128; exact zeros held at zero.`
     : '';
   const md = transformerTable(rows, `reprune bench transformer ${args.join(' ')}`.trim(), model, ftText);
   mkdirSync(f.out, { recursive: true });

@@ -21,7 +21,7 @@ export const BENCH_DATA: Record<string, string> = {
   'vgg-small': 'fashion-mnist',
   'resnet-small': 'fashion-mnist',
   'alexnet-small': 'fashion-mnist',
-  'vit-small': 'mnist',
+  'vit-small': 'fashion-mnist',
 };
 
 /** Epochs of every bench's dense baseline (the zoo recipes reach their accuracy targets in 10). */

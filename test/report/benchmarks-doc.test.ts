@@ -27,3 +27,16 @@ test('BENCHMARKS.md keeps intro.md as its preface, and the baselines then train 
   assert.match(doc, /Not run yet: `reprune bench train`/);
   assert.equal(doc.match(/intro/g), null, 'intro.md became a section');
 });
+
+test('BENCHMARKS.md shows <stem>.notes.md right after the table a bench regenerates, once', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'reprune-bench-doc-'));
+  for (const f of ['x.md', 'x.notes.md', 'x-extra.md', 'x-extra.notes.md'])
+    writeFileSync(path.join(dir, f), `# ${f}\n\nbody\n`);
+  const doc = assembleBenchmarks(dir, ['x']);
+  const order = ['x.md', 'x.notes.md', 'x-extra.md', 'x-extra.notes.md'].map((f) => doc.indexOf(`## ${f}\n`));
+  assert.ok(
+    order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!)),
+    `notes out of order: ${order.join(', ')}`,
+  );
+  for (const f of ['x.notes.md', 'x-extra.notes.md']) assert.equal(doc.split(`## ${f}\n`).length, 2, `${f} not once`);
+});
