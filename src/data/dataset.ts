@@ -60,11 +60,10 @@ export function buildDataset(raw: RawSplit, opts: BuildOptions = {}): Dataset {
   const sampleSize = shape.reduce((a, b) => a * b, 1);
   const perChannel = isChannelNormalize(opts.normalize) ? opts.normalize : undefined;
   const scalar = perChannel ? undefined : (opts.normalize as Normalize | undefined);
-  const flat = toFloatImages(raw.images.data, imagesFile, scalar, sampleSize);
   const labels = toLabels(raw.labels.data, labelsFile);
   const numClasses = opts.numClasses ?? maxOf(labels) + 1;
   checkLabelRange(labels, numClasses, labelsFile);
-  const images = nhwc ? nhwcToNchw(flat, count, shape) : flat;
+  const images = toFloatImages(raw.images.data, imagesFile, scalar, sampleSize, nhwc ? shape : undefined);
   if (perChannel) applyChannelNormalize(images, shape[0] ?? 1, sampleSize / (shape[0] ?? 1), perChannel, imagesFile);
   return { name: raw.name, images, labels, count, shape, numClasses };
 }
@@ -78,7 +77,17 @@ function sampleShape(dims: number[]): { shape: number[]; nhwc: boolean } {
   return { shape: dims.slice(1), nhwc: false };
 }
 
-function toFloatImages(data: RawArray, file: string, norm: Normalize | undefined, sampleSize: number): Float32Array {
+/**
+ * Pixels as float32 (uint8 scaled by 1/255), optionally normalized; with `nhwc` (the [C, H, W] sample shape) moved
+ * to NCHW in the same pass, so a large image set is allocated and walked once, not twice.
+ */
+function toFloatImages(
+  data: RawArray,
+  file: string,
+  norm: Normalize | undefined,
+  sampleSize: number,
+  nhwc?: number[],
+): Float32Array {
   if (data instanceof BigInt64Array)
     throw new ReproError(`${file}: int64 images are not supported; store pixels as uint8 or float32`);
   if (norm && !(Number.isFinite(norm.mean) && Number.isFinite(norm.std) && norm.std > 0)) {
@@ -96,15 +105,11 @@ function toFloatImages(data: RawArray, file: string, norm: Normalize | undefined
       }
     }
   }
-  if (norm) {
-    const a = scale / norm.std;
-    const b = -norm.mean / norm.std;
-    for (let i = 0; i < n; i++) out[i] = data[i] * a + b;
-  } else if (scale !== 1) {
-    for (let i = 0; i < n; i++) out[i] = data[i] * scale;
-  } else {
-    out.set(data as ArrayLike<number>);
-  }
+  const a = norm ? scale / norm.std : scale;
+  const b = norm ? -norm.mean / norm.std : 0;
+  if (nhwc) nhwcToNchwScaled(data as ArrayLike<number>, out, nhwc, a, b);
+  else if (a === 1 && b === 0) out.set(data as ArrayLike<number>);
+  else for (let i = 0; i < n; i++) out[i] = data[i] * a + b;
   return out;
 }
 
@@ -138,15 +143,14 @@ function checkLabelRange(labels: Int32Array, numClasses: number, file: string): 
   }
 }
 
-function nhwcToNchw(src: Float32Array, count: number, shape: number[]): Float32Array {
-  const [c, h, w] = shape;
-  const out = new Float32Array(src.length);
+/** out (NCHW) = src (NHWC) · a + b, sample by sample; `shape` is the [C, H, W] of one sample. */
+function nhwcToNchwScaled(src: ArrayLike<number>, out: Float32Array, shape: number[], a: number, b: number): void {
+  const [c, h, w] = shape as [number, number, number];
   const hw = h * w;
-  for (let n = 0; n < count; n++) {
-    const base = n * c * hw;
-    for (let p = 0; p < hw; p++) for (let ch = 0; ch < c; ch++) out[base + ch * hw + p] = src[base + p * c + ch];
-  }
-  return out;
+  const size = c * hw;
+  for (let base = 0; base < out.length; base += size)
+    for (let p = 0; p < hw; p++)
+      for (let ch = 0; ch < c; ch++) out[base + ch * hw + p] = src[base + p * c + ch]! * a + b;
 }
 
 /** A new dataset holding the given samples (in that order). Indices must lie in [0, ds.count). */

@@ -55,6 +55,33 @@ describe('directory datasets', () => {
     );
   });
 
+  test('NHWC uint8 and float32 with two samples and --normalize: NCHW per sample, (x/255 − mean)/std in one pass', () => {
+    const d = fresh();
+    // two 2x1 RGB images (H = 2: an H of 1 or 3 reads as NCHW); sample k pixel p channel c holds 10·k + 3·p + c (+ 100 for the float copy)
+    const hwc = Array.from({ length: 12 }, (_, i) => 10 * Math.floor(i / 6) + 3 * Math.floor((i % 6) / 3) + (i % 3));
+    const nchw = (k: number) => [0, 1, 2].flatMap((c) => [0, 1].map((p) => 10 * k + 3 * p + c));
+    writeNpy(path.join(d, 'test_images.npy'), Uint8Array.from(hwc), [2, 2, 1, 3]);
+    writeNpy(path.join(d, 'test_labels.npy'), Int32Array.from([0, 1]), [2]);
+    const ds = loadDataset(d, 'test', { normalize: { mean: 0.5, std: 0.25 } });
+    assert.deepEqual(ds.shape, [3, 2, 1]);
+    const a = 1 / 255 / 0.25;
+    const expected = [...nchw(0), ...nchw(1)].map((v) => Math.fround(v * a + -0.5 / 0.25));
+    assert.deepEqual(Array.from(ds.images), expected);
+    const f = fresh();
+    writeNpy(
+      path.join(f, 'test_images.npy'),
+      Float32Array.from(hwc, (v) => v + 100),
+      [2, 2, 1, 3],
+    );
+    writeNpy(path.join(f, 'test_labels.npy'), Int32Array.from([0, 1]), [2]);
+    const fl = loadDataset(f, 'test');
+    assert.deepEqual(
+      Array.from(fl.images),
+      [...nchw(0), ...nchw(1)].map((v) => v + 100),
+      'float pixels kept as they are',
+    );
+  });
+
   test('missing split lists the conventions looked for', () => {
     const d = fresh();
     throwsNaming(
