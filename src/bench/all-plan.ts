@@ -101,7 +101,7 @@ export function planText(steps: PlanStep[], out: string): string {
   const lines = steps.map((s) => {
     const last = s.done ?? readRecord(out, s.name);
     const took = last
-      ? `last finished ${last.finished.slice(0, 16).replace('T', ' ')} in ${minutes(last.seconds)} (load ${last.load.join(' → ')})${last === s.done ? '' : ` with other arguments: ${last.args.join(' ')}`}`
+      ? `last finished ${last.finished.slice(0, 16).replace('T', ' ')} UTC in ${minutes(last.seconds)} (load ${last.load.join(' → ')})${last === s.done ? '' : ` with other arguments: ${last.args.join(' ')}`}`
       : 'no finished run recorded';
     return `  ${s.done ? 'skip' : 'run '} ${s.name.padEnd(12)} ${took}`;
   });
