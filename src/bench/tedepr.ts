@@ -45,9 +45,10 @@ export interface TedeprBudget {
 }
 
 /**
- * The default budget per architecture: what the docs' tables were measured at. A full grid is 117 trainings from
- * scratch per architecture (3 sparsities × 6 scores × 3 seeds × dense and TEDEPR, plus the control); at 3 epochs on
- * the whole training set that is a day and a half of two cores for vgg-small alone, so the grid is judged on
+ * The default budget per architecture: what the docs' tables were measured at. A full grid is 126 trainings from
+ * scratch per architecture (3 sparsities × 3 seeds × (6 scores + the control) × dense and TEDEPR); at 3 epochs on
+ * the whole training set that is about 15 hours of two cores for vgg-small alone (24 s per 1-epoch, 10,000-image
+ * training in docs/bench/tedepr-vgg-small.md, × 18), so the grid is judged on
  * rankings at a budget the suite (`reprune bench all`) can finish: 2 epochs on 20,000 images for the small MNIST
  * nets, 1 epoch on 10,000 images and the first 2,000 test images for the Fashion-MNIST conv nets.
  */
