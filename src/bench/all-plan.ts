@@ -50,7 +50,8 @@ export function readRecord(out: string, name: string): BenchRecord | undefined {
   if (!existsSync(file)) return undefined;
   try {
     const r = JSON.parse(readFileSync(file, 'utf8')) as BenchRecord;
-    return r.bench === name && Array.isArray(r.args) ? r : undefined;
+    const whole = r.bench === name && Array.isArray(r.args) && Array.isArray(r.load) && typeof r.seconds === 'number';
+    return whole && typeof r.finished === 'string' ? r : undefined;
   } catch {
     return undefined;
   }
