@@ -22,11 +22,13 @@ export interface BenchRecord {
   load: [number, number];
 }
 
-/** One bench of the plan; `done` is the record that lets --resume skip it. */
+/** One bench of the plan: its last finished run (if any), and whether --resume skips it. */
 export interface PlanStep {
   name: string;
   args: string[];
-  done?: BenchRecord;
+  last?: BenchRecord;
+  /** --resume and the last run had these arguments. */
+  skip: boolean;
 }
 
 export interface PlanOptions {
@@ -80,7 +82,7 @@ export function writeRecord(out: string, name: string, args: string[], started: 
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
-/** The benches to run, in order, each with the record that lets --resume skip it. */
+/** The benches to run, in order, each with its last record (read once) and whether --resume skips it. */
 export function planAll(o: PlanOptions): PlanStep[] {
   for (const [flag, names] of [
     ['--only', o.only],
@@ -91,23 +93,24 @@ export function planAll(o: PlanOptions): PlanStep[] {
         throw new ReproError(`bench all ${flag}: '${n}' is not a bench; available: ${o.benches.join(', ')}`);
   const picked = o.benches.filter((n) => (!o.only || o.only.includes(n)) && !o.skip?.includes(n));
   return picked.map((name) => {
-    const rec = o.resume ? readRecord(o.out, name) : undefined;
-    const same = rec && rec.args.length === o.args.length && rec.args.every((a, i) => a === o.args[i]);
-    return { name, args: o.args, done: same ? rec : undefined };
+    const last = readRecord(o.out, name);
+    return { name, args: o.args, last, skip: o.resume && !!last && sameArgs(last.args, o.args) };
   });
 }
 
 /** The plan as text: what runs, what --resume skips, and how long each bench took last time. */
-export function planText(steps: PlanStep[], out: string): string {
-  const lines = steps.map((s) => {
-    const last = s.done ?? readRecord(out, s.name);
+export function planText(steps: PlanStep[]): string {
+  const lines = steps.map(({ name, args, last, skip }) => {
+    const other = last && !sameArgs(last.args, args) ? ` with other arguments: ${last.args.join(' ')}` : '';
     const took = last
-      ? `last finished ${last.finished.slice(0, 16).replace('T', ' ')} UTC in ${minutes(last.seconds)} (load ${last.load.join(' → ')})${last === s.done ? '' : ` with other arguments: ${last.args.join(' ')}`}`
+      ? `last finished ${last.finished.slice(0, 16).replace('T', ' ')} UTC in ${minutes(last.seconds)} (load ${last.load.join(' → ')})${other}`
       : 'no finished run recorded';
-    return `  ${s.done ? 'skip' : 'run '} ${s.name.padEnd(12)} ${took}`;
+    return `  ${skip ? 'skip' : 'run '} ${name.padEnd(12)} ${took}`;
   });
-  const todo = steps.filter((s) => !s.done).length;
+  const todo = steps.filter((s) => !s.skip).length;
   return `bench all: ${todo} of ${steps.length} bench(es) to run, arguments: ${steps[0]?.args.join(' ') ?? ''}\n${lines.join('\n')}\n`;
 }
+
+const sameArgs = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 const minutes = (s: number) => (s < 90 ? `${s.toFixed(0)} s` : `${(s / 60).toFixed(1)} min`);

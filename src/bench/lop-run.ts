@@ -4,7 +4,7 @@
  */
 import { loadDataset } from '../data/sources.js';
 import type { Graph } from '../ir/graph.js';
-import { BENCH_DATA, trainedModel } from '../models/trained.js';
+import { benchDataOf, trainedModel } from '../models/trained.js';
 import { evaluate } from '../runtime/evaluate.js';
 import { ReproError } from '../util/errors.js';
 import { runPass } from '../api/passes.js';
@@ -88,7 +88,7 @@ interface ArchSetup {
 
 /** Trains (or reuses) the dense model of `arch`, records its accuracy and size, and loads the data. */
 async function denseBaseline(o: LopBenchOptions, out: LopBenchData, arch: string): Promise<ArchSetup> {
-  const data = BENCH_DATA[arch] ?? 'mnist';
+  const data = benchDataOf(arch);
   const dense = await trainedModel(arch, { epochs: o.denseEpochs, limit: o.denseLimit, log: o.log });
   const train = loadDataset(data, 'train', { limit: o.limit });
   const test = loadDataset(data, 'test');

@@ -7,7 +7,7 @@
 import { take } from '../data/dataset.js';
 import { loadDataset } from '../data/sources.js';
 import type { Graph } from '../ir/graph.js';
-import { BENCH_DATA, trainedModel } from '../models/trained.js';
+import { benchDataOf, trainedModel } from '../models/trained.js';
 import { measureLatency } from '../report/latency.js';
 import { modelMetrics } from '../analysis/metrics.js';
 import { evaluate } from '../runtime/evaluate.js';
@@ -103,7 +103,7 @@ interface DenseSetup {
 
 /** Loads (or trains) the dense model of `arch`, measures it, and calibrates it (and its SRN form on residual nets). */
 async function denseSetup(o: AccuracyOptions, arch: string): Promise<DenseSetup> {
-  const data = BENCH_DATA[arch] ?? 'mnist';
+  const data = benchDataOf(arch);
   const { graph: g, file } = await trainedModel(arch, {
     epochs: o.trainEpochs,
     limit: o.trainLimit,

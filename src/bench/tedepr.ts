@@ -4,8 +4,8 @@
  *
  * For every (arch, sparsity, score): the dense model pruned at init by the score vs TEDEPR (TT layers, same score on
  * the cores), same seed, same epochs, same optimizer; same number of non-zero prunable weights. mlp and lenet5 run
- * on MNIST, the conv nets on Fashion-MNIST (BENCH_DATA). Prints a markdown table on stdout (one row per arch/sparsity/score) and,
- * per arch and sparsity, the best dense score vs the best TEDEPR score. Default --tt-rank auto: per sparsity the
+ * on MNIST, the conv nets on Fashion-MNIST (`benchDataOf`). Prints a markdown table on stdout (one row per
+ * arch/sparsity/score) and, per arch and sparsity, the best dense score vs the best TEDEPR score. Default --tt-rank auto: per sparsity the
  * smallest rank whose cores hold ≥ 2× the kept weights (a fixed rank would be denser than the budget at 90 %).
  * TT layers use the 'reconstruct' form here (identical numbers to the chain form, several times faster to train
  * at these layer sizes; --tt-form chain to measure the chain).
@@ -23,7 +23,7 @@ import { ReproError } from '../util/errors.js';
 import { numberFlag, numberListFlag, splitList } from '../util/numbers.js';
 import { isScoreKind, SCORE_KINDS, type ScoreKind } from '../passes/pai/index.js';
 import { buildModel } from '../models/index.js';
-import { BENCH_DATA } from '../models/trained.js';
+import { benchDataOf } from '../models/trained.js';
 import { runTedepr, type TedeprResult } from '../passes/tedepr/pipeline.js';
 import { TEDEPR_SPEC } from '../passes/tedepr/spec.js';
 import { type Row, writeBestTable, writeShuffleTable } from './tedepr-report.js';
@@ -147,11 +147,8 @@ export function archBudget(cfg: Pick<BenchConfig, 'budget' | 'quick'>, arch: str
   return { ...base, ...cfg.budget };
 }
 
-/** The dataset an architecture trains on: its bench dataset (BENCH_DATA), MNIST for one the zoo does not bench. */
-export const archData = (arch: string) => BENCH_DATA[arch] ?? 'mnist';
-
 const budgetText = (arch: string, b: TedeprBudget) =>
-  `${arch} on ${archData(arch)}: ${b.epochs} epoch(s) on ${b.trainLimit?.toLocaleString('en-US') ?? 'all'} training images, ${b.testLimit ? `first ${b.testLimit.toLocaleString('en-US')}` : 'all'} test images`;
+  `${arch} on ${benchDataOf(arch)}: ${b.epochs} epoch(s) on ${b.trainLimit?.toLocaleString('en-US') ?? 'all'} training images, ${b.testLimit ? `first ${b.testLimit.toLocaleString('en-US')}` : 'all'} test images`;
 
 /** `reprune bench tedepr ARGS` (registered in src/cli/commands/bench.ts), or standalone: node --import tsx src/passes/tedepr/bench.ts [--quick] [--archs ..] [--sparsities ..] [--scores ..] [--epochs N] [--tt-rank r|auto] [--tt-form ..] [--train-limit N] [--json-out file] */
 export async function runBench(args: string[]): Promise<void> {
@@ -233,7 +230,7 @@ export async function benchTedepr(
   );
   write('|---|---|---|---|---|---|---|---|---|\n');
   for (const arch of archs) {
-    const data = archData(arch);
+    const data = benchDataOf(arch);
     const budget = archBudget(cfg, arch);
     const train = loadDataset(data, 'train', { limit: budget.trainLimit });
     const test = loadDataset(data, 'test', { limit: budget.testLimit });

@@ -2,8 +2,8 @@
  * `reprune bench transformer [--quick] [--epochs N] [--calib N] [--eval-limit N] [--finetune-epochs N]
  * [--finetune-limit N] [--out docs/bench]`
  *
- * The zoo ViT (`vit-small`, trained by reprune on its bench dataset, Fashion-MNIST, and cached like every bench model), pruned without
- * retraining: dense vs L1 vs REAP vs REAP+PRO (per-block ratios at the same MACs) at 30 % and 50 % of the MLP hidden
+ * The zoo ViT (`vit-small`, trained by reprune on its bench dataset, Fashion-MNIST, and cached like every bench
+ * model), pruned without retraining: dense vs L1 vs REAP vs REAP+PRO (per-block ratios at the same MACs) at 30 % and 50 % of the MLP hidden
  * neurons of every block, and at 25 % of the
  * attention heads of every block. REAP calibrates on training images (token positions sampled; Grams streamed) and
  * reconstructs fc2 / the output projection and their biases by least squares. MACs count weight layers plus the
@@ -21,7 +21,7 @@ import { runPass } from '../api/passes.js';
 import { type Dataset, take } from '../data/dataset.js';
 import { loadDataset } from '../data/sources.js';
 import type { Graph } from '../ir/graph.js';
-import { BENCH_DATA, trainedModel } from '../models/trained.js';
+import { benchDataOf, trainedModel } from '../models/trained.js';
 import { groupGrams } from '../passes/cut/behaviours.js';
 import { groupStatuses } from '../passes/cut/groups.js';
 import { pruneStructured } from '../passes/cut/prune.js';
@@ -81,7 +81,7 @@ function parseFlags(args: string[]): Flags {
     .option('--eval-limit <n>', 'evaluate on the first N test images')
     .option('--finetune-epochs <n>', 'then fine-tune every row this many epochs (0: no fine-tuning)', '1')
     .option('--finetune-limit <n>', 'fine-tune on the first N training images', '10000')
-    .option('--data <name>', 'dataset the ViT is trained, calibrated and tested on', BENCH_DATA['vit-small'])
+    .option('--data <name>', 'dataset the ViT is trained, calibrated and tested on', benchDataOf('vit-small'))
     .option('--cache-dir <dir>', 'trained-model cache (default .cache/models or REPRUNE_MODEL_CACHE)')
     .option('--out <dir>', 'where to write transformer.md/json', 'docs/bench')
     .exitOverride()

@@ -4,7 +4,8 @@
  * {1x4, 4x4} and (unify, prune) in {(0.5,0), (0,0.5), (0.5,0.3), (0.6,0.3)} on trained lenet5/mlp (MNIST) by
  * default; `--archs vgg-small` adds the Fashion-MNIST net, which is not a default because its grid is 64 epochs of
  * 60,000 images (8 settings × 2 trainings × 4 epochs): about 6 hours at the 330 s per epoch its baseline took on
- * one thread (docs/bench/baselines-training.md), more than a `reprune bench all` sitting. Writes docs/bench/unify.md and .json (`--stem` names other files). The ADMM schedule
+ * one thread (docs/bench/baselines-training.md), more than a `reprune bench all` sitting. Writes
+ * docs/bench/unify.md and .json (`--stem` names other files). The ADMM schedule
  * (`--admm-rounds`, `--retrain-epochs`, `--rho`, `--rho-growth`, `--scope`) is what docs/bench/unify-schedule.md
  * sweeps, `--lr` (default: the pass's) what docs/bench/unify-lr.md sweeps; one-shot always gets the same total epochs
  * and the same learning rate.

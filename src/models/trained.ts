@@ -24,6 +24,9 @@ export const BENCH_DATA: Record<string, string> = {
   'vit-small': 'fashion-mnist',
 };
 
+/** The dataset an architecture is benchmarked on; MNIST for one the zoo does not bench. */
+export const benchDataOf = (arch: string): string => BENCH_DATA[arch] ?? 'mnist';
+
 /** Epochs of every bench's dense baseline (the zoo recipes reach their accuracy targets in 10). */
 export const BASELINE_EPOCHS = 10;
 
@@ -51,7 +54,7 @@ export async function trainedModel(
   arch: string,
   o: TrainedOptions = {},
 ): Promise<{ graph: Graph; file: string; trained: boolean }> {
-  const data = o.data ?? BENCH_DATA[arch] ?? 'mnist';
+  const data = o.data ?? benchDataOf(arch);
   const epochs = o.epochs ?? BASELINE_EPOCHS;
   const seed = o.seed ?? 0;
   const dir = modelCacheDir(o.cacheDir);

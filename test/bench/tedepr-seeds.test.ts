@@ -1,7 +1,8 @@
 /** `reprune bench tedepr --seeds N`: every setting once per seed, the summary tables as mean ± std. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { archBudget, archData, benchConfig, benchTedepr, resultJson, TEDEPR_BUDGETS } from '../../src/bench/tedepr.js';
+import { archBudget, benchConfig, benchTedepr, resultJson, TEDEPR_BUDGETS } from '../../src/bench/tedepr.js';
+import { benchDataOf } from '../../src/models/trained.js';
 import { TEDEPR_SPEC } from '../../src/passes/tedepr/spec.js';
 
 test('--seeds 2 with --shuffle: two runs per (score, control, mode), summaries over both seeds', async () => {
@@ -56,7 +57,7 @@ test('budgets: each architecture its own by default, flags override every one, -
   assert.deepEqual(archBudget(flagged, 'mlp'), { epochs: 3, trainLimit: 20000, testLimit: 500 });
   assert.deepEqual(archBudget(benchConfig({ quick: true }), 'resnet-small'), { epochs: 1, trainLimit: 20000 });
   // Every conv net trains on Fashion-MNIST like its baseline (resnet-small once fell through to MNIST).
-  assert.deepEqual(['mlp', 'lenet5', 'vgg-small', 'resnet-small', 'alexnet-small'].map(archData), [
+  assert.deepEqual(['mlp', 'lenet5', 'vgg-small', 'resnet-small', 'alexnet-small'].map(benchDataOf), [
     'mnist',
     'mnist',
     'fashion-mnist',

@@ -132,9 +132,9 @@ export async function runAll(args: string[], registry = benches): Promise<void> 
   const { planAll, planText, clearRecord, writeRecord } = await import('../../bench/all-plan.js');
   const names = [...registry.keys()].filter((n) => n !== 'all');
   const steps = planAll({ benches: names, only: f.only, skip: f.skip, resume: f.resume, args: f.args, out: f.out });
-  process.stderr.write(planText(steps, f.out));
+  process.stderr.write(planText(steps));
   if (f.list) return;
-  const todo = steps.filter((s) => !s.done);
+  const todo = steps.filter((s) => !s.skip);
   // The page is not claimed: it is rebuilt from the folder's files at the end (atomically), so two `bench all
   // --only` runs side by side (accuracy benches at --threads 1) may both rebuild it; the later one holds both.
   claimBenchOutputs(
