@@ -29,6 +29,8 @@ export interface AccuracyOptions {
   /** Train on the first N samples only when a model must be trained (part of the cache key). */
   trainLimit?: number;
   proStep: number;
+  /** Samples PRO's logit error is measured on (default PRO_SAMPLES_DEFAULT). */
+  proSamples?: number;
   finetuneEpochs: number;
   finetuneLimit?: number;
   latency: boolean;
@@ -173,6 +175,7 @@ async function pruneToTarget(
       budget: 1 - target,
       grams: gr,
       step: o.proStep,
+      evalSamples: o.proSamples,
       referenceCost: a.macs,
     });
     ratios = pro.ratios;

@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
+import { PRO_SAMPLES_DEFAULT } from '../passes/options.js';
 import { ReproError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { numberFlag, numberListFlag, splitList } from '../util/numbers.js';
@@ -23,6 +24,7 @@ interface Flags {
   trainEpochs?: string;
   trainLimit?: string;
   proStep?: string;
+  proSamples?: string;
   finetuneEpochs?: string;
   finetuneLimit?: string;
   variants?: string;
@@ -81,6 +83,10 @@ function parseFlags(args: string[]): Flags {
     .option('--train-epochs <n>', 'epochs when a model must be trained (default 10)')
     .option('--train-limit <n>', 'training samples when a model must be trained (default: all)')
     .option('--pro-step <f>', 'PRO step per proposal (default 0.1)')
+    .option(
+      '--pro-samples <n>',
+      `calibration samples PRO's logit error is measured on (default ${PRO_SAMPLES_DEFAULT})`,
+    )
     .option('--finetune-epochs <n>', 'fine-tune epochs after pruning, equal for every variant (default 1; 0 = none)')
     .option('--finetune-limit <n>', 'training samples for the fine-tune (default 10000)')
     .option('--variants <list>', 'accuracy variants (default all: L1, L1+PRO, NU, NU+PRO, REAP, REAP+PRO, SRN+…)')
@@ -104,6 +110,7 @@ function accuracyOptions(f: Flags, log: (s: string) => void): AccuracyOptions {
     trainEpochs: one('--train-epochs', f.trainEpochs) ?? 10,
     trainLimit: one('--train-limit', f.trainLimit),
     proStep: numberFlag('--pro-step', f.proStep, { min: 0, max: 1 }) ?? 0.1,
+    proSamples: numberFlag('--pro-samples', f.proSamples, { integer: true, min: 1 }),
     // After-fine-tune accuracy by default: criteria are compared after equal training, not only one-shot.
     finetuneEpochs: numberFlag('--finetune-epochs', f.finetuneEpochs, { integer: true, min: 0 }) ?? (f.quick ? 0 : 1),
     finetuneLimit: one('--finetune-limit', f.finetuneLimit) ?? 10000,
