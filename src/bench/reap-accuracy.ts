@@ -29,7 +29,7 @@ export interface AccuracyOptions {
   /** Train on the first N samples only when a model must be trained (part of the cache key). */
   trainLimit?: number;
   proStep: number;
-  /** Samples PRO's logit error is measured on (default PRO_SAMPLES_DEFAULT). */
+  /** Samples PRO's logit error is measured on (default: PRO's, `proSamplesFor` the model). */
   proSamples?: number;
   finetuneEpochs: number;
   finetuneLimit?: number;

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { PRO_SAMPLES_DEFAULT } from '../passes/options.js';
+import { PRO_SAMPLES_MAX, PRO_SAMPLES_MIN } from '../passes/options.js';
 import { ReproError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { numberFlag, numberListFlag, splitList } from '../util/numbers.js';
@@ -85,7 +85,7 @@ function parseFlags(args: string[]): Flags {
     .option('--pro-step <f>', 'PRO step per proposal (default 0.1)')
     .option(
       '--pro-samples <n>',
-      `calibration samples PRO's logit error is measured on (default ${PRO_SAMPLES_DEFAULT})`,
+      `calibration samples PRO's logit error is measured on (default ${PRO_SAMPLES_MAX}, down to ${PRO_SAMPLES_MIN} on large models)`,
     )
     .option('--finetune-epochs <n>', 'fine-tune epochs after pruning, equal for every variant (default 1; 0 = none)')
     .option('--finetune-limit <n>', 'training samples for the fine-tune (default 10000)')

@@ -6,8 +6,21 @@
 import { ReproError } from '../util/errors.js';
 import type { OptionSchema, OptionSpec, PassSpec } from './contract.js';
 
-/** PRO's default number of samples each evaluation's logit error is measured on (channels pass, schedule/pro). */
-export const PRO_SAMPLES_DEFAULT = 128;
+/**
+ * PRO's samples per evaluation when none are given (channels pass, schedule/pro): as many as keep one evaluation
+ * within PRO_EVAL_MACS, between PRO_SAMPLES_MIN and PRO_SAMPLES_MAX. 512 instead of 128 took PRO from behind one
+ * uniform ratio to ahead of it for REAP on vgg-small (docs/bench/reap-pro-samples.md); a search runs hundreds of
+ * evaluations, so large models (ResNet-50: 4 G MACs a sample) keep 128.
+ */
+export const PRO_SAMPLES_MAX = 512;
+export const PRO_SAMPLES_MIN = 128;
+export const PRO_EVAL_MACS = 2 ** 34;
+
+/** PRO's default sample count for a model of `macsPerSample` (see PRO_SAMPLES_MAX). */
+export function proSamplesFor(macsPerSample: number): number {
+  const fit = Math.floor(PRO_EVAL_MACS / Math.max(1, macsPerSample));
+  return Math.min(PRO_SAMPLES_MAX, Math.max(PRO_SAMPLES_MIN, fit));
+}
 
 /** `--measure-batch` of the lowering passes (tile-lower, unify-lower): decide lowering per layer by timing it. */
 export const MEASURE_BATCH_OPTION: OptionSpec = {

@@ -1,6 +1,6 @@
 /** What the registry knows of `channels` (cheap to import). */
 import type { PassSpec } from '../contract.js';
-import { PRO_SAMPLES_DEFAULT } from '../options.js';
+import { PRO_EVAL_MACS, PRO_SAMPLES_MAX, PRO_SAMPLES_MIN } from '../options.js';
 
 export const CHANNEL_CRITERIA = ['l1', 'l2', 'random', 'reap', 'nu'] as const;
 export type ChannelCriterionName = (typeof CHANNEL_CRITERIA)[number];
@@ -36,11 +36,11 @@ export const CHANNELS_SPEC: PassSpec<ChannelsOptions> = {
   kind: 'prune',
   summary: 'structured channel pruning that physically shrinks the model (L1/L2/random/REAP/NU, uniform or PRO ratios)',
   data: 'calibration',
-  // REAP/NU stream the first `calib` samples; PRO's logit error reads the first `proSamples` (128) of them.
+  // REAP/NU stream the first `calib` samples; PRO's logit error reads the first `proSamples` (up to 512) of them.
   // Behaviour criteria calibrate on `calib` samples; PRO scores on its own `proSamples` (L1 with PRO reads only those:
   // a 2,000-image folder was decoded whole for 32 scoring samples, 1.2 GB at 224 px).
   samplesUsed: (o) => {
-    const pro = o.budgetMacs !== undefined || o.budgetParams !== undefined ? (o.proSamples ?? PRO_SAMPLES_DEFAULT) : 0;
+    const pro = o.budgetMacs !== undefined || o.budgetParams !== undefined ? (o.proSamples ?? PRO_SAMPLES_MAX) : 0;
     return o.criterion === 'reap' || o.criterion === 'nu' ? Math.max(o.calib, pro) : pro;
   },
   options: {
@@ -74,7 +74,7 @@ export const CHANNELS_SPEC: PassSpec<ChannelsOptions> = {
       type: 'number',
       integer: true,
       min: 1,
-      help: `PRO: samples its logit error is measured on (default ${PRO_SAMPLES_DEFAULT}); each of its hundreds of evaluations runs them all`,
+      help: `PRO: samples its logit error is measured on (default ${PRO_SAMPLES_MAX}, fewer on large models: at most ${(PRO_EVAL_MACS / 1e9).toFixed(1)} G MACs per evaluation, never under ${PRO_SAMPLES_MIN}); each of its hundreds of evaluations runs them all`,
     },
     referenceCost: {
       type: 'number',

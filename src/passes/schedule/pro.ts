@@ -15,7 +15,7 @@ import type { Graph } from '../../ir/graph.js';
 import type { Mat } from '../../linalg/index.js';
 import { forEachBatch } from '../../runtime/capture.js';
 import { ReproError } from '../../util/errors.js';
-import { PRO_SAMPLES_DEFAULT } from '../options.js';
+import { proSamplesFor } from '../options.js';
 import { type CostModel, costModel, ratioForCost, uniformCounts } from './cost.js';
 import { meanKl, meanSquared } from './logit-error.js';
 import { channelUnit, type GroupStatus, groupStatuses, keepCount, reasonSummary } from '../cut/groups.js';
@@ -30,7 +30,7 @@ export interface ProOptions {
   grams?: Map<string, Mat>;
   /** Cost the budget fraction is measured against (default: this model's own; e.g. the pre-SRN model's). */
   referenceCost?: number;
-  /** Samples for the logit error (default PRO_SAMPLES_DEFAULT, 128). */
+  /** Samples for the logit error (default `proSamplesFor` the model's MACs: 512 on small models, 128 on large). */
   evalSamples?: number;
   /** Step per proposal, as a fraction of the group's channels (default 0.05). */
   step?: number;
@@ -120,7 +120,7 @@ class ProSearch {
     this.cm = costModel(g, this.statuses);
     this.ref0 = opts.referenceCost ?? (this.kind === 'macs' ? this.cm.totalMacs : this.cm.totalParams);
     this.target = opts.budget * this.ref0;
-    this.evalDs = take(ds, Math.min(ds.count, opts.evalSamples ?? PRO_SAMPLES_DEFAULT));
+    this.evalDs = take(ds, Math.min(ds.count, opts.evalSamples ?? proSamplesFor(this.cm.totalMacs)));
     this.kept = new Map(this.prunable.map((s) => [s.key, s.group.size]));
   }
 
