@@ -1,6 +1,8 @@
 import { ReproError } from '../util/errors.js';
 import type { Attrs } from './attrs.js';
+import { checkStructure, topoOrder } from './graph-order.js';
 import { cloneTensor, type DType, type Tensor } from './tensor.js';
+import { VersionedMap } from './versioned-map.js';
 
 /** A dimension: a number, or a symbolic name such as 'N' for the batch. */
 export type Dim = number | string;
@@ -32,27 +34,6 @@ export interface OpsetImport {
 export interface GraphIndex {
   producer: Map<string, Node>;
   consumers: Map<string, Node[]>;
-}
-
-/** A Map that counts its changes, so a cache of the names in use knows when it went stale. */
-class VersionedMap<K, V> extends Map<K, V> {
-  version = 0;
-
-  override set(key: K, value: V): this {
-    if (!this.has(key)) this.version++;
-    return super.set(key, value);
-  }
-
-  override delete(key: K): boolean {
-    const had = super.delete(key);
-    if (had) this.version++;
-    return had;
-  }
-
-  override clear(): void {
-    this.version++;
-    super.clear();
-  }
 }
 
 /** What the name cache was built from; a change in any of these rebuilds it. */
@@ -211,74 +192,12 @@ export class Graph {
 
   /** Sort nodes so every producer precedes its consumers. Throws naming a node on a cycle. */
   topoSort(): void {
-    const available = new Set<string>(['', ...this.initializers.keys(), ...this.inputs.map((v) => v.name)]);
-    const { producer } = this.index();
-    const state = new Map<Node, 1 | 2>();
-    const order: Node[] = [];
-    const visit = (root: Node) => {
-      // Iterative DFS: deep graphs (hundreds of layers) must not overflow the JS stack.
-      const stack: Array<[Node, number]> = [[root, 0]];
-      while (stack.length) {
-        const top = stack[stack.length - 1]!;
-        const [n, i] = top;
-        if (i === 0) {
-          if (state.get(n) === 2) {
-            stack.pop();
-            continue;
-          }
-          state.set(n, 1);
-        }
-        if (i < n.inputs.length) {
-          top[1]++;
-          const inp = n.inputs[i]!;
-          if (available.has(inp)) continue;
-          const p = producer.get(inp);
-          if (!p) continue; // dangling; validate() reports it
-          const st = state.get(p);
-          if (st === 1)
-            throw new ReproError(
-              `graph has a cycle through node '${p.name}' (${p.opType}); ONNX graphs must be acyclic`,
-            );
-          if (st !== 2) stack.push([p, 0]);
-        } else {
-          state.set(n, 2);
-          order.push(n);
-          stack.pop();
-        }
-      }
-    };
-    for (const n of this.nodes) visit(n);
-    this.nodes = order;
+    this.nodes = topoOrder(this);
   }
 
-  /** Structural checks; throws a ReproError naming the first problem. */
+  /** Structural checks; throws a ReproError naming the first problem. Also sorts the nodes. */
   validate(): void {
-    const defined = new Set<string>([...this.initializers.keys(), ...this.inputs.map((v) => v.name)]);
-    const nodeNames = new Set<string>();
-    for (const n of this.nodes) {
-      if (n.name && nodeNames.has(n.name))
-        throw new ReproError(`two nodes are named '${n.name}'; node names must be unique`);
-      nodeNames.add(n.name);
-      for (const o of n.outputs) {
-        if (!o) continue;
-        if (defined.has(o))
-          throw new ReproError(
-            `value '${o}' is produced twice (again by node '${n.name}' ${n.opType}); each value must have one producer`,
-          );
-        defined.add(o);
-      }
-    }
-    for (const n of this.nodes) {
-      for (const i of n.inputs) {
-        if (i && !defined.has(i))
-          throw new ReproError(
-            `node '${n.name}' (${n.opType}) reads '${i}', which no node, input or initializer defines`,
-          );
-      }
-    }
-    for (const o of this.outputs) {
-      if (!defined.has(o.name)) throw new ReproError(`graph output '${o.name}' is not produced by any node`);
-    }
+    checkStructure(this);
     this.topoSort();
   }
 
