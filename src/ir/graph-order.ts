@@ -3,7 +3,15 @@
  * checks (unique names, one producer per value, every read defined) that `Graph.validate` runs.
  */
 import { ReproError } from '../util/errors.js';
-import type { Graph, Node } from './graph.js';
+import type { Node, ValueInfo } from './node.js';
+
+/** What ordering and checking read of a graph. */
+export interface NodeGraph {
+  nodes: Node[];
+  inputs: ValueInfo[];
+  outputs: ValueInfo[];
+  initializers: Map<string, unknown>;
+}
 
 type VisitState = 1 | 2;
 
@@ -12,9 +20,10 @@ function cycleError(p: Node): ReproError {
 }
 
 /** The nodes of `g` with every producer before its consumers. Throws naming a node on a cycle. */
-export function topoOrder(g: Graph): Node[] {
+export function topoOrder(g: NodeGraph): Node[] {
   const available = new Set<string>(['', ...g.initializers.keys(), ...g.inputs.map((v) => v.name)]);
-  const { producer } = g.index();
+  const producer = new Map<string, Node>();
+  for (const n of g.nodes) for (const o of n.outputs) if (o) producer.set(o, n);
   const state = new Map<Node, VisitState>();
   const order: Node[] = [];
   // Iterative DFS: deep graphs (hundreds of layers) must not overflow the JS stack.
@@ -50,7 +59,7 @@ export function topoOrder(g: Graph): Node[] {
 }
 
 /** The values nodes define, checking node names are unique and each value has one producer. */
-function definedValues(g: Graph): Set<string> {
+function definedValues(g: NodeGraph): Set<string> {
   const defined = new Set<string>([...g.initializers.keys(), ...g.inputs.map((v) => v.name)]);
   const nodeNames = new Set<string>();
   for (const n of g.nodes) {
@@ -70,7 +79,7 @@ function definedValues(g: Graph): Set<string> {
 }
 
 /** Structural checks; throws a ReproError naming the first problem. Does not reorder. */
-export function checkStructure(g: Graph): void {
+export function checkStructure(g: NodeGraph): void {
   const defined = definedValues(g);
   for (const n of g.nodes)
     for (const i of n.inputs)

@@ -1,40 +1,11 @@
 import { ReproError } from '../util/errors.js';
 import type { Attrs } from './attrs.js';
 import { checkStructure, topoOrder } from './graph-order.js';
-import { cloneTensor, type DType, type Tensor } from './tensor.js';
+import type { GraphIndex, Node, OpsetImport, ValueInfo } from './node.js';
+import { cloneTensor, type Tensor } from './tensor.js';
 import { VersionedMap } from './versioned-map.js';
 
-/** A dimension: a number, or a symbolic name such as 'N' for the batch. */
-export type Dim = number | string;
-
-export interface ValueInfo {
-  name: string;
-  dtype: DType;
-  /** undefined = rank unknown. */
-  shape?: Dim[];
-}
-
-export interface Node {
-  name: string;
-  opType: string;
-  /** '' (or undefined) is the default ONNX domain. */
-  domain?: string;
-  /** '' marks an omitted optional input. */
-  inputs: string[];
-  outputs: string[];
-  attrs: Attrs;
-  docString?: string;
-}
-
-export interface OpsetImport {
-  domain: string;
-  version: number;
-}
-
-export interface GraphIndex {
-  producer: Map<string, Node>;
-  consumers: Map<string, Node[]>;
-}
+export type { Dim, GraphIndex, Node, OpsetImport, ValueInfo } from './node.js';
 
 /** What the name cache was built from; a change in any of these rebuilds it. */
 interface NameSnapshot {
