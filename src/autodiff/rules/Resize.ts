@@ -1,5 +1,6 @@
 import type { Node } from '../../ir/graph.js';
-import { axisMatrix, resizeArgs, resizePlan, resizeSettings, type AxisMatrix } from '../../ir/resize.js';
+import { resizeArgs, resizePlan, resizeSettings } from '../../ir/resize.js';
+import { type AxisMatrix, axisMatrix } from '../../ir/resize-axis.js';
 import { tensor, toNumbers } from '../../ir/tensor.js';
 import { ReproError } from '../../util/errors.js';
 import { inversePerm, transpose } from '../prims.js';

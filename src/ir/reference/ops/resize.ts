@@ -1,4 +1,5 @@
-import { axisMatrix, resizeArgs, resizePlan, resizeSettings, type AxisMatrix } from '../../resize.js';
+import { resizeArgs, resizePlan, resizeSettings } from '../../resize.js';
+import { type AxisMatrix, axisMatrix } from '../../resize-axis.js';
 import { size, stridesOf } from '../../fold/indexing.js';
 import { ints, ref, req, type RefKernel, type RefTensor } from '../tensor.js';
 
