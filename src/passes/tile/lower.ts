@@ -15,6 +15,7 @@ import { A, attrFloat, attrInt } from '../../ir/attrs.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import { gemmViewOf, readGemmMatrix } from '../../ir/gemm-view.js';
 import { f32, i64, i64vec, type Tensor } from '../../ir/tensor.js';
+import { batchGroups, type RowGroup, rowGroups } from './row-groups.js';
 
 export interface LowerOptions {
   /** Row groups smaller than this are merged with their neighbours (tiny MatMuls cost more than they save). */
@@ -38,44 +39,6 @@ export interface LoweredLayer {
   kernels: number;
   /** Fraction of the dense multiply-adds the row groups need (batching may pad this by up to 15 %). */
   density: number;
-}
-
-interface RowGroup {
-  rows: number[];
-  cols: number[];
-}
-
-/** Group rows by their needed input channels (features), merging small groups in pattern order. */
-function rowGroups(w: Float32Array, rows: number, cols: number, taps: number, minRows: number): RowGroup[] {
-  const ch = cols / taps;
-  const keys = new Map<string, number[]>();
-  const needs: Uint8Array[] = [];
-  for (let r = 0; r < rows; r++) {
-    const need = new Uint8Array(ch);
-    for (let c = 0; c < cols; c++) if (w[r * cols + c] !== 0) need[(c / taps) | 0] = 1;
-    needs.push(need);
-    const k = need.join('');
-    const list = keys.get(k);
-    if (list) list.push(r);
-    else keys.set(k, [r]);
-  }
-  const groups = [...keys.entries()].sort((a, b) => (a[0] < b[0] ? 1 : -1)).map(([, rs]) => rs);
-  const merged: number[][] = [];
-  for (const rs of groups) {
-    const last = merged[merged.length - 1];
-    if (last && last.length < minRows) last.push(...rs);
-    else merged.push([...rs]);
-  }
-  if (merged.length > 1 && merged[merged.length - 1]!.length < minRows)
-    merged[merged.length - 2]!.push(...merged.pop()!);
-  return merged.map((rs) => {
-    rs.sort((a, b) => a - b);
-    const need = new Uint8Array(ch);
-    for (const r of rs) for (let c = 0; c < ch; c++) need[c] |= needs[r]![c]!;
-    const cs: number[] = [];
-    for (let c = 0; c < ch; c++) if (need[c]) cs.push(c);
-    return { rows: rs, cols: cs.length ? cs : [0] };
-  });
 }
 
 /** What the emitters of one layer share. */
@@ -165,34 +128,6 @@ function emitBatch(c: LayerCtx, batch: RowGroup[], bi: number): string {
   const xin = c.emit('Gather', [c.src, g.addInitializer(`${base}_lb${bi}_idx`, i64([B, K], idx))], { axis: A.int(0) });
   const y = c.emit('MatMul', [g.addInitializer(`${base}_lb${bi}_w`, f32([B, R, K], w)), xin]);
   return c.emit('Reshape', [y, g.addInitializer(`${base}_lb${bi}_shape`, i64vec([B * R, -1]))]);
-}
-
-/**
- * Split row groups into batches of equal height whose feature counts are within 15 % of the batch's
- * longest, so padding wastes little work (≤ 15 %). Groups are ordered by feature count; the caller's final
- * Gather puts the rows back in their original order.
- */
-function batchGroups(groups: RowGroup[]): RowGroup[][] {
-  const byHeight = new Map<number, RowGroup[]>();
-  for (const gr of groups) {
-    const list = byHeight.get(gr.rows.length);
-    if (list) list.push(gr);
-    else byHeight.set(gr.rows.length, [gr]);
-  }
-  const out: RowGroup[][] = [];
-  for (const list of byHeight.values()) {
-    const sorted = [...list].sort((a, b) => b.cols.length - a.cols.length);
-    let cur: RowGroup[] = [];
-    for (const gr of sorted) {
-      if (cur.length && gr.cols.length < 0.85 * cur[0]!.cols.length) {
-        out.push(cur);
-        cur = [];
-      }
-      cur.push(gr);
-    }
-    if (cur.length) out.push(cur);
-  }
-  return out;
 }
 
 function lowerNode(g: Graph, n: Node, opts: Required<Omit<LowerOptions, 'nodes'>>): LoweredLayer | undefined {
