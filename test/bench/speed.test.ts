@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runSpeedBench, speedOptions } from '../../src/bench/speed.js';
+import { runSpeedBench } from '../../src/bench/speed.js';
+import { speedOptions } from '../../src/bench/speed-flags.js';
 import { SPEED_METHODS } from '../../src/bench/speed-variants.js';
 
 test('speed bench flags: --quick defaults, explicit lists, unknown method named', () => {
