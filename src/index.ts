@@ -175,15 +175,8 @@ export { graphFingerprint } from './ir/fingerprint.js';
  * @example
  * const r = await runRecipe(loadRecipe('recipe.yaml'));   // every intermediate model and report.html
  */
-export {
-  loadRecipe,
-  parseRecipe,
-  recipeYaml,
-  type PipelineRecipe,
-  type RecipeData,
-  type RecipeStep,
-  type RecipeStepSource,
-} from './api/recipe.js';
+export { loadRecipe, parseRecipe, type PipelineRecipe, type RecipeData, type RecipeStep } from './api/recipe.js';
+export { recipeYaml, type RecipeStepSource } from './api/recipe-yaml.js';
 export { runRecipe, type RunRecipeOptions, type RecipeRunResult } from './api/recipe-run.js';
 
 // Measuring and reporting.

@@ -18,7 +18,7 @@
  */
 import { readTextFile } from '../util/read-file.js';
 import * as path from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, type Node as YamlNode, parseDocument, stringify } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, type Node as YamlNode, parseDocument } from 'yaml';
 import { parseCrop } from '../data/image-transform.js';
 import { parseNormalizeSpec } from '../data/normalize.js';
 import type { OptionSpec } from '../passes/contract.js';
@@ -259,45 +259,4 @@ export function parseRecipe(text: string, file: string): PipelineRecipe {
 export function loadRecipe(file: string): PipelineRecipe {
   // A regular file of bounded size: a recipe named /dev/zero or a pipe is an error, not a hang.
   return parseRecipe(readTextFile(file, { expected: 'a YAML or JSON recipe', maxBytes: 16 << 20 }), file);
-}
-
-/** A step as `--save-recipe` writes it: a pass with its options (and context keys), or an export. */
-export type RecipeStepSource =
-  | { pass: string; options: Record<string, unknown>; teacher?: string; limit?: number; evalLimit?: number }
-  | { export: string };
-
-/**
- * The YAML of a finished command's run (`--save-recipe`): paths relative to the recipe's folder, every option the
- * passes resolved (defaults included), so running it gives the same model bytes.
- */
-export function recipeYaml(
-  recipeFile: string,
-  r: { model: string; data?: RecipeData; steps: RecipeStepSource[]; command?: string },
-): string {
-  const dir = path.dirname(path.resolve(recipeFile));
-  const rel = (f: string) => {
-    const p = path.relative(dir, path.resolve(f));
-    return p === '' ? '.' : p;
-  };
-  const d = r.data;
-  const source = d && (d.source === 'mnist' || d.source === 'fashion-mnist' ? d.source : rel(d.source));
-  const dataKeys = Object.entries(d ?? {}).filter(([k, v]) => k !== 'source' && v !== undefined);
-  const steps = r.steps.map((s) => {
-    if ('export' in s) return { export: rel(s.export) };
-    const extra = {
-      ...(s.teacher ? { teacher: s.teacher === 'dense' ? 'dense' : rel(s.teacher) } : {}),
-      ...(s.limit !== undefined ? { limit: s.limit } : {}),
-      ...(s.evalLimit !== undefined ? { evalLimit: s.evalLimit } : {}),
-    };
-    const body = { ...s.options, ...extra };
-    return Object.keys(body).length ? { [s.pass]: body } : s.pass;
-  });
-  const doc = {
-    model: rel(r.model),
-    ...(source ? { data: dataKeys.length ? { source, ...Object.fromEntries(dataKeys) } : source } : {}),
-    steps,
-  };
-  const head = r.command ? `# written by: ${r.command.replace(/\n/g, ' ')}\n` : '';
-  const body = stringify(doc, { lineWidth: 0 });
-  return `${head}${body.endsWith('\n') ? body : `${body}\n`}`;
 }

@@ -5,7 +5,8 @@
  */
 import * as path from 'node:path';
 import { parse as yamlParse } from 'yaml';
-import { type RecipeData, type RecipeStepSource, recipeYaml } from '../api/recipe.js';
+import type { RecipeData } from '../api/recipe.js';
+import { type RecipeStepSource, recipeYaml } from '../api/recipe-yaml.js';
 import type { Normalize } from '../data/dataset.js';
 import type { ChannelNormalize } from '../data/normalize.js';
 import type { PlanHeader } from '../passes/contract.js';
