@@ -15,6 +15,13 @@ export interface NodeGraph {
 
 type VisitState = 1 | 2;
 
+/** The node producing each value (the last one, if a malformed graph has two; `checkStructure` refuses that). */
+export function producerMap(nodes: Node[]): Map<string, Node> {
+  const producer = new Map<string, Node>();
+  for (const n of nodes) for (const o of n.outputs) if (o) producer.set(o, n);
+  return producer;
+}
+
 function cycleError(p: Node): ReproError {
   return new ReproError(`graph has a cycle through node '${p.name}' (${p.opType}); ONNX graphs must be acyclic`);
 }
@@ -22,8 +29,7 @@ function cycleError(p: Node): ReproError {
 /** The nodes of `g` with every producer before its consumers. Throws naming a node on a cycle. */
 export function topoOrder(g: NodeGraph): Node[] {
   const available = new Set<string>(['', ...g.initializers.keys(), ...g.inputs.map((v) => v.name)]);
-  const producer = new Map<string, Node>();
-  for (const n of g.nodes) for (const o of n.outputs) if (o) producer.set(o, n);
+  const producer = producerMap(g.nodes);
   const state = new Map<Node, VisitState>();
   const order: Node[] = [];
   // Iterative DFS: deep graphs (hundreds of layers) must not overflow the JS stack.

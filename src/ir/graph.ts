@@ -1,6 +1,6 @@
 import { ReproError } from '../util/errors.js';
 import type { Attrs } from './attrs.js';
-import { checkStructure, topoOrder } from './graph-order.js';
+import { checkStructure, producerMap, topoOrder } from './graph-order.js';
 import type { GraphIndex, Node, OpsetImport, ValueInfo } from './node.js';
 import { cloneTensor, type Tensor } from './tensor.js';
 import { VersionedMap } from './versioned-map.js';
@@ -42,10 +42,9 @@ export class Graph {
 
   /** Producer and consumer maps; recompute after mutating `nodes`. */
   index(): GraphIndex {
-    const producer = new Map<string, Node>();
+    const producer = producerMap(this.nodes);
     const consumers = new Map<string, Node[]>();
     for (const n of this.nodes) {
-      for (const o of n.outputs) if (o) producer.set(o, n);
       for (const i of n.inputs) {
         if (!i) continue;
         const list = consumers.get(i);
