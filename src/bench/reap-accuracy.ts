@@ -192,10 +192,21 @@ async function pruneToTarget(
   return { graph: pruneStructured(base, { method: v.method, ratio, ratios, grams: gr }).graph, proUsedUniform };
 }
 
+/**
+ * Gradient-norm clip of the bench's fine-tuning, the same for every variant. SRN folds BatchNorm away, and a pruned
+ * BN-free ResNet starts with gradient norms of ~17 (vs ~1 with BN): at the fine-tuning lr its loss blew up to NaN
+ * within 10 steps; clipped at 1 it fell from 0.86 to ~0.2 in 30 steps (docs/bench/reap.notes.md).
+ */
+export const FINETUNE_CLIP = 1;
+
+/** The trainer options of the bench's fine-tune: the fine-tuning recipe, clipped, seed 0, one for every variant. */
+export function benchFinetuneOptions(epochs: number) {
+  return { ...recipeOptions({ epochs, seed: 0, clipGradNorm: FINETUNE_CLIP }, FINETUNE_RECIPE), progress: false };
+}
+
 async function finetune(g: Graph, data: string, o: AccuracyOptions): Promise<number> {
   const train = loadDataset(data, 'train', { limit: o.finetuneLimit });
   const test = o.evalLimit ? take(loadDataset(data, 'test'), o.evalLimit) : loadDataset(data, 'test');
-  const opts = recipeOptions({ epochs: o.finetuneEpochs, seed: 0 }, FINETUNE_RECIPE);
-  const res = await trainModel(g, train, { ...opts, progress: false });
+  const res = await trainModel(g, train, benchFinetuneOptions(o.finetuneEpochs));
   return (await evaluate(res.graph, test)).accuracy;
 }

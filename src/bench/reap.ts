@@ -10,7 +10,8 @@ import { PRO_SAMPLES_MAX, PRO_SAMPLES_MIN } from '../passes/options.js';
 import { ReproError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { numberFlag, numberListFlag, splitList } from '../util/numbers.js';
-import { type AccuracyOptions, type AccuracyRow, runAccuracy, VARIANTS } from './reap-accuracy.js';
+import { type AccuracyOptions, type AccuracyRow, FINETUNE_CLIP, runAccuracy, VARIANTS } from './reap-accuracy.js';
+import { FINETUNE_RECIPE } from '../train/recipes.js';
 import { runScaling } from './reap-scaling.js';
 
 interface Flags {
@@ -87,7 +88,10 @@ function parseFlags(args: string[]): Flags {
       '--pro-samples <n>',
       `calibration samples PRO's logit error is measured on (default ${PRO_SAMPLES_MAX}, down to ${PRO_SAMPLES_MIN} on large models)`,
     )
-    .option('--finetune-epochs <n>', 'fine-tune epochs after pruning, equal for every variant (default 1; 0 = none)')
+    .option(
+      '--finetune-epochs <n>',
+      'fine-tune epochs after pruning, equal for every variant (default 1; 0 = none), SGD lr 0.01, gradients clipped at norm 1',
+    )
     .option('--finetune-limit <n>', 'training samples for the fine-tune (default 10000)')
     .option('--variants <list>', 'accuracy variants (default all: L1, L1+PRO, NU, NU+PRO, REAP, REAP+PRO, SRN+…)')
     .option('--no-scaling', 'skip the scaling part')
@@ -166,6 +170,10 @@ function accuracyTables(rows: AccuracyRow[], dense: Record<string, number>): str
     }
     out.push('');
   }
+  if (rows.some((r) => r.finetuned !== undefined))
+    out.push(
+      `→ after fine-tuning, the same for every variant: SGD lr ${FINETUNE_RECIPE.lr}, gradient norm clipped at ${FINETUNE_CLIP} (SRN's BN-free nets diverge without it).\n`,
+    );
   if (rows.some((r) => r.speedup)) out.push('Speedup = dense / pruned ORT latency (batch 32, median of 20 runs).\n');
   out.push(...proVsUniform(rows));
   return out;
