@@ -90,7 +90,7 @@ function parseFlags(args: string[]): Flags {
     )
     .option(
       '--finetune-epochs <n>',
-      'fine-tune epochs after pruning, equal for every variant (default 1; 0 = none), SGD lr 0.01, gradients clipped at norm 1',
+      `fine-tune epochs after pruning, equal for every variant (default 1; 0 = none), SGD lr ${FINETUNE_RECIPE.lr}, gradients clipped at norm ${FINETUNE_CLIP}`,
     )
     .option('--finetune-limit <n>', 'training samples for the fine-tune (default 10000)')
     .option('--variants <list>', 'accuracy variants (default all: L1, L1+PRO, NU, NU+PRO, REAP, REAP+PRO, SRN+…)')
