@@ -199,6 +199,9 @@ async function pruneToTarget(
  */
 export const FINETUNE_CLIP = 1;
 
+/** How the bench fine-tunes, in words, for its help text and its table (read from the constants it trains with). */
+export const FINETUNE_SUMMARY = `${FINETUNE_RECIPE.optimizer.toUpperCase()} lr ${FINETUNE_RECIPE.lr}, gradient norm clipped at ${FINETUNE_CLIP}`;
+
 /** The trainer options of the bench's fine-tune: the fine-tuning recipe, clipped, seed 0, one for every variant. */
 export function benchFinetuneOptions(epochs: number) {
   return { ...recipeOptions({ epochs, seed: 0, clipGradNorm: FINETUNE_CLIP }, FINETUNE_RECIPE), progress: false };

@@ -10,8 +10,7 @@ import { PRO_SAMPLES_MAX, PRO_SAMPLES_MIN } from '../passes/options.js';
 import { ReproError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { numberFlag, numberListFlag, splitList } from '../util/numbers.js';
-import { type AccuracyOptions, type AccuracyRow, FINETUNE_CLIP, runAccuracy, VARIANTS } from './reap-accuracy.js';
-import { FINETUNE_RECIPE } from '../train/recipes.js';
+import { type AccuracyOptions, type AccuracyRow, FINETUNE_SUMMARY, runAccuracy, VARIANTS } from './reap-accuracy.js';
 import { runScaling } from './reap-scaling.js';
 
 interface Flags {
@@ -90,7 +89,7 @@ function parseFlags(args: string[]): Flags {
     )
     .option(
       '--finetune-epochs <n>',
-      `fine-tune epochs after pruning, equal for every variant (default 1; 0 = none), SGD lr ${FINETUNE_RECIPE.lr}, gradients clipped at norm ${FINETUNE_CLIP}`,
+      `fine-tune epochs after pruning, equal for every variant (default 1; 0 = none); ${FINETUNE_SUMMARY}`,
     )
     .option('--finetune-limit <n>', 'training samples for the fine-tune (default 10000)')
     .option('--variants <list>', 'accuracy variants (default all: L1, L1+PRO, NU, NU+PRO, REAP, REAP+PRO, SRN+…)')
@@ -172,7 +171,7 @@ function accuracyTables(rows: AccuracyRow[], dense: Record<string, number>): str
   }
   if (rows.some((r) => r.finetuned !== undefined))
     out.push(
-      `→ after fine-tuning, the same for every variant: SGD lr ${FINETUNE_RECIPE.lr}, gradient norm clipped at ${FINETUNE_CLIP} (SRN's BN-free nets diverge without it).\n`,
+      `→ after fine-tuning, the same for every variant: ${FINETUNE_SUMMARY} (SRN's BN-free nets diverge without it).\n`,
     );
   if (rows.some((r) => r.speedup)) out.push('Speedup = dense / pruned ORT latency (batch 32, median of 20 runs).\n');
   out.push(...proVsUniform(rows));
